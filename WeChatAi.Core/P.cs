@@ -1,0 +1,1 @@
+namespace WeChatAi.Core; internal static class P {}

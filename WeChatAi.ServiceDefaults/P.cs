@@ -1,0 +1,1 @@
+namespace WeChatAi.ServiceDefaults; internal static class P {}

@@ -1,0 +1,1 @@
+namespace WeChatAi.Tests; public class T { [Xunit.Fact] public void A() {} }
