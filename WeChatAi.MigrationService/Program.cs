@@ -1,1 +1,10 @@
-Console.WriteLine("x");
+using WeChatAi.Core.Data;
+using WeChatAi.MigrationService;
+
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddWeChatDatabase();
+builder.Services.AddHostedService<MigrationRunner>();
+
+builder.Build().Run();

@@ -1,1 +1,15 @@
-Console.WriteLine("x");
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Queue;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddWeChatRedis();
+builder.AddWeChatDatabase();
+
+var app = builder.Build();
+
+// The worker serves only health probes over HTTP; its real work runs in hosted services.
+app.MapDefaultEndpoints();
+
+app.Run();

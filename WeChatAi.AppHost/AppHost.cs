@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using WeChatAi.AppHost.Infrastructure;
+using WeChatAi.AppHost.Secrets;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var infrastructure = builder.AddWeChatInfrastructure();
+var secrets = ExternalSecrets.AddFrom(builder);
+
+var migrations = builder.AddProject<Projects.WeChatAi_MigrationService>("migrations")
+    .WithReference(infrastructure.Database)
+    .WaitFor(infrastructure.Database);
+
+var api = builder.AddProject<Projects.WeChatAi_Api>("api")
+    .WithReplicas(builder.Configuration.GetValue("Api:Replicas", 2))
+    .WithReference(infrastructure.Redis)
+    .WithReference(infrastructure.Database)
+    .WaitFor(infrastructure.Redis)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+secrets.ApplyTo(api);
+
+var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
+    .WithReplicas(builder.Configuration.GetValue("Worker:Replicas", 1))
+    .WithReference(infrastructure.Redis)
+    .WithReference(infrastructure.Database)
+    .WaitFor(infrastructure.Redis)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+secrets.ApplyTo(worker);
+
+builder.Build().Run();

@@ -1,0 +1,81 @@
+using WeChatAi.AppHost.Infrastructure;
+
+namespace WeChatAi.AppHost.Secrets;
+
+/// <summary>
+/// WeChat and LLM credentials as Aspire parameters. Each is added only when configured
+/// (<c>Parameters:NAME</c>, e.g. with <c>dotnet user-secrets</c>), so a fresh machine starts without a prompt.
+/// </summary>
+public sealed class ExternalSecrets
+{
+    private static readonly (string Parameter, string EnvironmentVariable, bool Secret)[] WeChatSettings =
+    [
+        ("wechat-token", "WeChat__Token", true),
+        ("wechat-app-id", "WeChat__AppId", false),
+        ("wechat-app-secret", "WeChat__AppSecret", true),
+        ("wechat-encoding-aes-key", "WeChat__EncodingAESKey", true),
+    ];
+
+    private static readonly (string Parameter, string EnvironmentVariable, bool Secret)[] LlmSettings =
+    [
+        ("llm-api-key", "Llm__ApiKey", true),
+    ];
+
+    private readonly List<(string EnvironmentVariable, IResourceBuilder<ParameterResource> Parameter)> _configured = [];
+
+    private ExternalSecrets()
+    {
+    }
+
+    /// <summary>True when the WeChat token and AppId are set, i.e. a real official account is connected.</summary>
+    public bool HasWeChat { get; private set; }
+
+    /// <summary>True when an LLM API key is set.</summary>
+    public bool HasLlm { get; private set; }
+
+    public static ExternalSecrets AddFrom(IDistributedApplicationBuilder builder)
+    {
+        var secrets = new ExternalSecrets();
+        secrets.HasWeChat = secrets.AddConfigured(builder, WeChatSettings) >= 2;
+        secrets.HasLlm = secrets.AddConfigured(builder, LlmSettings) == 1;
+
+        if (!secrets.HasWeChat)
+        {
+            builder.LogAtStartup("WeChat credentials are not configured (Parameters:wechat-token, Parameters:wechat-app-id): no real official account is connected.");
+        }
+
+        if (!secrets.HasLlm)
+        {
+            builder.LogAtStartup("LLM API key is not configured (Parameters:llm-api-key): no real LLM is called.");
+        }
+
+        return secrets;
+    }
+
+    /// <summary>Passes every configured secret to <paramref name="resource"/> as its configuration key.</summary>
+    public IResourceBuilder<T> ApplyTo<T>(IResourceBuilder<T> resource) where T : IResourceWithEnvironment
+    {
+        foreach (var (environmentVariable, parameter) in _configured)
+        {
+            resource.WithEnvironment(environmentVariable, parameter);
+        }
+
+        return resource;
+    }
+
+    private int AddConfigured(
+        IDistributedApplicationBuilder builder, (string Parameter, string EnvironmentVariable, bool Secret)[] settings)
+    {
+        var count = 0;
+        foreach (var (name, environmentVariable, secret) in settings)
+        {
+            if (!string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]))
+            {
+                _configured.Add((environmentVariable, builder.AddParameter(name, secret)));
+                count++;
+            }
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,41 @@
+namespace WeChatAi.Core.Data;
+
+/// <summary>One question and what became of it: answered, or given up on and why.</summary>
+public sealed class ChatExchange
+{
+    public long Id { get; set; }
+
+    /// <summary>The queue's idempotency key (AppId, OpenID, MsgId): one row per accepted message.</summary>
+    public required string JobId { get; set; }
+
+    public required string AppId { get; set; }
+
+    public required string OpenId { get; set; }
+
+    public required string Question { get; set; }
+
+    public string? Answer { get; set; }
+
+    public int PromptTokens { get; set; }
+
+    public int CompletionTokens { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public DateTimeOffset? AnsweredAt { get; set; }
+
+    public int LatencyMs { get; set; }
+
+    public int Attempts { get; set; }
+
+    public ExchangeOutcome Outcome { get; set; }
+
+    public string? Error { get; set; }
+}
+
+public enum ExchangeOutcome
+{
+    Answered,
+    DeadLettered,
+    Deferred,
+}

@@ -1,0 +1,17 @@
+namespace WeChatAi.Core.Data;
+
+/// <summary>A follower of the official account, identified by its OpenID within one AppId.</summary>
+public sealed class WeChatUser
+{
+    public required string AppId { get; set; }
+
+    public required string OpenId { get; set; }
+
+    public bool Subscribed { get; set; }
+
+    public DateTimeOffset FirstSeenAt { get; set; }
+
+    public DateTimeOffset LastSeenAt { get; set; }
+
+    public DateTimeOffset? UnsubscribedAt { get; set; }
+}

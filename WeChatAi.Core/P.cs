@@ -1,1 +1,0 @@
-namespace WeChatAi.Core; internal static class P {}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Hosting;
+
+namespace WeChatAi.Core.Queue;
+
+public static class RedisExtensions
+{
+    /// <summary>The connection name every service uses for Redis (<c>ConnectionStrings:redis</c>).</summary>
+    public const string ConnectionName = "redis";
+
+    /// <summary>Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry.</summary>
+    public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddRedisClient(ConnectionName);
+        return builder;
+    }
+}

@@ -1,1 +1,0 @@
-namespace WeChatAi.ServiceDefaults; internal static class P {}
