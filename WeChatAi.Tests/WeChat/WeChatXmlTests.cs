@@ -87,6 +87,24 @@ public sealed class WeChatXmlTests
     }
 
     [Fact]
+    public void PredefinedEntitiesAreNotCountedAgainstTheEntityLimit()
+    {
+        string content = string.Concat(Enumerable.Repeat("&amp;", 5000));
+
+        var document = WeChatXml.Parse($"<xml><Content>{content}</Content></xml>");
+
+        Assert.Equal(new string('&', 5000), document.Get("Content"));
+    }
+
+    [Fact]
+    public void OversizedDocumentIsRejected()
+    {
+        string xml = $"<xml><Content>{new string('a', 2 << 20)}</Content></xml>";
+
+        Assert.Throws<WeChatProtocolException>(() => WeChatXml.Parse(xml));
+    }
+
+    [Fact]
     public void FlattensNestedElementsByTheirOwnNames()
     {
         var document = WeChatXml.Parse("""
