@@ -10,6 +10,7 @@ public static class DataExtensions
     /// <summary>Registers the pooled <see cref="WeChatDbContext"/> with Aspire's health check, retries and telemetry.</summary>
     public static TBuilder AddWeChatDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        ConnectionStrings.Require(builder.Configuration, ConnectionName);
         builder.AddNpgsqlDbContext<WeChatDbContext>(ConnectionName);
         return builder;
     }

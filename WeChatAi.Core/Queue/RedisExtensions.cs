@@ -10,6 +10,7 @@ public static class RedisExtensions
     /// <summary>Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry.</summary>
     public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        ConnectionStrings.Require(builder.Configuration, ConnectionName);
         builder.AddRedisClient(ConnectionName);
         return builder;
     }

@@ -26,6 +26,12 @@ public sealed class LocalPostgresCluster
     public static LocalPostgresCluster Ensure(string root)
     {
         Directory.CreateDirectory(root);
+        if (LocalBinaries.MustDropRoot && !OperatingSystem.IsWindows())
+        {
+            // The postgres user must be able to pass through our folder to reach its data folder inside it.
+            File.SetUnixFileMode(root, File.GetUnixFileMode(root) | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+
         var password = ReadOrCreatePassword(Path.Combine(root, "postgres.password"));
         var dataDirectory = Path.Combine(root, "postgres");
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))

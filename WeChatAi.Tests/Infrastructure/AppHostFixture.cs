@@ -1,0 +1,53 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace WeChatAi.Tests.Infrastructure;
+
+/// <summary>The whole AppHost in local mode (real redis-server and postgres processes), one per test class.</summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("wechatai-apphost-").FullName;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public ResourceNotificationService Notifications => App.ResourceNotifications;
+
+    public async ValueTask InitializeAsync()
+    {
+        App = await StartAsync(_dataDirectory);
+    }
+
+    /// <summary>Builds and starts the AppHost in local mode with its data in <paramref name="dataDirectory"/>.</summary>
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory)
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.WeChatAi_AppHost>(
+            ["Infrastructure:Mode=local", $"Infrastructure:DataDirectory={dataDirectory}"], cts.Token);
+        var app = await builder.BuildAsync(cts.Token);
+        await app.StartAsync(cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cts.Token);
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection
+{
+    /// <summary>AppHost tests run one at a time: each starts a dozen processes on a 2-core machine.</summary>
+    public const string Name = "apphost";
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(WeChatAi.Tests.Infrastructure.PostgresServer))]

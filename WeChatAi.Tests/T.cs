@@ -1,1 +1,0 @@
-namespace WeChatAi.Tests; public class T { [Xunit.Fact] public void A() {} }
