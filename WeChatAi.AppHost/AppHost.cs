@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using WeChatAi.AppHost.Infrastructure;
 using WeChatAi.AppHost.Secrets;
+using WeChatAi.AppHost.Simulation;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -28,5 +29,7 @@ var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 secrets.ApplyTo(worker);
+
+builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
 
 builder.Build().Run();

@@ -63,6 +63,17 @@ public sealed class ExternalSecrets
         return resource;
     }
 
+    /// <summary>Passes the configured WeChat credentials to <paramref name="resource"/> under another configuration section.</summary>
+    public IResourceBuilder<T> ApplyWeChatIdentityTo<T>(IResourceBuilder<T> resource, string section) where T : IResourceWithEnvironment
+    {
+        foreach (var (environmentVariable, parameter) in _configured.Where(c => c.EnvironmentVariable.StartsWith("WeChat__", StringComparison.Ordinal)))
+        {
+            resource.WithEnvironment(section + environmentVariable["WeChat".Length..], parameter);
+        }
+
+        return resource;
+    }
+
     private int AddConfigured(
         IDistributedApplicationBuilder builder, (string Parameter, string EnvironmentVariable, bool Secret)[] settings)
     {

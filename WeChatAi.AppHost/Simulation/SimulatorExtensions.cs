@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using WeChatAi.AppHost.Infrastructure;
+using WeChatAi.AppHost.Secrets;
+
+namespace WeChatAi.AppHost.Simulation;
+
+public static class SimulatorExtensions
+{
+    public const string ResourceName = "simulator";
+
+    /// <summary>
+    /// Without WeChat or LLM credentials, adds the <c>simulator</c> resource and points the API and the worker at it
+    /// for whatever is missing: WeChat's servers and API, the LLM, or both. With every credential set it adds nothing.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource>? AddSimulatorWhereSecretsAreMissing(
+        this IDistributedApplicationBuilder builder,
+        ExternalSecrets secrets,
+        IResourceBuilder<ProjectResource> api,
+        IResourceBuilder<ProjectResource> worker)
+    {
+        if (secrets.HasWeChat && secrets.HasLlm)
+        {
+            return null;
+        }
+
+        var simulator = builder.AddProject<Projects.WeChatAi_Simulator>(ResourceName)
+            .WithReference(api)
+            .WithHttpHealthCheck("/health")
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Chat page");
+        var endpoint = simulator.GetEndpoint("http");
+
+        if (secrets.HasWeChat)
+        {
+            // A real account: the chat page signs with its credentials, so the webhook accepts what it sends.
+            secrets.ApplyWeChatIdentityTo(simulator, "Simulator");
+        }
+        else
+        {
+            var account = SimulatedAccount.Create();
+            foreach (var (key, value) in Settings(account))
+            {
+                api.WithEnvironment($"WeChat__{key}", value);
+                worker.WithEnvironment($"WeChat__{key}", value);
+                simulator.WithEnvironment($"Simulator__{key}", value);
+            }
+
+            worker.WithEnvironment("WeChat__ApiBaseUrl", endpoint);
+        }
+
+        if (!secrets.HasLlm)
+        {
+            worker.WithEnvironment("Llm__BaseUrl", endpoint)
+                .WithEnvironment("Llm__ApiKey", "simulator")
+                .WithEnvironment("Llm__Model", "simulator-chat");
+        }
+
+        builder.Eventing.Subscribe<ResourceEndpointsAllocatedEvent>(simulator.Resource, (@event, _) =>
+        {
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WeChatAi.AppHost");
+            LogChatPage(logger, endpoint.Url, secrets.HasWeChat ? "the real official account" : "a simulated account", secrets.HasLlm ? "the real LLM" : "the simulated LLM", null);
+            return Task.CompletedTask;
+        });
+        string[] simulated = [.. secrets.HasWeChat ? Array.Empty<string>() : ["WeChat's servers and API"], .. secrets.HasLlm ? Array.Empty<string>() : ["the LLM"]];
+        builder.LogAtStartup($"The simulator stands in for {string.Join(" and ", simulated)}.");
+        return simulator;
+    }
+
+    private static IEnumerable<(string Key, string Value)> Settings(SimulatedAccount account) =>
+    [
+        ("Token", account.Token),
+        ("AppId", account.AppId),
+        ("AppSecret", account.AppSecret),
+        ("EncodingAESKey", account.EncodingAesKey),
+    ];
+
+    private static readonly Action<ILogger, string, string, string, Exception?> LogChatPage = LoggerMessage.Define<string, string, string>(
+        LogLevel.Information, new EventId(2, "ChatPage"), "Chat simulator: open {Url} to talk to {Account} answered by {Llm}.");
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using WeChatAi.Simulator.Chat;
+using WeChatAi.Simulator.Llm;
+using WeChatAi.Simulator.WeChatApi;
+using WeChatAi.Simulator.WeChatServer;
+
+namespace WeChatAi.Simulator;
+
+public static class SimulatorExtensions
+{
+    public static WebApplicationBuilder AddWeChatSimulator(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SimulatorOptions>()
+            .Bind(builder.Configuration.GetSection(SimulatorOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddKeyedSingleton(LlmEndpoints.CurrentFaults, (sp, _) => sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Llm);
+        builder.Services.AddSingleton<Timeline>();
+        builder.Services.AddSingleton<SimulatedUsers>();
+        builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<CustomerServiceBudget>();
+        builder.Services.AddSingleton<PushCounter>();
+        builder.Services.AddSingleton<LlmStats>();
+        builder.Services.AddSingleton<WeChatCryptoHolder>();
+        builder.Services.AddSingleton<BurstRunner>();
+
+        // WeChat's servers do not retry the way a resilience handler would: one try per attempt, 5 s, three attempts.
+#pragma warning disable EXTEXP0001 // The only way to take the defaults' retries off one client; the API is experimental, not unsafe.
+        builder.Services.AddHttpClient<WebhookSender>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllResilienceHandlers()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
+#pragma warning restore EXTEXP0001
+        return builder;
+    }
+
+    public static WebApplication MapWeChatSimulator(this WebApplication app)
+    {
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapWeChatApi();
+        app.MapFakeLlm();
+        app.MapChat();
+        return app;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using WeChatAi.Simulator.Chat;
+
+namespace WeChatAi.Simulator.WeChatApi;
+
+/// <summary>The part of <c>api.weixin.qq.com</c> the worker uses, with WeChat's errcodes and limits.</summary>
+public static partial class WeChatApiEndpoints
+{
+    public const int MaxContentBytes = 2048;
+
+    public static IEndpointRouteBuilder MapWeChatApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/cgi-bin");
+        api.MapPost("/stable_token", StableToken);
+        api.MapGet("/token", ClassicToken);
+        api.MapPost("/message/custom/send", SendCustomMessage);
+        api.MapPost("/message/custom/typing", Typing);
+        return app;
+    }
+
+    private static IResult StableToken(StableTokenRequest request, AccessTokens tokens, IOptions<SimulatorOptions> options)
+    {
+        if (request.GrantType != "client_credential")
+        {
+            return Error(WeChatErrors.InvalidParameter, "invalid grant_type");
+        }
+
+        if (request.AppId != options.Value.AppId)
+        {
+            return Error(WeChatErrors.InvalidAppId, "invalid appid");
+        }
+
+        if (request.Secret != options.Value.AppSecret)
+        {
+            return Error(WeChatErrors.InvalidAppSecret, "invalid appsecret");
+        }
+
+        var (token, expiresIn) = tokens.GetStable(request.ForceRefresh);
+        return Results.Json(new { access_token = token, expires_in = expiresIn });
+    }
+
+    /// <summary>Answers the classic token API with an error: calling it would invalidate every other instance's token.</summary>
+    private static IResult ClassicToken(AccessTokens tokens, ILoggerFactory loggers)
+    {
+        tokens.RecordClassicTokenCall();
+        LogClassicToken(loggers.CreateLogger(typeof(WeChatApiEndpoints)));
+        return Error(WeChatErrors.ForbiddenApi, "api forbidden in the simulator: use /cgi-bin/stable_token");
+    }
+
+    private static async Task<IResult> SendCustomMessage(
+        HttpRequest http, string? access_token, AccessTokens tokens, CustomerServiceBudget budget, Timeline timeline, PushCounter pushes)
+    {
+        if (!tokens.IsValid(access_token))
+        {
+            return Error(WeChatErrors.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+        }
+
+        CustomMessage? message;
+        try
+        {
+            message = await http.ReadFromJsonAsync<CustomMessage>(http.HttpContext.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return Error(WeChatErrors.InvalidParameter, "data format error");
+        }
+
+        if (message is null || string.IsNullOrEmpty(message.ToUser) || message.MsgType != "text" || message.Text?.Content is null)
+        {
+            return Error(WeChatErrors.InvalidParameter, "touser, msgtype text and text.content are required");
+        }
+
+        if (Encoding.UTF8.GetByteCount(message.Text.Content) > MaxContentBytes)
+        {
+            return Error(WeChatErrors.ContentTooLong, $"content size out of limit ({MaxContentBytes} bytes)");
+        }
+
+        var spent = budget.TrySpend(message.ToUser);
+        if (spent != WeChatErrors.Ok)
+        {
+            timeline.Add(message.ToUser, TimelineKinds.Error, $"custom/send refused: {spent}");
+            return Error(spent, spent == WeChatErrors.ResponseCountLimit ? "response count limit" : "response out of time limit");
+        }
+
+        pushes.Record(message.ToUser);
+        timeline.Add(message.ToUser, TimelineKinds.Push, message.Text.Content);
+        return Error(WeChatErrors.Ok, "ok");
+    }
+
+    private static IResult Typing(TypingRequest request, string? access_token, AccessTokens tokens, Timeline timeline)
+    {
+        if (!tokens.IsValid(access_token))
+        {
+            return Error(WeChatErrors.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+        }
+
+        timeline.Add(request.ToUser, TimelineKinds.Typing, request.Command == "Typing" ? "正在输入…" : string.Empty);
+        return Error(WeChatErrors.Ok, "ok");
+    }
+
+    private static IResult Error(int code, string message) => Results.Json(new { errcode = code, errmsg = message });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "/cgi-bin/token was called: it invalidates the token of every other instance; use /cgi-bin/stable_token")]
+    private static partial void LogClassicToken(ILogger logger);
+
+    private sealed record StableTokenRequest(
+        [property: JsonPropertyName("grant_type")] string? GrantType,
+        [property: JsonPropertyName("appid")] string? AppId,
+        [property: JsonPropertyName("secret")] string? Secret,
+        [property: JsonPropertyName("force_refresh")] bool ForceRefresh);
+
+    private sealed record CustomMessage(
+        [property: JsonPropertyName("touser")] string? ToUser,
+        [property: JsonPropertyName("msgtype")] string? MsgType,
+        [property: JsonPropertyName("text")] CustomText? Text);
+
+    private sealed record CustomText([property: JsonPropertyName("content")] string? Content);
+
+    private sealed record TypingRequest(
+        [property: JsonPropertyName("touser")] string ToUser,
+        [property: JsonPropertyName("command")] string Command);
+}
