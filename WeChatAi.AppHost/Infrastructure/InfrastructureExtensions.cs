@@ -15,8 +15,13 @@ public static class InfrastructureExtensions
     /// </summary>
     public static WeChatInfrastructure AddWeChatInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var requested = builder.Configuration.GetValue("Infrastructure:Mode", InfrastructureMode.Auto);
-        var mode = requested;
+        var configured = builder.Configuration["Infrastructure:Mode"];
+        var mode = InfrastructureMode.Auto;
+        if (!string.IsNullOrWhiteSpace(configured) && !Enum.TryParse(configured, ignoreCase: true, out mode))
+        {
+            throw new InvalidOperationException($"Infrastructure:Mode '{configured}' is not one of auto, containers, local, external.");
+        }
+
         var reason = "as configured by Infrastructure:Mode";
         if (mode == InfrastructureMode.Auto)
         {
@@ -36,7 +41,7 @@ public static class InfrastructureExtensions
             InfrastructureMode.Containers => builder.AddContainerInfrastructure(),
             InfrastructureMode.Local => builder.AddLocalInfrastructure(),
             InfrastructureMode.External => builder.AddExternalInfrastructure(),
-            _ => throw new InvalidOperationException($"Infrastructure:Mode '{requested}' is not one of auto, containers, local, external."),
+            _ => throw new InvalidOperationException($"Infrastructure:Mode '{configured}' is not one of auto, containers, local, external."),
         };
         return infrastructure with { Mode = mode };
     }

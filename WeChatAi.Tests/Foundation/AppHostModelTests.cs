@@ -1,0 +1,93 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using WeChatAi.AppHost.Infrastructure;
+using WeChatAi.AppHost.Infrastructure.Local;
+
+namespace WeChatAi.Tests.Foundation;
+
+/// <summary>The AppHost's model for each configuration, built without starting anything.</summary>
+public sealed class AppHostModelTests
+{
+    [Fact]
+    public async Task External_mode_without_connection_strings_fails_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Infrastructure:Mode=external"));
+
+        Assert.Contains("ConnectionStrings:redis", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_mode_fails_listing_the_valid_ones()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Infrastructure:Mode=kubernetes"));
+
+        Assert.Contains("auto, containers, local, external", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task External_mode_uses_the_configured_connection_strings_and_starts_no_stores()
+    {
+        await using var builder = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=redis.example:6380", "ConnectionStrings:wechatdb=Host=db.example;Database=wechatdb");
+        var resources = builder.Resources;
+
+        var redis = Assert.Single(resources, r => r.Name == "redis");
+        Assert.Equal("redis.example:6380", await ((IResourceWithConnectionString)redis).GetConnectionStringAsync(TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(resources, r => r is LocalRedisResource or LocalPostgresServerResource or ContainerResource);
+    }
+
+    [Fact]
+    public async Task Local_mode_runs_redis_and_postgres_as_local_processes_that_the_services_wait_for()
+    {
+        var data = Directory.CreateTempSubdirectory("wechatai-model-").FullName;
+        try
+        {
+            await using var builder = await CreateAsync("Infrastructure:Mode=local", $"Infrastructure:DataDirectory={data}");
+            var resources = builder.Resources;
+
+            Assert.IsType<LocalRedisResource>(Assert.Single(resources, r => r.Name == "redis"));
+            Assert.IsType<LocalPostgresServerResource>(Assert.Single(resources, r => r.Name == "postgres"));
+            var database = Assert.IsType<LocalPostgresDatabaseResource>(Assert.Single(resources, r => r.Name == "wechatdb"));
+            Assert.Equal("postgres", database.Parent.Name);
+            Assert.True(File.Exists(Path.Combine(data, "postgres", "PG_VERSION")), "initdb ran once into the data folder");
+
+            var api = Assert.Single(resources, r => r.Name == "api");
+            var waits = api.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType)).ToList();
+            Assert.Contains(("redis", WaitType.WaitUntilHealthy), waits);
+            Assert.Contains(("migrations", WaitType.WaitForCompletion), waits);
+            Assert.Equal(2, api.Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Without_credentials_the_simulator_stands_in_and_with_them_it_does_not()
+    {
+        await using (var bare = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"))
+        {
+            Assert.Contains(bare.Resources, r => r.Name == "simulator");
+        }
+
+        await using var configured = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d",
+            "Parameters:wechat-token=t", "Parameters:wechat-app-id=wx1", "Parameters:llm-api-key=k");
+        Assert.DoesNotContain(configured.Resources, r => r.Name == "simulator");
+        Assert.Contains(configured.Resources, r => r is ParameterResource { Name: "wechat-token", Secret: true });
+    }
+
+    [Fact]
+    public void A_runtime_without_an_engine_or_cli_does_not_answer()
+    {
+        Assert.False(ContainerRuntimeProbe.EngineAnswers("wechatai-no-such-container-runtime"));
+    }
+
+    private static Task<IDistributedApplicationTestingBuilder> CreateAsync(params string[] args) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.WeChatAi_AppHost>(args, TestContext.Current.CancellationToken);
+
+    private static string Flatten(Exception error) => error.ToString();
+}
