@@ -20,7 +20,7 @@ public static class FakeLlm
         // "长" / "long" asks for an answer longer than one WeChat message (2048 bytes), to show splitting.
         if (question.Contains('长', StringComparison.Ordinal) || question.Contains("long", StringComparison.OrdinalIgnoreCase))
         {
-            for (var paragraph = 1; paragraph <= 12; paragraph++)
+            for (var paragraph = 1; paragraph <= 24; paragraph++)
             {
                 builder.Append("\n## 第").Append(paragraph).Append("段\n\n")
                     .Append("这是一段用来测试长回答拆分的文字。微信客服消息每条最多 2048 字节，所以长回答会在段落或句子边界拆成几条，按顺序发送。")

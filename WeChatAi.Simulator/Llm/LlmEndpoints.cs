@@ -130,6 +130,7 @@ public static class LlmEndpoints
         [property: JsonPropertyName("content")] JsonElement RawContent)
     {
         /// <summary>OpenAI clients send content as a string or as an array of typed parts.</summary>
+        [JsonIgnore]
         public string Content => RawContent.ValueKind switch
         {
             JsonValueKind.String => RawContent.GetString() ?? string.Empty,

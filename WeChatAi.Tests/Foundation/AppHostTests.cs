@@ -8,7 +8,7 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Foundation;
 
 [Collection(AppHostCollection.Name)]
-public sealed class AppHostTests(AppHostFixture fixture) : IClassFixture<AppHostFixture>
+public sealed class AppHostTests(AppHostFixture fixture)
 {
     [Fact]
     public async Task Every_resource_is_healthy_and_both_api_replicas_answer_through_the_proxy()

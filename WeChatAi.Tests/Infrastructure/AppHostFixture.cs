@@ -4,7 +4,10 @@ using Aspire.Hosting.Testing;
 
 namespace WeChatAi.Tests.Infrastructure;
 
-/// <summary>The whole AppHost in local mode (real redis-server and postgres processes), one per test class.</summary>
+/// <summary>
+/// The whole AppHost in local mode (real redis-server and postgres processes) with no credentials, so the simulator
+/// stands in for WeChat and the LLM; one for the whole <see cref="AppHostCollection"/>.
+/// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -30,6 +33,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         await app.StartAsync(cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("simulator", cts.Token);
         return app;
     }
 
@@ -46,7 +50,7 @@ public sealed class AppHostFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class AppHostCollection
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
 {
     /// <summary>AppHost tests run one at a time: each starts a dozen processes on a 2-core machine.</summary>
     public const string Name = "apphost";
