@@ -80,12 +80,14 @@ function setup(thread)
   thread:set("thread_id", threads)
 end
 function init(args)
+  -- Runs (warm-up, measurement) use disjoint MsgIds, so no run's messages are de-duplicated against another's.
+  run = tonumber(args[1]) or 0
   counter = 0
   headers = { ["Content-Type"] = "text/xml" }
 end
 function request()
   counter = counter + 1
-  local msg_id = thread_id * 1000000000 + counter
+  local msg_id = run * 1000000000000 + thread_id * 1000000000 + counter
   local open_id = "o_bench_" .. ((counter * 7919 + thread_id) % $USERS)
   local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[" .. open_id ..
     "]]></FromUserName><CreateTime>1714037059</CreateTime><MsgType><![CDATA[text]]></MsgType>" ..
@@ -101,13 +103,13 @@ redis-cli -p "$REDIS_PORT" del wechatai:jobs >/dev/null
 redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
 
 echo "== warm-up (5 s)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$WORK/webhook.lua" "$URL" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$WORK/webhook.lua" "$URL" -- 1 >/dev/null
 redis-cli -p "$REDIS_PORT" del wechatai:jobs >/dev/null
 redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
 redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:ratelimit:*' | xargs -r -n 1000 redis-cli -p "$REDIS_PORT" del >/dev/null
 
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (users: $USERS)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$URL" | tee "$WORK/wrk.txt"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$URL" -- 2 | tee "$WORK/wrk.txt"
 
 REQUESTS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
 RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
