@@ -1,3 +1,4 @@
+using WeChatAi.Api.WeChat;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 
@@ -6,10 +7,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
+builder.AddWeChatGateway();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapWeChatGateway();
 
 app.Run();
 

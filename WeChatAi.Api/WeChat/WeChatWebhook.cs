@@ -1,0 +1,227 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WeChatAi.Core.WeChat;
+
+namespace WeChatAi.Api.WeChat;
+
+/// <summary>
+/// The <c>/wechat</c> endpoint: URL verification (GET) and message pushes (POST) in plaintext, compatible and
+/// safe mode. Every request is authenticated before its body is read; every reply is a passive reply that
+/// WeChat shows the user at once (or <c>success</c>, which shows nothing).
+/// </summary>
+public sealed class WeChatWebhook : IDisposable
+{
+    public const string RateLimitedText = "您发送得太快了，请稍后再试。";
+    public const string UnsupportedText = "目前只支持文字和语音消息，请发送文字或语音。";
+
+    private const string XmlContentType = "text/xml; charset=utf-8";
+    private const string TextContentType = "text/plain; charset=utf-8";
+    private const string SafeMode = "aes";
+
+    private static readonly string[] VerifyParameters = ["signature", "timestamp", "nonce", "echostr"];
+    private static readonly string[] PushParameters = ["signature", "timestamp", "nonce"];
+    private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
+
+    private readonly WeChatOptions _options;
+    private readonly WeChatMessageCrypto? _crypto;
+    private readonly WeChatJobWriter _queue;
+    private readonly WeChatUserStore _users;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WeChatWebhook> _logger;
+
+    public WeChatWebhook(IOptions<WeChatOptions> options, WeChatJobWriter queue, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+    {
+        _options = options.Value;
+        _queue = queue;
+        _users = users;
+        _time = time;
+        _logger = logger;
+
+        // One instance for the process: AES key schedules are not rebuilt per request.
+        _crypto = _options.IsConfigured && !string.IsNullOrEmpty(_options.EncodingAESKey)
+            ? new WeChatMessageCrypto(_options.AppId!, _options.EncodingAESKey, _options.PreviousEncodingAESKey)
+            : null;
+    }
+
+    private string Token => _options.Token!;
+
+    private string AppId => _options.AppId!;
+
+    /// <summary>GET: WeChat checks that we know the token before it enables the server URL.</summary>
+    public IResult Verify(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (Authenticate(query, VerifyParameters) is { } rejection)
+        {
+            return rejection;
+        }
+
+        return TypedResults.Text(query["echostr"].ToString(), TextContentType);
+    }
+
+    /// <summary>POST: a user message or event.</summary>
+    public async Task<IResult> ReceiveAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        string? encryptType = query["encrypt_type"];
+        bool safe = string.Equals(encryptType, SafeMode, StringComparison.OrdinalIgnoreCase);
+        if (!safe && !string.IsNullOrEmpty(encryptType) && !string.Equals(encryptType, "raw", StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject(StatusCodes.Status400BadRequest, "encrypt_type must be 'aes' or 'raw'.");
+        }
+
+        if (Authenticate(query, safe ? SafePushParameters : PushParameters) is { } rejection)
+        {
+            return rejection;
+        }
+
+        using var body = await WeChatRequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Reject(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {WeChatRequestBody.MaxBytes / 1024} KB.");
+        }
+
+        WeChatInbound inbound;
+        try
+        {
+            WeChatXmlDocument document;
+            using (var stream = body.OpenRead())
+            {
+                document = WeChatXml.Parse(stream);
+            }
+
+            if (safe)
+            {
+                if (_crypto is null)
+                {
+                    return Reject(StatusCodes.Status400BadRequest, "WeChat:EncodingAESKey is not configured, so safe-mode (encrypt_type=aes) messages cannot be decrypted.");
+                }
+
+                // Compatible mode sends plaintext fields too; only the signed, encrypted part is trusted.
+                string encrypt = document.GetEncrypt();
+                if (!WeChatSignature.IsValid(query["msg_signature"], Token, query["timestamp"]!, query["nonce"]!, encrypt))
+                {
+                    return Reject(StatusCodes.Status401Unauthorized, "msg_signature does not match.");
+                }
+
+                document = WeChatXml.Parse(_crypto.Decrypt(encrypt));
+            }
+
+            inbound = WeChatInbound.From(document);
+        }
+        catch (WeChatProtocolException ex)
+        {
+            return Reject(StatusCodes.Status400BadRequest, ex.Message);
+        }
+
+        string? replyText = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+        if (replyText is null)
+        {
+            return TypedResults.Text(WeChatReply.Success, TextContentType);
+        }
+
+        string reply = WeChatReply.Text(inbound.FromUserName, inbound.ToUserName, _time.GetUtcNow().ToUnixTimeSeconds(), replyText);
+        if (safe)
+        {
+            // Echoing the request's timestamp and nonce is what WeChat's own samples do; both are already validated.
+            reply = _crypto!.BuildEncryptedReply(reply, Token, query["timestamp"]!, query["nonce"]!);
+        }
+
+        return TypedResults.Text(reply, XmlContentType);
+    }
+
+    public void Dispose() => _crypto?.Dispose();
+
+    /// <returns>The passive reply's text, or null to answer <c>success</c>.</returns>
+    private async Task<string?> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
+    {
+        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content).ConfigureAwait(false),
+        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition).ConfigureAwait(false),
+        WeChatMessage => UnsupportedText,
+        SubscribeEvent subscribe => await SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false),
+        UnsubscribeEvent unsubscribe => await UnsubscribeAsync(unsubscribe, cancellationToken).ConfigureAwait(false),
+
+        // SCAN, LOCATION, CLICK, VIEW and events we do not know yet need no answer.
+        _ => null,
+    };
+
+    private async Task<string?> AcceptAsync(WeChatMessage message, string content)
+    {
+        var result = await _queue.EnqueueAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content).ConfigureAwait(false);
+        WeChatGatewayLog.MessageHandled(_logger, message.MsgId, result.Outcome, result.IsDuplicate);
+
+        // ReplyMode.Passive is the worker's to implement; until then it acknowledges like Push.
+        return result.Outcome == EnqueueOutcome.RateLimited
+            ? RateLimitedText
+            : string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText;
+    }
+
+    private async Task<string?> SubscribeAsync(SubscribeEvent subscribe, CancellationToken cancellationToken)
+    {
+        await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName, cancellationToken)).ConfigureAwait(false);
+        return string.IsNullOrEmpty(_options.WelcomeText) ? null : _options.WelcomeText;
+    }
+
+    private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe, CancellationToken cancellationToken)
+    {
+        await RecordAsync(unsubscribe, _users.MarkUnsubscribedAsync(AppId, unsubscribe.FromUserName, cancellationToken)).ConfigureAwait(false);
+        return null;
+    }
+
+    // Events must never fail the push: the user gets the usual reply and the failure is logged.
+    private async Task RecordAsync(WeChatEvent @event, Task update)
+    {
+        try
+        {
+            await update.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Any database failure is handled the same way: log it and still reply.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            WeChatGatewayLog.UserUpdateFailed(_logger, ex, @event.Event);
+        }
+    }
+
+    /// <summary>Checks configuration, presence of the query parameters, timestamp freshness and <c>signature</c>.</summary>
+    /// <returns>The response to send instead, or null when the request is authentic.</returns>
+    private ContentHttpResult? Authenticate(IQueryCollection query, string[] required)
+    {
+        if (!_options.IsConfigured)
+        {
+            return TypedResults.Text("WeChat:Token is not configured, so the WeChat webhook is off.", TextContentType, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var missing = required.Where(name => string.IsNullOrEmpty(query[name])).ToList();
+        if (missing.Count > 0)
+        {
+            return Reject(StatusCodes.Status400BadRequest, $"Missing query parameter(s): {string.Join(", ", missing)}.");
+        }
+
+        string timestamp = query["timestamp"]!;
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+        {
+            return Reject(StatusCodes.Status400BadRequest, "timestamp must be Unix seconds.");
+        }
+
+        if (_options.TimestampToleranceSeconds > 0
+            && Math.Abs(_time.GetUtcNow().ToUnixTimeSeconds() - seconds) > _options.TimestampToleranceSeconds)
+        {
+            return Reject(StatusCodes.Status401Unauthorized, "stale timestamp");
+        }
+
+        if (!WeChatSignature.IsValid(query["signature"], Token, timestamp, query["nonce"]!))
+        {
+            return Reject(StatusCodes.Status401Unauthorized, "signature does not match.");
+        }
+
+        return null;
+    }
+
+    private ContentHttpResult Reject(int statusCode, string reason)
+    {
+        WeChatGatewayLog.Rejected(_logger, statusCode, reason);
+        return TypedResults.Text(reason, TextContentType, statusCode: statusCode);
+    }
+}

@@ -1,0 +1,62 @@
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+using WeChatAi.Tests.Infrastructure;
+
+namespace WeChatAi.Tests.Gateway;
+
+/// <summary>The API run as a real process with safe mode on, against a real Redis and a migrated PostgreSQL database.</summary>
+public sealed class GatewayFixture(PostgresServer postgres) : IAsyncLifetime
+{
+    public const string Token = "gateway-test-token";
+    public const string AppId = "wx1234567890abcdef";
+    public const string EncodingAesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    public const string AckText = "正在思考中...";
+    public const string WelcomeText = "欢迎关注测试号";
+
+    private RedisServer? _redis;
+    private ServiceProcess? _api;
+    private ConnectionMultiplexer? _connection;
+
+    public string DatabaseConnectionString { get; private set; } = string.Empty;
+
+    internal WeChatClient WeChat { get; private set; } = null!;
+
+    internal ServiceProcess Api => _api!;
+
+    public IDatabase Redis => _connection!.GetDatabase();
+
+    public Task<long> JobCountAsync() => Redis.StreamLengthAsync(QueueKeys.JobStream);
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        DatabaseConnectionString = await postgres.CreateMigratedDatabaseAsync();
+        _api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = _redis.ConnectionString,
+            ["ConnectionStrings__wechatdb"] = DatabaseConnectionString,
+            ["WeChat__Token"] = Token,
+            ["WeChat__AppId"] = AppId,
+            ["WeChat__EncodingAESKey"] = EncodingAesKey,
+            ["WeChat__WelcomeText"] = WelcomeText,
+            ["RateLimits__PerUserPerMinute"] = "10",
+            ["RateLimits__PerUserBurst"] = "5",
+        });
+        WeChat = new WeChatClient(_api.Client, Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        _connection?.Dispose();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Net;
+using Npgsql;
+using WeChatAi.Core.Queue;
+using WeChatAi.Core.WeChat;
+
+namespace WeChatAi.Tests.Gateway;
+
+/// <summary>Messages and events end to end: real HTTP to the API process, real Redis stream, real PostgreSQL.</summary>
+public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<GatewayFixture>
+{
+    private WeChatClient WeChat => api.WeChat;
+
+    [Fact]
+    public async Task Safe_mode_round_trip_enqueues_the_decrypted_text_and_replies_encrypted_and_signed()
+    {
+        using var crypto = new WeChatMessageCrypto(GatewayFixture.AppId, GatewayFixture.EncodingAesKey);
+
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostEncryptedAsync(crypto, WeChatClient.Text("o-safe", 1001, "加密的问题")));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var envelope = WeChatXml.Parse(body);
+        string encrypt = envelope.GetEncrypt();
+        string expected = WeChatClient.Sha1Signature(GatewayFixture.Token, envelope.GetRequired("TimeStamp"), envelope.GetRequired("Nonce"), encrypt);
+        Assert.Equal(expected, envelope.GetRequired("MsgSignature"));
+
+        var reply = WeChatXml.Parse(crypto.Decrypt(encrypt));
+        Assert.Equal("o-safe", reply.Get("ToUserName"));
+        Assert.Equal(WeChatClient.Account, reply.Get("FromUserName"));
+        Assert.Equal(GatewayFixture.AckText, reply.Get("Content"));
+
+        var job = await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-safe", 1001));
+        Assert.Equal("加密的问题", job.Content);
+    }
+
+    [Fact]
+    public async Task Compatible_mode_trusts_only_the_encrypted_part()
+    {
+        using var crypto = new WeChatMessageCrypto(GatewayFixture.AppId, GatewayFixture.EncodingAesKey);
+        const string forgedPlaintext = "<FromUserName>o-forged</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>forged</Content><MsgId>1002</MsgId>";
+
+        var (status, _) = await WeChatClient.SendAsync(WeChat.PostEncryptedAsync(crypto, WeChatClient.Text("o-compat", 1002, "signed"), plaintextToo: forgedPlaintext));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("signed", (await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-compat", 1002))).Content);
+    }
+
+    [Fact]
+    public async Task Plaintext_text_becomes_one_job_with_the_contract_fields_and_the_callers_trace()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/wechat?" + WeChat.SignedQuery(), UriKind.Relative))
+        {
+            Content = new StringContent(WeChatClient.Text("o-plain", 1003, "你好"), System.Text.Encoding.UTF8, "text/xml"),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+
+        using var response = await WeChat.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        var job = await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-plain", 1003));
+        Assert.Equal((GatewayFixture.AppId, "o-plain", 1003L, "你好"), (job.AppId, job.OpenId, job.MsgId, job.Content));
+        Assert.StartsWith($"00-{traceId}-", job.TraceParent, StringComparison.Ordinal);
+        Assert.InRange(job.ReceivedAtUnixMs, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+        string day = DateTimeOffset.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True((long)await api.Redis.HashGetAsync($"wechatai:stats:{day}", "received") >= 1);
+        Assert.True(await api.Redis.HyperLogLogLengthAsync($"wechatai:users:{day}") >= 1);
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_deliveries_of_one_MsgId_make_exactly_one_job_and_all_get_the_ack()
+    {
+        long before = await api.JobCountAsync();
+        string xml = WeChatClient.Text("o-retry", 1004, "只问一次");
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => WeChatClient.SendAsync(WeChat.PostPlainAsync(xml))));
+
+        Assert.All(replies, reply =>
+        {
+            Assert.Equal(HttpStatusCode.OK, reply.Status);
+            Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(reply.Body));
+        });
+        Assert.Equal(before + 1, await api.JobCountAsync());
+    }
+
+    [Fact]
+    public async Task Over_the_burst_a_user_gets_a_friendly_reply_and_no_job_while_others_are_unaffected()
+    {
+        long before = await api.JobCountAsync();
+        var replies = new List<string>();
+        for (int msgId = 1; msgId <= 7; msgId++)
+        {
+            var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-burst", 2000 + msgId, "q")));
+            Assert.Equal(HttpStatusCode.OK, status);
+            replies.Add(WeChatClient.ReplyContent(body));
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(GatewayFixture.AckText, 5), .. Enumerable.Repeat("您发送得太快了，请稍后再试。", 2)], replies);
+        Assert.Equal(before + 5, await api.JobCountAsync());
+
+        // WeChat's retry of a limited message gets the same friendly reply, not the ack.
+        var (_, retry) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-burst", 2007, "q")));
+        Assert.Equal("您发送得太快了，请稍后再试。", WeChatClient.ReplyContent(retry));
+
+        var (_, other) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-calm", 2001, "q")));
+        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(other));
+        Assert.Equal(before + 6, await api.JobCountAsync());
+    }
+
+    [Fact]
+    public async Task Voice_with_recognition_is_enqueued_as_its_text()
+    {
+        const string voice = "<xml><ToUserName>gh_account</ToUserName><FromUserName>o-voice</FromUserName><CreateTime>1</CreateTime><MsgType>voice</MsgType>" +
+            "<MediaId>m</MediaId><Format>amr</Format><Recognition>今天天气怎么样</Recognition><MsgId>1005</MsgId></xml>";
+
+        var (_, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(voice));
+
+        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(body));
+        Assert.Equal("今天天气怎么样", (await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-voice", 1005))).Content);
+    }
+
+    [Theory]
+    [InlineData("<MsgType>image</MsgType><PicUrl>http://p</PicUrl><MediaId>m</MediaId>")]
+    [InlineData("<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition></Recognition>")]
+    [InlineData("<MsgType>link</MsgType><Title>t</Title><Description>d</Description><Url>http://u</Url>")]
+    [InlineData("<MsgType>sticker</MsgType>")]
+    public async Task Unsupported_messages_get_a_short_only_text_reply_and_no_job(string fields)
+    {
+        long before = await api.JobCountAsync();
+
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(
+            $"<xml><ToUserName>gh_account</ToUserName><FromUserName>o-media</FromUserName><CreateTime>1</CreateTime>{fields}<MsgId>1006</MsgId></xml>"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("只支持文字", WeChatClient.ReplyContent(body), StringComparison.Ordinal);
+        Assert.Equal(before, await api.JobCountAsync());
+    }
+
+    [Fact]
+    public async Task Subscribe_gets_the_welcome_text_and_unsubscribe_is_recorded_in_PostgreSQL()
+    {
+        var (status, welcome) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Event("o-follower", "subscribe")));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(GatewayFixture.WelcomeText, WeChatClient.ReplyContent(welcome));
+        Assert.Equal((true, (DateTimeOffset?)null), await ReadUserAsync("o-follower"));
+
+        var (_, goodbye) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Event("o-follower", "unsubscribe", 1714037100)));
+
+        Assert.Equal("success", goodbye);
+        var (subscribed, unsubscribedAt) = await ReadUserAsync("o-follower");
+        Assert.False(subscribed);
+        Assert.NotNull(unsubscribedAt);
+    }
+
+    [Theory]
+    [InlineData("SCAN", "<EventKey>123</EventKey><Ticket>t</Ticket>")]
+    [InlineData("CLICK", "<EventKey>menu</EventKey>")]
+    [InlineData("LOCATION", "<Latitude>23.1</Latitude><Longitude>113.3</Longitude><Precision>119.3</Precision>")]
+    [InlineData("TEMPLATESENDJOBFINISH", "")]
+    public async Task Other_events_get_success(string @event, string fields)
+    {
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(
+            $"<xml><ToUserName>gh_account</ToUserName><FromUserName>o-events</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>{@event}</Event>{fields}</xml>"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("success", body);
+    }
+
+    [Fact]
+    public async Task Logs_carry_neither_message_content_nor_the_token()
+    {
+        const string secretQuestion = "my-private-question-4711";
+        await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-private", 1007, secretQuestion)));
+        await WeChatClient.SendAsync(WeChat.PostPlainAsync("<xml><bad>" + secretQuestion));
+
+        Assert.DoesNotContain(secretQuestion, api.Api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayFixture.Token, api.Api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayFixture.EncodingAesKey, api.Api.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<AiJob> FindJobAsync(string jobId)
+    {
+        var entries = await api.Redis.StreamRangeAsync(QueueKeys.JobStream);
+        var matches = entries.Where(e => e[AiJobFields.JobId] == jobId).ToList();
+        Assert.Single(matches);
+        return AiJob.FromStreamEntry(matches[0]);
+    }
+
+    private async Task<(bool Subscribed, DateTimeOffset? UnsubscribedAt)> ReadUserAsync(string openId)
+    {
+        await using var connection = new NpgsqlConnection(api.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""SELECT "Subscribed", "UnsubscribedAt" FROM wechat_users WHERE "AppId" = @app AND "OpenId" = @open""", connection);
+        command.Parameters.AddWithValue("app", GatewayFixture.AppId);
+        command.Parameters.AddWithValue("open", openId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"No wechat_users row for {openId}.");
+        return (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+    }
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Benchmarks POST /wechat (plaintext text messages) end to end: wrk -> Kestrel -> signature check -> XML parse ->
+# one Lua script in Redis (de-dup, per-user bucket, XADD, counters) -> passive ack reply.
+#
+# Self-contained and bounded: builds the API in Release, starts its own redis-server (durable settings, like the
+# AppHost) in a temp folder on a free port, runs the API on its own, drives wrk, checks Redis, stops everything.
+#
+# No PostgreSQL: only subscribe/unsubscribe events touch the database and the benchmark sends text messages only,
+# so ConnectionStrings__wechatdb points at a closed port (EF Core connects lazily; /alive does not need it).
+#
+# Usage: bench/webhook.sh [duration=20s] [connections=64] [threads=2]
+# Env:   USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build.
+set -euo pipefail
+
+DURATION=${1:-20s}
+CONNECTIONS=${2:-64}
+THREADS=${3:-2}
+USERS=${USERS:-100000}
+TOKEN=bench-token
+APP_ID=wxbench0000000000
+TIMESTAMP=1714037059
+NONCE=486452656
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d -t wechatai-bench-XXXXXX)
+REDIS_PID=""
+API_PID=""
+
+cleanup() {
+  [[ -n "$API_PID" ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+  [[ -n "$REDIS_PID" ]] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_for() { # wait_for <seconds> <command...>
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    (( SECONDS < deadline )) || { echo "timed out waiting for: $*" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building WeChatAi.Api (Release)"
+  dotnet build "$ROOT/WeChatAi.Api" -c Release --nologo -v quiet >/dev/null
+fi
+DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
+
+REDIS_PORT=$(free_port)
+echo "== redis-server on 127.0.0.1:$REDIS_PORT"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec \
+  --maxmemory-policy noeviction --save '' >"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+wait_for 15 redis-cli -p "$REDIS_PORT" ping
+
+API_PORT=$(free_port)
+echo "== API on 127.0.0.1:$API_PORT"
+ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$(free_port);Database=none;Username=none;Password=none" \
+WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 \
+ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+  dotnet "$DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
+API_PID=$!
+wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
+
+# The signature covers only token, timestamp and nonce, so one signed query serves every request
+# (with the timestamp check off: WeChat:TimestampToleranceSeconds=0).
+SIGNATURE=$(printf '%s\n' "$TOKEN" "$TIMESTAMP" "$NONCE" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
+URL="http://127.0.0.1:$API_PORT/wechat?signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
+
+# Every request is a new message (unique MsgId) from one of $USERS OpenIDs: de-dup and the per-user bucket do real
+# work, and with the default limits (burst 5) each user stays within the burst for a 20 s run at ~20k req/s.
+cat >"$WORK/webhook.lua" <<LUA
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
+function init(args)
+  -- Runs (warm-up, measurement) use disjoint MsgIds, so no run's messages are de-duplicated against another's.
+  run = tonumber(args[1]) or 0
+  counter = 0
+  headers = { ["Content-Type"] = "text/xml" }
+end
+function request()
+  counter = counter + 1
+  local msg_id = run * 1000000000000 + thread_id * 1000000000 + counter
+  local open_id = "o_bench_" .. ((counter * 7919 + thread_id) % $USERS)
+  local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[" .. open_id ..
+    "]]></FromUserName><CreateTime>1714037059</CreateTime><MsgType><![CDATA[text]]></MsgType>" ..
+    "<Content><![CDATA[今天天气怎么样？]]></Content><MsgId>" .. msg_id .. "</MsgId></xml>"
+  return wrk.format("POST", nil, headers, body)
+end
+LUA
+
+# Sanity check before measuring: one signed message must be acknowledged.
+curl -sf -X POST -H 'Content-Type: text/xml' --data '<xml><ToUserName>gh_bench</ToUserName><FromUserName>o_check</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>1</MsgId></xml>' "$URL" | grep -q '正在思考中' \
+  || { echo "the API did not acknowledge a signed message:"; cat "$WORK/api.log"; exit 1; }
+redis-cli -p "$REDIS_PORT" del wechatai:jobs >/dev/null
+redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
+
+echo "== warm-up (5 s)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$WORK/webhook.lua" "$URL" -- 1 >/dev/null
+redis-cli -p "$REDIS_PORT" del wechatai:jobs >/dev/null
+redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
+redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:ratelimit:*' | xargs -r -n 1000 redis-cli -p "$REDIS_PORT" del >/dev/null
+
+echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (users: $USERS)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$URL" -- 2 | tee "$WORK/wrk.txt"
+
+REQUESTS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
+P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt"); NON2XX=${NON2XX:-0}
+SOCKET_ERRORS=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' "$WORK/wrk.txt"); SOCKET_ERRORS=${SOCKET_ERRORS:-0}
+
+XLEN=$(redis-cli -p "$REDIS_PORT" xlen wechatai:jobs)
+STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | head -1)
+RECEIVED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received); RECEIVED=${RECEIVED:-0}
+LIMITED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited); LIMITED=${LIMITED:-0}
+
+echo
+echo "== summary"
+echo "requests:        $REQUESTS in $DURATION ($RPS req/s)"
+echo "latency:         p50 $P50, p99 $P99"
+echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
+echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
+STATUS=0
+[[ "$XLEN" == "$RECEIVED" ]] || { echo "MISMATCH: the stream holds $XLEN jobs but $RECEIVED were counted as enqueued"; STATUS=1; }
+(( NON2XX == 0 && SOCKET_ERRORS == 0 )) || { echo "ERRORS during the run"; STATUS=1; }
+exit $STATUS
