@@ -37,7 +37,7 @@ internal static partial class MarkdownText
         }
 
         var text = ExtraBlankLinesRegex().Replace(output.ToString(), "\n\n");
-        return text.Trim('\n', ' ');
+        return text.Trim('\n').TrimEnd();
     }
 
     private static string ConvertLine(string line)
@@ -93,10 +93,10 @@ internal static partial class MarkdownText
     [GeneratedRegex(@"(\*\*|__)(?<text>\S(?:.*?\S)?)\1")]
     private static partial Regex BoldRegex();
 
-    [GeneratedRegex(@"(?<![\*\w])\*(?<text>[^\s*](?:[^*]*?[^\s*])?)\*(?!\*)")]
+    [GeneratedRegex(@"(?<![*A-Za-z0-9])\*(?<text>[^\s*](?:[^*]*?[^\s*])?)\*(?!\*)")]
     private static partial Regex ItalicStarRegex();
 
-    [GeneratedRegex(@"(?<![_\w])_(?<text>[^\s_](?:[^_]*?[^\s_])?)_(?![_\w])")]
+    [GeneratedRegex(@"(?<![_A-Za-z0-9])_(?<text>[^\s_](?:[^_]*?[^\s_])?)_(?![_A-Za-z0-9])")]
     private static partial Regex ItalicUnderscoreRegex();
 
     [GeneratedRegex(@"~~(?<text>\S(?:.*?\S)?)~~")]
