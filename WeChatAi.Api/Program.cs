@@ -10,6 +10,7 @@ builder.AddWeChatDatabase();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapStatsEndpoints();
 
 app.Run();
 

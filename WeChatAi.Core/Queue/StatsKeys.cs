@@ -4,14 +4,11 @@ namespace WeChatAi.Core.Queue;
 
 /// <summary>
 /// Redis keys for the daily figures behind <c>GET /api/stats</c>, shared by the webhook (received, users), the worker
-/// (answered, latencies) and the API (reads them). A "day" is the calendar day in China Standard Time (UTC+8), the
-/// official account's users' day.
+/// (answered, latencies) and the API (reads them). A "day" is the UTC calendar day (<c>yyyyMMdd</c>), as the webhook
+/// counts it.
 /// </summary>
 public static class StatsKeys
 {
-    /// <summary>Offset of China Standard Time, which has no daylight saving.</summary>
-    public static readonly TimeSpan DayOffset = TimeSpan.FromHours(8);
-
     /// <summary>How long daily keys are kept after the day they count.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(8);
 
@@ -31,7 +28,7 @@ public static class StatsKeys
     public const int LatencySampleSize = 10_000;
 
     public static string Day(DateTimeOffset now) =>
-        now.ToOffset(DayOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>Hash of today's counters (<see cref="ReceivedField"/>, <see cref="AnsweredField"/>, ...).</summary>
     public static string Counters(DateTimeOffset now) => $"wechatai:stats:{Day(now)}";
