@@ -13,6 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatGateway();
+app.MapApiGroup().MapStatsEndpoints();
 
 app.Run();
 

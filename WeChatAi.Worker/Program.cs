@@ -1,11 +1,13 @@
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
+using WeChatAi.Worker;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
+builder.AddAiWorker();
 
 var app = builder.Build();
 

@@ -94,6 +94,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process with SIGKILL, as a crash or the OOM killer would: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Signal("KILL");
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+    }
+
     public async Task<HttpStatusCode> GetStatusAsync(string path)
     {
         using var response = await Client.GetAsync(new Uri(path, UriKind.Relative));

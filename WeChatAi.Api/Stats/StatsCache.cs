@@ -1,0 +1,118 @@
+using System.Text.Json.Serialization;
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+
+namespace WeChatAi.Api.Stats;
+
+/// <summary>
+/// One reading of the figures shared by every request for <c>duration</c>; concurrent requests after it expires wait
+/// for a single refresh instead of each asking Redis.
+/// </summary>
+internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDisposable
+{
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private StatsSnapshot? _snapshot;
+    private DateTimeOffset _expires;
+
+    public async Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        if (_snapshot is { } fresh && time.GetUtcNow() < _expires)
+        {
+            return fresh;
+        }
+
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            if (_snapshot is { } refreshed && time.GetUtcNow() < _expires)
+            {
+                return refreshed;
+            }
+
+            var snapshot = await ReadAsync(redis.GetDatabase(), time.GetUtcNow());
+            _snapshot = snapshot;
+            _expires = time.GetUtcNow() + duration;
+            return snapshot;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    public void Dispose() => _refresh.Dispose();
+
+    internal static async Task<StatsSnapshot> ReadAsync(IDatabase db, DateTimeOffset now)
+    {
+        var batch = db.CreateBatch();
+        var counters = batch.HashGetAllAsync(StatsKeys.Counters(now));
+        var users = batch.HyperLogLogLengthAsync(StatsKeys.Users(now));
+        var latencies = batch.ListRangeAsync(StatsKeys.Latencies(now));
+        var length = batch.StreamLengthAsync(QueueKeys.JobStream);
+        var dead = batch.StreamLengthAsync(QueueKeys.DeadLetterStream);
+        var exists = batch.KeyExistsAsync(QueueKeys.JobStream);
+        batch.Execute();
+        await Task.WhenAll(counters, users, latencies, length, dead, exists);
+
+        long? waiting = await length;
+        long inFlight = 0;
+        if (await exists)
+        {
+            try
+            {
+                var group = (await db.StreamGroupInfoAsync(QueueKeys.JobStream)).FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup);
+                if (group.Name is not null)
+                {
+                    // Lag: entries no worker has read yet (unknown to Redis after some deletions).
+                    waiting = group.Lag;
+                    inFlight = group.PendingMessageCount;
+                }
+            }
+            catch (RedisServerException)
+            {
+                // The key is not a stream (or vanished meanwhile): report what was read.
+            }
+        }
+
+        var figures = (await counters).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+        var samples = (await latencies).Select(v => (long)v).Order().ToArray();
+        return new StatsSnapshot(
+            StatsKeys.Day(now),
+            figures.GetValueOrDefault(StatsKeys.ReceivedField),
+            figures.GetValueOrDefault(StatsKeys.AnsweredField),
+            figures.GetValueOrDefault(StatsKeys.DeferredField),
+            figures.GetValueOrDefault(StatsKeys.DeadLetteredField),
+            await users,
+            new QueueFigures(waiting, inFlight, await dead),
+            new LatencyFigures(samples.Length, Percentile(samples, 0.50), Percentile(samples, 0.95), Percentile(samples, 0.99)),
+            now);
+    }
+
+    private static long? Percentile(long[] sorted, double quantile) =>
+        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
+
+/// <summary>The body of <c>GET /api/stats</c>.</summary>
+/// <param name="Day">The UTC day the daily figures are for (<c>yyyyMMdd</c>).</param>
+internal sealed record StatsSnapshot(
+    string Day,
+    long ReceivedToday,
+    long AnsweredToday,
+    long DeferredToday,
+    long DeadLetteredToday,
+    long ActiveUsersToday,
+    QueueFigures Queue,
+    LatencyFigures AnswerLatencyMs,
+    DateTimeOffset GeneratedAt);
+
+/// <param name="Waiting">Jobs no worker has picked up yet (null when Redis cannot tell).</param>
+/// <param name="InFlight">Jobs picked up and not yet acknowledged.</param>
+/// <param name="DeadLettered">Jobs in the dead-letter stream.</param>
+internal sealed record QueueFigures(long? Waiting, long InFlight, long DeadLettered);
+
+/// <summary>From received by the webhook to pushed, over the latest answers of today.</summary>
+internal sealed record LatencyFigures(int Samples, long? P50, long? P95, long? P99);
+
+[JsonSerializable(typeof(StatsSnapshot))]
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+internal sealed partial class StatsJson : JsonSerializerContext;

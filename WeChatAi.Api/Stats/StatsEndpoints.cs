@@ -1,0 +1,34 @@
+using WeChatAi.Api.Stats;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs maps it with one line.
+namespace Microsoft.AspNetCore.Builder;
+
+public static class StatsEndpoints
+{
+    /// <summary>How long one reading of the figures is served before Redis is asked again.</summary>
+    public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// <c>GET {group}/stats</c> (mapped on the rate-limited <c>/api</c> group): today's received/answered messages, active users, the queue (waiting, in flight, dead)
+    /// and answer latency percentiles, as JSON, read from Redis at most once per <see cref="CacheDuration"/>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var cache = new StatsCache(CacheDuration, TimeProvider.System);
+        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cache.Dispose);
+        endpoints.MapGet("/stats", async (StackExchange.Redis.IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    return Results.Json(await cache.GetAsync(redis, cancellationToken), StatsJson.Default.StatsSnapshot);
+                }
+                catch (StackExchange.Redis.RedisException)
+                {
+                    return Results.Problem("The statistics store (Redis) is unavailable.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+            })
+            .WithName("GetStats");
+        return endpoints;
+    }
+}

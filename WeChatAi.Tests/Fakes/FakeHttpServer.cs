@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace WeChatAi.Tests.Fakes;
+
+/// <summary>A small real Kestrel server on 127.0.0.1 (a free port unless given), for fakes of outside APIs.</summary>
+public abstract class FakeHttpServer : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    protected async Task StartAsyncCore(int port = 0)
+    {
+        if (port == 0)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(BaseAddress.ToString());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxConcurrentConnections = null);
+        _app = builder.Build();
+        Map(_app);
+        await _app.StartAsync();
+    }
+
+    protected abstract void Map(WebApplication app);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

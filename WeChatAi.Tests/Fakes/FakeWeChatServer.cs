@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace WeChatAi.Tests.Fakes;
+
+/// <summary>
+/// WeChat's server API as far as the worker uses it: <c>POST /cgi-bin/stable_token</c> and
+/// <c>POST /cgi-bin/message/custom/send</c>. Records pushes and token requests, counts calls of the forbidden
+/// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
+/// </summary>
+public sealed class FakeWeChatServer : FakeHttpServer
+{
+    private readonly ConcurrentDictionary<string, bool> _validTokens = new(StringComparer.Ordinal);
+    private long _tokenSerial;
+    private long _legacyTokenCalls;
+
+    public ConcurrentQueue<PushedMessage> Messages { get; } = new();
+
+    public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
+
+    /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them.</summary>
+    public ConcurrentQueue<int> SendFaults { get; } = new();
+
+    /// <summary>Called on every delivered message (the benchmark counts per job there instead of keeping them).</summary>
+    public Action<PushedMessage>? OnDelivered { get; set; }
+
+    public bool Record { get; set; } = true;
+
+    public long LegacyTokenCalls => Interlocked.Read(ref _legacyTokenCalls);
+
+    private long _rejectedPushes;
+
+    public long RejectedPushes => Interlocked.Read(ref _rejectedPushes);
+
+    public static async Task<FakeWeChatServer> StartAsync(int port = 0)
+    {
+        var server = new FakeWeChatServer();
+        await server.StartAsyncCore(port);
+        return server;
+    }
+
+    public IReadOnlyList<string> MessagesTo(string openId) =>
+        Messages.Where(m => m.ToUser == openId).Select(m => m.Content).ToList();
+
+    protected override void Map(WebApplication app)
+    {
+        app.Map("/cgi-bin/token", () =>
+        {
+            Interlocked.Increment(ref _legacyTokenCalls);
+            return Results.Json(new { errcode = 40164, errmsg = "the worker must use stable_token" });
+        });
+
+        app.MapPost("/cgi-bin/stable_token", async (HttpContext context) =>
+        {
+            var body = await JsonNode.ParseAsync(context.Request.Body);
+            var force = body?["force_refresh"]?.GetValue<bool>() ?? false;
+            StableTokenRequests.Enqueue(force);
+            if (body?["grant_type"]?.GetValue<string>() != "client_credential" || string.IsNullOrEmpty(body["appid"]?.GetValue<string>()))
+            {
+                return Results.Json(new { errcode = 40013, errmsg = "invalid appid" });
+            }
+
+            var current = _validTokens.Keys.FirstOrDefault();
+            if (force || current is null)
+            {
+                _validTokens.Clear();
+                current = $"token-{Interlocked.Increment(ref _tokenSerial)}";
+                _validTokens[current] = true;
+            }
+
+            return Results.Json(new { access_token = current, expires_in = 7200 });
+        });
+
+        app.MapPost("/cgi-bin/message/custom/send", async (HttpContext context) =>
+        {
+            var token = context.Request.Query["access_token"].ToString();
+            var body = await JsonNode.ParseAsync(context.Request.Body);
+            if (SendFaults.TryDequeue(out var fault))
+            {
+                Interlocked.Increment(ref _rejectedPushes);
+                if (fault == 40001)
+                {
+                    _validTokens.Clear(); // the token was invalidated (e.g. someone called /cgi-bin/token)
+                }
+
+                return Results.Json(new { errcode = fault, errmsg = "injected fault" });
+            }
+
+            if (!_validTokens.ContainsKey(token))
+            {
+                Interlocked.Increment(ref _rejectedPushes);
+                return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
+            }
+
+            var message = new PushedMessage(
+                body!["touser"]!.GetValue<string>(),
+                body["msgtype"]!.GetValue<string>(),
+                body["text"]?["content"]?.GetValue<string>() ?? string.Empty,
+                token,
+                DateTimeOffset.UtcNow);
+            if (Record)
+            {
+                Messages.Enqueue(message);
+            }
+
+            OnDelivered?.Invoke(message);
+            return Results.Json(new { errcode = 0, errmsg = "ok" });
+        });
+    }
+}
+
+public sealed record PushedMessage(string ToUser, string MsgType, string Content, string AccessToken, DateTimeOffset At);

@@ -1,0 +1,157 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Queue;
+using WeChatAi.Tests.Fakes;
+using WeChatAi.Tests.Infrastructure;
+
+namespace WeChatAi.Tests.Worker;
+
+/// <summary>
+/// Everything a worker test needs around the real worker process: a real Redis, a migrated PostgreSQL database and
+/// in-test fakes of the LLM and of WeChat's API.
+/// </summary>
+internal sealed class WorkerHarness : IAsyncDisposable
+{
+    public const string AppId = "wxtestapp";
+    private readonly List<ServiceProcess> _workers = [];
+    private long _msgId = 1_000;
+
+    private WorkerHarness(RedisServer redis, ConnectionMultiplexer connection, FakeLlmServer llm, FakeWeChatServer weChat, string database)
+    {
+        Redis = redis;
+        Connection = connection;
+        Llm = llm;
+        WeChat = weChat;
+        Database = database;
+    }
+
+    public RedisServer Redis { get; }
+
+    public ConnectionMultiplexer Connection { get; }
+
+    public IDatabase Db => Connection.GetDatabase();
+
+    public FakeLlmServer Llm { get; }
+
+    public FakeWeChatServer WeChat { get; }
+
+    public string Database { get; }
+
+    public IReadOnlyList<ServiceProcess> Workers => _workers;
+
+    public static async Task<WorkerHarness> StartAsync(PostgresServer postgres)
+    {
+        var redis = await RedisServer.StartAsync();
+        var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        return new WorkerHarness(redis, connection, await FakeLlmServer.StartAsync(), await FakeWeChatServer.StartAsync(), await postgres.CreateMigratedDatabaseAsync());
+    }
+
+    public Dictionary<string, string?> Environment(IDictionary<string, string?>? overrides = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["ConnectionStrings__wechatdb"] = Database,
+            ["Llm__BaseUrl"] = Llm.BaseAddress.ToString(),
+            ["Llm__ApiKey"] = "test-key",
+            ["Llm__RetryBaseDelayMs"] = "50",
+            ["Llm__TimeoutSeconds"] = "60",
+            ["WeChat__ApiBaseUrl"] = WeChat.BaseAddress.ToString(),
+            ["WeChat__AppId"] = AppId,
+            ["WeChat__AppSecret"] = "test-secret",
+            ["Worker__ClaimIdleSeconds"] = "2",
+            ["Worker__RetryBaseDelayMs"] = "100",
+            ["Worker__RetryMaxDelayMs"] = "500",
+            ["Recording__FlushIntervalMs"] = "200",
+            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            ["Logging__LogLevel__System.Net.Http"] = "Warning",
+            ["Logging__LogLevel__Polly"] = "Warning",
+            ["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
+    public async Task<ServiceProcess> StartWorkerAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var worker = await ServiceProcess.StartAsync("WeChatAi.Worker", Environment(overrides));
+        _workers.Add(worker);
+        return worker;
+    }
+
+    public async Task<AiJob> EnqueueAsync(string openId, string content)
+    {
+        var msgId = Interlocked.Increment(ref _msgId);
+        var job = new AiJob(AiJob.CreateJobId(AppId, openId, msgId), AppId, openId, msgId, content,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
+        await Db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry());
+        return job;
+    }
+
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for {what}.\n{WorkerOutput()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for {what}.\n{WorkerOutput()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<List<ChatExchange>> ExchangesAsync()
+    {
+        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database).Options);
+        return await db.Exchanges.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
+    }
+
+    /// <summary>Waits until <paramref name="count"/> jobs are finished (recorded after they were acknowledged).</summary>
+    public Task WaitForExchangesAsync(int count) =>
+        WaitUntilAsync(async () => (await ExchangesAsync()).Count >= count, $"{count} exchange(s) in PostgreSQL");
+
+    public async Task<long> PendingInGroupAsync()
+    {
+        var pending = await Db.StreamPendingAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup);
+        return pending.PendingMessageCount;
+    }
+
+    public string WorkerOutput() =>
+        string.Join("\n----\n", _workers.Select((w, i) => $"worker {i.ToString(CultureInfo.InvariantCulture)}:\n{w.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        await Llm.DisposeAsync();
+        await WeChat.DisposeAsync();
+        await Connection.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}

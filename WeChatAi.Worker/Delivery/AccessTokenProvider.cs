@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Worker.Jobs;
+
+namespace WeChatAi.Worker.Delivery;
+
+/// <summary>
+/// The account's access token, shared by every worker through Redis: fetched from <c>stable_token</c> by one instance at
+/// a time (SET NX PX lock) before it expires; after WeChat rejects it, re-read, and forced at most once per
+/// <see cref="WeChatApiOptions.ForceRefreshIntervalSeconds"/> across the cluster.
+/// </summary>
+internal sealed partial class AccessTokenProvider(
+    IConnectionMultiplexer redis,
+    WeChatApiClient api,
+    IOptions<WeChatApiOptions> options,
+    TimeProvider time,
+    ILogger<AccessTokenProvider> logger)
+{
+    private static readonly TimeSpan LockTime = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan WaitForOther = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LocalCacheTime = TimeSpan.FromSeconds(30);
+
+    private const string ReleaseLockScript =
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+    private volatile CachedToken? _cached;
+
+    private string AppId => options.Value.AppId!;
+
+    public async Task<string> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_cached is { } cached && cached.Until > time.GetUtcNow())
+        {
+            return cached.Token;
+        }
+
+        var shared = await ReadSharedAsync();
+        return shared ?? await FetchAsync(forceRefresh: false, rejected: null, cancellationToken);
+    }
+
+    /// <summary>WeChat said <paramref name="rejected"/> is invalid or expired: returns the token to try next.</summary>
+    public async Task<string> RenewAsync(string rejected, CancellationToken cancellationToken)
+    {
+        _cached = null;
+        var shared = await ReadSharedAsync();
+        if (shared is not null && shared != rejected)
+        {
+            return shared; // someone refreshed it meanwhile
+        }
+
+        var db = redis.GetDatabase();
+        var interval = TimeSpan.FromSeconds(options.Value.ForceRefreshIntervalSeconds);
+        if (await db.StringSetAsync(WorkerKeys.AccessTokenForced(AppId), time.GetUtcNow().ToUnixTimeMilliseconds(), interval, When.NotExists))
+        {
+            LogForcedRefresh(logger, AppId);
+            return await FetchAsync(forceRefresh: true, rejected, cancellationToken);
+        }
+
+        // Another instance forced a refresh within the interval: use what it stored (or wait a moment for it).
+        return await WaitForSharedAsync(rejected, cancellationToken) ?? rejected;
+    }
+
+    private async Task<string?> ReadSharedAsync()
+    {
+        var db = redis.GetDatabase();
+        var value = await db.StringGetWithExpiryAsync(WorkerKeys.AccessToken(AppId));
+        if (value.Value.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        var ttl = value.Expiry ?? LocalCacheTime;
+        _cached = new CachedToken(value.Value.ToString(), time.GetUtcNow() + (ttl < LocalCacheTime ? ttl : LocalCacheTime));
+        return value.Value.ToString();
+    }
+
+    private async Task<string> FetchAsync(bool forceRefresh, string? rejected, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var lockKey = WorkerKeys.AccessTokenLock(AppId);
+        var lockValue = Guid.NewGuid().ToString("N");
+        if (!await db.StringSetAsync(lockKey, lockValue, LockTime, When.NotExists))
+        {
+            return await WaitForSharedAsync(rejected, cancellationToken)
+                ?? throw new TimeoutException("Timed out waiting for another worker to fetch the WeChat access token.");
+        }
+
+        try
+        {
+            if (!forceRefresh && await ReadSharedAsync() is { } existing)
+            {
+                return existing;
+            }
+
+            var token = await api.GetStableTokenAsync(forceRefresh, cancellationToken);
+
+            // stable_token hands out a new token in the last 5 minutes of the old one's life: store it until then.
+            var lifetime = TimeSpan.FromSeconds(token.ExpiresInSeconds > 600 ? token.ExpiresInSeconds - 300 : token.ExpiresInSeconds / 2.0);
+            await db.StringSetAsync(WorkerKeys.AccessToken(AppId), token.AccessToken, lifetime < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : lifetime);
+            _cached = new CachedToken(token.AccessToken, time.GetUtcNow() + (lifetime < LocalCacheTime ? lifetime : LocalCacheTime));
+            LogFetched(logger, AppId, forceRefresh, token.ExpiresInSeconds);
+            return token.AccessToken;
+        }
+        finally
+        {
+            await db.ScriptEvaluateAsync(ReleaseLockScript, [lockKey], [lockValue]);
+        }
+    }
+
+    private async Task<string?> WaitForSharedAsync(string? rejected, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + WaitForOther;
+        while (time.GetUtcNow() < deadline)
+        {
+            if (await ReadSharedAsync() is { } shared && shared != rejected)
+            {
+                return shared;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private sealed record CachedToken(string Token, DateTimeOffset Until);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WeChat rejected the access token of {AppId}: forcing a refresh")]
+    private static partial void LogForcedRefresh(ILogger logger, string appId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched a WeChat access token for {AppId} (forced: {Forced}, expires in {ExpiresIn} s)")]
+    private static partial void LogFetched(ILogger logger, string appId, bool forced, int expiresIn);
+}

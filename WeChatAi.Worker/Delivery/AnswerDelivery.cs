@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Options;
+using WeChatAi.Core.Queue;
+using WeChatAi.Worker.Jobs;
+
+namespace WeChatAi.Worker.Delivery;
+
+internal enum DeliveryOutcome
+{
+    /// <summary>Every part reached the user.</summary>
+    Delivered,
+
+    /// <summary>WeChat's limits held some parts back: they wait for the user's next message.</summary>
+    Deferred,
+}
+
+/// <summary>
+/// Pushes an answer (after whatever was pending for the user) part by part, in order, within the user's budget, each
+/// part at most once: a part is claimed in the job's state before it is sent and released only if WeChat surely did
+/// not take it.
+/// </summary>
+internal sealed partial class AnswerDelivery(
+    CustomerServiceSender sender,
+    MessageBudget budget,
+    IOptions<WeChatApiOptions> options,
+    ILogger<AnswerDelivery> logger)
+{
+    private static int s_noPermissionLogged;
+
+    public async Task<DeliveryOutcome> DeliverAsync(AiJob job, JobState state, IReadOnlyList<string> answerParts, CancellationToken cancellationToken)
+    {
+        if (state.IsDeferred)
+        {
+            return DeliveryOutcome.Deferred;
+        }
+
+        var pendingKey = WorkerKeys.Pending(job.AppId, job.OpenId);
+        var pending = await state.TakePendingAsync(pendingKey);
+        var parts = pending.Concat(answerParts).ToList();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (state.PartStatus(i) is not null)
+            {
+                continue;
+            }
+
+            if (!await budget.TryConsumeAsync(job))
+            {
+                await DeferFromAsync(job, state, parts, i);
+                return DeliveryOutcome.Deferred;
+            }
+
+            if (!await state.MarkSendingAsync(i))
+            {
+                await budget.RefundAsync(job);
+                continue; // another attempt of this job has it
+            }
+
+            WeChatResult result;
+            try
+            {
+                result = await sender.SendTextAsync(job.OpenId, parts[i], cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                // WeChat answered with an HTTP error or could not be reached: retry the job later.
+                await state.ReleasePartAsync(i);
+                await budget.RefundAsync(job);
+                throw;
+            }
+
+            switch (result.ErrCode)
+            {
+                case 0:
+                    await state.MarkSentAsync(i);
+                    break;
+                case WeChatErrors.TooManyMessages or WeChatErrors.ReplyTimeLimitExceeded:
+                    await state.ReleasePartAsync(i);
+                    await budget.ExhaustAsync(job);
+                    LogLimited(logger, job.JobId, result.ErrCode, parts.Count - i);
+                    await DeferFromAsync(job, state, parts, i);
+                    return DeliveryOutcome.Deferred;
+                case WeChatErrors.NoPermission:
+                    await state.ReleasePartAsync(i);
+                    await budget.RefundAsync(job);
+                    if (Interlocked.Exchange(ref s_noPermissionLogged, 1) == 0)
+                    {
+                        LogNoPermission(logger, job.AppId);
+                    }
+
+                    await DeferFromAsync(job, state, parts, i);
+                    return DeliveryOutcome.Deferred;
+                default:
+                    await state.ReleasePartAsync(i);
+                    await budget.RefundAsync(job);
+                    throw new WeChatApiException(result.ErrCode, result.ErrMsg ?? "custom/send failed");
+            }
+        }
+
+        return DeliveryOutcome.Delivered;
+    }
+
+    /// <summary>Best effort, at most once per job: tells the user we gave up on their message.</summary>
+    public async Task SendApologyAsync(AiJob job, JobState state, string text, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await state.TryMarkAsync("apology") || !await budget.TryConsumeAsync(job))
+            {
+                return;
+            }
+
+            var result = await sender.SendTextAsync(job.OpenId, text, cancellationToken);
+            if (result.ErrCode != 0)
+            {
+                await budget.RefundAsync(job);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or WeChatApiException or TimeoutException or StackExchange.Redis.RedisException)
+        {
+            LogApologyFailed(logger, ex, job.JobId);
+        }
+    }
+
+    private Task DeferFromAsync(AiJob job, JobState state, List<string> parts, int from) =>
+        state.DeferAsync(
+            WorkerKeys.Pending(job.AppId, job.OpenId),
+            Enumerable.Range(from, parts.Count - from).Where(i => state.PartStatus(i) is null).Select(i => parts[i]),
+            TimeSpan.FromHours(options.Value.PendingTtlHours));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WeChat limits reached for job {JobId} (errcode {ErrCode}): {Parts} part(s) wait for the user's next message")]
+    private static partial void LogLimited(ILogger logger, string jobId, int errCode, int parts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AppId} has no permission for customer-service messages (48001): answers are kept pending until passive replies deliver them")]
+    private static partial void LogNoPermission(ILogger logger, string appId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the apology for job {JobId}")]
+    private static partial void LogApologyFailed(ILogger logger, Exception exception, string jobId);
+}

@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace WeChatAi.Worker.Delivery;
+
+/// <summary>The two calls of WeChat's server API the worker makes: stable access tokens and customer-service text messages.</summary>
+internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatApiOptions> options)
+{
+    public const string HttpClientName = "wechat-api";
+
+    /// <summary><c>POST /cgi-bin/stable_token</c> (never <c>/cgi-bin/token</c>, which would invalidate other holders' tokens).</summary>
+    public async Task<StableToken> GetStableTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var request = new StableTokenRequest("client_credential", settings.AppId!, settings.AppSecret!, forceRefresh);
+        using var response = await http.PostAsJsonAsync(Url("/cgi-bin/stable_token"), request, WeChatJson.Default.StableTokenRequest, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync(WeChatJson.Default.StableTokenResponse, cancellationToken)
+            ?? throw new WeChatApiException(-1, "empty stable_token response");
+        if (body.ErrCode != 0 || string.IsNullOrEmpty(body.AccessToken))
+        {
+            throw new WeChatApiException(body.ErrCode, body.ErrMsg ?? "no access_token in stable_token response");
+        }
+
+        return new StableToken(body.AccessToken, body.ExpiresIn > 0 ? body.ExpiresIn : 7200);
+    }
+
+    /// <summary><c>POST /cgi-bin/message/custom/send</c>; returns WeChat's errcode (0: sent). Throws on transport failures.</summary>
+    public async Task<WeChatResult> SendTextAsync(string accessToken, string openId, string content, CancellationToken cancellationToken)
+    {
+        var request = new CustomTextMessage(openId, "text", new TextContent(content));
+        using var response = await http.PostAsJsonAsync(
+            Url($"/cgi-bin/message/custom/send?access_token={Uri.EscapeDataString(accessToken)}"),
+            request, WeChatJson.Default.CustomTextMessage, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync(WeChatJson.Default.WeChatResult, cancellationToken);
+        return body ?? new WeChatResult(-1, "empty response");
+    }
+
+    private Uri Url(string pathAndQuery) => new(options.Value.ApiBaseUrl.TrimEnd('/') + pathAndQuery);
+}
+
+internal sealed record StableToken(string AccessToken, int ExpiresInSeconds);
+
+internal sealed record StableTokenRequest(
+    [property: JsonPropertyName("grant_type")] string GrantType,
+    [property: JsonPropertyName("appid")] string AppId,
+    [property: JsonPropertyName("secret")] string Secret,
+    [property: JsonPropertyName("force_refresh")] bool ForceRefresh);
+
+internal sealed record StableTokenResponse(
+    [property: JsonPropertyName("access_token")] string? AccessToken,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("errcode")] int ErrCode,
+    [property: JsonPropertyName("errmsg")] string? ErrMsg);
+
+internal sealed record CustomTextMessage(
+    [property: JsonPropertyName("touser")] string ToUser,
+    [property: JsonPropertyName("msgtype")] string MsgType,
+    [property: JsonPropertyName("text")] TextContent Text);
+
+internal sealed record TextContent([property: JsonPropertyName("content")] string Content);
+
+internal sealed record WeChatResult(
+    [property: JsonPropertyName("errcode")] int ErrCode,
+    [property: JsonPropertyName("errmsg")] string? ErrMsg);
+
+/// <summary>WeChat errcodes the worker acts on.</summary>
+internal static class WeChatErrors
+{
+    public const int InvalidCredential = 40001;
+    public const int InvalidAccessToken = 40014;
+    public const int AccessTokenExpired = 42001;
+    public const int ReplyTimeLimitExceeded = 45015;
+    public const int TooManyMessages = 45047;
+    public const int NoPermission = 48001;
+
+    public static bool IsTokenError(int code) => code is InvalidCredential or InvalidAccessToken or AccessTokenExpired;
+}
+
+internal sealed class WeChatApiException(int errCode, string message)
+    : Exception($"WeChat API error {errCode}: {message}")
+{
+    public int ErrCode { get; } = errCode;
+}
+
+[JsonSerializable(typeof(StableTokenRequest))]
+[JsonSerializable(typeof(StableTokenResponse))]
+[JsonSerializable(typeof(CustomTextMessage))]
+[JsonSerializable(typeof(WeChatResult))]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+internal sealed partial class WeChatJson : JsonSerializerContext;

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using WeChatAi.Worker.Jobs;
+
+namespace WeChatAi.Worker.Llm;
+
+/// <summary>
+/// Asks the chat model, at most <see cref="LlmOptions.MaxConcurrency"/> calls at once in this process, each within a
+/// hard deadline of <see cref="LlmOptions.TimeoutSeconds"/> (HTTP retries on 429/5xx and the circuit breaker are in
+/// the HttpClient's resilience pipeline).
+/// </summary>
+internal sealed class LlmAnswerer(IChatClient chat, IOptions<LlmOptions> options, WorkerMetrics metrics) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
+
+    public async Task<StoredAnswer> AnswerAsync(IReadOnlyList<ChatMessage> history, string question, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        List<ChatMessage> messages = [];
+        if (!string.IsNullOrWhiteSpace(settings.SystemPrompt))
+        {
+            messages.Add(new ChatMessage(ChatRole.System, settings.SystemPrompt));
+        }
+
+        messages.AddRange(history);
+        messages.Add(new ChatMessage(ChatRole.User, question));
+
+        await _gate.WaitAsync(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+            ChatResponse response;
+            try
+            {
+                response = await chat.GetResponseAsync(
+                    messages,
+                    new ChatOptions { ModelId = settings.Model, MaxOutputTokens = settings.MaxOutputTokens },
+                    deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The LLM did not answer within Llm:TimeoutSeconds ({settings.TimeoutSeconds} s).");
+            }
+
+            var text = response.Text?.Trim();
+            if (string.IsNullOrEmpty(text))
+            {
+                throw new InvalidOperationException("The LLM returned an empty answer.");
+            }
+
+            var promptTokens = (int)(response.Usage?.InputTokenCount ?? 0);
+            var completionTokens = (int)(response.Usage?.OutputTokenCount ?? 0);
+            metrics.LlmCall(Stopwatch.GetElapsedTime(started), promptTokens, completionTokens, "ok");
+            return new StoredAnswer(text, promptTokens, completionTokens);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.LlmCall(Stopwatch.GetElapsedTime(started), 0, 0, "error");
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+using WeChatAi.Worker.Jobs;
+
+namespace WeChatAi.Worker.Memory;
+
+/// <summary>
+/// The user's last questions and answers in a Redis list (shared by every worker), forgotten after
+/// <see cref="MemoryOptions.TtlHours"/> without a message; <c>/reset</c> or <c>清除记忆</c> clears it.
+/// </summary>
+internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<MemoryOptions> options)
+{
+    private const string UserPrefix = "u:";
+    private const string AssistantPrefix = "a:";
+
+    public static bool IsResetCommand(string content)
+    {
+        var text = content.Trim();
+        return text.Equals("/reset", StringComparison.OrdinalIgnoreCase) || text == "清除记忆";
+    }
+
+    /// <summary>The most recent turns that fit the token budget, oldest first, starting with a question.</summary>
+    public async Task<IReadOnlyList<ChatMessage>> LoadAsync(AiJob job)
+    {
+        var settings = options.Value;
+        if (settings.MaxMessages == 0 || settings.MaxTokens == 0)
+        {
+            return [];
+        }
+
+        var entries = await redis.GetDatabase().ListRangeAsync(Key(job), -settings.MaxMessages, -1);
+        var messages = new List<ChatMessage>();
+        var tokens = 0;
+        for (var i = entries.Length - 1; i >= 0; i--)
+        {
+            var entry = entries[i].ToString();
+            var text = entry.Length > 2 ? entry[2..] : string.Empty;
+            tokens += TokenEstimate.Of(text);
+            if (tokens > settings.MaxTokens)
+            {
+                break;
+            }
+
+            messages.Add(new ChatMessage(entry.StartsWith(UserPrefix, StringComparison.Ordinal) ? ChatRole.User : ChatRole.Assistant, text));
+        }
+
+        messages.Reverse();
+        while (messages.Count > 0 && messages[0].Role != ChatRole.User)
+        {
+            messages.RemoveAt(0);
+        }
+
+        return messages;
+    }
+
+    public async Task AppendAsync(AiJob job, string question, string answer)
+    {
+        var settings = options.Value;
+        if (settings.MaxMessages == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var key = Key(job);
+        var batch = db.CreateBatch();
+        var push = batch.ListRightPushAsync(key, [UserPrefix + question, AssistantPrefix + answer]);
+        var trim = batch.ListTrimAsync(key, -settings.MaxMessages, -1);
+        var expire = batch.KeyExpireAsync(key, TimeSpan.FromHours(settings.TtlHours));
+        batch.Execute();
+        await Task.WhenAll(push, trim, expire);
+    }
+
+    public Task ClearAsync(AiJob job) => redis.GetDatabase().KeyDeleteAsync(Key(job));
+
+    private static RedisKey Key(AiJob job) => WorkerKeys.Memory(job.AppId, job.OpenId);
+}
+
+/// <summary>Tokens approximated by characters: a CJK character is about one token, other text about four characters.</summary>
+internal static class TokenEstimate
+{
+    public static int Of(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var wide = 0;
+        var narrow = 0;
+        foreach (var c in text)
+        {
+            if (c >= 0x2E80)
+            {
+                wide++;
+            }
+            else
+            {
+                narrow++;
+            }
+        }
+
+        return wide + ((narrow + 3) / 4);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+using WeChatAi.Tests.Fakes;
+
+// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <summary.json>
+// bench/PipelineBench load <redis> <jobs> <users> <rate-per-second>
+return args switch
+{
+    ["fakes", var llmPort, var weChatPort, var delay, var jobs, var summary] =>
+        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), summary),
+    ["load", var redis, var jobs, var users, var rate] =>
+        await Loader.RunAsync(redis, Int(jobs), Int(users), Int(rate)),
+    _ => Usage(),
+};
+
+static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <summary.json> | load <redis> <jobs> <users> <rate>");
+    return 2;
+}
+
+/// <summary>The fake LLM (answers "答复：" + question after a delay) and the fake WeChat API, counting pushes per job.</summary>
+internal static class Fakes
+{
+    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, string summaryPath)
+    {
+        var perJob = new int[jobs];
+        var latencies = new long[jobs * 2];
+        long latencyCount = 0;
+        long delivered = 0;
+        long unknown = 0;
+        var firstPush = 0L;
+        var lastPush = 0L;
+        var perSecond = new ConcurrentDictionary<long, int>();
+
+        await using var llm = await FakeLlmServer.StartAsync(llmPort);
+        llm.Record = false;
+        llm.Delay = TimeSpan.FromMilliseconds(delayMs);
+        await using var weChat = await FakeWeChatServer.StartAsync(weChatPort);
+        weChat.Record = false;
+        weChat.OnDelivered = message =>
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            Interlocked.Increment(ref delivered);
+            Interlocked.CompareExchange(ref firstPush, now, 0);
+            Interlocked.Exchange(ref lastPush, now);
+            perSecond.AddOrUpdate(now / 1000, 1, (_, n) => n + 1);
+
+            // The loader's question is "q{seq}|{received_at_ms}"; the fake LLM answers "答复：" + question.
+            var text = message.Content;
+            var bar = text.IndexOf('|', StringComparison.Ordinal);
+            var q = text.IndexOf('q', StringComparison.Ordinal);
+            if (q < 0 || bar < q
+                || !int.TryParse(text.AsSpan(q + 1, bar - q - 1), CultureInfo.InvariantCulture, out var seq)
+                || !long.TryParse(text.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt)
+                || seq < 0 || seq >= jobs)
+            {
+                Interlocked.Increment(ref unknown);
+                return;
+            }
+
+            Interlocked.Increment(ref perJob[seq]);
+            var index = Interlocked.Increment(ref latencyCount) - 1;
+            if (index < latencies.Length)
+            {
+                latencies[index] = now - receivedAt;
+            }
+        };
+
+        Console.WriteLine($"fakes: llm {llm.BaseAddress} (delay {delayMs} ms), wechat {weChat.BaseAddress}");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        while (!stop.IsCancellationRequested)
+        {
+            var count = (int)Math.Min(Interlocked.Read(ref latencyCount), latencies.Length);
+            var sorted = latencies.AsSpan(0, count).ToArray();
+            Array.Sort(sorted);
+            long P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+            var answered = perJob.Count(n => n > 0);
+            var seconds = perSecond.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
+            var summary = new
+            {
+                jobs,
+                delivered = Interlocked.Read(ref delivered),
+                answered_jobs = answered,
+                lost = jobs - answered,
+                duplicated_jobs = perJob.Count(n => n > 1),
+                unknown_pushes = Interlocked.Read(ref unknown),
+                legacy_token_calls = weChat.LegacyTokenCalls,
+                stable_token_calls = weChat.StableTokenRequests.Count,
+                llm_calls = llm.Calls,
+                latency_ms = new { p50 = P(0.50), p95 = P(0.95), p99 = P(0.99), max = sorted.Length == 0 ? 0 : sorted[^1] },
+                push_window_seconds = (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0,
+                answered_per_second_overall = answered / Math.Max(0.001, (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0),
+                // Sustained: the median of the full seconds between the first and the last (ramp-up and tail left out).
+                answered_per_second_sustained = seconds.Length > 4 ? seconds[1..^1].Order().ElementAt((seconds.Length - 2) / 2) : 0,
+                answered_per_second_peak = seconds.Length == 0 ? 0 : seconds.Max(),
+            };
+            var json = JsonSerializer.Serialize(summary, indented);
+            await File.WriteAllTextAsync(summaryPath + ".tmp", json);
+            File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+            try
+            {
+                await Task.Delay(1000, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>XADDs jobs (the webhook's contract) for many users at a steady rate, as the webhook would.</summary>
+internal static class Loader
+{
+    public static async Task<int> RunAsync(string redisConnection, int jobs, int users, int rate)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
+        var db = redis.GetDatabase();
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        var pending = new List<Task>();
+        while (sent < jobs)
+        {
+            var due = Math.Min(jobs, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+            for (; sent < due; sent++)
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var openId = $"o{sent % users:D7}";
+                var msgId = 1_000_000L + sent;
+                var job = new AiJob(AiJob.CreateJobId("wxbench", openId, msgId), "wxbench", openId, msgId,
+                    $"q{sent}|{now}", now, null, null);
+                pending.Add(db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry()));
+            }
+
+            if (pending.Count >= 200)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+
+            await Task.Delay(5);
+        }
+
+        await Task.WhenAll(pending);
+        Console.WriteLine($"loader: {jobs} jobs for {users} users in {clock.Elapsed.TotalSeconds:F1} s ({jobs / clock.Elapsed.TotalSeconds:F0}/s)");
+        return 0;
+    }
+}

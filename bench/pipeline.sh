@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmarks the AI worker pipeline end to end: jobs in the Redis stream (the webhook's contract) -> worker (consumer
+# group, memory, LLM call, token, customer-service push, budget, batched PostgreSQL writes) -> fake WeChat API.
+#
+# Self-contained and bounded, 127.0.0.1 only: builds the worker, the migration service and bench/PipelineBench in
+# Release; starts a throw-away redis-server and PostgreSQL cluster (initdb in a temp folder, as user postgres when run
+# as root) on free ports; migrates; starts the fake LLM (answers after LLM_DELAY_MS) and the fake WeChat API (counts
+# pushes per job, latency from the job's received_at to the push); runs one worker; XADDs JOBS jobs from USERS users
+# at RATE/s directly into the stream (the webhook is not on this branch); waits for every answer (or a deadline);
+# reports answered/s, latency, worker RSS, lost and duplicated answers; stops everything.
+#
+# Usage: bench/pipeline.sh            Env: JOBS=30000 USERS=5000 RATE=1000 LLM_DELAY_MS=3000 CONCURRENCY=6000
+#                                          SKIP_BUILD=1 (reuse the last Release build)
+set -euo pipefail
+
+JOBS=${JOBS:-30000}
+USERS=${USERS:-5000}
+RATE=${RATE:-1000}
+LLM_DELAY_MS=${LLM_DELAY_MS:-3000}
+CONCURRENCY=${CONCURRENCY:-6000}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d -t wechatai-pipeline-XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+PG_PID=""
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n "$PG_PID" ]]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_for() { # wait_for <seconds> <command...>
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    (( SECONDS < deadline )) || { echo "timed out waiting for: $*" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building (Release)"
+  for project in WeChatAi.Worker WeChatAi.MigrationService bench/PipelineBench; do
+    dotnet build "$ROOT/$project" -c Release --nologo -v quiet >/dev/null
+  done
+fi
+WORKER_DLL="$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"
+MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.MigrationService.dll"
+BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
+
+REDIS_PORT=$(free_port)
+echo "== redis-server on 127.0.0.1:$REDIS_PORT"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec \
+  --maxmemory-policy noeviction --save '' >"$WORK/redis.log" 2>&1 &
+PIDS+=($!)
+wait_for 15 redis-cli -p "$REDIS_PORT" ping
+
+PG_BIN=$(dirname "$(readlink -f "$(command -v pg_config)")")
+[[ -x "$PG_BIN/initdb" ]] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PG_PORT=$(free_port)
+PG_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+mkdir -p "$WORK/pg"
+echo "$PG_PASSWORD" >"$WORK/pgpass"
+[[ $(id -u) == 0 ]] && chown -R postgres:postgres "$WORK/pg" "$WORK/pgpass"
+echo "== postgres on 127.0.0.1:$PG_PORT"
+as_postgres "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --pwfile "$WORK/pgpass" --auth=scram-sha-256 --encoding=UTF8 \
+  --no-locale >"$WORK/initdb.log" 2>&1
+as_postgres "$PG_BIN/postgres" -D "$WORK/pg" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
+  -c max_connections=400 >"$WORK/postgres.log" 2>&1 &
+PG_PID=$!
+wait_for 30 pg_isready -h 127.0.0.1 -p "$PG_PORT"
+DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=wechatdb"
+ConnectionStrings__wechatdb="$DB" DOTNET_ENVIRONMENT=Production dotnet "$MIGRATIONS_DLL" >"$WORK/migrations.log" 2>&1
+
+LLM_PORT=$(free_port)
+WECHAT_PORT=$(free_port)
+SUMMARY="$WORK/summary.json"
+echo "== fake LLM (answers after $LLM_DELAY_MS ms) on :$LLM_PORT, fake WeChat API on :$WECHAT_PORT"
+DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
+PIDS+=($!)
+wait_for 30 test -f "$SUMMARY"
+
+WORKER_PORT=$(free_port)
+echo "== worker (Release) on :$WORKER_PORT, Worker:MaxConcurrency=$CONCURRENCY"
+ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency="$CONCURRENCY" \
+WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
+Worker__MaxConcurrency="$CONCURRENCY" \
+ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+  dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
+WORKER_PID=$!
+PIDS+=($WORKER_PID)
+wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
+
+# Worker RSS, sampled every 0.5 s for the whole run.
+( while kill -0 "$WORKER_PID" 2>/dev/null; do ps -o rss= -p "$WORKER_PID" >>"$WORK/rss.txt" 2>/dev/null || true; sleep 0.5; done ) &
+PIDS+=($!)
+
+echo "== loading $JOBS jobs from $USERS users at $RATE/s (XADD, as the webhook would)"
+START=$SECONDS
+dotnet "$BENCH_DLL" load "127.0.0.1:$REDIS_PORT" "$JOBS" "$USERS" "$RATE"
+
+answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['answered_jobs'])" "$SUMMARY"; }
+DEADLINE=$((SECONDS + 120))
+until [[ $(answered) -ge $JOBS ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
+sleep 5 # late duplicates would show here
+echo "== done after $((SECONDS - START)) s"
+
+echo "== fake WeChat API's count (per job) and latency (received_at -> push)"
+cat "$SUMMARY"
+echo
+echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
+echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(redis-cli -p "$REDIS_PORT" XPENDING wechatai:jobs workers | head -1), dead $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs:dead)"
+sleep 2
+echo "PostgreSQL chat_exchanges rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
+echo "worker warnings/errors: $(grep -cE '^(warn|fail|crit)' "$WORK/worker.log" || true)"
+grep -E '^(warn|fail|crit)' -A2 "$WORK/worker.log" | head -20 || true
