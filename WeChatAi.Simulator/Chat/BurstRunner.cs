@@ -34,6 +34,8 @@ public sealed partial class BurstRunner(WebhookSender sender, PushCounter pushes
     private BurstRequest? _request;
     private Stopwatch _clock = new();
     private long _pushesAtStart;
+    private TimeSpan? _sendingTook;
+    private TimeSpan? _answeringTook;
     private long _sent;
     private long _acknowledged;
     private long _failed;
@@ -57,6 +59,7 @@ public sealed partial class BurstRunner(WebhookSender sender, PushCounter pushes
 
             _request = request;
             _sent = _acknowledged = _failed = 0;
+            _sendingTook = _answeringTook = null;
             _ackMs = new List<int>(request.Messages);
             _pushesAtStart = pushes.Total;
             _clock = Stopwatch.StartNew();
@@ -71,8 +74,15 @@ public sealed partial class BurstRunner(WebhookSender sender, PushCounter pushes
         lock (_lock)
         {
             var request = _request ?? new BurstRequest(0, 0);
-            var elapsed = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
             var answered = _request is null ? 0 : pushes.Total - _pushesAtStart;
+            if (answered >= request.Messages && request.Messages > 0)
+            {
+                // Rates are over the burst, not over however long the page keeps asking afterwards.
+                _answeringTook ??= _clock.Elapsed;
+            }
+
+            var elapsed = Math.Max((_answeringTook ?? _clock.Elapsed).TotalSeconds, 0.001);
+            var sending = Math.Max((_sendingTook ?? _clock.Elapsed).TotalSeconds, 0.001);
             int[] sorted;
             lock (_ackMs)
             {
@@ -81,7 +91,7 @@ public sealed partial class BurstRunner(WebhookSender sender, PushCounter pushes
 
             return new BurstStatus(
                 !_running.IsCompleted, request.Messages, request.Users, _sent, _acknowledged, _failed, answered, elapsed,
-                _sent / elapsed, answered / elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+                _sent / sending, answered / elapsed, Percentile(sorted, 0.50), Percentile(sorted, 0.99));
         }
     }
 
@@ -98,7 +108,8 @@ public sealed partial class BurstRunner(WebhookSender sender, PushCounter pushes
                 _ackMs.Add(delivery.TotalMs);
             }
         });
-        LogBurstDone(logger, request.Messages, request.Users, _clock.Elapsed.TotalSeconds);
+        _sendingTook = _clock.Elapsed;
+        LogBurstDone(logger, request.Messages, request.Users, _sendingTook.Value.TotalSeconds);
     }
 
     private static int Percentile(int[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
