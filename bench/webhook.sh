@@ -10,7 +10,8 @@
 #
 # Usage: bench/webhook.sh [duration=20s] [connections=64] [threads=2]
 # Env:   WARMUP (default 15s), USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build,
-#        API_ENV (extra NAME=value settings for the API, e.g. to compare with telemetry off).
+#        API_ENV (extra NAME=value settings for the API, e.g. to compare with telemetry off),
+#        BASELINE=1 to also measure GET /alive on the same process (Kestrel + middleware, no webhook work).
 set -euo pipefail
 
 DURATION=${1:-20s}
@@ -128,10 +129,18 @@ STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | hea
 RECEIVED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received); RECEIVED=${RECEIVED:-0}
 LIMITED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited); LIMITED=${LIMITED:-0}
 
+BASELINE_RPS="not measured (BASELINE=1)"
+if [[ "${BASELINE:-0}" == 1 ]]; then
+  echo "== baseline: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency GET /alive"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$API_PORT/alive" >"$WORK/baseline.txt"
+  BASELINE_RPS="$(awk '/Requests\/sec/ {print $2}' "$WORK/baseline.txt") req/s, p50 $(awk '$1 == "50%" {print $2}' "$WORK/baseline.txt"), p99 $(awk '$1 == "99%" {print $2}' "$WORK/baseline.txt")"
+fi
+
 echo
 echo "== summary"
 echo "requests:        $REQUESTS in $DURATION ($RPS req/s)"
 echo "latency:         p50 $P50, p99 $P99"
+echo "baseline /alive:  $BASELINE_RPS"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
 STATUS=0
