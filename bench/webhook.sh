@@ -128,6 +128,7 @@ XLEN=$(redis-cli -p "$REDIS_PORT" xlen wechatai:jobs)
 STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | head -1)
 RECEIVED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received); RECEIVED=${RECEIVED:-0}
 LIMITED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited); LIMITED=${LIMITED:-0}
+SCRIPT_COST=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[,=]' '/^cmdstat_evalsha/ {print $6 " us per call (" $2 " calls)"}')
 
 BASELINE_RPS="not measured (BASELINE=1)"
 if [[ "${BASELINE:-0}" == 1 ]]; then
@@ -140,6 +141,7 @@ echo
 echo "== summary"
 echo "requests:        $REQUESTS in $DURATION ($RPS req/s)"
 echo "latency:         p50 $P50, p99 $P99"
+echo "enqueue script:  ${SCRIPT_COST:-n/a} inside Redis"
 echo "baseline /alive:  $BASELINE_RPS"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
