@@ -9,7 +9,9 @@
 # so ConnectionStrings__wechatdb points at a closed port (EF Core connects lazily; /alive does not need it).
 #
 # Usage: bench/webhook.sh [duration=20s] [connections=64] [threads=2]
-# Env:   USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build.
+# Env:   WARMUP (default 15s), USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build,
+#        API_ENV (extra NAME=value settings for the API, e.g. to compare with telemetry off),
+#        BASELINE=1 to also measure GET /alive on the same process (Kestrel + middleware, no webhook work).
 set -euo pipefail
 
 DURATION=${1:-20s}
@@ -58,12 +60,16 @@ wait_for 15 redis-cli -p "$REDIS_PORT" ping
 
 API_PORT=$(free_port)
 echo "== API on 127.0.0.1:$API_PORT"
+# Started from its output folder, as in production, so its appsettings.json (logging levels) applies: from
+# elsewhere the content root has no appsettings.json and Kestrel logs every request at Information.
+cd "$(dirname "$DLL")"
 ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
 ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$(free_port);Database=none;Username=none;Password=none" \
 WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 \
 ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-  dotnet "$DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
+  env ${API_ENV:-} dotnet "$DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
 API_PID=$!
+cd "$ROOT"
 wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
 
 # The signature covers only token, timestamp and nonce, so one signed query serves every request
@@ -102,8 +108,8 @@ curl -sf -X POST -H 'Content-Type: text/xml' --data '<xml><ToUserName>gh_bench</
 redis-cli -p "$REDIS_PORT" del wechatai:jobs >/dev/null
 redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
 
-echo "== warm-up (5 s)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$WORK/webhook.lua" "$URL" -- 1 >/dev/null
+echo "== warm-up (${WARMUP:-15s}: JIT tiering settles before measuring)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$URL" -- 1 >/dev/null
 redis-cli -p "$REDIS_PORT" del wechatai:jobs >/dev/null
 redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | xargs -r redis-cli -p "$REDIS_PORT" del >/dev/null
 redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:ratelimit:*' | xargs -r -n 1000 redis-cli -p "$REDIS_PORT" del >/dev/null
@@ -122,11 +128,21 @@ XLEN=$(redis-cli -p "$REDIS_PORT" xlen wechatai:jobs)
 STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | head -1)
 RECEIVED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received); RECEIVED=${RECEIVED:-0}
 LIMITED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited); LIMITED=${LIMITED:-0}
+SCRIPT_COST=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' | awk -F'[,=]' '/^cmdstat_evalsha/ {print $6 " us per call (" $2 " calls)"}')
+
+BASELINE_RPS="not measured (BASELINE=1)"
+if [[ "${BASELINE:-0}" == 1 ]]; then
+  echo "== baseline: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency GET /alive"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$API_PORT/alive" >"$WORK/baseline.txt"
+  BASELINE_RPS="$(awk '/Requests\/sec/ {print $2}' "$WORK/baseline.txt") req/s, p50 $(awk '$1 == "50%" {print $2}' "$WORK/baseline.txt"), p99 $(awk '$1 == "99%" {print $2}' "$WORK/baseline.txt")"
+fi
 
 echo
 echo "== summary"
 echo "requests:        $REQUESTS in $DURATION ($RPS req/s)"
 echo "latency:         p50 $P50, p99 $P99"
+echo "enqueue script:  ${SCRIPT_COST:-n/a} inside Redis"
+echo "baseline /alive:  $BASELINE_RPS"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
 STATUS=0

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace WeChatAi.Api.WeChat;
@@ -22,7 +23,7 @@ public static class WeChatGatewayExtensions
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WeChatOptions>, WeChatOptionsValidation>();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, WeChatOptionsValidation>();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WeChatJobWriter>();
         services.AddSingleton<WeChatUserStore>();
         services.AddSingleton<WeChatWebhook>();

@@ -43,9 +43,14 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
         local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
         local perMs = tonumber(@PerMinute) / 60000
         local burst = tonumber(@Burst)
-        local bucket = redis.call('HMGET', @BucketKey, 'tokens', 'at')
-        local tokens = tonumber(bucket[1]) or burst
-        local at = tonumber(bucket[2]) or nowMs
+        -- The bucket is one string "tokens lastRefillMs": GET and SET PX cost less than a hash plus PEXPIRE.
+        local tokens, at = burst, nowMs
+        local bucket = redis.call('GET', @BucketKey)
+        if bucket then
+          local space = string.find(bucket, ' ', 1, true)
+          tokens = tonumber(string.sub(bucket, 1, space - 1))
+          at = tonumber(string.sub(bucket, space + 1))
+        end
         tokens = math.min(burst, tokens + math.max(0, nowMs - at) * perMs)
 
         local outcome
@@ -67,9 +72,8 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
           redis.call('HINCRBY', @StatsKey, 'rate_limited', 1)
         end
 
-        redis.call('HSET', @BucketKey, 'tokens', tostring(tokens), 'at', nowMs)
         -- An idle bucket refills completely, so it can expire once it would be full.
-        redis.call('PEXPIRE', @BucketKey, math.ceil((burst - tokens) / perMs) + 1000)
+        redis.call('SET', @BucketKey, tokens .. ' ' .. nowMs, 'PX', math.ceil((burst - tokens) / perMs) + 1000)
         redis.call('PFADD', @UsersKey, @OpenId)
         redis.call('SET', @DedupKey, outcome, 'EX', @DedupTtlSeconds)
         return { outcome, 0 }

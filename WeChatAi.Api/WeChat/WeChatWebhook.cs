@@ -76,18 +76,20 @@ public sealed class WeChatWebhook : IDisposable
             return rejection;
         }
 
-        using var body = await WeChatRequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
-        {
-            return Reject(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {WeChatRequestBody.MaxBytes / 1024} KB.");
-        }
-
         WeChatInbound inbound;
         try
         {
             WeChatXmlDocument document;
-            using (var stream = body.OpenRead())
+
+            // The pooled body buffer goes back as soon as it is parsed, before any awaiting on Redis or PostgreSQL.
+            using (var body = await WeChatRequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false))
             {
+                if (body is null)
+                {
+                    return Reject(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {WeChatRequestBody.MaxBytes / 1024} KB.");
+                }
+
+                using var stream = body.OpenRead();
                 document = WeChatXml.Parse(stream);
             }
 
@@ -115,7 +117,7 @@ public sealed class WeChatWebhook : IDisposable
             return Reject(StatusCodes.Status400BadRequest, ex.Message);
         }
 
-        string? replyText = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+        string? replyText = await ReplyTextAsync(inbound).ConfigureAwait(false);
         if (replyText is null)
         {
             return TypedResults.Text(WeChatReply.Success, TextContentType);
@@ -134,13 +136,13 @@ public sealed class WeChatWebhook : IDisposable
     public void Dispose() => _crypto?.Dispose();
 
     /// <returns>The passive reply's text, or null to answer <c>success</c>.</returns>
-    private async Task<string?> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
+    private async Task<string?> ReplyTextAsync(WeChatInbound inbound) => inbound switch
     {
         TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content).ConfigureAwait(false),
         VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition).ConfigureAwait(false),
         WeChatMessage => UnsupportedText,
-        SubscribeEvent subscribe => await SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false),
-        UnsubscribeEvent unsubscribe => await UnsubscribeAsync(unsubscribe, cancellationToken).ConfigureAwait(false),
+        SubscribeEvent subscribe => await SubscribeAsync(subscribe).ConfigureAwait(false),
+        UnsubscribeEvent unsubscribe => await UnsubscribeAsync(unsubscribe).ConfigureAwait(false),
 
         // SCAN, LOCATION, CLICK, VIEW and events we do not know yet need no answer.
         _ => null,
@@ -157,15 +159,15 @@ public sealed class WeChatWebhook : IDisposable
             : string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText;
     }
 
-    private async Task<string?> SubscribeAsync(SubscribeEvent subscribe, CancellationToken cancellationToken)
+    private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)
     {
-        await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName, cancellationToken)).ConfigureAwait(false);
+        await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName)).ConfigureAwait(false);
         return string.IsNullOrEmpty(_options.WelcomeText) ? null : _options.WelcomeText;
     }
 
-    private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe, CancellationToken cancellationToken)
+    private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe)
     {
-        await RecordAsync(unsubscribe, _users.MarkUnsubscribedAsync(AppId, unsubscribe.FromUserName, cancellationToken)).ConfigureAwait(false);
+        await RecordAsync(unsubscribe, _users.MarkUnsubscribedAsync(AppId, unsubscribe.FromUserName)).ConfigureAwait(false);
         return null;
     }
 
@@ -177,7 +179,7 @@ public sealed class WeChatWebhook : IDisposable
             await update.ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Any database failure is handled the same way: log it and still reply.
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
             WeChatGatewayLog.UserUpdateFailed(_logger, ex, @event.Event);
@@ -193,10 +195,14 @@ public sealed class WeChatWebhook : IDisposable
             return TypedResults.Text("WeChat:Token is not configured, so the WeChat webhook is off.", TextContentType, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        var missing = required.Where(name => string.IsNullOrEmpty(query[name])).ToList();
-        if (missing.Count > 0)
+        foreach (string name in required)
         {
-            return Reject(StatusCodes.Status400BadRequest, $"Missing query parameter(s): {string.Join(", ", missing)}.");
+            if (string.IsNullOrEmpty(query[name]))
+            {
+                // Only the rare bad request pays for listing every missing name.
+                var missing = required.Where(n => string.IsNullOrEmpty(query[n]));
+                return Reject(StatusCodes.Status400BadRequest, $"Missing query parameter(s): {string.Join(", ", missing)}.");
+            }
         }
 
         string timestamp = query["timestamp"]!;
