@@ -25,6 +25,7 @@ public static class WeChatGatewayExtensions
         services.AddSingleton<IValidateOptions<RateLimitOptions>, WeChatOptionsValidation>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WeChatJobWriter>();
+        services.AddSingleton<PassiveReplies>();
         services.AddSingleton<WeChatUserStore>();
         services.AddSingleton<WeChatWebhook>();
 

@@ -17,7 +17,8 @@ public enum EnqueueOutcome
 }
 
 /// <param name="Outcome">For a duplicate, the outcome of the first delivery, so a retry gets the same kind of reply.</param>
-public readonly record struct EnqueueResult(EnqueueOutcome Outcome, bool IsDuplicate);
+/// <param name="PassiveSwitch">The worker found the account lacks customer-service permission: reply passively.</param>
+public readonly record struct EnqueueResult(EnqueueOutcome Outcome, bool IsDuplicate, bool PassiveSwitch);
 
 /// <summary>
 /// Turns an accepted user message into a job: de-duplication, the per-user token bucket, XADD and the daily
@@ -36,7 +37,7 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
     private static readonly LuaScript Script = LuaScript.Prepare($$"""
         local seen = redis.call('GET', @DedupKey)
         if seen then
-          return { seen, 1 }
+          return { seen, 1, redis.call('EXISTS', @SwitchKey) }
         end
 
         local now = redis.call('TIME')
@@ -76,7 +77,7 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
         redis.call('SET', @BucketKey, tokens .. ' ' .. nowMs, 'PX', math.ceil((burst - tokens) / perMs) + 1000)
         redis.call('PFADD', @UsersKey, @OpenId)
         redis.call('SET', @DedupKey, outcome, 'EX', @DedupTtlSeconds)
-        return { outcome, 0 }
+        return { outcome, 0, redis.call('EXISTS', @SwitchKey) }
         """);
 
     private readonly RateLimitOptions _limits = limits.Value;
@@ -92,6 +93,7 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
             BucketKey = RedisKeys.UserBucket(appId, openId),
             StreamKey = QueueKeys.JobStream,
             StatsKey = RedisKeys.DailyStats(day),
+            SwitchKey = PassiveReplyKeys.PassiveSwitch(appId),
             UsersKey = RedisKeys.DailyUsers(day),
             PerMinute = _limits.PerUserPerMinute,
             Burst = _limits.PerUserBurst,
@@ -108,7 +110,7 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, parameters).ConfigureAwait(false))!;
         var outcome = (string?)result[0] == Enqueued ? EnqueueOutcome.Enqueued : EnqueueOutcome.RateLimited;
-        return new EnqueueResult(outcome, (long)result[1] == 1);
+        return new EnqueueResult(outcome, (long)result[1] == 1, (long)result[2] == 1);
     }
 
     /// <summary>Public members are read by LuaScript by name; each matches an @name in the script.</summary>
@@ -121,6 +123,8 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
         public RedisKey StreamKey { get; init; }
 
         public RedisKey StatsKey { get; init; }
+
+        public RedisKey SwitchKey { get; init; }
 
         public RedisKey UsersKey { get; init; }
 

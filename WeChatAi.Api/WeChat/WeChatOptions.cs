@@ -29,6 +29,12 @@ public sealed class WeChatOptions
 
     public string WelcomeText { get; set; } = "感谢关注！直接发送文字或语音提问，我会尽快为你解答。";
 
+    /// <summary>Passive mode: the reply when the answer missed WeChat's last attempt; it comes with the next message.</summary>
+    public string PassiveLateText { get; set; } = "回答还在生成中，请稍后发送任意消息查看。";
+
+    /// <summary>How long answer parts wait for the user's next message (the worker reads the same setting).</summary>
+    public int PendingTtlHours { get; set; } = 168;
+
     public bool IsConfigured => !string.IsNullOrEmpty(Token);
 }
 
@@ -37,7 +43,10 @@ public enum WeChatReplyMode
     /// <summary>Acknowledge at once; the worker pushes the answer through the customer-service message API.</summary>
     Push,
 
-    /// <summary>Owned by the worker; until it lands the gateway treats it like <see cref="Push"/>.</summary>
+    /// <summary>
+    /// For accounts without customer-service permission: WeChat's request is held (up to 4.5 s per attempt, three
+    /// attempts) until the worker's answer is ready, and the answer is the passive reply.
+    /// </summary>
     Passive,
 }
 

@@ -19,6 +19,11 @@ internal sealed class WeChatOptionsValidation : IValidateOptions<WeChatOptions>,
             failures.Add("WeChat:TimestampToleranceSeconds must be 0 (off) or a positive number of seconds.");
         }
 
+        if (options.PendingTtlHours < 1)
+        {
+            failures.Add("WeChat:PendingTtlHours must be at least 1.");
+        }
+
         if (!Enum.IsDefined(options.ReplyMode))
         {
             failures.Add("WeChat:ReplyMode must be 'push' or 'passive'.");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Api.WeChat;
@@ -26,14 +27,17 @@ public sealed class WeChatWebhook : IDisposable
     private readonly WeChatOptions _options;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly WeChatJobWriter _queue;
+    private readonly PassiveReplies _passive;
     private readonly WeChatUserStore _users;
     private readonly TimeProvider _time;
     private readonly ILogger<WeChatWebhook> _logger;
 
-    public WeChatWebhook(IOptions<WeChatOptions> options, WeChatJobWriter queue, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+    public WeChatWebhook(
+        IOptions<WeChatOptions> options, WeChatJobWriter queue, PassiveReplies passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
     {
         _options = options.Value;
         _queue = queue;
+        _passive = passive;
         _users = users;
         _time = time;
         _logger = logger;
