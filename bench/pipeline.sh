@@ -24,8 +24,10 @@ WORK=$(mktemp -d -t wechatai-pipeline-XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
 PG_PID=""
+FAKES_PID=""
 
 cleanup() {
+  [[ -n "$FAKES_PID" ]] && kill -9 "$FAKES_PID" 2>/dev/null || true # a fake: no graceful stop needed
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n "$PG_PID" ]]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; fi
@@ -84,7 +86,7 @@ WECHAT_PORT=$(free_port)
 SUMMARY="$WORK/summary.json"
 echo "== fake LLM (answers after $LLM_DELAY_MS ms) on :$LLM_PORT, fake WeChat API on :$WECHAT_PORT"
 DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
-PIDS+=($!)
+FAKES_PID=$!
 wait_for 30 test -f "$SUMMARY"
 
 WORKER_PORT=$(free_port)

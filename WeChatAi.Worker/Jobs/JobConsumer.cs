@@ -16,6 +16,7 @@ namespace WeChatAi.Worker.Jobs;
 internal sealed partial class JobConsumer(
     IConnectionMultiplexer redis,
     JobProcessor processor,
+    AccessTokenProvider tokens,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
     IOptions<LlmOptions> llmOptions,
@@ -55,6 +56,7 @@ internal sealed partial class JobConsumer(
         _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         await EnsureGroupAsync(stoppingToken);
         LogConsuming(logger, ConsumerName, settings.MaxConcurrency);
+        _ = WarmUpAsync(stoppingToken);
 
         await Task.WhenAll(
             ReadLoopAsync(_slots, stoppingToken),
@@ -103,6 +105,19 @@ internal sealed partial class JobConsumer(
                 LogRedisError(logger, ex, "creating the consumer group");
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
             }
+        }
+    }
+
+    /// <summary>Fetches the access token ahead of the first answer (failures only logged: jobs fetch it again).</summary>
+    private async Task WarmUpAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await tokens.GetAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWarmUpFailed(logger, ex);
         }
     }
 
@@ -305,6 +320,9 @@ internal sealed partial class JobConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs as {Consumer} (up to {MaxConcurrency} at once)")]
     private static partial void LogConsuming(ILogger logger, string consumer, int maxConcurrency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the WeChat access token at startup; jobs will try again")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over job {EntryId} from a silent worker")]
     private static partial void LogClaimed(ILogger logger, RedisValue entryId);
