@@ -90,6 +90,11 @@ public static class AiWorkerExtensions
                 // Concurrency is bounded by Worker:MaxConcurrency already; the default 1,000 permits would refuse pushes.
                 options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 100_000;
                 options.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 0;
+
+                // A push that times out may have been delivered and is then not sent again: give WeChat time to answer.
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
+                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
             });
         services.AddSingleton<AccessTokenProvider>();
         services.AddSingleton<CustomerServiceSender>();
