@@ -43,17 +43,19 @@ internal sealed partial class AnswerDelivery(
                 continue;
             }
 
-            if (!await budget.TryConsumeAsync(job))
+            var claim = await budget.ClaimPartAsync(job, state, i);
+            if (claim == PartClaim.AlreadyClaimed)
+            {
+                continue; // another attempt of this job has it
+            }
+
+            if (claim == PartClaim.NoBudget)
             {
                 await DeferFromAsync(job, state, parts, i);
                 return DeliveryOutcome.Deferred;
             }
 
-            if (!await state.MarkSendingAsync(i))
-            {
-                await budget.RefundAsync(job);
-                continue; // another attempt of this job has it
-            }
+            state.NoteSending(i);
 
             WeChatResult result;
             try
