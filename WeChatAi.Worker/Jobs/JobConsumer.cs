@@ -162,6 +162,12 @@ internal sealed partial class JobConsumer(
             {
                 return;
             }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Redis lost the stream or the group (restarted without its data): create them again.
+                LogRedisError(logger, ex, "reading the job stream (group missing: creating it again)");
+                await EnsureGroupAsync(stoppingToken);
+            }
             catch (RedisException ex)
             {
                 LogRedisError(logger, ex, "reading the job stream");
