@@ -83,7 +83,19 @@ public static class AiWorkerExtensions
         // must not be sent twice (the job retries instead, after its part markers say what was surely not sent).
         services.AddHttpClient<WeChatApiClient>(WeChatApiClient.HttpClientName)
             .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(static options => options.Retry.DisableForUnsafeHttpMethods());
+            .AddStandardResilienceHandler(static options =>
+            {
+                options.Retry.DisableForUnsafeHttpMethods();
+
+                // Concurrency is bounded by Worker:MaxConcurrency already; the default 1,000 permits would refuse pushes.
+                options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 100_000;
+                options.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 0;
+
+                // A push that times out may have been delivered and is then not sent again: give WeChat time to answer.
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
+                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
+            });
         services.AddSingleton<AccessTokenProvider>();
         services.AddSingleton<CustomerServiceSender>();
         services.AddSingleton<MessageBudget>();

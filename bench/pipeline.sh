@@ -24,8 +24,10 @@ WORK=$(mktemp -d -t wechatai-pipeline-XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
 PG_PID=""
+FAKES_PID=""
 
 cleanup() {
+  [[ -n "$FAKES_PID" ]] && kill -9 "$FAKES_PID" 2>/dev/null || true # a fake: no graceful stop needed
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n "$PG_PID" ]]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; fi
@@ -43,6 +45,11 @@ wait_for() { # wait_for <seconds> <command...>
   done
 }
 
+# exec: started in the background, PG_PID is then postgres itself, which the fast shutdown (SIGINT) must reach.
+start_postgres() {
+  if [[ $(id -u) == 0 ]]; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BIN/postgres" "$@"; fi
+  exec "$PG_BIN/postgres" "$@"
+}
 as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -72,7 +79,7 @@ echo "$PG_PASSWORD" >"$WORK/pgpass"
 echo "== postgres on 127.0.0.1:$PG_PORT"
 as_postgres "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --pwfile "$WORK/pgpass" --auth=scram-sha-256 --encoding=UTF8 \
   --no-locale >"$WORK/initdb.log" 2>&1
-as_postgres "$PG_BIN/postgres" -D "$WORK/pg" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
+start_postgres -D "$WORK/pg" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
   -c max_connections=400 >"$WORK/postgres.log" 2>&1 &
 PG_PID=$!
 wait_for 30 pg_isready -h 127.0.0.1 -p "$PG_PORT"
@@ -84,7 +91,7 @@ WECHAT_PORT=$(free_port)
 SUMMARY="$WORK/summary.json"
 echo "== fake LLM (answers after $LLM_DELAY_MS ms) on :$LLM_PORT, fake WeChat API on :$WECHAT_PORT"
 DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
-PIDS+=($!)
+FAKES_PID=$!
 wait_for 30 test -f "$SUMMARY"
 
 WORKER_PORT=$(free_port)

@@ -31,6 +31,9 @@ public sealed class FakeLlmServer : FakeHttpServer
 
     public bool Record { get; set; } = true;
 
+    /// <summary>Called with the user's last message as each request arrives (the benchmark measures queueing there).</summary>
+    public Action<string>? OnRequest { get; set; }
+
     public long Calls => Interlocked.Read(ref _calls);
 
     public static async Task<FakeLlmServer> StartAsync(int port = 0)
@@ -53,6 +56,7 @@ public sealed class FakeLlmServer : FakeHttpServer
                 Requests.Enqueue(messages);
             }
 
+            OnRequest?.Invoke(messages.LastOrDefault(m => m.Item1 == "user").Item2 ?? string.Empty);
             if (Faults.TryDequeue(out var status))
             {
                 context.Response.StatusCode = status;

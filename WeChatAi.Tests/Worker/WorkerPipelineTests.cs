@@ -199,6 +199,14 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         Assert.Equal(0, _h.Llm.Calls);
     }
 
+    [Fact]
+    public async Task An_invalid_setting_stops_the_worker_at_startup_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MaxConcurrency"] = "0" }));
+        Assert.Contains("Worker:MaxConcurrency", error.Message, StringComparison.Ordinal);
+    }
+
     private static int CountOf(string text, string value)
     {
         var count = 0;

@@ -23,23 +23,52 @@ internal sealed partial class AccessTokenProvider(
     private const string ReleaseLockScript =
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
+    private readonly Lock _sync = new();
     private volatile CachedToken? _cached;
+    private Task<string>? _loading;
+    private Task<string>? _renewing;
+    private string? _renewingFor;
 
     private string AppId => options.Value.AppId!;
 
-    public async Task<string> GetAsync(CancellationToken cancellationToken)
+    public Task<string> GetAsync(CancellationToken cancellationToken)
     {
         if (_cached is { } cached && cached.Until > time.GetUtcNow())
         {
-            return cached.Token;
+            return Task.FromResult(cached.Token);
         }
 
-        var shared = await ReadSharedAsync();
-        return shared ?? await FetchAsync(forceRefresh: false, rejected: null, cancellationToken);
+        // One load per process at a time: thousands of jobs finishing at once share it instead of each polling Redis.
+        lock (_sync)
+        {
+            if (_loading is null || _loading.IsCompleted)
+            {
+                _loading = LoadAsync();
+            }
+
+            return _loading.WaitAsync(cancellationToken);
+        }
     }
 
     /// <summary>WeChat said <paramref name="rejected"/> is invalid or expired: returns the token to try next.</summary>
-    public async Task<string> RenewAsync(string rejected, CancellationToken cancellationToken)
+    public Task<string> RenewAsync(string rejected, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            if (_renewing is null || _renewing.IsCompleted || _renewingFor != rejected)
+            {
+                _renewingFor = rejected;
+                _renewing = RenewCoreAsync(rejected);
+            }
+
+            return _renewing.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<string> LoadAsync() =>
+        await ReadSharedAsync() ?? await FetchAsync(forceRefresh: false, rejected: null, CancellationToken.None);
+
+    private async Task<string> RenewCoreAsync(string rejected)
     {
         _cached = null;
         var shared = await ReadSharedAsync();
@@ -53,11 +82,11 @@ internal sealed partial class AccessTokenProvider(
         if (await db.StringSetAsync(WorkerKeys.AccessTokenForced(AppId), time.GetUtcNow().ToUnixTimeMilliseconds(), interval, When.NotExists))
         {
             LogForcedRefresh(logger, AppId);
-            return await FetchAsync(forceRefresh: true, rejected, cancellationToken);
+            return await FetchAsync(forceRefresh: true, rejected, CancellationToken.None);
         }
 
         // Another instance forced a refresh within the interval: use what it stored (or wait a moment for it).
-        return await WaitForSharedAsync(rejected, cancellationToken) ?? rejected;
+        return await WaitForSharedAsync(rejected, CancellationToken.None) ?? rejected;
     }
 
     private async Task<string?> ReadSharedAsync()

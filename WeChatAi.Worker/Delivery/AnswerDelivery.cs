@@ -43,26 +43,35 @@ internal sealed partial class AnswerDelivery(
                 continue;
             }
 
-            if (!await budget.TryConsumeAsync(job))
+            var claim = await budget.ClaimPartAsync(job, state, i);
+            if (claim == PartClaim.AlreadyClaimed)
+            {
+                continue; // another attempt of this job has it
+            }
+
+            if (claim == PartClaim.NoBudget)
             {
                 await DeferFromAsync(job, state, parts, i);
                 return DeliveryOutcome.Deferred;
             }
 
-            if (!await state.MarkSendingAsync(i))
-            {
-                await budget.RefundAsync(job);
-                continue; // another attempt of this job has it
-            }
+            state.NoteSending(i);
 
             WeChatResult result;
             try
             {
                 result = await sender.SendTextAsync(job.OpenId, parts[i], cancellationToken);
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (IsAmbiguous(ex))
             {
-                // WeChat answered with an HTTP error or could not be reached: retry the job later.
+                // The request may have reached WeChat: never risk sending the part twice (it stays marked).
+                LogAmbiguous(logger, ex, job.JobId, i);
+                throw;
+            }
+            catch (Exception)
+            {
+                // Surely not delivered (refused by our own limiter or circuit breaker, connection failed, HTTP error,
+                // no token): a later attempt sends it.
                 await state.ReleasePartAsync(i);
                 await budget.RefundAsync(job);
                 throw;
@@ -99,6 +108,10 @@ internal sealed partial class AnswerDelivery(
         return DeliveryOutcome.Delivered;
     }
 
+    private static bool IsAmbiguous(Exception ex) =>
+        ex is OperationCanceledException or Polly.Timeout.TimeoutRejectedException
+        || (ex is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse });
+
     /// <summary>Best effort, at most once per job: tells the user we gave up on their message.</summary>
     public async Task SendApologyAsync(AiJob job, JobState state, string text, CancellationToken cancellationToken)
     {
@@ -132,6 +145,9 @@ internal sealed partial class AnswerDelivery(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Account {AppId} has no permission for customer-service messages (48001): answers are kept pending until passive replies deliver them")]
     private static partial void LogNoPermission(ILogger logger, string appId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: WeChat may or may not have received part {Part} (it is not sent again)")]
+    private static partial void LogAmbiguous(ILogger logger, Exception exception, string jobId, int part);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the apology for job {JobId}")]
     private static partial void LogApologyFailed(ILogger logger, Exception exception, string jobId);

@@ -33,6 +33,17 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeCha
         return 0
         """;
 
+    // Takes one message of the budget and claims the job's part for sending, in one step: -1 part already claimed,
+    // 0 budget used up, 1 claimed.
+    private const string ClaimPartScript = """
+        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return -1 end
+        local left = tonumber(redis.call('HGET', KEYS[1], 'left') or '0')
+        if left <= 0 then return 0 end
+        redis.call('HINCRBY', KEYS[1], 'left', -1)
+        redis.call('HSET', KEYS[2], ARGV[1], 'sending')
+        return 1
+        """;
+
     private const string RefundScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HINCRBY', KEYS[1], 'left', 1) end
         return 0
@@ -60,10 +71,25 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeCha
     public async Task<bool> TryConsumeAsync(AiJob job) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(ConsumeScript, [Key(job)]) == 1;
 
+    public async Task<PartClaim> ClaimPartAsync(AiJob job, JobState state, int index) =>
+        (long)await redis.GetDatabase().ScriptEvaluateAsync(ClaimPartScript, [Key(job), state.Key], [JobState.PartField(index)]) switch
+        {
+            1 => PartClaim.Claimed,
+            0 => PartClaim.NoBudget,
+            _ => PartClaim.AlreadyClaimed,
+        };
+
     public Task RefundAsync(AiJob job) => redis.GetDatabase().ScriptEvaluateAsync(RefundScript, [Key(job)]);
 
     /// <summary>WeChat says the user's quota is used up (45047) or the window closed (45015).</summary>
     public Task ExhaustAsync(AiJob job) => redis.GetDatabase().ScriptEvaluateAsync(ExhaustScript, [Key(job)]);
 
     private static RedisKey Key(AiJob job) => WorkerKeys.Budget(job.AppId, job.OpenId);
+}
+
+internal enum PartClaim
+{
+    Claimed,
+    NoBudget,
+    AlreadyClaimed,
 }

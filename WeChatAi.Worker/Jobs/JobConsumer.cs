@@ -16,6 +16,7 @@ namespace WeChatAi.Worker.Jobs;
 internal sealed partial class JobConsumer(
     IConnectionMultiplexer redis,
     JobProcessor processor,
+    AccessTokenProvider tokens,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
     IOptions<LlmOptions> llmOptions,
@@ -55,6 +56,7 @@ internal sealed partial class JobConsumer(
         _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         await EnsureGroupAsync(stoppingToken);
         LogConsuming(logger, ConsumerName, settings.MaxConcurrency);
+        _ = WarmUpAsync(stoppingToken);
 
         await Task.WhenAll(
             ReadLoopAsync(_slots, stoppingToken),
@@ -106,6 +108,19 @@ internal sealed partial class JobConsumer(
         }
     }
 
+    /// <summary>Fetches the access token ahead of the first answer (failures only logged: jobs fetch it again).</summary>
+    private async Task WarmUpAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await tokens.GetAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWarmUpFailed(logger, ex);
+        }
+    }
+
     private async Task ReadLoopAsync(SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         var idle = TimeSpan.FromMilliseconds(5);
@@ -146,6 +161,12 @@ internal sealed partial class JobConsumer(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                // Redis lost the stream or the group (restarted without its data): create them again.
+                LogRedisError(logger, ex, "reading the job stream (group missing: creating it again)");
+                await EnsureGroupAsync(stoppingToken);
             }
             catch (RedisException ex)
             {
@@ -305,6 +326,9 @@ internal sealed partial class JobConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs as {Consumer} (up to {MaxConcurrency} at once)")]
     private static partial void LogConsuming(ILogger logger, string consumer, int maxConcurrency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the WeChat access token at startup; jobs will try again")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over job {EntryId} from a silent worker")]
     private static partial void LogClaimed(ILogger logger, RedisValue entryId);

@@ -152,6 +152,7 @@ internal sealed partial class JobProcessor(
             batch.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId),
             batch.HashIncrementAsync(counters, field),
             batch.KeyExpireAsync(counters, StatsKeys.Retention),
+            batch.KeyExpireAsync(state.Key, JobState.FinishedTtl),
             .. outcome == DeliveryOutcome.Delivered
                 ? new Task[]
                 {
@@ -163,7 +164,6 @@ internal sealed partial class JobProcessor(
         ];
         batch.Execute();
         await Task.WhenAll(writes);
-        await state.FinishAsync();
 
         recorder.Record(new ChatExchange
         {

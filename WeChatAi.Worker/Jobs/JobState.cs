@@ -14,6 +14,12 @@ internal sealed class JobState
     public static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
     public static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
 
+    private const string BeginAttemptScript = """
+        redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return redis.call('HGETALL', KEYS[1])
+        """;
+
     private const string StoreAnswerScript = """
         if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 1 then
           redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3])
@@ -54,12 +60,22 @@ internal sealed class JobState
 
     public async Task<int> BeginAttemptAsync()
     {
-        var attempts = await _db.HashIncrementAsync(_key, "attempts");
-        await _db.KeyExpireAsync(_key, ActiveTtl);
-        var entries = await _db.HashGetAllAsync(_key);
-        _fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
-        return (int)attempts;
+        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key], [(long)ActiveTtl.TotalMilliseconds]))!;
+        _fields = new Dictionary<string, string>(entries.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < entries.Length; i += 2)
+        {
+            _fields[entries[i].ToString()] = entries[i + 1].ToString();
+        }
+
+        return Int("attempts");
     }
+
+    public RedisKey Key => _key;
+
+    /// <summary>Records that the part is being sent (the caller claimed it atomically, see <c>MessageBudget</c>).</summary>
+    public void NoteSending(int index) => _fields[PartField(index)] = "sending";
+
+    public static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
 
     public StoredAnswer? Answer =>
         _fields.TryGetValue("answer", out var answer)
@@ -95,9 +111,6 @@ internal sealed class JobState
 
     public string? PartStatus(int index) => _fields.GetValueOrDefault(PartField(index));
 
-    /// <summary>Claims a part for sending; false when some attempt already sent (or was sending) it.</summary>
-    public Task<bool> MarkSendingAsync(int index) => _db.HashSetAsync(_key, PartField(index), "sending", When.NotExists);
-
     public Task MarkSentAsync(int index)
     {
         _fields[PartField(index)] = "sent";
@@ -105,7 +118,11 @@ internal sealed class JobState
     }
 
     /// <summary>The part was definitely not delivered: a later attempt may send it.</summary>
-    public Task ReleasePartAsync(int index) => _db.HashDeleteAsync(_key, PartField(index));
+    public Task ReleasePartAsync(int index)
+    {
+        _fields.Remove(PartField(index));
+        return _db.HashDeleteAsync(_key, PartField(index));
+    }
 
     /// <summary>Queues <paramref name="parts"/> for the user's next message, once per job.</summary>
     public async Task DeferAsync(RedisKey pendingKey, IEnumerable<string> parts, TimeSpan pendingTtl)
@@ -118,7 +135,6 @@ internal sealed class JobState
     /// <summary>The job is done (acknowledged): keep its record a little while, then let Redis forget it.</summary>
     public Task FinishAsync() => _db.KeyExpireAsync(_key, FinishedTtl);
 
-    private static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
 
     private int Int(string field) =>
         _fields.TryGetValue(field, out var value) && int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : 0;

@@ -21,7 +21,7 @@ public sealed class WorkerOptions
 
     /// <summary>First retry delay; doubles with each attempt, with jitter.</summary>
     [Range(1, 600_000, ErrorMessage = "Worker:RetryBaseDelayMs must be between 1 and 600000.")]
-    public int RetryBaseDelayMs { get; set; } = 1_000;
+    public int RetryBaseDelayMs { get; set; } = 2_000;
 
     /// <summary>Longest retry delay.</summary>
     [Range(1, 3_600_000, ErrorMessage = "Worker:RetryMaxDelayMs must be between 1 and 3600000.")]

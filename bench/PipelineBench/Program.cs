@@ -42,6 +42,20 @@ internal static class Fakes
         await using var llm = await FakeLlmServer.StartAsync(llmPort);
         llm.Record = false;
         llm.Delay = TimeSpan.FromMilliseconds(delayMs);
+        var arrivals = new long[jobs * 2];
+        long arrivalCount = 0;
+        llm.OnRequest = question =>
+        {
+            var bar = question.IndexOf('|', StringComparison.Ordinal);
+            if (bar > 0 && long.TryParse(question.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt))
+            {
+                var index = Interlocked.Increment(ref arrivalCount) - 1;
+                if (index < arrivals.Length)
+                {
+                    arrivals[index] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - receivedAt;
+                }
+            }
+        };
         await using var weChat = await FakeWeChatServer.StartAsync(weChatPort);
         weChat.Record = false;
         weChat.OnDelivered = message =>
@@ -84,6 +98,9 @@ internal static class Fakes
             var sorted = latencies.AsSpan(0, count).ToArray();
             Array.Sort(sorted);
             long P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+            var arrived = arrivals.AsSpan(0, (int)Math.Min(Interlocked.Read(ref arrivalCount), arrivals.Length)).ToArray();
+            Array.Sort(arrived);
+            long A(double q) => arrived.Length == 0 ? 0 : arrived[Math.Clamp((int)Math.Ceiling(q * arrived.Length) - 1, 0, arrived.Length - 1)];
             var answered = perJob.Count(n => n > 0);
             var seconds = perSecond.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
             var summary = new
@@ -97,6 +114,7 @@ internal static class Fakes
                 legacy_token_calls = weChat.LegacyTokenCalls,
                 stable_token_calls = weChat.StableTokenRequests.Count,
                 llm_calls = llm.Calls,
+                llm_request_after_received_ms = new { p50 = A(0.50), p95 = A(0.95), p99 = A(0.99) },
                 latency_ms = new { p50 = P(0.50), p95 = P(0.95), p99 = P(0.99), max = sorted.Length == 0 ? 0 : sorted[^1] },
                 push_window_seconds = (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0,
                 answered_per_second_overall = answered / Math.Max(0.001, (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0),
