@@ -100,6 +100,7 @@ public static class AiWorkerExtensions
         services.AddSingleton<CustomerServiceSender>();
         services.AddSingleton<MessageBudget>();
         services.AddSingleton<AnswerDelivery>();
+        services.AddSingleton<PassiveReplyStore>();
         services.AddSingleton<ConversationMemory>();
 
         // Registered before the consumer: hosted services stop in reverse order, so jobs stop before the last flush.

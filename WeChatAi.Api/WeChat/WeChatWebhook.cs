@@ -121,7 +121,14 @@ public sealed class WeChatWebhook : IDisposable
             return Reject(StatusCodes.Status400BadRequest, ex.Message);
         }
 
-        string? replyText = await ReplyTextAsync(inbound).ConfigureAwait(false);
+        var (replyText, letWeChatRetry) = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+        if (letWeChatRetry)
+        {
+            // Passive mode, answer not ready yet: no response makes WeChat send the same message again.
+            context.Abort();
+            return TypedResults.Empty;
+        }
+
         if (replyText is null)
         {
             return TypedResults.Text(WeChatReply.Success, TextContentType);
@@ -139,28 +146,41 @@ public sealed class WeChatWebhook : IDisposable
 
     public void Dispose() => _crypto?.Dispose();
 
-    /// <returns>The passive reply's text, or null to answer <c>success</c>.</returns>
-    private async Task<string?> ReplyTextAsync(WeChatInbound inbound) => inbound switch
+    /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
+    private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
     {
-        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content).ConfigureAwait(false),
-        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition).ConfigureAwait(false),
-        WeChatMessage => UnsupportedText,
-        SubscribeEvent subscribe => await SubscribeAsync(subscribe).ConfigureAwait(false),
-        UnsubscribeEvent unsubscribe => await UnsubscribeAsync(unsubscribe).ConfigureAwait(false),
+        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content, cancellationToken).ConfigureAwait(false),
+        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
+        WeChatMessage => (UnsupportedText, false),
+        SubscribeEvent subscribe => (await SubscribeAsync(subscribe).ConfigureAwait(false), false),
+        UnsubscribeEvent unsubscribe => (await UnsubscribeAsync(unsubscribe).ConfigureAwait(false), false),
 
         // SCAN, LOCATION, CLICK, VIEW and events we do not know yet need no answer.
-        _ => null,
+        _ => (null, false),
     };
 
-    private async Task<string?> AcceptAsync(WeChatMessage message, string content)
+    private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, CancellationToken cancellationToken)
     {
         var result = await _queue.EnqueueAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content).ConfigureAwait(false);
         WeChatGatewayLog.MessageHandled(_logger, message.MsgId, result.Outcome, result.IsDuplicate);
+        if (result.Outcome == EnqueueOutcome.RateLimited)
+        {
+            return (RateLimitedText, false);
+        }
 
-        // ReplyMode.Passive is the worker's to implement; until then it acknowledges like Push.
-        return result.Outcome == EnqueueOutcome.RateLimited
-            ? RateLimitedText
-            : string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText;
+        if (_options.ReplyMode == WeChatReplyMode.Passive || result.PassiveSwitch)
+        {
+            var jobId = AiJob.CreateJobId(AppId, message.FromUserName, message.MsgId);
+            var passive = await _passive.WaitAsync(AppId, message.FromUserName, jobId, cancellationToken).ConfigureAwait(false);
+            return passive.Outcome switch
+            {
+                PassiveOutcome.Ready => (passive.Text, false),
+                PassiveOutcome.AwaitRetry => (null, true),
+                _ => (_options.PassiveLateText, false),
+            };
+        }
+
+        return (string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
     }
 
     private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)

@@ -21,11 +21,10 @@ internal enum DeliveryOutcome
 internal sealed partial class AnswerDelivery(
     CustomerServiceSender sender,
     MessageBudget budget,
+    PassiveReplyStore passiveReplies,
     IOptions<WeChatApiOptions> options,
     ILogger<AnswerDelivery> logger)
 {
-    private static int s_noPermissionLogged;
-
     public async Task<DeliveryOutcome> DeliverAsync(AiJob job, JobState state, IReadOnlyList<string> answerParts, CancellationToken cancellationToken)
     {
         if (state.IsDeferred)
@@ -91,11 +90,8 @@ internal sealed partial class AnswerDelivery(
                 case WeChatErrors.NoPermission:
                     await state.ReleasePartAsync(i);
                     await budget.RefundAsync(job);
-                    if (Interlocked.Exchange(ref s_noPermissionLogged, 1) == 0)
-                    {
-                        LogNoPermission(logger, job.AppId);
-                    }
-
+                    // The API delivers what is pending (this answer included) with the user's next message.
+                    await passiveReplies.SwitchToPassiveAsync(job.AppId);
                     await DeferFromAsync(job, state, parts, i);
                     return DeliveryOutcome.Deferred;
                 default:
@@ -143,8 +139,6 @@ internal sealed partial class AnswerDelivery(
     [LoggerMessage(Level = LogLevel.Information, Message = "WeChat limits reached for job {JobId} (errcode {ErrCode}): {Parts} part(s) wait for the user's next message")]
     private static partial void LogLimited(ILogger logger, string jobId, int errCode, int parts);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AppId} has no permission for customer-service messages (48001): answers are kept pending until passive replies deliver them")]
-    private static partial void LogNoPermission(ILogger logger, string appId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: WeChat may or may not have received part {Part} (it is not sent again)")]
     private static partial void LogAmbiguous(ILogger logger, Exception exception, string jobId, int part);

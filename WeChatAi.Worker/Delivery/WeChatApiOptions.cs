@@ -16,6 +16,9 @@ public sealed class WeChatApiOptions
 
     public string? AppSecret { get; set; }
 
+    /// <summary><c>push</c> (customer-service API) or <c>passive</c> (the API's reply to WeChat's request).</summary>
+    public ReplyMode ReplyMode { get; set; } = ReplyMode.Push;
+
     /// <summary>Customer-service messages WeChat allows after one user message (within 48 h).</summary>
     [Range(1, 100, ErrorMessage = "WeChat:MessageBudget must be between 1 and 100.")]
     public int MessageBudget { get; set; } = 5;

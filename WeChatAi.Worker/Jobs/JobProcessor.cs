@@ -22,6 +22,7 @@ internal sealed partial class JobProcessor(
     ConversationMemory memory,
     MessageBudget budget,
     AnswerDelivery delivery,
+    PassiveReplyStore passiveReplies,
     ExchangeRecorder recorder,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
@@ -134,7 +135,9 @@ internal sealed partial class JobProcessor(
         }
 
         var parts = MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), weChatOptions.Value.MaxMessageBytes);
-        var outcome = await delivery.DeliverAsync(job, state, parts, cancellationToken);
+        var outcome = await passiveReplies.IsPassiveAsync(job.AppId)
+            ? await passiveReplies.StoreAsync(job, parts)
+            : await delivery.DeliverAsync(job, state, parts, cancellationToken);
         return (answer, outcome);
     }
 

@@ -1,3 +1,5 @@
+using WeChatAi.Core.Queue;
+
 namespace WeChatAi.Worker.Jobs;
 
 /// <summary>Redis keys only the workers use. Per-user keys carry the AppId: one Redis may serve several accounts.</summary>
@@ -10,7 +12,7 @@ internal static class WorkerKeys
     public static string Budget(string appId, string openId) => $"wechatai:budget:{appId}:{openId}";
 
     /// <summary>List of answer parts that did not fit WeChat's limits, delivered with the user's next message.</summary>
-    public static string Pending(string appId, string openId) => $"wechatai:pending:{appId}:{openId}";
+    public static string Pending(string appId, string openId) => PassiveReplyKeys.Pending(appId, openId);
 
     /// <summary>List of the user's last questions and answers.</summary>
     public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
