@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using WeChatAi.AppHost.Configuration;
 using WeChatAi.AppHost.Infrastructure;
 using WeChatAi.AppHost.Secrets;
 using WeChatAi.AppHost.Simulation;
@@ -18,7 +19,8 @@ var api = builder.AddProject<Projects.WeChatAi_Api>("api")
     .WithReference(infrastructure.Database)
     .WaitFor(infrastructure.Redis)
     .WaitForCompletion(migrations)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithForwardedSettings(builder.Configuration, ForwardedSettings.Api);
 secrets.ApplyTo(api);
 
 var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
@@ -27,7 +29,8 @@ var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
     .WithReference(infrastructure.Database)
     .WaitFor(infrastructure.Redis)
     .WaitForCompletion(migrations)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithForwardedSettings(builder.Configuration, ForwardedSettings.Worker);
 secrets.ApplyTo(worker);
 
 builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);

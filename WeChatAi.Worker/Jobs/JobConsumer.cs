@@ -256,7 +256,10 @@ internal sealed partial class JobConsumer(
         }
     }
 
-    /// <summary>Samples the group's lag and pending count and the dead-letter length for the gauges.</summary>
+    /// <summary>
+    /// Samples the group's lag and pending count and the dead-letter length for the gauges, and trims acknowledged
+    /// entries off the stream so it does not grow for ever.
+    /// </summary>
     private async Task SampleLoopAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -268,6 +271,11 @@ internal sealed partial class JobConsumer(
                 var group = groups.FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup);
                 var dead = await db.StreamLengthAsync(QueueKeys.DeadLetterStream);
                 metrics.QueueSampled(group.Lag ?? 0, group.PendingMessageCount, dead);
+                if (group.Name is not null)
+                {
+                    await TrimAcknowledgedAsync(db, group);
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -278,6 +286,24 @@ internal sealed partial class JobConsumer(
             {
                 await DelayQuietly(TimeSpan.FromSeconds(5), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Entries before the oldest pending one, up to the last one delivered to the group, are acknowledged: nothing
+    /// needs them any more. Unread and pending entries are never trimmed.
+    /// </summary>
+    private static async Task TrimAcknowledgedAsync(IDatabase db, StreamGroupInfo group)
+    {
+        var minId = group.LastDeliveredId;
+        if (group.PendingMessageCount > 0)
+        {
+            minId = (await db.StreamPendingAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup)).LowestPendingMessageId.ToString();
+        }
+
+        if (!string.IsNullOrEmpty(minId) && minId != "0-0")
+        {
+            await db.StreamTrimByMinIdAsync(QueueKeys.JobStream, minId);
         }
     }
 
