@@ -11,6 +11,7 @@
 #
 # Usage: bench/pipeline.sh            Env: JOBS=30000 USERS=5000 RATE=1000 LLM_DELAY_MS=3000 CONCURRENCY=6000
 #                                          SKIP_BUILD=1 (reuse the last Release build)
+#                                          WORKER_ENV (extra NAME=value settings for the worker, e.g. GC settings)
 set -euo pipefail
 
 JOBS=${JOBS:-30000}
@@ -101,7 +102,7 @@ Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency=
 WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
 Worker__MaxConcurrency="$CONCURRENCY" \
 ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-  dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
+  env ${WORKER_ENV:-} dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
 PIDS+=($WORKER_PID)
 wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
