@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Simulator.WeChatApi;
 
@@ -23,17 +24,17 @@ public sealed class CustomerServiceBudget(TimeProvider time)
         {
             if (!_users.TryGetValue(openId, out var state) || time.GetUtcNow() - state.LastUserMessage > Window)
             {
-                return WeChatErrors.OutOfResponseTime;
+                return WeChatErrorCodes.ReplyTimeLimitExceeded;
             }
 
             if (state.Sent >= MessagesPerWindow)
             {
-                return WeChatErrors.ResponseCountLimit;
+                return WeChatErrorCodes.TooManyMessages;
             }
 
             if (_users.TryUpdate(openId, state with { Sent = state.Sent + 1 }, state))
             {
-                return WeChatErrors.Ok;
+                return WeChatErrorCodes.Ok;
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WeChatAi.Simulator.Chat;
+using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Simulator.WeChatApi;
 
@@ -25,17 +26,17 @@ public static partial class WeChatApiEndpoints
     {
         if (request.GrantType != "client_credential")
         {
-            return Error(WeChatErrors.InvalidParameter, "invalid grant_type");
+            return Error(WeChatErrorCodes.InvalidParameter, "invalid grant_type");
         }
 
         if (request.AppId != options.Value.AppId)
         {
-            return Error(WeChatErrors.InvalidAppId, "invalid appid");
+            return Error(WeChatErrorCodes.InvalidAppId, "invalid appid");
         }
 
         if (request.Secret != options.Value.AppSecret)
         {
-            return Error(WeChatErrors.InvalidAppSecret, "invalid appsecret");
+            return Error(WeChatErrorCodes.InvalidAppSecret, "invalid appsecret");
         }
 
         var (token, expiresIn) = tokens.GetStable(request.ForceRefresh);
@@ -47,7 +48,7 @@ public static partial class WeChatApiEndpoints
     {
         tokens.RecordClassicTokenCall();
         LogClassicToken(loggers.CreateLogger(typeof(WeChatApiEndpoints)));
-        return Error(WeChatErrors.ForbiddenApi, "api forbidden in the simulator: use /cgi-bin/stable_token");
+        return Error(WeChatErrorCodes.NoPermission, "api forbidden in the simulator: use /cgi-bin/stable_token");
     }
 
     private static async Task<IResult> SendCustomMessage(
@@ -55,7 +56,7 @@ public static partial class WeChatApiEndpoints
     {
         if (!tokens.IsValid(access_token))
         {
-            return Error(WeChatErrors.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+            return Error(WeChatErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
         }
 
         CustomMessage? message;
@@ -65,40 +66,40 @@ public static partial class WeChatApiEndpoints
         }
         catch (JsonException)
         {
-            return Error(WeChatErrors.InvalidParameter, "data format error");
+            return Error(WeChatErrorCodes.InvalidParameter, "data format error");
         }
 
         if (message is null || string.IsNullOrEmpty(message.ToUser) || message.MsgType != "text" || message.Text?.Content is null)
         {
-            return Error(WeChatErrors.InvalidParameter, "touser, msgtype text and text.content are required");
+            return Error(WeChatErrorCodes.InvalidParameter, "touser, msgtype text and text.content are required");
         }
 
         if (Encoding.UTF8.GetByteCount(message.Text.Content) > MaxContentBytes)
         {
-            return Error(WeChatErrors.ContentTooLong, $"content size out of limit ({MaxContentBytes} bytes)");
+            return Error(WeChatErrorCodes.ContentTooLong, $"content size out of limit ({MaxContentBytes} bytes)");
         }
 
         var spent = budget.TrySpend(message.ToUser);
-        if (spent != WeChatErrors.Ok)
+        if (spent != WeChatErrorCodes.Ok)
         {
             timeline.Add(message.ToUser, TimelineKinds.Error, $"custom/send refused: {spent}");
-            return Error(spent, spent == WeChatErrors.ResponseCountLimit ? "response count limit" : "response out of time limit");
+            return Error(spent, spent == WeChatErrorCodes.TooManyMessages ? "response count limit" : "response out of time limit");
         }
 
         pushes.Record(message.ToUser);
         timeline.Add(message.ToUser, TimelineKinds.Push, message.Text.Content);
-        return Error(WeChatErrors.Ok, "ok");
+        return Error(WeChatErrorCodes.Ok, "ok");
     }
 
     private static IResult Typing(TypingRequest request, string? access_token, AccessTokens tokens, Timeline timeline)
     {
         if (!tokens.IsValid(access_token))
         {
-            return Error(WeChatErrors.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+            return Error(WeChatErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
         }
 
         timeline.Add(request.ToUser, TimelineKinds.Typing, request.Command == "Typing" ? "正在输入…" : string.Empty);
-        return Error(WeChatErrors.Ok, "ok");
+        return Error(WeChatErrorCodes.Ok, "ok");
     }
 
     private static IResult Error(int code, string message) => Results.Json(new { errcode = code, errmsg = message });

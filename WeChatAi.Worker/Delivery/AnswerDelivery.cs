@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
 using WeChatAi.Worker.Jobs;
+using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Worker.Delivery;
 
@@ -81,13 +82,13 @@ internal sealed partial class AnswerDelivery(
                 case 0:
                     await state.MarkSentAsync(i);
                     break;
-                case WeChatErrors.TooManyMessages or WeChatErrors.ReplyTimeLimitExceeded:
+                case WeChatErrorCodes.TooManyMessages or WeChatErrorCodes.ReplyTimeLimitExceeded:
                     await state.ReleasePartAsync(i);
                     await budget.ExhaustAsync(job);
                     LogLimited(logger, job.JobId, result.ErrCode, parts.Count - i);
                     await DeferFromAsync(job, state, parts, i);
                     return DeliveryOutcome.Deferred;
-                case WeChatErrors.NoPermission:
+                case WeChatErrorCodes.NoPermission:
                     await state.ReleasePartAsync(i);
                     await budget.RefundAsync(job);
                     // The API delivers what is pending (this answer included) with the user's next message.

@@ -1,3 +1,5 @@
+using WeChatAi.Core.WeChat;
+
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>Sends one text message with the shared access token, renewing it when WeChat rejects it.</summary>
@@ -17,7 +19,7 @@ internal sealed class CustomerServiceSender(WeChatApiClient api, AccessTokenProv
                 metrics.PushError(result.ErrCode);
             }
 
-            if (WeChatErrors.IsTokenError(result.ErrCode) && attempt < TokenRetries)
+            if (WeChatErrorCodes.IsTokenError(result.ErrCode) && attempt < TokenRetries)
             {
                 token = await tokens.RenewAsync(token, cancellationToken);
                 continue;

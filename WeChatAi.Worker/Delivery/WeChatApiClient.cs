@@ -66,19 +66,6 @@ internal sealed record WeChatResult(
     [property: JsonPropertyName("errcode")] int ErrCode,
     [property: JsonPropertyName("errmsg")] string? ErrMsg);
 
-/// <summary>WeChat errcodes the worker acts on.</summary>
-internal static class WeChatErrors
-{
-    public const int InvalidCredential = 40001;
-    public const int InvalidAccessToken = 40014;
-    public const int AccessTokenExpired = 42001;
-    public const int ReplyTimeLimitExceeded = 45015;
-    public const int TooManyMessages = 45047;
-    public const int NoPermission = 48001;
-
-    public static bool IsTokenError(int code) => code is InvalidCredential or InvalidAccessToken or AccessTokenExpired;
-}
-
 internal sealed class WeChatApiException(int errCode, string message)
     : Exception($"WeChat API error {errCode}: {message}")
 {
