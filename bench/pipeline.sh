@@ -6,7 +6,7 @@
 # Release; starts a throw-away redis-server and PostgreSQL cluster (initdb in a temp folder, as user postgres when run
 # as root) on free ports; migrates; starts the fake LLM (answers after LLM_DELAY_MS) and the fake WeChat API (counts
 # pushes per job, latency from the job's received_at to the push); runs one worker; XADDs JOBS jobs from USERS users
-# at RATE/s directly into the stream (the webhook is not on this branch); waits for every answer (or a deadline);
+# at RATE/s directly into the stream (the webhook is measured by bench/webhook.sh); waits for every answer (or a deadline);
 # reports answered/s, latency, worker RSS, lost and duplicated answers; stops everything.
 #
 # Usage: bench/pipeline.sh            Env: JOBS=30000 USERS=5000 RATE=1000 LLM_DELAY_MS=3000 CONCURRENCY=6000
