@@ -35,9 +35,9 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
     // The job's field names are spliced in from AiJobFields so they cannot drift from the worker's reader.
     // TIME (not the caller's clock) feeds the bucket so replicas with skewed clocks share one notion of now.
     private static readonly LuaScript Script = LuaScript.Prepare($$"""
-        local seen = redis.call('GET', @DedupKey)
-        if seen then
-          return { seen, 1, redis.call('EXISTS', @SwitchKey) }
+        -- Claims the message at once; the outcome is corrected below in the rare rate-limited case.
+        if not redis.call('SET', @DedupKey, '{{Enqueued}}', 'NX', 'EX', @DedupTtlSeconds) then
+          return { redis.call('GET', @DedupKey), 1, redis.call('EXISTS', @SwitchKey) }
         end
 
         local now = redis.call('TIME')
@@ -71,12 +71,12 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
         else
           outcome = 'rate_limited'
           redis.call('HINCRBY', @StatsKey, 'rate_limited', 1)
+          redis.call('SET', @DedupKey, outcome, 'KEEPTTL')
         end
 
         -- An idle bucket refills completely, so it can expire once it would be full.
         redis.call('SET', @BucketKey, tokens .. ' ' .. nowMs, 'PX', math.ceil((burst - tokens) / perMs) + 1000)
         redis.call('PFADD', @UsersKey, @OpenId)
-        redis.call('SET', @DedupKey, outcome, 'EX', @DedupTtlSeconds)
         return { outcome, 0, redis.call('EXISTS', @SwitchKey) }
         """);
 
