@@ -44,7 +44,8 @@ internal sealed partial class PassiveReplyStore(
         return 'stored'
         """);
 
-    private (bool Passive, long CheckedAt) _switch = (false, long.MinValue);
+    // Replaced whole (a reference), so concurrent jobs never read half of an update.
+    private SwitchReading? _switch;
 
     public async Task<bool> IsPassiveAsync(string appId)
     {
@@ -53,14 +54,13 @@ internal sealed partial class PassiveReplyStore(
             return true;
         }
 
-        var cached = _switch;
-        if (time.GetElapsedTime(cached.CheckedAt) < SwitchCacheTime && cached.CheckedAt != long.MinValue)
+        if (_switch is { } cached && time.GetElapsedTime(cached.CheckedAt) < SwitchCacheTime)
         {
             return cached.Passive;
         }
 
         var passive = await redis.GetDatabase().KeyExistsAsync(PassiveReplyKeys.PassiveSwitch(appId));
-        _switch = (passive, time.GetTimestamp());
+        _switch = new SwitchReading(passive, time.GetTimestamp());
         return passive;
     }
 
@@ -72,7 +72,7 @@ internal sealed partial class PassiveReplyStore(
             LogSwitched(logger, appId);
         }
 
-        _switch = (true, time.GetTimestamp());
+        _switch = new SwitchReading(true, time.GetTimestamp());
     }
 
     public async Task<DeliveryOutcome> StoreAsync(AiJob job, IReadOnlyList<string> parts)
@@ -91,6 +91,8 @@ internal sealed partial class PassiveReplyStore(
         Debug.Assert(result is "stored" or "deferred", "the script returns one of two outcomes");
         return result == "deferred" ? DeliveryOutcome.Deferred : DeliveryOutcome.Delivered;
     }
+
+    private sealed record SwitchReading(bool Passive, long CheckedAt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Account {AppId} has no customer-service permission (48001): switched to passive replies for a day")]
     private static partial void LogSwitched(ILogger logger, string appId);
