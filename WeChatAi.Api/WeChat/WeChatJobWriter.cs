@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
@@ -67,7 +66,7 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
             '{{AiJobFields.ReceivedAt}}', @ReceivedAt,
             '{{AiJobFields.TraceParent}}', @TraceParent,
             '{{AiJobFields.TraceState}}', @TraceState)
-          redis.call('HINCRBY', @StatsKey, 'received', 1)
+          redis.call('HINCRBY', @StatsKey, '{{StatsKeys.ReceivedField}}', 1)
         else
           outcome = 'rate_limited'
           redis.call('HINCRBY', @StatsKey, 'rate_limited', 1)
@@ -85,16 +84,15 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
     public async Task<EnqueueResult> EnqueueAsync(string appId, string dedupKey, string openId, long msgId, string content)
     {
         var now = time.GetUtcNow();
-        string day = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var activity = Activity.Current;
         var parameters = new ScriptParameters
         {
             DedupKey = RedisKeys.Dedup(appId, dedupKey),
             BucketKey = RedisKeys.UserBucket(appId, openId),
             StreamKey = QueueKeys.JobStream,
-            StatsKey = RedisKeys.DailyStats(day),
+            StatsKey = StatsKeys.Counters(now),
             SwitchKey = PassiveReplyKeys.PassiveSwitch(appId),
-            UsersKey = RedisKeys.DailyUsers(day),
+            UsersKey = StatsKeys.Users(now),
             PerMinute = _limits.PerUserPerMinute,
             Burst = _limits.PerUserBurst,
             DedupTtlSeconds = (long)DedupTtl.TotalSeconds,
@@ -152,16 +150,10 @@ public sealed class WeChatJobWriter(IConnectionMultiplexer redis, IOptions<RateL
     }
 }
 
-/// <summary>Redis keys the gateway writes besides the job stream; the stats API reads the daily ones.</summary>
+/// <summary>Redis keys only the gateway uses (the shared ones are in <see cref="QueueKeys"/> and <see cref="StatsKeys"/>).</summary>
 public static class RedisKeys
 {
     public static string Dedup(string appId, string dedupKey) => $"wechatai:dedup:{appId}:{dedupKey}";
 
     public static string UserBucket(string appId, string openId) => $"wechatai:ratelimit:{appId}:{openId}";
-
-    /// <summary>Hash of counters (<c>received</c>, <c>rate_limited</c>) for one UTC day (<c>yyyyMMdd</c>).</summary>
-    public static string DailyStats(string day) => $"wechatai:stats:{day}";
-
-    /// <summary>HyperLogLog of the OpenIDs that sent a message on one UTC day (<c>yyyyMMdd</c>).</summary>
-    public static string DailyUsers(string day) => $"wechatai:users:{day}";
 }

@@ -1,3 +1,5 @@
+using WeChatAi.Core.Queue;
+
 namespace WeChatAi.Api.WeChat;
 
 /// <summary>The official account's webhook settings (section <c>WeChat</c>), from the admin console's server configuration.</summary>
@@ -33,7 +35,7 @@ public sealed class WeChatOptions
     public string PassiveLateText { get; set; } = "回答还在生成中，请稍后发送任意消息查看。";
 
     /// <summary>How long answer parts wait for the user's next message (the worker reads the same setting).</summary>
-    public int PendingTtlHours { get; set; } = 168;
+    public int PendingTtlHours { get; set; } = PassiveReplyKeys.DefaultPendingTtlHours;
 
     public bool IsConfigured => !string.IsNullOrEmpty(Token);
 }

@@ -13,6 +13,9 @@ public static class PassiveReplyKeys
     /// <summary>WeChat's passive replies, like its customer-service messages, hold at most 2048 bytes of text.</summary>
     public const int MaxReplyBytes = 2048;
 
+    /// <summary>Default of <c>WeChat:PendingTtlHours</c>, read by the API and the worker: how long parts wait for the next message.</summary>
+    public const int DefaultPendingTtlHours = 168;
+
     /// <summary>How long answers, replies and markers of one job are kept: WeChat's three attempts take 15 s.</summary>
     public static readonly TimeSpan JobTtl = TimeSpan.FromHours(1);
 

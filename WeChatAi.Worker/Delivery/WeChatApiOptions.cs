@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using WeChatAi.Core.Queue;
 
 namespace WeChatAi.Worker.Delivery;
 
@@ -32,7 +33,7 @@ public sealed class WeChatApiOptions
 
     /// <summary>How long parts that did not fit the budget wait for the user's next message.</summary>
     [Range(1, 10_000, ErrorMessage = "WeChat:PendingTtlHours must be between 1 and 10000.")]
-    public int PendingTtlHours { get; set; } = 168;
+    public int PendingTtlHours { get; set; } = PassiveReplyKeys.DefaultPendingTtlHours;
 
     /// <summary>Cluster-wide: at most one forced token refresh per this many seconds.</summary>
     [Range(1, 3_600, ErrorMessage = "WeChat:ForceRefreshIntervalSeconds must be between 1 and 3600.")]
