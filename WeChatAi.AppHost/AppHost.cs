@@ -20,6 +20,7 @@ var api = builder.AddProject<Projects.WeChatAi_Api>("api")
     .WaitFor(infrastructure.Redis)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health")
+    .WithEnvironment(ApiRuntime.Gen0BudgetVariable, ApiRuntime.Gen0Budget)
     .WithForwardedSettings(builder.Configuration, ForwardedSettings.Api);
 secrets.ApplyTo(api);
 
