@@ -109,6 +109,45 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task Concurrent_messages_sharing_enqueue_calls_each_get_their_own_outcome_and_job()
+    {
+        // 10 users x 6 messages at once: the gateway packs concurrent messages into shared script calls, so this
+        // checks that every message's keys, values and outcome stay its own inside a batch.
+        var messages = (from user in Enumerable.Range(0, 10)
+                        from n in Enumerable.Range(0, 6)
+                        select (OpenId: $"o-batch-{user}", MsgId: 3000L + (user * 10) + n)).ToList();
+
+        var replies = await Task.WhenAll(messages.Select(async m =>
+        {
+            var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text(m.OpenId, m.MsgId, $"问题{m.MsgId}")));
+            Assert.Equal(HttpStatusCode.OK, status);
+            return (m.OpenId, m.MsgId, Reply: WeChatClient.ReplyContent(body));
+        }));
+
+        var jobs = (await api.Redis.StreamRangeAsync(QueueKeys.JobStream)).Select(AiJob.FromStreamEntry)
+            .Where(j => j.OpenId.StartsWith("o-batch-", StringComparison.Ordinal))
+            .ToDictionary(j => j.MsgId);
+        Assert.Equal(50, jobs.Count);
+        foreach (var user in replies.GroupBy(r => r.OpenId))
+        {
+            Assert.Equal(5, user.Count(r => r.Reply == GatewayFixture.AckText));
+            Assert.Equal(1, user.Count(r => r.Reply == "您发送得太快了，请稍后再试。"));
+        }
+
+        foreach (var (openId, msgId, reply) in replies)
+        {
+            if (reply == GatewayFixture.AckText)
+            {
+                Assert.Equal((openId, $"问题{msgId}"), (jobs[msgId].OpenId, jobs[msgId].Content));
+            }
+            else
+            {
+                Assert.False(jobs.ContainsKey(msgId), $"Message {msgId} was limited but has a job.");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Voice_with_recognition_is_enqueued_as_its_text()
     {
         const string voice = "<xml><ToUserName>gh_account</ToUserName><FromUserName>o-voice</FromUserName><CreateTime>1</CreateTime><MsgType>voice</MsgType>" +
