@@ -261,8 +261,9 @@ public sealed class WeChatJobWriter : IAsyncDisposable
     private sealed record PendingMessage(
         string AppId, string DedupKey, string BucketKey, string OpenId, long MsgId, string Content, DateTimeOffset ReceivedAt, string? TraceParent, string? TraceState)
     {
-        // Continuations run on the thread pool: the requests of one batch resume in parallel, not one after another.
-        public TaskCompletionSource<EnqueueResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Synchronous continuations: the batch's requests finish on the thread that read the results, which measured
+        // faster on two cores than waking a thread-pool thread for each of them.
+        public TaskCompletionSource<EnqueueResult> Result { get; } = new();
     }
 }
 
