@@ -9,12 +9,13 @@
 # at RATE/s directly into the stream (the webhook is measured by bench/webhook.sh); waits for every answer (or a deadline);
 # reports answered/s, latency, worker RSS, lost and duplicated answers; stops everything.
 #
-# Usage: bench/pipeline.sh            Env: JOBS=30000 USERS=5000 RATE=1000 LLM_DELAY_MS=3000 CONCURRENCY=6000
+# Usage: bench/pipeline.sh            Env: JOBS=30000 WARMUP_JOBS=10000 USERS=5000 RATE=1000 LLM_DELAY_MS=3000 CONCURRENCY=6000
 #                                          SKIP_BUILD=1 (reuse the last Release build)
 #                                          WORKER_ENV (extra NAME=value settings for the worker, e.g. GC settings)
 set -euo pipefail
 
 JOBS=${JOBS:-30000}
+WARMUP_JOBS=${WARMUP_JOBS:-10000}
 USERS=${USERS:-5000}
 RATE=${RATE:-1000}
 LLM_DELAY_MS=${LLM_DELAY_MS:-3000}
@@ -60,7 +61,8 @@ REDIS_PORT=$(free_port)
 echo "== redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec \
   --maxmemory-policy noeviction --save '' >"$WORK/redis.log" 2>&1 &
-PIDS+=($!)
+REDIS_PID=$!
+PIDS+=($REDIS_PID)
 wait_for 15 redis-cli -p "$REDIS_PORT" ping
 
 PG_BIN=$(dirname "$(readlink -f "$(command -v pg_config)")")
@@ -84,12 +86,15 @@ LLM_PORT=$(free_port)
 WECHAT_PORT=$(free_port)
 SUMMARY="$WORK/summary.json"
 echo "== fake LLM (answers after $LLM_DELAY_MS ms) on :$LLM_PORT, fake WeChat API on :$WECHAT_PORT"
-DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
+DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$((WARMUP_JOBS + JOBS))" "$WARMUP_JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
 FAKES_PID=$!
 wait_for 30 test -f "$SUMMARY"
 
 WORKER_PORT=$(free_port)
 echo "== worker (Release) on :$WORKER_PORT, Worker:MaxConcurrency=$CONCURRENCY"
+# Started from its output folder, as in production, so its appsettings.json applies (log levels, no per-command Redis
+# tracing): from elsewhere the content root has no appsettings.json, and the HttpClient logs four lines per request.
+cd "$(dirname "$WORKER_DLL")"
 ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
 Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency="$CONCURRENCY" \
 WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
@@ -97,6 +102,7 @@ Worker__MaxConcurrency="$CONCURRENCY" \
 ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
   env ${WORKER_ENV:-} dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
+cd "$ROOT"
 PIDS+=($WORKER_PID)
 wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
 
@@ -104,22 +110,56 @@ wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
 ( while kill -0 "$WORKER_PID" 2>/dev/null; do ps -o rss= -p "$WORKER_PID" >>"$WORK/rss.txt" 2>/dev/null || true; sleep 0.5; done ) &
 PIDS+=($!)
 
-echo "== loading $JOBS jobs from $USERS users at $RATE/s (XADD, as the webhook would)"
+# PROFILE=counters|trace|perf: dotnet-counters (runtime, HTTP, sockets), a dotnet-trace thread-time sample or a perf CPU
+# sample (needs WORKER_ENV=DOTNET_PerfMapEnabled=1 for .NET frames) of the worker for PROFILE_SECONDS from 5 s after the
+# warm-up, saved in PROFILE_DIR.
+if [[ -n "${PROFILE:-}" ]]; then
+  mkdir -p "${PROFILE_DIR:=/tmp/wechatai-profile}"
+  (
+    sleep $((WARMUP_JOBS / RATE + 5))
+    case "$PROFILE" in
+      counters) ~/.dotnet/tools/dotnet-counters collect -p "$WORKER_PID" --duration "00:00:00:${PROFILE_SECONDS:-15}" --refresh-interval 1 \
+                  --counters System.Runtime,System.Net.Http,System.Net.Sockets,Microsoft-AspNetCore-Server-Kestrel \
+                  --format csv -o "$PROFILE_DIR/worker-counters.csv" >/dev/null ;;
+      trace) ~/.dotnet/tools/dotnet-trace collect -p "$WORKER_PID" --profile dotnet-sampled-thread-time \
+               --duration "00:00:00:${PROFILE_SECONDS:-10}" --format Speedscope -o "$PROFILE_DIR/worker.nettrace" >/dev/null ;;
+      perf) perf record -F 499 -g -p "$WORKER_PID" -o "$PROFILE_DIR/worker.perf.data" -- sleep "${PROFILE_SECONDS:-10}" \
+              >/dev/null 2>&1 ;;
+    esac
+  ) &
+  PIDS+=($!)
+fi
+
+echo "== loading $WARMUP_JOBS warm-up + $JOBS measured jobs from $USERS users at $RATE/s (XADD, as the webhook would)"
 START=$SECONDS
-dotnet "$BENCH_DLL" load "127.0.0.1:$REDIS_PORT" "$JOBS" "$USERS" "$RATE"
+# CPU is counted from the end of the warm-up on.
+( sleep "$(awk -v w="$WARMUP_JOBS" -v r="$RATE" 'BEGIN { print w / r }')"
+  date +%s%N >"$WORK/cpu.start"; cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" >>"$WORK/cpu.start" ) &
+TIMEFORMAT="%U %S"
+{ time dotnet "$BENCH_DLL" load "127.0.0.1:$REDIS_PORT" "$((WARMUP_JOBS + JOBS))" "$USERS" "$RATE" 2>"$WORK/loader.err"; } 2>"$WORK/loader.time"
 
 answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['answered_jobs'])" "$SUMMARY"; }
 DEADLINE=$((SECONDS + 120))
-until [[ $(answered) -ge $JOBS ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
+until [[ $(answered) -ge $((WARMUP_JOBS + JOBS)) ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
+mapfile -t CPU_END < <(cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID")
+mapfile -t CPU_START < <(tail -n +2 "$WORK/cpu.start")
+ELAPSED_MS=$(( ($(date +%s%N) - $(head -1 "$WORK/cpu.start")) / 1000000 ))
 sleep 5 # late duplicates would show here
 echo "== done after $((SECONDS - START)) s"
 
 echo "== fake WeChat API's count (per job) and latency (received_at -> push)"
 cat "$SUMMARY"
 echo
+# CPU in % of one core from the end of the warm-up to the last answer (2 cores = 200 %); the loader's over its whole run.
+HZ=$(getconf CLK_TCK)
+cpu_pct() { awk -v a="$1" -v b="$2" -v hz="$HZ" -v ms="${3:-$ELAPSED_MS}" 'BEGIN { printf "%.0f %%", (b - a) / hz / (ms / 1000) * 100 }'; }
+LOADER_TICKS=$(awk -v hz="$HZ" '{ printf "%.0f", ($1 + $2) * hz }' "$WORK/loader.time")
+LOADER_MS=$(( (WARMUP_JOBS + JOBS) * 1000 / RATE ))
+echo "CPU over $((ELAPSED_MS / 1000)) s (% of one core): worker $(cpu_pct "${CPU_START[0]}" "${CPU_END[0]}"), fakes $(cpu_pct "${CPU_START[1]}" "${CPU_END[1]}"), redis $(cpu_pct "${CPU_START[2]}" "${CPU_END[2]}"), postgres $(cpu_pct "${CPU_START[3]}" "${CPU_END[3]}"), loader $(cpu_pct 0 "$LOADER_TICKS" "$LOADER_MS"), machine $(cpu_pct "${CPU_START[4]}" "${CPU_END[4]}")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
 echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(redis-cli -p "$REDIS_PORT" XPENDING wechatai:jobs workers | head -1), dead $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs:dead)"
 sleep 2
 echo "PostgreSQL chat_exchanges rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
+echo "worker log: $(wc -l <"$WORK/worker.log") lines"
 echo "worker warnings/errors: $(grep -cE '^(warn|fail|crit)' "$WORK/worker.log" || true)"
 grep -E '^(warn|fail|crit)' -A2 "$WORK/worker.log" | head -20 || true

@@ -6,12 +6,12 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Fakes;
 
-// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <summary.json>
+// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json>
 // bench/PipelineBench load <redis> <jobs> <users> <rate-per-second>
 return args switch
 {
-    ["fakes", var llmPort, var weChatPort, var delay, var jobs, var summary] =>
-        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), summary),
+    ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary] =>
+        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary),
     ["load", var redis, var jobs, var users, var rate] =>
         await Loader.RunAsync(redis, Int(jobs), Int(users), Int(rate)),
     _ => Usage(),
@@ -21,14 +21,18 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <summary.json> | load <redis> <jobs> <users> <rate>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate>");
     return 2;
 }
 
-/// <summary>The fake LLM (answers "答复：" + question after a delay) and the fake WeChat API, counting pushes per job.</summary>
+/// <summary>
+/// The fake LLM (answers "答复：" + question after a delay) and the fake WeChat API, counting pushes per job. The first
+/// <c>warmUp</c> jobs (sequence numbers below it) warm the worker up (JIT tiering, connection pools, GC heap sizing):
+/// they count for lost and duplicated answers but not for latency and throughput.
+/// </summary>
 internal static class Fakes
 {
-    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, string summaryPath)
+    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, int warmUp, string summaryPath)
     {
         var perJob = new int[jobs];
         var latencies = new long[jobs * 2];
@@ -47,7 +51,8 @@ internal static class Fakes
         llm.OnRequest = question =>
         {
             var bar = question.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && long.TryParse(question.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt))
+            if (bar > 1 && int.TryParse(question.AsSpan(1, bar - 1), CultureInfo.InvariantCulture, out var seq) && seq >= warmUp
+                && long.TryParse(question.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt))
             {
                 var index = Interlocked.Increment(ref arrivalCount) - 1;
                 if (index < arrivals.Length)
@@ -62,9 +67,6 @@ internal static class Fakes
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             Interlocked.Increment(ref delivered);
-            Interlocked.CompareExchange(ref firstPush, now, 0);
-            Interlocked.Exchange(ref lastPush, now);
-            perSecond.AddOrUpdate(now / 1000, 1, (_, n) => n + 1);
 
             // The loader's question is "q{seq}|{received_at_ms}"; the fake LLM answers "答复：" + question.
             var text = message.Content;
@@ -80,6 +82,14 @@ internal static class Fakes
             }
 
             Interlocked.Increment(ref perJob[seq]);
+            if (seq < warmUp)
+            {
+                return;
+            }
+
+            Interlocked.CompareExchange(ref firstPush, now, 0);
+            Interlocked.Exchange(ref lastPush, now);
+            perSecond.AddOrUpdate(now / 1000, 1, (_, n) => n + 1);
             var index = Interlocked.Increment(ref latencyCount) - 1;
             if (index < latencies.Length)
             {
@@ -102,10 +112,12 @@ internal static class Fakes
             Array.Sort(arrived);
             long A(double q) => arrived.Length == 0 ? 0 : arrived[Math.Clamp((int)Math.Ceiling(q * arrived.Length) - 1, 0, arrived.Length - 1)];
             var answered = perJob.Count(n => n > 0);
+            var measured = perJob.Skip(warmUp).Count(n => n > 0);
             var seconds = perSecond.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
             var summary = new
             {
                 jobs,
+                warm_up_jobs = warmUp,
                 delivered = Interlocked.Read(ref delivered),
                 answered_jobs = answered,
                 lost = jobs - answered,
@@ -114,10 +126,12 @@ internal static class Fakes
                 legacy_token_calls = weChat.LegacyTokenCalls,
                 stable_token_calls = weChat.StableTokenRequests.Count,
                 llm_calls = llm.Calls,
+
+                // Measured jobs only from here (warm-up jobs left out).
                 llm_request_after_received_ms = new { p50 = A(0.50), p95 = A(0.95), p99 = A(0.99) },
                 latency_ms = new { p50 = P(0.50), p95 = P(0.95), p99 = P(0.99), max = sorted.Length == 0 ? 0 : sorted[^1] },
                 push_window_seconds = (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0,
-                answered_per_second_overall = answered / Math.Max(0.001, (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0),
+                answered_per_second_overall = measured / Math.Max(0.001, (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0),
                 // Sustained: the median of the full seconds between the first and the last (ramp-up and tail left out).
                 answered_per_second_sustained = seconds.Length > 4 ? seconds[1..^1].Order().ElementAt((seconds.Length - 2) / 2) : 0,
                 answered_per_second_peak = seconds.Length == 0 ? 0 : seconds.Max(),
