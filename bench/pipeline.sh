@@ -110,8 +110,8 @@ wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
 ( while kill -0 "$WORKER_PID" 2>/dev/null; do ps -o rss= -p "$WORKER_PID" >>"$WORK/rss.txt" 2>/dev/null || true; sleep 0.5; done ) &
 PIDS+=($!)
 
-# PROFILE=counters|trace|perf: dotnet-counters (runtime, HTTP, sockets), a dotnet-trace thread-time sample or a perf CPU
-# sample (needs WORKER_ENV=DOTNET_PerfMapEnabled=1 for .NET frames) of the worker for PROFILE_SECONDS from 5 s after the
+# PROFILE=counters|trace|gcdump|perf: dotnet-counters (runtime, HTTP, sockets), a dotnet-trace thread-time sample, a heap
+# dump or a perf CPU sample (needs WORKER_ENV=DOTNET_PerfMapEnabled=1 for .NET frames) of the worker for PROFILE_SECONDS from 5 s after the
 # warm-up, saved in PROFILE_DIR.
 if [[ -n "${PROFILE:-}" ]]; then
   mkdir -p "${PROFILE_DIR:=/tmp/wechatai-profile}"
@@ -123,6 +123,7 @@ if [[ -n "${PROFILE:-}" ]]; then
                   --format csv -o "$PROFILE_DIR/worker-counters.csv" >/dev/null ;;
       trace) ~/.dotnet/tools/dotnet-trace collect -p "$WORKER_PID" --profile dotnet-sampled-thread-time \
                --duration "00:00:00:${PROFILE_SECONDS:-10}" --format Speedscope -o "$PROFILE_DIR/worker.nettrace" >/dev/null ;;
+      gcdump) ~/.dotnet/tools/dotnet-gcdump collect -p "$WORKER_PID" -o "$PROFILE_DIR/worker.gcdump" >/dev/null ;;
       perf) perf record -F 499 -g -p "$WORKER_PID" -o "$PROFILE_DIR/worker.perf.data" -- sleep "${PROFILE_SECONDS:-10}" \
               >/dev/null 2>&1 ;;
     esac
