@@ -11,7 +11,7 @@ wait_for() { # wait_for <seconds> <command...>
 }
 
 # cpu_ticks <pid>...: one line per pid, the CPU clock ticks (user + system, reaped children included) of the process
-# and every descendant alive now; a last line with the whole machine's busy ticks (all cores).
+# and every descendant alive now (0 for pid 0); a last line with the whole machine's busy ticks (all cores).
 cpu_ticks() {
   python3 - "$@" <<'PY'
 import os, sys
@@ -31,7 +31,7 @@ for pid, (ppid, _) in procs.items():
 def tree(pid):
     return procs.get(pid, (0, 0))[1] + sum(tree(c) for c in children.get(pid, []))
 for pid in sys.argv[1:]:
-    print(tree(int(pid)))
+    print(tree(int(pid)) if int(pid) > 0 else 0)
 cpu = [int(x) for x in open('/proc/stat').readline().split()[1:]]
 print(sum(cpu) - cpu[3] - cpu[4])
 PY

@@ -7,13 +7,16 @@ using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Fakes;
 
 // bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json>
-// bench/PipelineBench load <redis> <jobs> <users> <rate-per-second>
+// bench/PipelineBench load <redis> <jobs> <users> <rate-per-second> <ramp-seconds>
+// bench/PipelineBench post <signed webhook url> <jobs> <users> <rate-per-second> <ramp-seconds>
 return args switch
 {
+    ["post", var url, var jobs, var users, var rate, var ramp] =>
+        await WebhookLoader.RunAsync(new Uri(url), Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary] =>
         await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary),
-    ["load", var redis, var jobs, var users, var rate] =>
-        await Loader.RunAsync(redis, Int(jobs), Int(users), Int(rate)),
+    ["load", var redis, var jobs, var users, var rate, var ramp] =>
+        await Loader.RunAsync(redis, Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     _ => Usage(),
 };
 
@@ -21,7 +24,7 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s>");
     return 2;
 }
 
@@ -155,7 +158,7 @@ internal static class Fakes
 /// <summary>XADDs jobs (the webhook's contract) for many users at a steady rate, as the webhook would.</summary>
 internal static class Loader
 {
-    public static async Task<int> RunAsync(string redisConnection, int jobs, int users, int rate)
+    public static async Task<int> RunAsync(string redisConnection, int jobs, int users, Pace pace)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
         var db = redis.GetDatabase();
@@ -164,7 +167,7 @@ internal static class Loader
         var pending = new List<Task>();
         while (sent < jobs)
         {
-            var due = Math.Min(jobs, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+            var due = Math.Min(jobs, pace.Due(clock.Elapsed.TotalSeconds));
             for (; sent < due; sent++)
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -188,4 +191,74 @@ internal static class Loader
         Console.WriteLine($"loader: {jobs} jobs for {users} users in {clock.Elapsed.TotalSeconds:F1} s ({jobs / clock.Elapsed.TotalSeconds:F0}/s)");
         return 0;
     }
+}
+
+/// <summary>
+/// Sends the same jobs as <see cref="Loader"/> as WeChat would: signed plaintext <c>POST /wechat</c> text messages, one
+/// per job, at a steady rate, so the API's signature check, XML parsing and Lua enqueue script are in the pipeline.
+/// </summary>
+internal static class WebhookLoader
+{
+    public static async Task<int> RunAsync(Uri url, int jobs, int users, Pace pace)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        var failed = 0;
+        var pending = new List<Task>();
+        while (sent < jobs)
+        {
+            var due = Math.Min(jobs, pace.Due(clock.Elapsed.TotalSeconds));
+            for (; sent < due; sent++)
+            {
+                pending.Add(PostAsync(sent));
+            }
+
+            if (pending.Count >= 200)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+
+            await Task.Delay(5);
+        }
+
+        await Task.WhenAll(pending);
+        Console.WriteLine($"webhook loader: {jobs} messages for {users} users in {clock.Elapsed.TotalSeconds:F1} s ({jobs / clock.Elapsed.TotalSeconds:F0}/s), {failed} not acknowledged");
+        return failed == 0 ? 0 : 1;
+
+        async Task PostAsync(int seq)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var xml = $"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{seq % users:D7}]]></FromUserName>"
+                + $"<CreateTime>{now / 1000}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[q{seq}|{now}]]></Content>"
+                + $"<MsgId>{1_000_000L + seq}</MsgId></xml>";
+            try
+            {
+                using var response = await http.PostAsync(url, new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"));
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The loaders' schedule: the rate grows linearly from 0 to <c>Rate</c> over <c>RampSeconds</c>, then stays. A cold
+/// worker hit with the full rate at once opens thousands of connections to the fakes in a second (HTTP/1.1: one per
+/// request in flight) while everything is still being JIT-compiled, and never catches up on two cores.
+/// </summary>
+internal readonly record struct Pace(int Rate, int RampSeconds)
+{
+    /// <summary>Messages due by <paramref name="seconds"/> after the start.</summary>
+    public int Due(double seconds) =>
+        1 + (int)(seconds < RampSeconds
+            ? Rate * seconds * seconds / (2.0 * RampSeconds)
+            : (Rate * RampSeconds / 2.0) + (Rate * (seconds - RampSeconds)));
 }
