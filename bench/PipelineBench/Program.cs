@@ -201,7 +201,9 @@ internal static class WebhookLoader
 {
     public static async Task<int> RunAsync(Uri url, int jobs, int users, Pace pace)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+        // Like WeChat's servers (and wrk in bench/webhook.sh): a fixed set of keep-alive connections. Without a cap a
+        // stall opens hundreds of connections at once, the API's accept backlog overflows and the sender bursts.
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         var clock = Stopwatch.StartNew();
         var sent = 0;
         var failed = 0;
@@ -212,12 +214,6 @@ internal static class WebhookLoader
             for (; sent < due; sent++)
             {
                 pending.Add(PostAsync(sent));
-            }
-
-            if (pending.Count >= 200)
-            {
-                await Task.WhenAll(pending);
-                pending.Clear();
             }
 
             await Task.Delay(5);
