@@ -16,6 +16,7 @@
 #                                          RAMP_SECONDS=10 (the rate grows from 0 over it) LLM_DELAY_MS=3000 CONCURRENCY=6000
 #                                          SKIP_BUILD=1 (reuse the last Release build)
 #                                          WORKER_ENV (extra NAME=value settings for the worker, e.g. GC settings)
+#                                          WORKER_DLL (another build of the worker, e.g. a ReadyToRun publish)
 #                                          PROFILE=counters|trace|gcdump|perf (see below)
 #                                          LOG_DIR (keep the services' logs and samples there)
 set -euo pipefail
@@ -62,7 +63,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     dotnet build "$ROOT/$project" -c Release --nologo -v quiet >/dev/null
   done
 fi
-WORKER_DLL="$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"
+WORKER_DLL=${WORKER_DLL:-"$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"}
 MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.MigrationService.dll"
 BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
 API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
