@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
-# Benchmarks the AI worker pipeline end to end: jobs in the Redis stream (the webhook's contract) -> worker (consumer
-# group, memory, LLM call, token, customer-service push, budget, batched PostgreSQL writes) -> fake WeChat API.
+# Benchmarks the AI pipeline end to end: signed POST /wechat text messages -> API (signature, XML, Lua enqueue) -> Redis
+# stream -> worker (consumer group, memory, LLM call, token, customer-service push, budget, batched PostgreSQL writes)
+# -> fake WeChat API.
 #
-# Self-contained and bounded, 127.0.0.1 only: builds the worker, the migration service and bench/PipelineBench in
-# Release; starts a throw-away redis-server and PostgreSQL cluster (initdb in a temp folder, as user postgres when run
-# as root) on free ports; migrates; starts the fake LLM (answers after LLM_DELAY_MS) and the fake WeChat API (counts
-# pushes per job, latency from the job's received_at to the push); runs one worker; XADDs JOBS jobs from USERS users
-# at RATE/s directly into the stream (the webhook is measured by bench/webhook.sh); waits for every answer (or a deadline);
-# reports answered/s, latency, worker RSS, lost and duplicated answers; stops everything.
+# Self-contained and bounded, 127.0.0.1 only: builds the API, the worker, the migration service and bench/PipelineBench
+# in Release; starts a throw-away redis-server and PostgreSQL cluster (initdb in a temp folder, as user postgres when
+# run as root) on free ports; migrates; starts the fake LLM (answers after LLM_DELAY_MS) and the fake WeChat API
+# (counts pushes per job, latency from the message's send time to the push); runs the API and one worker, each from
+# its output folder; sends WARMUP_JOBS + JOBS messages from USERS users at RATE/s (DRIVER=redis: XADDs the jobs
+# directly, the worker alone); waits for every answer (or a deadline); reports answered/s, latency and CPU of the
+# measured jobs (the warm-up ones only count for lost/duplicated), worker RSS, lost and duplicated answers; stops
+# everything.
 #
-# Usage: bench/pipeline.sh            Env: JOBS=30000 USERS=5000 RATE=1000 LLM_DELAY_MS=3000 CONCURRENCY=6000
+# Usage: bench/pipeline.sh            Env: DRIVER=api (or redis) JOBS=30000 WARMUP_JOBS=15000 USERS=5000 RATE=1000
+#                                          RAMP_SECONDS=10 (the rate grows from 0 over it) LLM_DELAY_MS=3000 CONCURRENCY=6000
 #                                          SKIP_BUILD=1 (reuse the last Release build)
 #                                          WORKER_ENV (extra NAME=value settings for the worker, e.g. GC settings)
+#                                          WORKER_DLL (another build of the worker, e.g. a ReadyToRun publish)
+#                                          PROFILE=counters|trace|gcdump|perf (see below)
+#                                          LOG_DIR (keep the services' logs and samples there)
 set -euo pipefail
 
+DRIVER=${DRIVER:-api}
 JOBS=${JOBS:-30000}
+WARMUP_JOBS=${WARMUP_JOBS:-15000}
+RAMP_SECONDS=${RAMP_SECONDS:-10}
 USERS=${USERS:-5000}
 RATE=${RATE:-1000}
 LLM_DELAY_MS=${LLM_DELAY_MS:-3000}
@@ -32,6 +42,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n "$PG_PID" ]]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; fi
+  if [[ -n "${LOG_DIR:-}" ]]; then mkdir -p "$LOG_DIR" && cp "$WORK"/*.log "$WORK"/*.txt "$LOG_DIR"/ 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -48,19 +59,21 @@ as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=po
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "== building (Release)"
-  for project in WeChatAi.Worker WeChatAi.MigrationService bench/PipelineBench; do
+  for project in WeChatAi.Worker WeChatAi.MigrationService WeChatAi.Api bench/PipelineBench; do
     dotnet build "$ROOT/$project" -c Release --nologo -v quiet >/dev/null
   done
 fi
-WORKER_DLL="$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"
+WORKER_DLL=${WORKER_DLL:-"$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"}
 MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.MigrationService.dll"
 BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
+API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
 
 REDIS_PORT=$(free_port)
 echo "== redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec \
   --maxmemory-policy noeviction --save '' >"$WORK/redis.log" 2>&1 &
-PIDS+=($!)
+REDIS_PID=$!
+PIDS+=($REDIS_PID)
 wait_for 15 redis-cli -p "$REDIS_PORT" ping
 
 PG_BIN=$(dirname "$(readlink -f "$(command -v pg_config)")")
@@ -84,12 +97,15 @@ LLM_PORT=$(free_port)
 WECHAT_PORT=$(free_port)
 SUMMARY="$WORK/summary.json"
 echo "== fake LLM (answers after $LLM_DELAY_MS ms) on :$LLM_PORT, fake WeChat API on :$WECHAT_PORT"
-DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
+DOTNET_gcServer=1 dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$((WARMUP_JOBS + JOBS))" "$WARMUP_JOBS" "$SUMMARY" >"$WORK/fakes.log" 2>&1 &
 FAKES_PID=$!
 wait_for 30 test -f "$SUMMARY"
 
 WORKER_PORT=$(free_port)
 echo "== worker (Release) on :$WORKER_PORT, Worker:MaxConcurrency=$CONCURRENCY"
+# Started from its output folder, as in production, so its appsettings.json applies (log levels, no per-command Redis
+# tracing): from elsewhere the content root has no appsettings.json, and the HttpClient logs four lines per request.
+cd "$(dirname "$WORKER_DLL")"
 ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
 Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency="$CONCURRENCY" \
 WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
@@ -97,29 +113,107 @@ Worker__MaxConcurrency="$CONCURRENCY" \
 ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
   env ${WORKER_ENV:-} dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
+cd "$ROOT"
 PIDS+=($WORKER_PID)
 wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
+
+if [[ "$DRIVER" == api ]]; then
+  API_PORT=$(free_port)
+  echo "== API (Release) on :$API_PORT"
+  # From its output folder for its appsettings.json, like the worker; the timestamp check off so one signed URL serves
+  # every message (the signature covers only token, timestamp and nonce).
+  cd "$(dirname "$API_DLL")"
+  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+  WeChat__Token=bench-token WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 \
+  ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+    dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
+  API_PID=$!
+  PIDS+=($API_PID)
+  cd "$ROOT"
+  wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
+  SIGNATURE=$(printf '%s\n' bench-token 1714037059 486452656 | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
+  WEBHOOK_URL="http://127.0.0.1:$API_PORT/wechat?signature=$SIGNATURE&timestamp=1714037059&nonce=486452656"
+  # One signed message first: it must be acknowledged, and it JIT-compiles the webhook's path, so the API's first
+  # requests do not queue in the sender and reach the worker as one burst (its answer is one "unknown" push).
+  curl -sf -X POST -H 'Content-Type: text/xml' --data '<xml><ToUserName>gh_bench</ToUserName><FromUserName>o_check</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>check</Content><MsgId>1</MsgId></xml>' "$WEBHOOK_URL" | grep -q '正在思考中' \
+    || { echo "the API did not acknowledge a signed message:"; cat "$WORK/api.log"; exit 1; }
+fi
 
 # Worker RSS, sampled every 0.5 s for the whole run.
 ( while kill -0 "$WORKER_PID" 2>/dev/null; do ps -o rss= -p "$WORKER_PID" >>"$WORK/rss.txt" 2>/dev/null || true; sleep 0.5; done ) &
 PIDS+=($!)
 
-echo "== loading $JOBS jobs from $USERS users at $RATE/s (XADD, as the webhook would)"
+# The group's backlog (entries not yet read by a worker) and pending (read, not acknowledged), once a second.
+( while kill -0 "$WORKER_PID" 2>/dev/null; do
+    redis-cli -p "$REDIS_PORT" XINFO GROUPS wechatai:jobs 2>/dev/null | tr -d '\r' \
+      | awk '/^pending$/ { getline; p = $0 } /^lag$/ { getline; l = $0 } END { print l + 0, p + 0 }' >>"$WORK/queue.txt"
+    sleep 1
+  done ) &
+PIDS+=($!)
+
+# PROFILE=counters|trace|gcdump|perf: dotnet-counters (runtime, HTTP, sockets), a dotnet-trace thread-time sample, a heap
+# dump or a perf CPU sample (needs WORKER_ENV=DOTNET_PerfMapEnabled=1 for .NET frames) of the worker for PROFILE_SECONDS from 5 s after the
+# warm-up, saved in PROFILE_DIR.
+if [[ -n "${PROFILE:-}" ]]; then
+  mkdir -p "${PROFILE_DIR:=/tmp/wechatai-profile}"
+  (
+    sleep $((WARMUP_JOBS / RATE + RAMP_SECONDS / 2 + 5))
+    case "$PROFILE" in
+      counters) ~/.dotnet/tools/dotnet-counters collect -p "$WORKER_PID" --duration "00:00:00:${PROFILE_SECONDS:-15}" --refresh-interval 1 \
+                  --counters System.Runtime,System.Net.Http,System.Net.Sockets,Microsoft-AspNetCore-Server-Kestrel \
+                  --format csv -o "$PROFILE_DIR/worker-counters.csv" >/dev/null ;;
+      trace) ~/.dotnet/tools/dotnet-trace collect -p "$WORKER_PID" --profile dotnet-sampled-thread-time \
+               --duration "00:00:00:${PROFILE_SECONDS:-10}" --format Speedscope -o "$PROFILE_DIR/worker.nettrace" >/dev/null ;;
+      gcdump) ~/.dotnet/tools/dotnet-gcdump collect -p "$WORKER_PID" -o "$PROFILE_DIR/worker.gcdump" >/dev/null ;;
+      perf) perf record -F 499 -g -p "$WORKER_PID" -o "$PROFILE_DIR/worker.perf.data" -- sleep "${PROFILE_SECONDS:-10}" \
+              >/dev/null 2>&1 ;;
+    esac
+  ) &
+  PIDS+=($!)
+fi
+
+if [[ "$DRIVER" == api ]]; then
+  echo "== sending $WARMUP_JOBS warm-up + $JOBS measured messages from $USERS users at $RATE/s after a ${RAMP_SECONDS}-s ramp (signed POST /wechat)"
+  LOAD=(post "$WEBHOOK_URL")
+else
+  echo "== loading $WARMUP_JOBS warm-up + $JOBS measured jobs from $USERS users at $RATE/s after a ${RAMP_SECONDS}-s ramp (XADD, as the webhook would)"
+  LOAD=(load "127.0.0.1:$REDIS_PORT")
+fi
 START=$SECONDS
-dotnet "$BENCH_DLL" load "127.0.0.1:$REDIS_PORT" "$JOBS" "$USERS" "$RATE"
+# CPU is counted from the end of the warm-up on.
+WARMUP_SECONDS=$(awk -v w="$WARMUP_JOBS" -v r="$RATE" -v t="$RAMP_SECONDS" 'BEGIN { print (w >= r * t / 2) ? w / r + t / 2 : sqrt(2 * w * t / r) }')
+( sleep "$WARMUP_SECONDS"
+  date +%s%N >"$WORK/cpu.start"; cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" "${API_PID:-0}" >>"$WORK/cpu.start" ) &
+TIMEFORMAT="%U %S"
+{ time dotnet "$BENCH_DLL" "${LOAD[@]}" "$((WARMUP_JOBS + JOBS))" "$USERS" "$RATE" "$RAMP_SECONDS" 2>"$WORK/loader.err"; } 2>"$WORK/loader.time"
 
 answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['answered_jobs'])" "$SUMMARY"; }
 DEADLINE=$((SECONDS + 120))
-until [[ $(answered) -ge $JOBS ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
+until [[ $(answered) -ge $((WARMUP_JOBS + JOBS)) ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
+mapfile -t CPU_END < <(cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" "${API_PID:-0}")
+mapfile -t CPU_START < <(tail -n +2 "$WORK/cpu.start")
+ELAPSED_MS=$(( ($(date +%s%N) - $(head -1 "$WORK/cpu.start")) / 1000000 ))
 sleep 5 # late duplicates would show here
 echo "== done after $((SECONDS - START)) s"
 
 echo "== fake WeChat API's count (per job) and latency (received_at -> push)"
 cat "$SUMMARY"
 echo
+# CPU in % of one core from the end of the warm-up to the last answer (2 cores = 200 %); the loader's over its whole run.
+HZ=$(getconf CLK_TCK)
+cpu_pct() { awk -v a="$1" -v b="$2" -v hz="$HZ" -v ms="${3:-$ELAPSED_MS}" 'BEGIN { printf "%.0f %%", (b - a) / hz / (ms / 1000) * 100 }'; }
+LOADER_TICKS=$(awk -v hz="$HZ" '{ printf "%.0f", ($1 + $2) * hz }' "$WORK/loader.time")
+LOADER_MS=$(( (WARMUP_JOBS + JOBS) * 1000 / RATE + RAMP_SECONDS * 500 ))
+echo "CPU over $((ELAPSED_MS / 1000)) s (% of one core): worker $(cpu_pct "${CPU_START[0]}" "${CPU_END[0]}"), fakes $(cpu_pct "${CPU_START[1]}" "${CPU_END[1]}"), redis $(cpu_pct "${CPU_START[2]}" "${CPU_END[2]}"), postgres $(cpu_pct "${CPU_START[3]}" "${CPU_END[3]}"), API $(cpu_pct "${CPU_START[4]}" "${CPU_END[4]}"), loader $(cpu_pct 0 "$LOADER_TICKS" "$LOADER_MS"), machine $(cpu_pct "${CPU_START[5]}" "${CPU_END[5]}")"
+echo "stream backlog / pending each second: $(awk '{ printf "%s/%s ", $1, $2 }' "$WORK/queue.txt")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
 echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(redis-cli -p "$REDIS_PORT" XPENDING wechatai:jobs workers | head -1), dead $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs:dead)"
 sleep 2
 echo "PostgreSQL chat_exchanges rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
+echo "worker log: $(wc -l <"$WORK/worker.log") lines"
+if [[ "$DRIVER" == api ]]; then
+  STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | head -1)
+  echo "API: received $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received), rate-limited $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited), warnings/errors in its log $(grep -cE '^(warn|fail|crit)' "$WORK/api.log" || true)"
+fi
 echo "worker warnings/errors: $(grep -cE '^(warn|fail|crit)' "$WORK/worker.log" || true)"
 grep -E '^(warn|fail|crit)' -A2 "$WORK/worker.log" | head -20 || true

@@ -6,14 +6,17 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Fakes;
 
-// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <summary.json>
-// bench/PipelineBench load <redis> <jobs> <users> <rate-per-second>
+// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json>
+// bench/PipelineBench load <redis> <jobs> <users> <rate-per-second> <ramp-seconds>
+// bench/PipelineBench post <signed webhook url> <jobs> <users> <rate-per-second> <ramp-seconds>
 return args switch
 {
-    ["fakes", var llmPort, var weChatPort, var delay, var jobs, var summary] =>
-        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), summary),
-    ["load", var redis, var jobs, var users, var rate] =>
-        await Loader.RunAsync(redis, Int(jobs), Int(users), Int(rate)),
+    ["post", var url, var jobs, var users, var rate, var ramp] =>
+        await WebhookLoader.RunAsync(new Uri(url), Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
+    ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary] =>
+        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary),
+    ["load", var redis, var jobs, var users, var rate, var ramp] =>
+        await Loader.RunAsync(redis, Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     _ => Usage(),
 };
 
@@ -21,14 +24,18 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <summary.json> | load <redis> <jobs> <users> <rate>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s>");
     return 2;
 }
 
-/// <summary>The fake LLM (answers "答复：" + question after a delay) and the fake WeChat API, counting pushes per job.</summary>
+/// <summary>
+/// The fake LLM (answers "答复：" + question after a delay) and the fake WeChat API, counting pushes per job. The first
+/// <c>warmUp</c> jobs (sequence numbers below it) warm the worker up (JIT tiering, connection pools, GC heap sizing):
+/// they count for lost and duplicated answers but not for latency and throughput.
+/// </summary>
 internal static class Fakes
 {
-    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, string summaryPath)
+    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, int warmUp, string summaryPath)
     {
         var perJob = new int[jobs];
         var latencies = new long[jobs * 2];
@@ -47,7 +54,8 @@ internal static class Fakes
         llm.OnRequest = question =>
         {
             var bar = question.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && long.TryParse(question.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt))
+            if (bar > 1 && int.TryParse(question.AsSpan(1, bar - 1), CultureInfo.InvariantCulture, out var seq) && seq >= warmUp
+                && long.TryParse(question.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt))
             {
                 var index = Interlocked.Increment(ref arrivalCount) - 1;
                 if (index < arrivals.Length)
@@ -62,9 +70,6 @@ internal static class Fakes
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             Interlocked.Increment(ref delivered);
-            Interlocked.CompareExchange(ref firstPush, now, 0);
-            Interlocked.Exchange(ref lastPush, now);
-            perSecond.AddOrUpdate(now / 1000, 1, (_, n) => n + 1);
 
             // The loader's question is "q{seq}|{received_at_ms}"; the fake LLM answers "答复：" + question.
             var text = message.Content;
@@ -80,6 +85,14 @@ internal static class Fakes
             }
 
             Interlocked.Increment(ref perJob[seq]);
+            if (seq < warmUp)
+            {
+                return;
+            }
+
+            Interlocked.CompareExchange(ref firstPush, now, 0);
+            Interlocked.Exchange(ref lastPush, now);
+            perSecond.AddOrUpdate(now / 1000, 1, (_, n) => n + 1);
             var index = Interlocked.Increment(ref latencyCount) - 1;
             if (index < latencies.Length)
             {
@@ -102,10 +115,12 @@ internal static class Fakes
             Array.Sort(arrived);
             long A(double q) => arrived.Length == 0 ? 0 : arrived[Math.Clamp((int)Math.Ceiling(q * arrived.Length) - 1, 0, arrived.Length - 1)];
             var answered = perJob.Count(n => n > 0);
+            var measured = perJob.Skip(warmUp).Count(n => n > 0);
             var seconds = perSecond.OrderBy(p => p.Key).Select(p => p.Value).ToArray();
             var summary = new
             {
                 jobs,
+                warm_up_jobs = warmUp,
                 delivered = Interlocked.Read(ref delivered),
                 answered_jobs = answered,
                 lost = jobs - answered,
@@ -114,10 +129,12 @@ internal static class Fakes
                 legacy_token_calls = weChat.LegacyTokenCalls,
                 stable_token_calls = weChat.StableTokenRequests.Count,
                 llm_calls = llm.Calls,
+
+                // Measured jobs only from here (warm-up jobs left out).
                 llm_request_after_received_ms = new { p50 = A(0.50), p95 = A(0.95), p99 = A(0.99) },
                 latency_ms = new { p50 = P(0.50), p95 = P(0.95), p99 = P(0.99), max = sorted.Length == 0 ? 0 : sorted[^1] },
                 push_window_seconds = (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0,
-                answered_per_second_overall = answered / Math.Max(0.001, (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0),
+                answered_per_second_overall = measured / Math.Max(0.001, (Interlocked.Read(ref lastPush) - Interlocked.Read(ref firstPush)) / 1000.0),
                 // Sustained: the median of the full seconds between the first and the last (ramp-up and tail left out).
                 answered_per_second_sustained = seconds.Length > 4 ? seconds[1..^1].Order().ElementAt((seconds.Length - 2) / 2) : 0,
                 answered_per_second_peak = seconds.Length == 0 ? 0 : seconds.Max(),
@@ -141,7 +158,7 @@ internal static class Fakes
 /// <summary>XADDs jobs (the webhook's contract) for many users at a steady rate, as the webhook would.</summary>
 internal static class Loader
 {
-    public static async Task<int> RunAsync(string redisConnection, int jobs, int users, int rate)
+    public static async Task<int> RunAsync(string redisConnection, int jobs, int users, Pace pace)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
         var db = redis.GetDatabase();
@@ -150,7 +167,7 @@ internal static class Loader
         var pending = new List<Task>();
         while (sent < jobs)
         {
-            var due = Math.Min(jobs, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
+            var due = Math.Min(jobs, pace.Due(clock.Elapsed.TotalSeconds));
             for (; sent < due; sent++)
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -174,4 +191,70 @@ internal static class Loader
         Console.WriteLine($"loader: {jobs} jobs for {users} users in {clock.Elapsed.TotalSeconds:F1} s ({jobs / clock.Elapsed.TotalSeconds:F0}/s)");
         return 0;
     }
+}
+
+/// <summary>
+/// Sends the same jobs as <see cref="Loader"/> as WeChat would: signed plaintext <c>POST /wechat</c> text messages, one
+/// per job, at a steady rate, so the API's signature check, XML parsing and Lua enqueue script are in the pipeline.
+/// </summary>
+internal static class WebhookLoader
+{
+    public static async Task<int> RunAsync(Uri url, int jobs, int users, Pace pace)
+    {
+        // Like WeChat's servers (and wrk in bench/webhook.sh): a fixed set of keep-alive connections. Without a cap a
+        // stall opens hundreds of connections at once, the API's accept backlog overflows and the sender bursts.
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        var failed = 0;
+        var pending = new List<Task>();
+        while (sent < jobs)
+        {
+            var due = Math.Min(jobs, pace.Due(clock.Elapsed.TotalSeconds));
+            for (; sent < due; sent++)
+            {
+                pending.Add(PostAsync(sent));
+            }
+
+            await Task.Delay(5);
+        }
+
+        await Task.WhenAll(pending);
+        Console.WriteLine($"webhook loader: {jobs} messages for {users} users in {clock.Elapsed.TotalSeconds:F1} s ({jobs / clock.Elapsed.TotalSeconds:F0}/s), {failed} not acknowledged");
+        return failed == 0 ? 0 : 1;
+
+        async Task PostAsync(int seq)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var xml = $"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{seq % users:D7}]]></FromUserName>"
+                + $"<CreateTime>{now / 1000}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[q{seq}|{now}]]></Content>"
+                + $"<MsgId>{1_000_000L + seq}</MsgId></xml>";
+            try
+            {
+                using var response = await http.PostAsync(url, new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"));
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The loaders' schedule: the rate grows linearly from 0 to <c>Rate</c> over <c>RampSeconds</c>, then stays. A cold
+/// worker hit with the full rate at once opens thousands of connections to the fakes in a second (HTTP/1.1: one per
+/// request in flight) while everything is still being JIT-compiled, and never catches up on two cores.
+/// </summary>
+internal readonly record struct Pace(int Rate, int RampSeconds)
+{
+    /// <summary>Messages due by <paramref name="seconds"/> after the start.</summary>
+    public int Due(double seconds) =>
+        1 + (int)(seconds < RampSeconds
+            ? Rate * seconds * seconds / (2.0 * RampSeconds)
+            : (Rate * RampSeconds / 2.0) + (Rate * (seconds - RampSeconds)));
 }
