@@ -191,28 +191,31 @@ public sealed class WeChatJobWriter : IAsyncDisposable
 
     private async Task SendAsync(PendingMessage[] batch)
     {
+        RedisResult[] result;
         try
         {
-            var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, Keys(batch), Values(batch)).ConfigureAwait(false))!;
-            bool passiveSwitch = (long)result[^1] == 1;
-            for (int i = 0; i < batch.Length; i++)
-            {
-                var outcome = (string?)result[2 * i] == Enqueued ? EnqueueOutcome.Enqueued : EnqueueOutcome.RateLimited;
-                batch[i].Result.TrySetResult(new EnqueueResult(outcome, (long)result[(2 * i) + 1] == 1, passiveSwitch));
-            }
+            result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, Keys(batch), Values(batch)).ConfigureAwait(false))!;
         }
 #pragma warning disable CA1031 // Whatever failed, every waiting request must hear of it (WeChat then retries).
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            _callSlots.Release();
             foreach (var message in batch)
             {
                 message.Result.TrySetException(ex);
             }
+
+            return;
         }
-        finally
+
+        // The next batch may go to Redis while this one's requests finish their replies.
+        _callSlots.Release();
+        bool passiveSwitch = (long)result[^1] == 1;
+        for (int i = 0; i < batch.Length; i++)
         {
-            _callSlots.Release();
+            var outcome = (string?)result[2 * i] == Enqueued ? EnqueueOutcome.Enqueued : EnqueueOutcome.RateLimited;
+            batch[i].Result.TrySetResult(new EnqueueResult(outcome, (long)result[(2 * i) + 1] == 1, passiveSwitch));
         }
     }
 
