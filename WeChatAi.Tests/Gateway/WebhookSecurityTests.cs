@@ -2,35 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Tests.WeChat;
 
 namespace WeChatAi.Tests.Gateway;
 
 /// <summary>Requests that must be refused, against the real API and Redis; none of them may create a job.</summary>
 public sealed class WebhookSecurityTests(GatewayFixture api) : IClassFixture<GatewayFixture>
 {
-    private const string Xxe = """
-        <?xml version="1.0"?>
-        <!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-        <xml><ToUserName>gh_account</ToUserName><FromUserName>o-xxe</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&xxe;</Content><MsgId>1</MsgId></xml>
-        """;
-
-    private const string BillionLaughs = """
-        <?xml version="1.0"?>
-        <!DOCTYPE xml [
-          <!ENTITY lol "lol">
-          <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-          <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-          <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-          <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-          <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-          <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-          <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-          <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-          <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-        ]>
-        <xml><ToUserName>gh_account</ToUserName><FromUserName>o-lol</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&lol9;</Content><MsgId>2</MsgId></xml>
-        """;
-
     private WeChatClient WeChat => api.WeChat;
 
     [Fact]
@@ -85,10 +63,10 @@ public sealed class WebhookSecurityTests(GatewayFixture api) : IClassFixture<Gat
     }
 
     [Theory]
-    [InlineData(Xxe, false)]
-    [InlineData(BillionLaughs, false)]
-    [InlineData(Xxe, true)]
-    [InlineData(BillionLaughs, true)]
+    [InlineData(HostileXml.Xxe, false)]
+    [InlineData(HostileXml.BillionLaughs, false)]
+    [InlineData(HostileXml.Xxe, true)]
+    [InlineData(HostileXml.BillionLaughs, true)]
     public async Task XML_with_a_DTD_is_400_and_enqueues_nothing(string xml, bool encrypted)
     {
         long before = await api.JobCountAsync();

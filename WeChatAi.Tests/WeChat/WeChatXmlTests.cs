@@ -6,32 +6,9 @@ namespace WeChatAi.Tests.WeChat;
 
 public sealed class WeChatXmlTests
 {
-    private const string Xxe = """
-        <?xml version="1.0"?>
-        <!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-        <xml><ToUserName>&xxe;</ToUserName></xml>
-        """;
-
-    private const string BillionLaughs = """
-        <?xml version="1.0"?>
-        <!DOCTYPE xml [
-          <!ENTITY lol "lol">
-          <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-          <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-          <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-          <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-          <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-          <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-          <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-          <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-          <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-        ]>
-        <xml><Content>&lol9;</Content></xml>
-        """;
-
     [Theory]
-    [InlineData(Xxe)]
-    [InlineData(BillionLaughs)]
+    [InlineData(HostileXml.Xxe)]
+    [InlineData(HostileXml.BillionLaughs)]
     [InlineData("<!DOCTYPE xml><xml><MsgType>text</MsgType></xml>")]
     public void AnyDTDIsRejected(string xml)
     {
