@@ -84,16 +84,19 @@ function init(args)
   -- Runs (warm-up, measurement) use disjoint MsgIds, so no run's messages are de-duplicated against another's.
   run = tonumber(args[1]) or 0
   counter = 0
-  headers = { ["Content-Type"] = "text/xml" }
+  base = run * 1000000000000 + thread_id * 1000000000
+  -- The request line and headers are built once: wrk.format per request cost wrk ~15 % more CPU, taken from the
+  -- API and Redis on this shared 2-core machine.
+  local host = wrk.headers["Host"] or (wrk.host .. ":" .. wrk.port)
+  head = "POST " .. wrk.path .. " HTTP/1.1\r\nHost: " .. host .. "\r\nContent-Type: text/xml\r\nContent-Length: "
 end
 function request()
   counter = counter + 1
-  local msg_id = run * 1000000000000 + thread_id * 1000000000 + counter
-  local open_id = "o_bench_" .. ((counter * 7919 + thread_id) % $USERS)
-  local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[" .. open_id ..
+  local body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o_bench_" ..
+    ((counter * 7919 + thread_id) % $USERS) ..
     "]]></FromUserName><CreateTime>1714037059</CreateTime><MsgType><![CDATA[text]]></MsgType>" ..
-    "<Content><![CDATA[今天天气怎么样？]]></Content><MsgId>" .. msg_id .. "</MsgId></xml>"
-  return wrk.format("POST", nil, headers, body)
+    "<Content><![CDATA[今天天气怎么样？]]></Content><MsgId>" .. (base + counter) .. "</MsgId></xml>"
+  return head .. #body .. "\r\n\r\n" .. body
 end
 LUA
 
