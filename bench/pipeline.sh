@@ -206,6 +206,7 @@ LOADER_TICKS=$(awk -v hz="$HZ" '{ printf "%.0f", ($1 + $2) * hz }' "$WORK/loader
 LOADER_MS=$(( (WARMUP_JOBS + JOBS) * 1000 / RATE + RAMP_SECONDS * 500 ))
 echo "CPU over $((ELAPSED_MS / 1000)) s (% of one core): worker $(cpu_pct "${CPU_START[0]}" "${CPU_END[0]}"), fakes $(cpu_pct "${CPU_START[1]}" "${CPU_END[1]}"), redis $(cpu_pct "${CPU_START[2]}" "${CPU_END[2]}"), postgres $(cpu_pct "${CPU_START[3]}" "${CPU_END[3]}"), API $(cpu_pct "${CPU_START[4]}" "${CPU_END[4]}"), loader $(cpu_pct 0 "$LOADER_TICKS" "$LOADER_MS"), machine $(cpu_pct "${CPU_START[5]}" "${CPU_END[5]}")"
 echo "stream backlog / pending each second: $(awk '{ printf "%s/%s ", $1, $2 }' "$WORK/queue.txt")"
+echo "in flight (pending) max: $(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/queue.txt")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
 echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(redis-cli -p "$REDIS_PORT" XPENDING wechatai:jobs workers | head -1), dead $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs:dead)"
 sleep 2
