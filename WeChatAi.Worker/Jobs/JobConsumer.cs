@@ -9,9 +9,9 @@ namespace WeChatAi.Worker.Jobs;
 
 /// <summary>
 /// Reads the job stream as one consumer of the shared group and runs up to <see cref="WorkerOptions.MaxConcurrency"/>
-/// jobs at once, starting from <see cref="WorkerOptions.InitialConcurrency"/> (see there). Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
-/// (XAUTOCLAIM); this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
-/// mistaken for a dead worker.
+/// jobs at once, starting from <see cref="WorkerOptions.InitialConcurrency"/> (slow start, see there). Jobs of a worker
+/// that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over (XAUTOCLAIM); this worker's own
+/// jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not mistaken for a dead worker.
 /// </summary>
 internal sealed partial class JobConsumer(
     IConnectionMultiplexer redis,
@@ -343,7 +343,7 @@ internal sealed partial class JobConsumer(
     }
 
     /// <summary>
-    /// Raises the concurrency limit by one if the last read found more jobs waiting than slots free, i.e. the limit
+    /// Raises the concurrency limit by one if the last read found as many jobs waiting as slots free, i.e. the limit
     /// was holding work back; a limit that is not reached does not grow, so a quiet spell is not followed by an
     /// unbounded burst.
     /// </summary>
