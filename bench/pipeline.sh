@@ -13,7 +13,11 @@
 # everything.
 #
 # Usage: bench/pipeline.sh            Env: DRIVER=api (or redis) JOBS=30000 WARMUP_JOBS=15000 USERS=5000 RATE=1000
-#                                          RAMP_SECONDS=10 (the rate grows from 0 over it) LLM_DELAY_MS=3000 CONCURRENCY=6000
+#                                          RAMP_SECONDS=10 (the rate grows from 0 over it) LLM_DELAY_MS=3000
+#                                          CONCURRENCY=4000 (Worker:MaxConcurrency and Llm:MaxConcurrency: 1,000/s x ~3.3 s
+#                                          per job in steady state is ~3,300 in flight, plus ~20 % for transients)
+#                                          INITIAL_CONCURRENCY=1000 (Worker:InitialConcurrency: above the ~450 jobs
+#                                          the ramp brings before the first answer, so the slow start never holds it back)
 #                                          SKIP_BUILD=1 (reuse the last Release build)
 #                                          WORKER_ENV (extra NAME=value settings for the worker, e.g. GC settings)
 #                                          WORKER_DLL (another build of the worker, e.g. a ReadyToRun publish)
@@ -28,7 +32,8 @@ RAMP_SECONDS=${RAMP_SECONDS:-10}
 USERS=${USERS:-5000}
 RATE=${RATE:-1000}
 LLM_DELAY_MS=${LLM_DELAY_MS:-3000}
-CONCURRENCY=${CONCURRENCY:-6000}
+CONCURRENCY=${CONCURRENCY:-4000}
+INITIAL_CONCURRENCY=${INITIAL_CONCURRENCY:-1000}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d -t wechatai-pipeline-XXXXXX)
@@ -102,14 +107,14 @@ FAKES_PID=$!
 wait_for 30 test -f "$SUMMARY"
 
 WORKER_PORT=$(free_port)
-echo "== worker (Release) on :$WORKER_PORT, Worker:MaxConcurrency=$CONCURRENCY"
+echo "== worker (Release) on :$WORKER_PORT, Worker:InitialConcurrency=$INITIAL_CONCURRENCY, Worker:MaxConcurrency=$CONCURRENCY"
 # Started from its output folder, as in production, so its appsettings.json applies (log levels, no per-command Redis
 # tracing): from elsewhere the content root has no appsettings.json, and the HttpClient logs four lines per request.
 cd "$(dirname "$WORKER_DLL")"
 ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
 Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency="$CONCURRENCY" \
 WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
-Worker__MaxConcurrency="$CONCURRENCY" \
+Worker__MaxConcurrency="$CONCURRENCY" Worker__InitialConcurrency="$INITIAL_CONCURRENCY" \
 ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
   env ${WORKER_ENV:-} dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
@@ -206,6 +211,7 @@ LOADER_TICKS=$(awk -v hz="$HZ" '{ printf "%.0f", ($1 + $2) * hz }' "$WORK/loader
 LOADER_MS=$(( (WARMUP_JOBS + JOBS) * 1000 / RATE + RAMP_SECONDS * 500 ))
 echo "CPU over $((ELAPSED_MS / 1000)) s (% of one core): worker $(cpu_pct "${CPU_START[0]}" "${CPU_END[0]}"), fakes $(cpu_pct "${CPU_START[1]}" "${CPU_END[1]}"), redis $(cpu_pct "${CPU_START[2]}" "${CPU_END[2]}"), postgres $(cpu_pct "${CPU_START[3]}" "${CPU_END[3]}"), API $(cpu_pct "${CPU_START[4]}" "${CPU_END[4]}"), loader $(cpu_pct 0 "$LOADER_TICKS" "$LOADER_MS"), machine $(cpu_pct "${CPU_START[5]}" "${CPU_END[5]}")"
 echo "stream backlog / pending each second: $(awk '{ printf "%s/%s ", $1, $2 }' "$WORK/queue.txt")"
+echo "in flight (pending) max: $(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/queue.txt")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
 echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(redis-cli -p "$REDIS_PORT" XPENDING wechatai:jobs workers | head -1), dead $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs:dead)"
 sleep 2

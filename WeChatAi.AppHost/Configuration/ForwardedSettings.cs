@@ -17,7 +17,7 @@ public static class ForwardedSettings
     public static readonly string[] Worker =
     [
         "WeChat:ReplyMode", "WeChat:ApiBaseUrl", "Llm:BaseUrl", "Llm:Model", "Llm:SystemPrompt", "Llm:TimeoutSeconds", "Llm:MaxConcurrency",
-        "Worker:MaxConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
+        "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
     ];
 
     public static IResourceBuilder<T> WithForwardedSettings<T>(this IResourceBuilder<T> resource, IConfiguration configuration, IEnumerable<string> keys)

@@ -12,6 +12,8 @@ namespace WeChatAi.Tests.Fakes;
 public sealed class FakeLlmServer : FakeHttpServer
 {
     private long _calls;
+    private long _inFlight;
+    private long _answered;
 
     /// <summary>Makes the answer from the user's last message.</summary>
     public Func<string, string> Answer { get; set; } = question => $"答复：{question}";
@@ -35,6 +37,13 @@ public sealed class FakeLlmServer : FakeHttpServer
 
     public long Calls => Interlocked.Read(ref _calls);
 
+    /// <summary>
+    /// Per call, in arrival order: calls in flight including this one, and calls answered before it arrived (both
+    /// updated before an answer is written, so a client that saw an answer finds it counted). Not kept when
+    /// <see cref="Record"/> is false.
+    /// </summary>
+    public ConcurrentQueue<(long InFlight, long AnsweredBefore)> Arrivals { get; } = new();
+
     public static async Task<FakeLlmServer> StartAsync(int port = 0)
     {
         var server = new FakeLlmServer();
@@ -48,65 +57,95 @@ public sealed class FakeLlmServer : FakeHttpServer
         app.MapPost("/chat/completions", async (HttpContext context) =>
         {
             var call = Interlocked.Increment(ref _calls);
-            string model;
-            string question;
-            using (var body = await JsonDocument.ParseAsync(context.Request.Body))
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            if (Record)
             {
-                var messages = body.RootElement.GetProperty("messages").EnumerateArray()
-                    .Select(m => (m.GetProperty("role").GetString()!, ContentOf(m.TryGetProperty("content", out var content) ? content : default)))
-                    .ToList();
-                if (Record)
+                Arrivals.Enqueue((inFlight, Interlocked.Read(ref _answered)));
+            }
+
+            var answered = false;
+            try
+            {
+                await RespondAsync(context, call, () =>
                 {
-                    Requests.Enqueue(messages);
+                    // Before the answer is written: a client that saw it finds it counted.
+                    answered = true;
+                    Interlocked.Increment(ref _answered);
+                    Interlocked.Decrement(ref _inFlight);
+                });
+            }
+            finally
+            {
+                if (!answered)
+                {
+                    Interlocked.Decrement(ref _inFlight);
                 }
-
-                model = body.RootElement.TryGetProperty("model", out var modelName) ? modelName.GetString() ?? "fake" : "fake";
-                question = messages.LastOrDefault(m => m.Item1 == "user").Item2 ?? string.Empty;
             }
-
-            OnRequest?.Invoke(question);
-            if (Faults.TryDequeue(out var status))
-            {
-                context.Response.StatusCode = status;
-                context.Response.Headers.RetryAfter = "0";
-                await context.Response.WriteAsync("""{"error":{"message":"injected fault","type":"server_error"}}""");
-                return;
-            }
-
-            if (Delay > TimeSpan.Zero && (SlowCalls is null || call <= SlowCalls))
-            {
-                await Task.Delay(Delay, context.RequestAborted);
-            }
-
-            var answer = Answer(question);
-            context.Response.ContentType = "application/json";
-            using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
-            {
-                json.WriteStartObject();
-                json.WriteString("id", $"chatcmpl-{call}");
-                json.WriteString("object", "chat.completion");
-                json.WriteNumber("created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                json.WriteString("model", model);
-                json.WriteStartArray("choices");
-                json.WriteStartObject();
-                json.WriteNumber("index", 0);
-                json.WriteStartObject("message");
-                json.WriteString("role", "assistant");
-                json.WriteString("content", answer);
-                json.WriteEndObject();
-                json.WriteString("finish_reason", "stop");
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteStartObject("usage");
-                json.WriteNumber("prompt_tokens", question.Length);
-                json.WriteNumber("completion_tokens", answer.Length);
-                json.WriteNumber("total_tokens", question.Length + answer.Length);
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         });
+
+    private async Task RespondAsync(HttpContext context, long call, Action answering)
+    {
+        string model;
+        string question;
+        using (var body = await JsonDocument.ParseAsync(context.Request.Body))
+        {
+            var messages = body.RootElement.GetProperty("messages").EnumerateArray()
+                .Select(m => (m.GetProperty("role").GetString()!, ContentOf(m.TryGetProperty("content", out var content) ? content : default)))
+                .ToList();
+            if (Record)
+            {
+                Requests.Enqueue(messages);
+            }
+
+            model = body.RootElement.TryGetProperty("model", out var modelName) ? modelName.GetString() ?? "fake" : "fake";
+            question = messages.LastOrDefault(m => m.Item1 == "user").Item2 ?? string.Empty;
+        }
+
+        OnRequest?.Invoke(question);
+        if (Faults.TryDequeue(out var status))
+        {
+            answering();
+            context.Response.StatusCode = status;
+            context.Response.Headers.RetryAfter = "0";
+            await context.Response.WriteAsync("""{"error":{"message":"injected fault","type":"server_error"}}""");
+            return;
+        }
+
+        if (Delay > TimeSpan.Zero && (SlowCalls is null || call <= SlowCalls))
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
+
+        var answer = Answer(question);
+        answering();
+        context.Response.ContentType = "application/json";
+        using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", $"chatcmpl-{call}");
+            json.WriteString("object", "chat.completion");
+            json.WriteNumber("created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            json.WriteString("model", model);
+            json.WriteStartArray("choices");
+            json.WriteStartObject();
+            json.WriteNumber("index", 0);
+            json.WriteStartObject("message");
+            json.WriteString("role", "assistant");
+            json.WriteString("content", answer);
+            json.WriteEndObject();
+            json.WriteString("finish_reason", "stop");
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteStartObject("usage");
+            json.WriteNumber("prompt_tokens", question.Length);
+            json.WriteNumber("completion_tokens", answer.Length);
+            json.WriteNumber("total_tokens", question.Length + answer.Length);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
 
     private static string ContentOf(JsonElement content) => content.ValueKind switch
     {

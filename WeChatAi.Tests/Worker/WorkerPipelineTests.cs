@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using StackExchange.Redis;
@@ -197,6 +198,36 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         Assert.Contains("Llm:ApiKey", worker.Output, StringComparison.Ordinal);
         Assert.Empty(_h.WeChat.Messages);
         Assert.Equal(0, _h.Llm.Calls);
+    }
+
+    [Fact]
+    public async Task A_worker_started_into_a_backlog_grows_its_concurrency_with_completed_jobs_and_answers_each_job_once()
+    {
+        const int jobs = 150;
+        const int initial = 4;
+        const int max = 24;
+        for (var i = 0; i < jobs; i++)
+        {
+            await _h.EnqueueAsync($"user-s{i}", "慢启动");
+        }
+
+        _h.Llm.Delay = TimeSpan.FromMilliseconds(300);
+        await _h.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["Worker__InitialConcurrency"] = initial.ToString(CultureInfo.InvariantCulture),
+            ["Worker__MaxConcurrency"] = max.ToString(CultureInfo.InvariantCulture),
+        });
+        await _h.WaitUntilAsync(() => _h.WeChat.Messages.Count >= jobs, "every job's answer", TimeSpan.FromSeconds(60));
+        await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "every job to be acknowledged");
+
+        // The limit starts at the initial value and grows by at most one per completed job, up to the maximum.
+        var arrivals = _h.Llm.Arrivals.ToList();
+        Assert.Equal(jobs, arrivals.Count);
+        Assert.All(arrivals, a => Assert.True(a.InFlight <= Math.Min(initial + a.AnsweredBefore, max), $"{a.InFlight} LLM calls in flight after {a.AnsweredBefore} answers"));
+        Assert.InRange(arrivals.Max(a => a.InFlight), max * 3 / 4, max);
+
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.All(Enumerable.Range(0, jobs), i => Assert.Equal(["答复：慢启动"], _h.WeChat.MessagesTo($"user-s{i}")));
     }
 
     [Fact]

@@ -9,9 +9,9 @@ namespace WeChatAi.Worker.Jobs;
 
 /// <summary>
 /// Reads the job stream as one consumer of the shared group and runs up to <see cref="WorkerOptions.MaxConcurrency"/>
-/// jobs at once. Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
-/// (XAUTOCLAIM); this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
-/// mistaken for a dead worker.
+/// jobs at once, starting from <see cref="WorkerOptions.InitialConcurrency"/> (slow start, see there). Jobs of a worker
+/// that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over (XAUTOCLAIM); this worker's own
+/// jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not mistaken for a dead worker.
 /// </summary>
 internal sealed partial class JobConsumer(
     IConnectionMultiplexer redis,
@@ -28,6 +28,8 @@ internal sealed partial class JobConsumer(
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _jobsCancellation = new();
     private SemaphoreSlim? _slots;
+    private int _limit;
+    private volatile bool _limited;
 
     public string ConsumerName { get; } = string.IsNullOrWhiteSpace(workerOptions.Value.ConsumerName)
         ? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}"
@@ -53,9 +55,10 @@ internal sealed partial class JobConsumer(
         }
 
         var settings = workerOptions.Value;
-        _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
+        _limit = Math.Min(settings.InitialConcurrency, settings.MaxConcurrency);
+        _slots = new SemaphoreSlim(_limit, settings.MaxConcurrency);
         await EnsureGroupAsync(stoppingToken);
-        LogConsuming(logger, ConsumerName, settings.MaxConcurrency);
+        LogConsuming(logger, ConsumerName, _limit, settings.MaxConcurrency);
         _ = WarmUpAsync(stoppingToken);
 
         await Task.WhenAll(
@@ -129,7 +132,8 @@ internal sealed partial class JobConsumer(
             try
             {
                 await slots.WaitAsync(stoppingToken);
-                var count = Math.Min(slots.CurrentCount + 1, ReadBatch);
+                var free = slots.CurrentCount + 1;
+                var count = Math.Min(free, ReadBatch);
                 StreamEntry[] entries;
                 try
                 {
@@ -141,6 +145,8 @@ internal sealed partial class JobConsumer(
                     throw;
                 }
 
+                // As many entries as free slots: more are waiting, so the limit is what holds work back.
+                _limited = entries.Length == free;
                 if (entries.Length == 0)
                 {
                     slots.Release();
@@ -329,11 +335,36 @@ internal sealed partial class JobConsumer(
             finally
             {
                 _inFlight.TryRemove(id, out _);
-                slots.Release();
+                slots.Release(GrowLimit() ? 2 : 1);
             }
         });
         _inFlight[id] = task;
         started.SetResult();
+    }
+
+    /// <summary>
+    /// Raises the concurrency limit by one if the last read found as many jobs waiting as slots free, i.e. the limit
+    /// was holding work back; a limit that is not reached does not grow, so a quiet spell is not followed by an
+    /// unbounded burst.
+    /// </summary>
+    private bool GrowLimit()
+    {
+        var max = workerOptions.Value.MaxConcurrency;
+        while (_limited)
+        {
+            var limit = Volatile.Read(ref _limit);
+            if (limit >= max)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _limit, limit + 1, limit) == limit)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task DelayQuietly(TimeSpan delay, CancellationToken stoppingToken)
@@ -350,8 +381,8 @@ internal sealed partial class JobConsumer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not consuming AI jobs: {Missing} not configured. Jobs stay queued until a worker with the settings runs")]
     private static partial void LogNotConsuming(ILogger logger, string missing);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs as {Consumer} (up to {MaxConcurrency} at once)")]
-    private static partial void LogConsuming(ILogger logger, string consumer, int maxConcurrency);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs as {Consumer} ({InitialConcurrency} at once at first, growing with completed jobs up to {MaxConcurrency})")]
+    private static partial void LogConsuming(ILogger logger, string consumer, int initialConcurrency, int maxConcurrency);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not fetch the WeChat access token at startup; jobs will try again")]
     private static partial void LogWarmUpFailed(ILogger logger, Exception exception);

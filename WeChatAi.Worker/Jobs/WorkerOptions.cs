@@ -11,6 +11,15 @@ public sealed class WorkerOptions
     [Range(1, 100_000, ErrorMessage = "Worker:MaxConcurrency must be between 1 and 100000.")]
     public int MaxConcurrency { get; set; } = 256;
 
+    /// <summary>
+    /// Jobs a starting process runs at once (at most <see cref="MaxConcurrency"/>). The limit grows by one with each
+    /// job that completes while the limit held work back, up to <see cref="MaxConcurrency"/> (TCP-like slow start): a
+    /// process started into a backlog doubles its in-flight jobs per LLM round trip instead of opening
+    /// <see cref="MaxConcurrency"/> LLM connections at once.
+    /// </summary>
+    [Range(1, 100_000, ErrorMessage = "Worker:InitialConcurrency must be between 1 and 100000.")]
+    public int InitialConcurrency { get; set; } = 100;
+
     /// <summary>A job pending this long with a silent consumer is taken over (XAUTOCLAIM).</summary>
     [Range(1, 3600, ErrorMessage = "Worker:ClaimIdleSeconds must be between 1 and 3600.")]
     public int ClaimIdleSeconds { get; set; } = 30;
