@@ -231,6 +231,26 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Redis_timeouts_do_not_stop_the_worker_from_reading_jobs()
+    {
+        await _h.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = _h.Redis.ConnectionString + ",asyncTimeout=500,syncTimeout=500",
+        });
+        await _h.EnqueueAsync("user-timeout", "之前");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-timeout").Count == 1, "the answer before the pause");
+
+        // Redis stops answering for longer than the worker's timeout: its polling reads time out (a TimeoutException,
+        // not a RedisException) and the worker must keep reading once Redis answers again.
+        await _h.Db.ExecuteAsync("CLIENT", "PAUSE", "3000", "ALL");
+        await Task.Delay(TimeSpan.FromSeconds(3.5), TestContext.Current.CancellationToken);
+        await _h.EnqueueAsync("user-timeout", "之后");
+
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-timeout").Count == 2, "the answer after the pause");
+        Assert.Equal("答复：之后", _h.WeChat.MessagesTo("user-timeout")[1]);
+    }
+
+    [Fact]
     public async Task An_invalid_setting_stops_the_worker_at_startup_naming_the_setting()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>

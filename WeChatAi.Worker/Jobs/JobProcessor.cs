@@ -97,9 +97,9 @@ internal sealed partial class JobProcessor(
                 await GiveUpAsync(entryId, job, state, attempt, $"{ex.GetType().Name}: {ex.Message}", activity, cancellationToken);
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
-                // Redis itself is away (attempt not even counted): wait for it without spending attempts.
+                // Redis itself is away or too slow (attempt not even counted): wait for it without spending attempts.
                 LogRedisDown(logger, ex, job.JobId);
                 await Task.Delay(Backoff(1, settings), time, cancellationToken);
             }
