@@ -103,7 +103,7 @@ internal sealed partial class JobConsumer(
             {
                 return;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 LogRedisError(logger, ex, "creating the consumer group");
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
@@ -174,7 +174,7 @@ internal sealed partial class JobConsumer(
                 LogRedisError(logger, ex, "reading the job stream (group missing: creating it again)");
                 await EnsureGroupAsync(stoppingToken);
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 LogRedisError(logger, ex, "reading the job stream");
                 await DelayQuietly(TimeSpan.FromSeconds(1), stoppingToken);
@@ -229,7 +229,7 @@ internal sealed partial class JobConsumer(
             {
                 return;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 LogRedisError(logger, ex, "claiming idle jobs");
             }
@@ -255,7 +255,7 @@ internal sealed partial class JobConsumer(
             {
                 return;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 LogRedisError(logger, ex, "refreshing running jobs");
             }
@@ -288,7 +288,7 @@ internal sealed partial class JobConsumer(
             {
                 return;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 await DelayQuietly(TimeSpan.FromSeconds(5), stoppingToken);
             }
@@ -366,13 +366,6 @@ internal sealed partial class JobConsumer(
 
         return false;
     }
-
-    /// <summary>
-    /// Failures of a Redis call that the loops survive by waiting and trying again. A timeout is a
-    /// <see cref="TimeoutException"/>, not a <see cref="RedisException"/>: missing it once let a busy machine end the
-    /// read loop for good, silently, with jobs piling up unread.
-    /// </summary>
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or RedisTimeoutException;
 
     private async Task DelayQuietly(TimeSpan delay, CancellationToken stoppingToken)
     {

@@ -97,7 +97,7 @@ internal sealed partial class JobProcessor(
                 await GiveUpAsync(entryId, job, state, attempt, $"{ex.GetType().Name}: {ex.Message}", activity, cancellationToken);
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 // Redis itself is away or too slow (attempt not even counted): wait for it without spending attempts.
                 LogRedisDown(logger, ex, job.JobId);
