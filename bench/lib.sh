@@ -10,6 +10,31 @@ wait_for() { # wait_for <seconds> <command...>
   done
 }
 
+# start_redis <dir>: redis-server with the AppHost's durable settings (AOF everysec, noeviction) on a free port, its
+# data and log in <dir>; sets REDIS_PORT and REDIS_PID and returns once it answers.
+start_redis() {
+  REDIS_PORT=$(free_port)
+  echo "== redis-server on 127.0.0.1:$REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$1" --appendonly yes --appendfsync everysec \
+    --maxmemory-policy noeviction --save '' >"$1/redis.log" 2>&1 &
+  REDIS_PID=$!
+  wait_for 15 redis-cli -p "$REDIS_PORT" ping
+}
+
+# start_api <dll> <log> [NAME=value...]: the API on a free port as the AppHost runs it: from its output folder, so its
+# appsettings.json (logging levels) applies — from elsewhere Kestrel logs every request at Information — and with the
+# AppHost's gen0 budget (WeChatAi.AppHost/Configuration/ApiRuntime.cs); the settings given last win. Sets API_PORT and
+# API_PID; the caller waits for readiness.
+start_api() {
+  local dll=$1 log=$2
+  shift 2
+  API_PORT=$(free_port)
+  echo "== API (Release) on 127.0.0.1:$API_PORT"
+  (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+    DOTNET_GCgen0size=0x4000000 "$@" dotnet "$dll" --urls "http://127.0.0.1:$API_PORT") >"$log" 2>&1 &
+  API_PID=$!
+}
+
 # cpu_ticks <pid>...: one line per pid, the CPU clock ticks (user + system, reaped children included) of the process
 # and every descendant alive now (0 for pid 0); a last line with the whole machine's busy ticks (all cores).
 cpu_ticks() {

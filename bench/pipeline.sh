@@ -73,13 +73,8 @@ MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.Mig
 BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
 API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
 
-REDIS_PORT=$(free_port)
-echo "== redis-server on 127.0.0.1:$REDIS_PORT"
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec \
-  --maxmemory-policy noeviction --save '' >"$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
+start_redis "$WORK"
 PIDS+=($REDIS_PID)
-wait_for 15 redis-cli -p "$REDIS_PORT" ping
 
 PG_BIN=$(dirname "$(readlink -f "$(command -v pg_config)")")
 [[ -x "$PG_BIN/initdb" ]] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -123,18 +118,11 @@ PIDS+=($WORKER_PID)
 wait_for 60 curl -sf "http://127.0.0.1:$WORKER_PORT/health"
 
 if [[ "$DRIVER" == api ]]; then
-  API_PORT=$(free_port)
-  echo "== API (Release) on :$API_PORT"
-  # From its output folder for its appsettings.json, like the worker; the timestamp check off so one signed URL serves
-  # every message (the signature covers only token, timestamp and nonce).
-  cd "$(dirname "$API_DLL")"
-  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
-  WeChat__Token=bench-token WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 \
-  ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
-  API_PID=$!
+  # The timestamp check off so one signed URL serves every message (the signature covers only token, timestamp, nonce).
+  start_api "$API_DLL" "$WORK/api.log" \
+    ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+    WeChat__Token=bench-token WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0
   PIDS+=($API_PID)
-  cd "$ROOT"
   wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
   SIGNATURE=$(printf '%s\n' bench-token 1714037059 486452656 | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
   WEBHOOK_URL="http://127.0.0.1:$API_PORT/wechat?signature=$SIGNATURE&timestamp=1714037059&nonce=486452656"

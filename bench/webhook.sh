@@ -45,26 +45,13 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
 
-REDIS_PORT=$(free_port)
-echo "== redis-server on 127.0.0.1:$REDIS_PORT"
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec \
-  --maxmemory-policy noeviction --save '' >"$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
-wait_for 15 redis-cli -p "$REDIS_PORT" ping
+start_redis "$WORK"
 
-API_PORT=$(free_port)
-echo "== API on 127.0.0.1:$API_PORT"
-# Started from its output folder, as in production, so its appsettings.json (logging levels) applies: from
-# elsewhere the content root has no appsettings.json and Kestrel logs every request at Information.
-cd "$(dirname "$DLL")"
-ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
-ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$(free_port);Database=none;Username=none;Password=none" \
-WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 \
-ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-DOTNET_GCgen0size=0x4000000 \
-  env ${API_ENV:-} dotnet "$DLL" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
-API_PID=$!
-cd "$ROOT"
+# No database: ConnectionStrings__wechatdb points at a closed port (see the header).
+start_api "$DLL" "$WORK/api.log" \
+  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+  ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$(free_port);Database=none;Username=none;Password=none" \
+  WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 ${API_ENV:-}
 wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
 
 # The signature covers only token, timestamp and nonce, so one signed query serves every request
