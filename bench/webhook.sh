@@ -12,6 +12,8 @@
 # Env:   WARMUP (default 15s), USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build,
 #        API_ENV (extra NAME=value settings for the API, e.g. to compare with telemetry off; the API always gets the
 #        AppHost's DOTNET_GCgen0size, which API_ENV may override),
+#        API_DLL (an API build to measure instead of this checkout's, e.g. a copy of an older build's output folder for
+#        an A/B comparison; implies SKIP_BUILD=1),
 #        BASELINE=1 to also measure GET /alive on the same process (Kestrel + middleware, no webhook work).
 set -euo pipefail
 
@@ -39,11 +41,11 @@ trap cleanup EXIT INT TERM
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+if [[ "${SKIP_BUILD:-0}" != 1 && -z "${API_DLL:-}" ]]; then
   echo "== building WeChatAi.Api (Release)"
   dotnet build "$ROOT/WeChatAi.Api" -c Release --nologo -v quiet >/dev/null
 fi
-DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
+DLL=${API_DLL:-"$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"}
 
 start_redis "$WORK"
 
@@ -101,7 +103,9 @@ redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:ratelimit:*' | xargs -r -n
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (users: $USERS)"
+read -r -d '' API_T0 REDIS_T0 BUSY_T0 < <(cpu_ticks "$API_PID" "$REDIS_PID") || true
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$URL" -- 2 | tee "$WORK/wrk.txt"
+read -r -d '' API_T1 REDIS_T1 BUSY_T1 < <(cpu_ticks "$API_PID" "$REDIS_PID") || true
 
 REQUESTS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
 RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
@@ -118,6 +122,10 @@ LIMITED=$(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited); LIMITED=${
 SCRIPT_COST=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
   | awk -F'[,=]' -v messages="$XLEN" '/^cmdstat_evalsha/ {printf "%.1f us per message, %d calls of %.1f messages on average\n", $4 / messages, $2, messages / $2}')
 
+# CPU per request (clock ticks are 10 ms): where the 2 cores' time goes; "rest" is wrk, the kernel's softirqs, others.
+CPU_COST=$(awk -v n="$REQUESTS" -v a=$((API_T1 - API_T0)) -v r=$((REDIS_T1 - REDIS_T0)) -v b=$((BUSY_T1 - BUSY_T0)) \
+  'BEGIN {printf "API %.1f us, Redis %.1f us, rest %.1f us per request; machine %.0f us per request", a*1e4/n, r*1e4/n, (b-a-r)*1e4/n, b*1e4/n}')
+
 BASELINE_RPS="not measured (BASELINE=1)"
 if [[ "${BASELINE:-0}" == 1 ]]; then
   echo "== baseline: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency GET /alive"
@@ -130,6 +138,7 @@ echo "== summary"
 echo "requests:        $REQUESTS in $DURATION ($RPS req/s)"
 echo "latency:         p50 $P50, p99 $P99"
 echo "enqueue script:  ${SCRIPT_COST:-n/a} (time inside Redis)"
+echo "cpu:             $CPU_COST"
 echo "baseline /alive:  $BASELINE_RPS"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
