@@ -41,19 +41,21 @@ public sealed class WeChatJobWriter : IAsyncDisposable
     private const string RateLimited = "rate_limited";
 
     // KEYS: the stream, today's counters, today's users, the passive switch, then per message its de-dup key and
-    // its bucket key. ARGV: refill per minute, burst, de-dup TTL, AppId, stats retention, then per message the
-    // seven values of Values(). The job's field names come from AiJobFields so they cannot drift from the worker's reader.
-    // TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share one notion of now.
+    // its bucket key. ARGV: refill per minute, burst, de-dup TTL, stats retention, then per message the job's JSON
+    // and the OpenID. TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share one "now".
+    // The bucket is GCRA, the token bucket kept as one number: the time at which the bucket is full again ("tat").
+    // A message may pass while tat is at most burst - 1 intervals ahead; it moves tat one interval on. The key
+    // expires at tat, when a missing key means the same thing: a full bucket.
     private const int SharedKeys = 4;
     private const int KeysPerMessage = 2;
-    private const int SharedArgs = 5;
-    private const int ArgsPerMessage = 7;
+    private const int SharedArgs = 4;
+    private const int ArgsPerMessage = 2;
 
     private static readonly string Script = $$"""
         local now = redis.call('TIME')
         local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local perMs = tonumber(ARGV[1]) / 60000
-        local burst = tonumber(ARGV[2])
+        local interval = 60000 / tonumber(ARGV[1])
+        local ahead = (tonumber(ARGV[2]) - 1) * interval
         local dedupTtl = ARGV[3]
         local results = {}
         local users = {}
@@ -68,40 +70,24 @@ public sealed class WeChatJobWriter : IAsyncDisposable
             results[2 * i - 1] = redis.call('GET', dedupKey) or '{{Enqueued}}'
             results[2 * i] = 1
           else
-            -- The bucket is one string "tokens lastRefillMs": GET and SET PX cost less than a hash plus PEXPIRE.
-            local tokens, at = burst, nowMs
-            local bucket = redis.call('GET', bucketKey)
-            if bucket then
-              local space = string.find(bucket, ' ', 1, true)
-              tokens = tonumber(string.sub(bucket, 1, space - 1))
-              at = tonumber(string.sub(bucket, space + 1))
+            local tat = tonumber(redis.call('GET', bucketKey)) or nowMs
+            if tat < nowMs then
+              tat = nowMs
             end
-            tokens = math.min(burst, tokens + math.max(0, nowMs - at) * perMs)
 
-            local outcome
-            if tokens >= 1 then
-              tokens = tokens - 1
-              outcome = '{{Enqueued}}'
-              redis.call('XADD', KEYS[1], '*',
-                '{{AiJobFields.JobId}}', ARGV[a + 1],
-                '{{AiJobFields.AppId}}', ARGV[4],
-                '{{AiJobFields.OpenId}}', ARGV[a + 2],
-                '{{AiJobFields.MsgId}}', ARGV[a + 3],
-                '{{AiJobFields.Content}}', ARGV[a + 4],
-                '{{AiJobFields.ReceivedAt}}', ARGV[a + 5],
-                '{{AiJobFields.TraceParent}}', ARGV[a + 6],
-                '{{AiJobFields.TraceState}}', ARGV[a + 7])
+            if tat - nowMs <= ahead then
+              tat = tat + interval
+              redis.call('XADD', KEYS[1], '*', '{{AiJob.StreamField}}', ARGV[a + 1])
+              redis.call('SET', bucketKey, tat, 'PXAT', math.ceil(tat))
               received = received + 1
+              results[2 * i - 1] = '{{Enqueued}}'
             else
-              outcome = '{{RateLimited}}'
+              redis.call('SET', dedupKey, '{{RateLimited}}', 'KEEPTTL')
               limited = limited + 1
-              redis.call('SET', dedupKey, outcome, 'KEEPTTL')
+              results[2 * i - 1] = '{{RateLimited}}'
             end
 
-            -- An idle bucket refills completely, so it can expire once it would be full.
-            redis.call('SET', bucketKey, tokens .. ' ' .. nowMs, 'PX', math.ceil((burst - tokens) / perMs) + 1000)
             users[#users + 1] = ARGV[a + 2]
-            results[2 * i - 1] = outcome
             results[2 * i] = 0
           end
         end
@@ -115,8 +101,8 @@ public sealed class WeChatJobWriter : IAsyncDisposable
         if #users > 0 then
           redis.call('PFADD', KEYS[3], unpack(users))
           -- NX: only the day's first call sets the expiry; the rest of the day it is one cheap no-op per batch.
-          redis.call('EXPIRE', KEYS[2], ARGV[5], 'NX')
-          redis.call('EXPIRE', KEYS[3], ARGV[5], 'NX')
+          redis.call('EXPIRE', KEYS[2], ARGV[4], 'NX')
+          redis.call('EXPIRE', KEYS[3], ARGV[4], 'NX')
         end
         results[2 * count + 1] = redis.call('EXISTS', KEYS[4])
         return results
@@ -140,16 +126,18 @@ public sealed class WeChatJobWriter : IAsyncDisposable
     public Task<EnqueueResult> EnqueueAsync(string appId, string dedupKey, string openId, long msgId, string content)
     {
         var activity = Activity.Current;
-        var message = new PendingMessage(
+        var receivedAt = _time.GetUtcNow();
+        var job = new AiJob(
             appId,
-            RedisKeys.Dedup(appId, dedupKey),
-            RedisKeys.UserBucket(appId, openId),
             openId,
             msgId,
             content,
-            _time.GetUtcNow(),
+            receivedAt.ToUnixTimeMilliseconds(),
             activity?.IdFormat == ActivityIdFormat.W3C ? activity.Id : null,
             activity?.TraceStateString);
+
+        // The JSON is built here, on the request's thread, so the single sender loop only gathers ready values.
+        var message = new PendingMessage(appId, RedisKeys.Dedup(appId, dedupKey), RedisKeys.UserBucket(appId, openId), openId, job.ToJson(), receivedAt);
 
         if (!_pending.Writer.TryWrite(message))
         {
@@ -243,26 +231,18 @@ public sealed class WeChatJobWriter : IAsyncDisposable
         values[0] = _limits.PerUserPerMinute;
         values[1] = _limits.PerUserBurst;
         values[2] = (long)DedupTtl.TotalSeconds;
-        values[3] = batch[0].AppId;
-        values[4] = (long)StatsKeys.Retention.TotalSeconds;
+        values[3] = (long)StatsKeys.Retention.TotalSeconds;
         for (int i = 0; i < batch.Length; i++)
         {
-            var message = batch[i];
             int a = SharedArgs + (ArgsPerMessage * i);
-            values[a] = AiJob.CreateJobId(message.AppId, message.OpenId, message.MsgId);
-            values[a + 1] = message.OpenId;
-            values[a + 2] = message.MsgId;
-            values[a + 3] = message.Content;
-            values[a + 4] = message.ReceivedAt.ToUnixTimeMilliseconds();
-            values[a + 5] = message.TraceParent ?? string.Empty;
-            values[a + 6] = message.TraceState ?? string.Empty;
+            values[a] = batch[i].Job;
+            values[a + 1] = batch[i].OpenId;
         }
 
         return values;
     }
 
-    private sealed record PendingMessage(
-        string AppId, string DedupKey, string BucketKey, string OpenId, long MsgId, string Content, DateTimeOffset ReceivedAt, string? TraceParent, string? TraceState)
+    private sealed record PendingMessage(string AppId, string DedupKey, string BucketKey, string OpenId, byte[] Job, DateTimeOffset ReceivedAt)
     {
         // Synchronous continuations: the batch's requests finish on the thread that read the results, which measured
         // faster on two cores than waking a thread-pool thread for each of them.

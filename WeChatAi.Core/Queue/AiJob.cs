@@ -1,78 +1,88 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using StackExchange.Redis;
 
 namespace WeChatAi.Core.Queue;
 
 /// <summary>
 /// One accepted user message waiting for an AI answer: the contract between the webhook (writer) and the worker
-/// (reader), stored as one entry of the Redis Stream <see cref="QueueKeys.JobStream"/>.
+/// (reader), stored as one entry of the Redis Stream <see cref="QueueKeys.JobStream"/> whose single field
+/// <see cref="StreamField"/> holds the job as JSON.
 /// </summary>
-/// <param name="JobId">Idempotency key: AppId, OpenID and MsgId; the same message always gives the same id.</param>
+/// <remarks>
+/// One JSON field rather than a field per property: the webhook's enqueue script passes it to XADD untouched, which
+/// costs Redis (one core for every replica) measurably less per message than eight fields, in the stream and in the AOF.
+/// </remarks>
 /// <param name="ReceivedAtUnixMs">When the webhook accepted the message (Unix milliseconds).</param>
 /// <param name="TraceParent">W3C trace context of the webhook request, so one trace spans webhook to push.</param>
 public sealed record AiJob(
-    string JobId,
-    string AppId,
-    string OpenId,
-    long MsgId,
-    string Content,
-    long ReceivedAtUnixMs,
-    string? TraceParent,
-    string? TraceState)
+    [property: JsonPropertyName("app_id")] string AppId,
+    [property: JsonPropertyName("open_id")] string OpenId,
+    [property: JsonPropertyName("msg_id")] long MsgId,
+    [property: JsonPropertyName("content")] string Content,
+    [property: JsonPropertyName("received_at")] long ReceivedAtUnixMs,
+    [property: JsonPropertyName("traceparent")] string? TraceParent,
+    [property: JsonPropertyName("tracestate")] string? TraceState)
 {
+    /// <summary>The stream entry's only field.</summary>
+    public const string StreamField = "job";
+
+    // Non-ASCII text stays as is instead of \uXXXX escapes: the JSON never reaches a browser, and Chinese messages
+    // would otherwise triple in size.
+    private static readonly AiJobJson Json = new(new JsonSerializerOptions
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+
+    /// <summary>Idempotency key: AppId, OpenID and MsgId; the same message always gives the same id.</summary>
+    [JsonIgnore]
+    public string JobId => CreateJobId(AppId, OpenId, MsgId);
+
     public static string CreateJobId(string appId, string openId, long msgId) => $"{appId}:{openId}:{msgId}";
 
-    public NameValueEntry[] ToStreamEntry() =>
-    [
-        new(AiJobFields.JobId, JobId),
-        new(AiJobFields.AppId, AppId),
-        new(AiJobFields.OpenId, OpenId),
-        new(AiJobFields.MsgId, MsgId),
-        new(AiJobFields.Content, Content),
-        new(AiJobFields.ReceivedAt, ReceivedAtUnixMs),
-        new(AiJobFields.TraceParent, TraceParent ?? string.Empty),
-        new(AiJobFields.TraceState, TraceState ?? string.Empty),
-    ];
+    /// <summary>The job as the UTF-8 JSON stored in <see cref="StreamField"/>.</summary>
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json.AiJob);
 
-    /// <summary>Reads a stream entry; throws <see cref="FormatException"/> naming the field that is missing or bad.</summary>
+    public NameValueEntry[] ToStreamEntry() => [new(StreamField, ToJson())];
+
+    /// <summary>Reads a stream entry; throws <see cref="FormatException"/> saying what is missing or bad.</summary>
     public static AiJob FromStreamEntry(StreamEntry entry)
     {
-        string Required(string field)
+        var json = entry[StreamField];
+        if (json.IsNullOrEmpty)
         {
-            var value = entry[field];
-            return value.IsNullOrEmpty ? throw new FormatException($"Stream entry {entry.Id} has no '{field}'.") : value.ToString();
+            throw new FormatException($"Stream entry {entry.Id} has no '{StreamField}' field.");
         }
 
-        long RequiredInt64(string field) =>
-            long.TryParse(Required(field), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
-                ? value
-                : throw new FormatException($"Stream entry {entry.Id} has a non-numeric '{field}'.");
+        AiJob? job;
+        try
+        {
+            job = JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)json).Span, Json.AiJob);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Stream entry {entry.Id} holds malformed job JSON: {ex.Message}", ex);
+        }
 
-        string? Optional(string field) => entry[field] is { IsNullOrEmpty: false } value ? value.ToString() : null;
-
-        return new AiJob(
-            Required(AiJobFields.JobId),
-            Required(AiJobFields.AppId),
-            Required(AiJobFields.OpenId),
-            RequiredInt64(AiJobFields.MsgId),
-            Required(AiJobFields.Content),
-            RequiredInt64(AiJobFields.ReceivedAt),
-            Optional(AiJobFields.TraceParent),
-            Optional(AiJobFields.TraceState));
+        string? missing = job switch
+        {
+            null => "app_id",
+            { AppId: null or "" } => "app_id",
+            { OpenId: null or "" } => "open_id",
+            { MsgId: 0 } => "msg_id",
+            { Content: null or "" } => "content",
+            { ReceivedAtUnixMs: 0 } => "received_at",
+            _ => null,
+        };
+        return missing is null ? job! : throw new FormatException($"Stream entry {entry.Id} has a job without '{missing}'.");
     }
 }
 
-/// <summary>Field names of a job stream entry (also used by the webhook's Lua enqueue script).</summary>
-public static class AiJobFields
-{
-    public const string JobId = "job_id";
-    public const string AppId = "app_id";
-    public const string OpenId = "open_id";
-    public const string MsgId = "msg_id";
-    public const string Content = "content";
-    public const string ReceivedAt = "received_at";
-    public const string TraceParent = "traceparent";
-    public const string TraceState = "tracestate";
-}
+/// <summary>Source-generated: no reflection per message.</summary>
+[JsonSerializable(typeof(AiJob))]
+internal sealed partial class AiJobJson : JsonSerializerContext;
 
 /// <summary>Redis key names shared by the webhook and the worker.</summary>
 public static class QueueKeys

@@ -222,9 +222,7 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
     private async Task<AiJob> FindJobAsync(string jobId)
     {
         var entries = await api.Redis.StreamRangeAsync(QueueKeys.JobStream);
-        var matches = entries.Where(e => e[AiJobFields.JobId] == jobId).ToList();
-        Assert.Single(matches);
-        return AiJob.FromStreamEntry(matches[0]);
+        return Assert.Single(entries.Select(AiJob.FromStreamEntry), job => job.JobId == jobId);
     }
 
     private async Task<(bool Subscribed, DateTimeOffset? UnsubscribedAt)> ReadUserAsync(string openId)

@@ -89,7 +89,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public async Task<AiJob> EnqueueAsync(string openId, string content)
     {
         var msgId = Interlocked.Increment(ref _msgId);
-        var job = new AiJob(AiJob.CreateJobId(AppId, openId, msgId), AppId, openId, msgId, content,
+        var job = new AiJob(AppId, openId, msgId, content,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
         await Db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry());
         return job;

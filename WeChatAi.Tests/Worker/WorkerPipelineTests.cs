@@ -173,7 +173,7 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         var job = await _h.EnqueueAsync("user-d", "失败");
         await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) == 1, "the dead letter");
         var dead = (await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream)).Single();
-        Assert.Equal(job.JobId, (string?)dead["job_id"]);
+        Assert.Equal(job.JobId, AiJob.FromStreamEntry(dead).JobId);
         Assert.Contains("500", (string?)dead["dead_reason"], StringComparison.Ordinal);
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-d").Count == 1, "the apology");
         Assert.Contains("抱歉", _h.WeChat.MessagesTo("user-d")[0], StringComparison.Ordinal);

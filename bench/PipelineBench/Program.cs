@@ -173,7 +173,7 @@ internal static class Loader
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var openId = $"o{sent % users:D7}";
                 var msgId = 1_000_000L + sent;
-                var job = new AiJob(AiJob.CreateJobId("wxbench", openId, msgId), "wxbench", openId, msgId,
+                var job = new AiJob("wxbench", openId, msgId,
                     $"q{sent}|{now}", now, null, null);
                 pending.Add(db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry()));
             }
