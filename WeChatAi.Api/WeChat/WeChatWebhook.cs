@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
@@ -16,9 +15,9 @@ public sealed class WeChatWebhook : IDisposable
     public const string RateLimitedText = "您发送得太快了，请稍后再试。";
     public const string UnsupportedText = "目前只支持文字和语音消息，请发送文字或语音。";
 
-    private const string XmlContentType = "text/xml; charset=utf-8";
-    private const string TextContentType = "text/plain; charset=utf-8";
     private const string SafeMode = "aes";
+
+    private static readonly TextReply SuccessReply = new(WeChatReply.Success, TextReply.Plain);
 
     private static readonly string[] VerifyParameters = ["signature", "timestamp", "nonce", "echostr"];
     private static readonly string[] PushParameters = ["signature", "timestamp", "nonce"];
@@ -61,7 +60,7 @@ public sealed class WeChatWebhook : IDisposable
             return rejection;
         }
 
-        return TypedResults.Text(query["echostr"].ToString(), TextContentType);
+        return new TextReply(query["echostr"].ToString(), TextReply.Plain);
     }
 
     /// <summary>POST: a user message or event.</summary>
@@ -131,7 +130,7 @@ public sealed class WeChatWebhook : IDisposable
 
         if (replyText is null)
         {
-            return TypedResults.Text(WeChatReply.Success, TextContentType);
+            return SuccessReply;
         }
 
         string reply = WeChatReply.Text(inbound.FromUserName, inbound.ToUserName, _time.GetUtcNow().ToUnixTimeSeconds(), replyText);
@@ -141,7 +140,7 @@ public sealed class WeChatWebhook : IDisposable
             reply = _crypto!.BuildEncryptedReply(reply, Token, query["timestamp"]!, query["nonce"]!);
         }
 
-        return TypedResults.Text(reply, XmlContentType);
+        return new TextReply(reply, TextReply.Xml);
     }
 
     public void Dispose() => _crypto?.Dispose();
@@ -212,11 +211,11 @@ public sealed class WeChatWebhook : IDisposable
 
     /// <summary>Checks configuration, presence of the query parameters, timestamp freshness and <c>signature</c>.</summary>
     /// <returns>The response to send instead, or null when the request is authentic.</returns>
-    private ContentHttpResult? Authenticate(IQueryCollection query, string[] required)
+    private TextReply? Authenticate(IQueryCollection query, string[] required)
     {
         if (!_options.IsConfigured)
         {
-            return TypedResults.Text("WeChat:Token is not configured, so the WeChat webhook is off.", TextContentType, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return new TextReply("WeChat:Token is not configured, so the WeChat webhook is off.", TextReply.Plain, StatusCodes.Status503ServiceUnavailable);
         }
 
         foreach (string name in required)
@@ -249,9 +248,9 @@ public sealed class WeChatWebhook : IDisposable
         return null;
     }
 
-    private ContentHttpResult Reject(int statusCode, string reason)
+    private TextReply Reject(int statusCode, string reason)
     {
         WeChatGatewayLog.Rejected(_logger, statusCode, reason);
-        return TypedResults.Text(reason, TextContentType, statusCode: statusCode);
+        return new TextReply(reason, TextReply.Plain, statusCode);
     }
 }

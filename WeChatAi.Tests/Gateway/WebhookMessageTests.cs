@@ -57,7 +57,11 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         using var response = await WeChat.Http.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+        byte[] body = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(System.Text.Encoding.UTF8.GetString(body)));
         var job = await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-plain", 1003));
         Assert.Equal((GatewayFixture.AppId, "o-plain", 1003L, "你好"), (job.AppId, job.OpenId, job.MsgId, job.Content));
         Assert.StartsWith($"00-{traceId}-", job.TraceParent, StringComparison.Ordinal);
