@@ -11,10 +11,6 @@ internal sealed class TextReply(string text, string contentType, int statusCode 
     public const string Xml = "text/xml; charset=utf-8";
     public const string Plain = "text/plain; charset=utf-8";
 
-    public int StatusCode => statusCode;
-
-    public string Text => text;
-
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;

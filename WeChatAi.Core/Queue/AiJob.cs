@@ -66,9 +66,13 @@ public sealed record AiJob(
             throw new FormatException($"Stream entry {entry.Id} holds malformed job JSON: {ex.Message}", ex);
         }
 
+        if (job is null)
+        {
+            throw new FormatException($"Stream entry {entry.Id} holds JSON null, not a job.");
+        }
+
         string? missing = job switch
         {
-            null => "app_id",
             { AppId: null or "" } => "app_id",
             { OpenId: null or "" } => "open_id",
             { MsgId: 0 } => "msg_id",
@@ -76,7 +80,7 @@ public sealed record AiJob(
             { ReceivedAtUnixMs: 0 } => "received_at",
             _ => null,
         };
-        return missing is null ? job! : throw new FormatException($"Stream entry {entry.Id} has a job without '{missing}'.");
+        return missing is null ? job : throw new FormatException($"Stream entry {entry.Id} has a job without '{missing}'.");
     }
 }
 

@@ -24,6 +24,7 @@ public sealed class AiJobTests
     [InlineData("other", "{}", "has no 'job' field")]
     [InlineData("job", "{\"app_id\":", "malformed job JSON")]
     [InlineData("job", "[1]", "malformed job JSON")]
+    [InlineData("job", "null", "JSON null, not a job")]
     [InlineData("job", "{\"app_id\":\"wx1\",\"msg_id\":1,\"content\":\"hi\",\"received_at\":1}", "without 'open_id'")]
     [InlineData("job", "{\"app_id\":\"wx1\",\"open_id\":\"o\",\"msg_id\":1,\"received_at\":1}", "without 'content'")]
     [InlineData("job", "{\"app_id\":\"wx1\",\"open_id\":\"o\",\"msg_id\":\"x\",\"content\":\"hi\",\"received_at\":1}", "malformed job JSON")]
