@@ -16,7 +16,7 @@ start_redis() {
   REDIS_PORT=$(free_port)
   echo "== redis-server on 127.0.0.1:$REDIS_PORT"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$1" --appendonly yes --appendfsync everysec \
-    --maxmemory-policy noeviction --save '' >"$1/redis.log" 2>&1 &
+    --maxmemory-policy noeviction --save '' ${REDIS_ARGS:-} >"$1/redis.log" 2>&1 &
   REDIS_PID=$!
   wait_for 15 redis-cli -p "$REDIS_PORT" ping
 }

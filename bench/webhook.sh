@@ -12,9 +12,12 @@
 # Env:   WARMUP (default 15s), USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build,
 #        API_ENV (extra NAME=value settings for the API, e.g. to compare with telemetry off; the API always gets the
 #        AppHost's DOTNET_GCgen0size, which API_ENV may override),
+#        REDIS_ARGS (extra redis-server arguments, e.g. "--appendonly no" to see what durability costs),
 #        API_DLL (an API build to measure instead of this checkout's, e.g. a copy of an older build's output folder for
 #        an A/B comparison; implies SKIP_BUILD=1),
-#        BASELINE=1 to also measure GET /alive on the same process (Kestrel + middleware, no webhook work).
+#        BASELINE=1 to also measure bare Kestrel answering the same POST (bench/PipelineBench kestrel: no signature, XML,
+#        Redis or telemetry) with the same wrk script once the API and Redis are stopped, and what that leaves for the
+#        webhook at 20k req/s on this machine in these minutes.
 set -euo pipefail
 
 DURATION=${1:-20s}
@@ -46,6 +49,10 @@ if [[ "${SKIP_BUILD:-0}" != 1 && -z "${API_DLL:-}" ]]; then
   dotnet build "$ROOT/WeChatAi.Api" -c Release --nologo -v quiet >/dev/null
 fi
 DLL=${API_DLL:-"$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"}
+BARE_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
+if [[ "${BASELINE:-0}" == 1 && ( "${SKIP_BUILD:-0}" != 1 || ! -f "$BARE_DLL" ) ]]; then
+  dotnet build "$ROOT/bench/PipelineBench" -c Release --nologo -v quiet >/dev/null
+fi
 
 start_redis "$WORK"
 
@@ -126,20 +133,40 @@ SCRIPT_COST=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
 CPU_COST=$(awk -v n="$REQUESTS" -v a=$((API_T1 - API_T0)) -v r=$((REDIS_T1 - REDIS_T0)) -v b=$((BUSY_T1 - BUSY_T0)) \
   'BEGIN {printf "API %.1f us, Redis %.1f us, rest %.1f us per request; machine %.0f us per request", a*1e4/n, r*1e4/n, (b-a-r)*1e4/n, b*1e4/n}')
 
-BASELINE_RPS="not measured (BASELINE=1)"
+BASELINE_LINE="not measured (BASELINE=1)"
 if [[ "${BASELINE:-0}" == 1 ]]; then
-  echo "== baseline: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency GET /alive"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$API_PORT/alive" >"$WORK/baseline.txt"
-  BASELINE_RPS="$(awk '/Requests\/sec/ {print $2}' "$WORK/baseline.txt") req/s, p50 $(awk '$1 == "50%" {print $2}' "$WORK/baseline.txt"), p99 $(awk '$1 == "99%" {print $2}' "$WORK/baseline.txt")"
+  # The API and Redis stop first: an AOF rewrite still running would take CPU from the baseline.
+  kill "$API_PID" && wait "$API_PID" 2>/dev/null || true
+  API_PID=""
+  kill "$REDIS_PID" && wait "$REDIS_PID" 2>/dev/null || true
+  REDIS_PID=""
+  BARE_PORT=$(free_port)
+  echo "== baseline: bare Kestrel, same POST and wrk script, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  DOTNET_GCgen0size=0x4000000 dotnet "$BARE_DLL" kestrel "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+  BARE_PID=$!
+  wait_for 60 curl -sf "http://127.0.0.1:$BARE_PORT/alive"
+  BARE_URL="http://127.0.0.1:$BARE_PORT/wechat?signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$BARE_URL" -- 3 >/dev/null
+  read -r -d '' BARE_T0 _ BARE_BUSY_T0 < <(cpu_ticks "$BARE_PID" 0) || true
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$BARE_URL" -- 4 >"$WORK/bare.txt"
+  read -r -d '' BARE_T1 _ BARE_BUSY_T1 < <(cpu_ticks "$BARE_PID" 0) || true
+  kill "$BARE_PID" && wait "$BARE_PID" 2>/dev/null || true
+  BARE_N=$(awk '/requests in/ {print $1}' "$WORK/bare.txt")
+  BARE_MACHINE=$(awk -v n="$BARE_N" -v b=$((BARE_BUSY_T1 - BARE_BUSY_T0)) 'BEGIN {printf "%.0f", b*1e4/n}')
+  BASELINE_LINE="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/bare.txt") req/s, p99 $(awk '$1 == "99%" {print $2}' "$WORK/bare.txt"); machine $BARE_MACHINE us per request (Kestrel $(awk -v n="$BARE_N" -v a=$((BARE_T1 - BARE_T0)) 'BEGIN {printf "%.0f", a*1e4/n}') us)"
+  # At 20k req/s the 2 cores have 100 us per request. Bare Kestrel with wrk, plus what Redis alone took per message
+  # in the webhook run, is the floor: the webhook's own API work (signature, XML, job, Redis client) comes on top.
+  BUDGET_LINE=$(awk -v bare="$BARE_MACHINE" -v redis=$((REDIS_T1 - REDIS_T0)) -v n="$REQUESTS" -v rps="$RPS" -v cores="$(nproc)" -v brps="$(awk '/Requests\/sec/ {print $2}' "$WORK/bare.txt")" \
+    'BEGIN {r = redis*1e4/n; printf "bare Kestrel + wrk %d us + Redis %.0f us = %.0f us per request before any webhook work: at most %.0f req/s on %d cores; this run reached %.0f%% of bare Kestrel", bare, r, bare + r, cores*1e6/(bare + r), cores, 100*rps/brps}')
 fi
-
 echo
 echo "== summary"
 echo "requests:        $REQUESTS in $DURATION ($RPS req/s)"
 echo "latency:         p50 $P50, p99 $P99"
 echo "enqueue script:  ${SCRIPT_COST:-n/a} (time inside Redis)"
 echo "cpu:             $CPU_COST"
-echo "baseline /alive:  $BASELINE_RPS"
+echo "bare Kestrel:     $BASELINE_LINE"
+[[ -n "${BUDGET_LINE:-}" ]] && echo "budget:          $BUDGET_LINE"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
 STATUS=0

@@ -9,8 +9,10 @@ using WeChatAi.Tests.Fakes;
 // bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json>
 // bench/PipelineBench load <redis> <jobs> <users> <rate-per-second> <ramp-seconds>
 // bench/PipelineBench post <signed webhook url> <jobs> <users> <rate-per-second> <ramp-seconds>
+// bench/PipelineBench kestrel <port>
 return args switch
 {
+    ["kestrel", var port] => await BareKestrel.RunAsync(Int(port)),
     ["post", var url, var jobs, var users, var rate, var ramp] =>
         await WebhookLoader.RunAsync(new Uri(url), Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary] =>
@@ -24,7 +26,7 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
     return 2;
 }
 
