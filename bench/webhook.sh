@@ -15,9 +15,10 @@
 #        REDIS_ARGS (extra redis-server arguments, e.g. "--appendonly no" to see what durability costs),
 #        API_DLL (an API build to measure instead of this checkout's, e.g. a copy of an older build's output folder for
 #        an A/B comparison; implies SKIP_BUILD=1),
-#        BASELINE=1 to also measure bare Kestrel answering the same POST (bench/PipelineBench kestrel: no signature, XML,
-#        Redis or telemetry) with the same wrk script once the API and Redis are stopped, and what that leaves for the
-#        webhook at 20k req/s on this machine in these minutes.
+#        BASELINE=1 to also measure, once the API and Redis are stopped and with the same wrk script, bare Kestrel
+#        answering the same POST (bench/PipelineBench kestrel: no signature, XML, Redis or telemetry) and what that leaves
+#        for the webhook at 20k req/s on this machine in these minutes, then the seed design's Node.js stack
+#        (bench/node-design: express + wechat middleware + BullMQ, pm2 cluster of 2; needs npm).
 set -euo pipefail
 
 DURATION=${1:-20s}
@@ -34,8 +35,13 @@ WORK=$(mktemp -d -t wechatai-bench-XXXXXX)
 REDIS_PID=""
 API_PID=""
 
+NODE_PID=""
+BARE_PID=""
+
 cleanup() {
   [[ -n "$API_PID" ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
+  [[ -n "$NODE_PID" ]] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  [[ -n "$BARE_PID" ]] && kill "$BARE_PID" 2>/dev/null && wait "$BARE_PID" 2>/dev/null || true
   [[ -n "$REDIS_PID" ]] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -134,6 +140,7 @@ CPU_COST=$(awk -v n="$REQUESTS" -v a=$((API_T1 - API_T0)) -v r=$((REDIS_T1 - RED
   'BEGIN {printf "API %.1f us, Redis %.1f us, rest %.1f us per request; machine %.0f us per request", a*1e4/n, r*1e4/n, (b-a-r)*1e4/n, b*1e4/n}')
 
 BASELINE_LINE="not measured (BASELINE=1)"
+NODE_LINE="not measured (BASELINE=1)"
 if [[ "${BASELINE:-0}" == 1 ]]; then
   # The API and Redis stop first: an AOF rewrite still running would take CPU from the baseline.
   kill "$API_PID" && wait "$API_PID" 2>/dev/null || true
@@ -151,6 +158,7 @@ if [[ "${BASELINE:-0}" == 1 ]]; then
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$BARE_URL" -- 4 >"$WORK/bare.txt"
   read -r -d '' BARE_T1 _ BARE_BUSY_T1 < <(cpu_ticks "$BARE_PID" 0) || true
   kill "$BARE_PID" && wait "$BARE_PID" 2>/dev/null || true
+  BARE_PID=""
   BARE_N=$(awk '/requests in/ {print $1}' "$WORK/bare.txt")
   BARE_MACHINE=$(awk -v n="$BARE_N" -v b=$((BARE_BUSY_T1 - BARE_BUSY_T0)) 'BEGIN {printf "%.0f", b*1e4/n}')
   BASELINE_LINE="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/bare.txt") req/s, p99 $(awk '$1 == "99%" {print $2}' "$WORK/bare.txt"); machine $BARE_MACHINE us per request (Kestrel $(awk -v n="$BARE_N" -v a=$((BARE_T1 - BARE_T0)) 'BEGIN {printf "%.0f", a*1e4/n}') us)"
@@ -158,6 +166,34 @@ if [[ "${BASELINE:-0}" == 1 ]]; then
   # in the webhook run, is the floor: the webhook's own API work (signature, XML, job, Redis client) comes on top.
   BUDGET_LINE=$(awk -v bare="$BARE_MACHINE" -v redis=$((REDIS_T1 - REDIS_T0)) -v n="$REQUESTS" -v rps="$RPS" -v cores="$(nproc)" -v brps="$(awk '/Requests\/sec/ {print $2}' "$WORK/bare.txt")" \
     'BEGIN {r = redis*1e4/n; printf "bare Kestrel + wrk %d us + Redis %.0f us = %.0f us per request before any webhook work: at most %.0f req/s on %d cores; this run reached %.0f%% of bare Kestrel", bare, r, bare + r, cores*1e6/(bare + r), cores, 100*rps/brps}')
+
+  # The seed design's stack, with its own fresh Redis (same settings): express + wechat middleware + BullMQ under a
+  # pm2 cluster of 2 (bench/node-design). Its job id de-duplicates; it has no per-user limit and no counters.
+  if command -v npm >/dev/null 2>&1; then
+    NODE_DIR="$ROOT/bench/node-design"
+    echo "== baseline: the design's Node.js stack (express + wechat + BullMQ, pm2 cluster of 2)"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    mkdir -p "$WORK/node-redis"
+    start_redis "$WORK/node-redis"
+    NODE_PORT=$(free_port)
+    (cd "$NODE_DIR" && PORT="$NODE_PORT" REDIS_PORT="$REDIS_PORT" WECHAT_TOKEN="$TOKEN" NODE_ENV=production \
+      exec ./node_modules/.bin/pm2-runtime start server.js -i 2) >"$WORK/node.log" 2>&1 &
+    NODE_PID=$!
+    wait_for 60 curl -sf "http://127.0.0.1:$NODE_PORT/alive"
+    NODE_URL="http://127.0.0.1:$NODE_PORT/wechat?signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$NODE_URL" -- 5 >/dev/null
+    read -r -d '' NODE_T0 _ NODE_BUSY_T0 < <(cpu_ticks "$NODE_PID" 0) || true
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$NODE_URL" -- 6 >"$WORK/node.txt"
+    read -r -d '' NODE_T1 _ NODE_BUSY_T1 < <(cpu_ticks "$NODE_PID" 0) || true
+    NODE_N=$(awk '/requests in/ {print $1}' "$WORK/node.txt")
+    NODE_JOBS=$(redis-cli -p "$REDIS_PORT" llen bull:ai-jobs:wait)
+    NODE_NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/node.txt")
+    NODE_LINE="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/node.txt") req/s, p99 $(awk '$1 == "99%" {print $2}' "$WORK/node.txt"); machine $(awk -v n="$NODE_N" -v b=$((NODE_BUSY_T1 - NODE_BUSY_T0)) 'BEGIN {printf "%.0f", b*1e4/n}') us per request; non-2xx ${NODE_NON2XX:-0}; $NODE_JOBS jobs queued (warm-up and run)"
+    kill "$NODE_PID" && wait "$NODE_PID" 2>/dev/null || true
+    NODE_PID=""
+  else
+    NODE_LINE="not measured: npm is not installed"
+  fi
 fi
 echo
 echo "== summary"
@@ -167,6 +203,7 @@ echo "enqueue script:  ${SCRIPT_COST:-n/a} (time inside Redis)"
 echo "cpu:             $CPU_COST"
 echo "bare Kestrel:     $BASELINE_LINE"
 [[ -n "${BUDGET_LINE:-}" ]] && echo "budget:          $BUDGET_LINE"
+echo "Node.js design:   $NODE_LINE"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
 STATUS=0
