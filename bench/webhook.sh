@@ -139,32 +139,44 @@ SCRIPT_COST=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
 CPU_COST=$(awk -v n="$REQUESTS" -v a=$((API_T1 - API_T0)) -v r=$((REDIS_T1 - REDIS_T0)) -v b=$((BUSY_T1 - BUSY_T0)) \
   'BEGIN {printf "API %.1f us, Redis %.1f us, rest %.1f us per request; machine %.0f us per request", a*1e4/n, r*1e4/n, (b-a-r)*1e4/n, b*1e4/n}')
 
+# measure_baseline <pid> <url> <name>: warm-up then a measured wrk run of the same script against another server; sets
+# BL_RPS, BL_P99, BL_PROCESS_US (the server's processes) and BL_MACHINE_US (all cores) per request.
+measure_baseline() {
+  local pid=$1 url=$2 name=$3 t0 t1 busy0 busy1 n
+  wait_for 60 curl -sf "${url%%/wechat*}/alive"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$url" -- 3 >/dev/null
+  read -r -d '' t0 _ busy0 < <(cpu_ticks "$pid" 0) || true
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$url" -- 4 >"$WORK/$name.txt"
+  read -r -d '' t1 _ busy1 < <(cpu_ticks "$pid" 0) || true
+  n=$(awk '/requests in/ {print $1}' "$WORK/$name.txt")
+  BL_RPS=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/$name.txt")
+  BL_P99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
+  BL_PROCESS_US=$(awk -v n="$n" -v a=$((t1 - t0)) 'BEGIN {printf "%.0f", a*1e4/n}')
+  BL_MACHINE_US=$(awk -v n="$n" -v b=$((busy1 - busy0)) 'BEGIN {printf "%.0f", b*1e4/n}')
+  (( $(awk '/Non-2xx/ {print $NF}' "$WORK/$name.txt" || true) + 0 == 0 )) || echo "ERRORS in the $name baseline: $(grep Non-2xx "$WORK/$name.txt")"
+}
+
 BASELINE_LINE="not measured (BASELINE=1)"
 NODE_LINE="not measured (BASELINE=1)"
 if [[ "${BASELINE:-0}" == 1 ]]; then
-  # The API and Redis stop first: an AOF rewrite still running would take CPU from the baseline.
+  # The API and Redis stop first: an AOF rewrite still running would take CPU from the baselines.
   kill "$API_PID" && wait "$API_PID" 2>/dev/null || true
   API_PID=""
   kill "$REDIS_PID" && wait "$REDIS_PID" 2>/dev/null || true
   REDIS_PID=""
+  QUERY="signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
+
   BARE_PORT=$(free_port)
   echo "== baseline: bare Kestrel, same POST and wrk script, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
   DOTNET_GCgen0size=0x4000000 dotnet "$BARE_DLL" kestrel "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
   BARE_PID=$!
-  wait_for 60 curl -sf "http://127.0.0.1:$BARE_PORT/alive"
-  BARE_URL="http://127.0.0.1:$BARE_PORT/wechat?signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$BARE_URL" -- 3 >/dev/null
-  read -r -d '' BARE_T0 _ BARE_BUSY_T0 < <(cpu_ticks "$BARE_PID" 0) || true
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$BARE_URL" -- 4 >"$WORK/bare.txt"
-  read -r -d '' BARE_T1 _ BARE_BUSY_T1 < <(cpu_ticks "$BARE_PID" 0) || true
+  measure_baseline "$BARE_PID" "http://127.0.0.1:$BARE_PORT/wechat?$QUERY" bare
   kill "$BARE_PID" && wait "$BARE_PID" 2>/dev/null || true
   BARE_PID=""
-  BARE_N=$(awk '/requests in/ {print $1}' "$WORK/bare.txt")
-  BARE_MACHINE=$(awk -v n="$BARE_N" -v b=$((BARE_BUSY_T1 - BARE_BUSY_T0)) 'BEGIN {printf "%.0f", b*1e4/n}')
-  BASELINE_LINE="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/bare.txt") req/s, p99 $(awk '$1 == "99%" {print $2}' "$WORK/bare.txt"); machine $BARE_MACHINE us per request (Kestrel $(awk -v n="$BARE_N" -v a=$((BARE_T1 - BARE_T0)) 'BEGIN {printf "%.0f", a*1e4/n}') us)"
+  BASELINE_LINE="$BL_RPS req/s, p99 $BL_P99; machine $BL_MACHINE_US us per request (Kestrel $BL_PROCESS_US us)"
   # At 20k req/s the 2 cores have 100 us per request. Bare Kestrel with wrk, plus what Redis alone took per message
   # in the webhook run, is the floor: the webhook's own API work (signature, XML, job, Redis client) comes on top.
-  BUDGET_LINE=$(awk -v bare="$BARE_MACHINE" -v redis=$((REDIS_T1 - REDIS_T0)) -v n="$REQUESTS" -v rps="$RPS" -v cores="$(nproc)" -v brps="$(awk '/Requests\/sec/ {print $2}' "$WORK/bare.txt")" \
+  BUDGET_LINE=$(awk -v bare="$BL_MACHINE_US" -v redis=$((REDIS_T1 - REDIS_T0)) -v n="$REQUESTS" -v rps="$RPS" -v cores="$(nproc)" -v brps="$BL_RPS" \
     'BEGIN {r = redis*1e4/n; printf "bare Kestrel + wrk %d us + Redis %.0f us = %.0f us per request before any webhook work: at most %.0f req/s on %d cores; this run reached %.0f%% of bare Kestrel", bare, r, bare + r, cores*1e6/(bare + r), cores, 100*rps/brps}')
 
   # The seed design's stack, with its own fresh Redis (same settings): express + wechat middleware + BullMQ under a
@@ -179,18 +191,10 @@ if [[ "${BASELINE:-0}" == 1 ]]; then
     (cd "$NODE_DIR" && PORT="$NODE_PORT" REDIS_PORT="$REDIS_PORT" WECHAT_TOKEN="$TOKEN" NODE_ENV=production \
       exec ./node_modules/.bin/pm2-runtime start server.js -i 2) >"$WORK/node.log" 2>&1 &
     NODE_PID=$!
-    wait_for 60 curl -sf "http://127.0.0.1:$NODE_PORT/alive"
-    NODE_URL="http://127.0.0.1:$NODE_PORT/wechat?signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$NODE_URL" -- 5 >/dev/null
-    read -r -d '' NODE_T0 _ NODE_BUSY_T0 < <(cpu_ticks "$NODE_PID" 0) || true
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$NODE_URL" -- 6 >"$WORK/node.txt"
-    read -r -d '' NODE_T1 _ NODE_BUSY_T1 < <(cpu_ticks "$NODE_PID" 0) || true
-    NODE_N=$(awk '/requests in/ {print $1}' "$WORK/node.txt")
-    NODE_JOBS=$(redis-cli -p "$REDIS_PORT" llen bull:ai-jobs:wait)
-    NODE_NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/node.txt")
-    NODE_LINE="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$WORK/node.txt") req/s, p99 $(awk '$1 == "99%" {print $2}' "$WORK/node.txt"); machine $(awk -v n="$NODE_N" -v b=$((NODE_BUSY_T1 - NODE_BUSY_T0)) 'BEGIN {printf "%.0f", b*1e4/n}') us per request; non-2xx ${NODE_NON2XX:-0}; $NODE_JOBS jobs queued (warm-up and run)"
+    measure_baseline "$NODE_PID" "http://127.0.0.1:$NODE_PORT/wechat?$QUERY" node
     kill "$NODE_PID" && wait "$NODE_PID" 2>/dev/null || true
     NODE_PID=""
+    NODE_LINE="$BL_RPS req/s, p99 $BL_P99; machine $BL_MACHINE_US us per request (pm2 and node $BL_PROCESS_US us); $(redis-cli -p "$REDIS_PORT" llen bull:ai-jobs:wait) jobs queued (warm-up and run)"
   else
     NODE_LINE="not measured: npm is not installed"
   fi
