@@ -10,6 +10,11 @@ wait_for() { # wait_for <seconds> <command...>
   done
 }
 
+# stop_process <pid>: stops it (SIGTERM) and waits for it; nothing for an empty pid or one already gone.
+stop_process() {
+  [[ -n "$1" ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true
+}
+
 # start_redis <dir>: redis-server with the AppHost's durable settings (AOF everysec, noeviction) on a free port, its
 # data and log in <dir>; sets REDIS_PORT and REDIS_PID and returns once it answers.
 start_redis() {

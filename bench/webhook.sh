@@ -32,23 +32,22 @@ NONCE=486452656
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d -t wechatai-bench-XXXXXX)
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 REDIS_PID=""
 API_PID=""
-
 NODE_PID=""
 BARE_PID=""
 
 cleanup() {
-  [[ -n "$API_PID" ]] && kill "$API_PID" 2>/dev/null && wait "$API_PID" 2>/dev/null || true
-  [[ -n "$NODE_PID" ]] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
-  [[ -n "$BARE_PID" ]] && kill "$BARE_PID" 2>/dev/null && wait "$BARE_PID" 2>/dev/null || true
-  [[ -n "$REDIS_PID" ]] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  stop_process "$API_PID"
+  stop_process "$NODE_PID"
+  stop_process "$BARE_PID"
+  stop_process "$REDIS_PID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
-
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${SKIP_BUILD:-0}" != 1 && -z "${API_DLL:-}" ]]; then
   echo "== building WeChatAi.Api (Release)"
@@ -153,16 +152,16 @@ measure_baseline() {
   BL_P99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
   BL_PROCESS_US=$(awk -v n="$n" -v a=$((t1 - t0)) 'BEGIN {printf "%.0f", a*1e4/n}')
   BL_MACHINE_US=$(awk -v n="$n" -v b=$((busy1 - busy0)) 'BEGIN {printf "%.0f", b*1e4/n}')
-  (( $(awk '/Non-2xx/ {print $NF}' "$WORK/$name.txt" || true) + 0 == 0 )) || echo "ERRORS in the $name baseline: $(grep Non-2xx "$WORK/$name.txt")"
+  if grep -q Non-2xx "$WORK/$name.txt"; then echo "ERRORS in the $name baseline: $(grep Non-2xx "$WORK/$name.txt")"; fi
 }
 
 BASELINE_LINE="not measured (BASELINE=1)"
 NODE_LINE="not measured (BASELINE=1)"
 if [[ "${BASELINE:-0}" == 1 ]]; then
   # The API and Redis stop first: an AOF rewrite still running would take CPU from the baselines.
-  kill "$API_PID" && wait "$API_PID" 2>/dev/null || true
+  stop_process "$API_PID"
   API_PID=""
-  kill "$REDIS_PID" && wait "$REDIS_PID" 2>/dev/null || true
+  stop_process "$REDIS_PID"
   REDIS_PID=""
   QUERY="signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
 
@@ -171,7 +170,7 @@ if [[ "${BASELINE:-0}" == 1 ]]; then
   DOTNET_GCgen0size=0x4000000 dotnet "$BARE_DLL" kestrel "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
   BARE_PID=$!
   measure_baseline "$BARE_PID" "http://127.0.0.1:$BARE_PORT/wechat?$QUERY" bare
-  kill "$BARE_PID" && wait "$BARE_PID" 2>/dev/null || true
+  stop_process "$BARE_PID"
   BARE_PID=""
   BASELINE_LINE="$BL_RPS req/s, p99 $BL_P99; machine $BL_MACHINE_US us per request (Kestrel $BL_PROCESS_US us)"
   # At 20k req/s the 2 cores have 100 us per request. Bare Kestrel with wrk, plus what Redis alone took per message
@@ -192,7 +191,7 @@ if [[ "${BASELINE:-0}" == 1 ]]; then
       exec ./node_modules/.bin/pm2-runtime start server.js -i 2) >"$WORK/node.log" 2>&1 &
     NODE_PID=$!
     measure_baseline "$NODE_PID" "http://127.0.0.1:$NODE_PORT/wechat?$QUERY" node
-    kill "$NODE_PID" && wait "$NODE_PID" 2>/dev/null || true
+    stop_process "$NODE_PID"
     NODE_PID=""
     NODE_LINE="$BL_RPS req/s, p99 $BL_P99; machine $BL_MACHINE_US us per request (pm2 and node $BL_PROCESS_US us); $(redis-cli -p "$REDIS_PORT" llen bull:ai-jobs:wait) jobs queued (warm-up and run)"
   else
