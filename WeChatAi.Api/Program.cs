@@ -1,19 +1,16 @@
-using WeChatAi.Api.WeChat;
-using WeChatAi.Core.Data;
-using WeChatAi.Core.Queue;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
-builder.AddWeChatGateway();
+builder.AddWeChatWebhook();
+builder.AddHttpApi();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapWeChatGateway();
-app.MapApiGroup().MapStatsEndpoints();
+app.MapWeChatWebhook();
+app.MapHttpApi().MapStatsEndpoints();
 
 app.Run();
 

@@ -1,13 +1,15 @@
-using WeChatAi.Core.Data;
-using WeChatAi.Core.Queue;
-using WeChatAi.Worker;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
-builder.AddAiWorker();
+builder.AddLlm();
+builder.AddConversationMemory();
+builder.AddWeChatDelivery();
+builder.AddExchangeRecording(); // before the consumer: hosted services stop in reverse order
+builder.AddJobPipeline();
+builder.AddJobConsumer();
+builder.AddQueueMaintenance();
 
 var app = builder.Build();
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Stats;
 
 namespace WeChatAi.Api.Stats;
 

@@ -1,6 +1,8 @@
-using Microsoft.Extensions.Hosting;
+using WeChatAi.Core;
+using WeChatAi.Core.Data;
 
-namespace WeChatAi.Core.Data;
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
+namespace Microsoft.Extensions.Hosting;
 
 public static class DataExtensions
 {

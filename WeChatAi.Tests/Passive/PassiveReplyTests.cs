@@ -1,4 +1,5 @@
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Replies;
 using WeChatAi.Tests.Gateway;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Worker;
@@ -67,7 +68,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
 
         Assert.Equal("正在思考中...", await app.DeliverAsync("oNoPermission", msgId: 5, "第一个问题"));
         await app.Harness.WaitForExchangesAsync(1);
-        Assert.True(await app.Harness.Db.KeyExistsAsync(PassiveReplyKeys.PassiveSwitch(WorkerHarness.AppId)));
+        Assert.True(await app.Harness.Db.KeyExistsAsync(ReplyKeys.PassiveSwitch(WorkerHarness.AppId)));
 
         var next = await app.DeliverAsync("oNoPermission", msgId: 6, "第二个问题");
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Worker;

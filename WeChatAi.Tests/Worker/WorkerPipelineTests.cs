@@ -4,6 +4,7 @@ using System.Text;
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Worker;

@@ -1,18 +1,19 @@
+using WeChatAi.Core.WeChat;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using WeChatAi.Worker.Jobs;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>
 /// The account's access token, shared by every worker through Redis: fetched from <c>stable_token</c> by one instance at
 /// a time (SET NX PX lock) before it expires; after WeChat rejects it, re-read, and forced at most once per
-/// <see cref="WeChatApiOptions.ForceRefreshIntervalSeconds"/> across the cluster.
+/// <see cref="WeChatOptions.ForceRefreshIntervalSeconds"/> across the cluster.
 /// </summary>
 internal sealed partial class AccessTokenProvider(
     IConnectionMultiplexer redis,
     WeChatApiClient api,
-    IOptions<WeChatApiOptions> options,
+    IOptions<WeChatOptions> options,
     TimeProvider time,
     ILogger<AccessTokenProvider> logger)
 {

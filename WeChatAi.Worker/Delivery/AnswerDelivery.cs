@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
-using WeChatAi.Worker.Jobs;
+using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Delivery;
 
@@ -22,8 +23,8 @@ internal enum DeliveryOutcome
 internal sealed partial class AnswerDelivery(
     CustomerServiceSender sender,
     MessageBudget budget,
-    PassiveReplyStore passiveReplies,
-    IOptions<WeChatApiOptions> options,
+    PassiveDelivery passiveReplies,
+    IOptions<WeChatOptions> options,
     ILogger<AnswerDelivery> logger)
 {
     public async Task<DeliveryOutcome> DeliverAsync(AiJob job, JobState state, IReadOnlyList<string> answerParts, CancellationToken cancellationToken)
@@ -33,7 +34,7 @@ internal sealed partial class AnswerDelivery(
             return DeliveryOutcome.Deferred;
         }
 
-        var pendingKey = WorkerKeys.Pending(job.AppId, job.OpenId);
+        var pendingKey = ReplyKeys.Pending(job.AppId, job.OpenId);
         var pending = await state.TakePendingAsync(pendingKey);
         var parts = pending.Concat(answerParts).ToList();
         for (var i = 0; i < parts.Count; i++)
@@ -43,7 +44,7 @@ internal sealed partial class AnswerDelivery(
                 continue;
             }
 
-            var claim = await budget.ClaimPartAsync(job, state, i);
+            var claim = await state.ClaimPartAsync(i, MessageBudget.Key(job));
             if (claim == PartClaim.AlreadyClaimed)
             {
                 continue; // another attempt of this job has it
@@ -54,8 +55,6 @@ internal sealed partial class AnswerDelivery(
                 await DeferFromAsync(job, state, parts, i);
                 return DeliveryOutcome.Deferred;
             }
-
-            state.NoteSending(i);
 
             WeChatResult result;
             try
@@ -133,7 +132,7 @@ internal sealed partial class AnswerDelivery(
 
     private Task DeferFromAsync(AiJob job, JobState state, List<string> parts, int from) =>
         state.DeferAsync(
-            WorkerKeys.Pending(job.AppId, job.OpenId),
+            ReplyKeys.Pending(job.AppId, job.OpenId),
             Enumerable.Range(from, parts.Count - from).Where(i => state.PartStatus(i) is null).Select(i => parts[i]),
             TimeSpan.FromHours(options.Value.PendingTtlHours));
 

@@ -1,3 +1,4 @@
+using WeChatAi.Worker.Common;
 using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Worker.Delivery;

@@ -1,17 +1,20 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
-using WeChatAi.Worker.Jobs;
+using WeChatAi.Core.WeChat;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>
 /// WeChat's rule, per user in Redis: after a user message the account may send that user
-/// <see cref="WeChatApiOptions.MessageBudget"/> customer-service messages within
-/// <see cref="WeChatApiOptions.BudgetWindowHours"/> hours.
+/// <see cref="WeChatOptions.MessageBudget"/> customer-service messages within
+/// <see cref="WeChatOptions.BudgetWindowHours"/> hours. The
+/// job's <see cref="JobState.ClaimPartAsync"/> takes one message with each part it claims.
 /// </summary>
-internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeChatApiOptions> options, TimeProvider time)
+internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeChatOptions> options, TimeProvider time)
 {
+    // KEYS: the budget. ARGV: the message's received_at (ms), the budget, TTL (ms).
     // Only a message newer than the one the budget was last reset for resets it: a job processed again after a
     // crash, or an older job finishing late, does not hand out more messages than WeChat allows.
     private const string ResetScript = """
@@ -24,6 +27,7 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeCha
         return 0
         """;
 
+    // KEYS: the budget.
     private const string ConsumeScript = """
         local left = tonumber(redis.call('HGET', KEYS[1], 'left') or '0')
         if left > 0 then
@@ -33,22 +37,13 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeCha
         return 0
         """;
 
-    // Takes one message of the budget and claims the job's part for sending, in one step: -1 part already claimed,
-    // 0 budget used up, 1 claimed.
-    private const string ClaimPartScript = """
-        if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return -1 end
-        local left = tonumber(redis.call('HGET', KEYS[1], 'left') or '0')
-        if left <= 0 then return 0 end
-        redis.call('HINCRBY', KEYS[1], 'left', -1)
-        redis.call('HSET', KEYS[2], ARGV[1], 'sending')
-        return 1
-        """;
-
+    // KEYS: the budget.
     private const string RefundScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HINCRBY', KEYS[1], 'left', 1) end
         return 0
         """;
 
+    // KEYS: the budget.
     private const string ExhaustScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'left', 0) end
         return 0
@@ -71,25 +66,10 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeCha
     public async Task<bool> TryConsumeAsync(AiJob job) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(ConsumeScript, [Key(job)]) == 1;
 
-    public async Task<PartClaim> ClaimPartAsync(AiJob job, JobState state, int index) =>
-        (long)await redis.GetDatabase().ScriptEvaluateAsync(ClaimPartScript, [Key(job), state.Key], [JobState.PartField(index)]) switch
-        {
-            1 => PartClaim.Claimed,
-            0 => PartClaim.NoBudget,
-            _ => PartClaim.AlreadyClaimed,
-        };
-
     public Task RefundAsync(AiJob job) => redis.GetDatabase().ScriptEvaluateAsync(RefundScript, [Key(job)]);
 
     /// <summary>WeChat says the user's quota is used up (45047) or the window closed (45015).</summary>
     public Task ExhaustAsync(AiJob job) => redis.GetDatabase().ScriptEvaluateAsync(ExhaustScript, [Key(job)]);
 
-    private static RedisKey Key(AiJob job) => WorkerKeys.Budget(job.AppId, job.OpenId);
-}
-
-internal enum PartClaim
-{
-    Claimed,
-    NoBudget,
-    AlreadyClaimed,
+    public static RedisKey Key(AiJob job) => WorkerKeys.Budget(job.AppId, job.OpenId);
 }

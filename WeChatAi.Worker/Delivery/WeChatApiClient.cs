@@ -1,3 +1,4 @@
+using WeChatAi.Core.WeChat;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>The two calls of WeChat's server API the worker makes: stable access tokens and customer-service text messages.</summary>
-internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatApiOptions> options)
+internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatOptions> options)
 {
     public const string HttpClientName = "wechat-api";
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using WeChatAi.Worker.Jobs;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Llm;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
-using WeChatAi.Worker.Jobs;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Memory;
 
@@ -76,28 +76,4 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<
     public Task ClearAsync(AiJob job) => redis.GetDatabase().KeyDeleteAsync(Key(job));
 
     private static RedisKey Key(AiJob job) => WorkerKeys.Memory(job.AppId, job.OpenId);
-}
-
-/// <summary>Tokens approximated by characters: a CJK character is about one token, other text about four characters.</summary>
-internal static class TokenEstimate
-{
-    public static int Of(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var wide = 0;
-        var narrow = 0;
-        foreach (var c in text)
-        {
-            if (c >= 0x2E80)
-            {
-                wide++;
-            }
-            else
-            {
-                narrow++;
-            }
-        }
-
-        return wide + ((narrow + 3) / 4);
-    }
 }

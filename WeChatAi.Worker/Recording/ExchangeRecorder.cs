@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Queue;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Recording;
 
@@ -27,7 +29,27 @@ internal sealed partial class ExchangeRecorder(
 
     private readonly Channel<ChatExchange> _channel = Channel.CreateUnbounded<ChatExchange>(new UnboundedChannelOptions { SingleReader = true });
 
-    public void Record(ChatExchange exchange) => _channel.Writer.TryWrite(exchange);
+    /// <summary>Records how <paramref name="job"/> ended (<paramref name="answer"/>: what the LLM said, if it got that far).</summary>
+    public void Record(AiJob job, StoredAnswer? answer, ExchangeOutcome outcome, int attempts, DateTimeOffset endedAt, string? error = null)
+    {
+        var receivedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs);
+        _channel.Writer.TryWrite(new ChatExchange
+        {
+            JobId = job.JobId,
+            AppId = job.AppId,
+            OpenId = job.OpenId,
+            Question = job.Content,
+            Answer = answer?.Text,
+            PromptTokens = answer?.PromptTokens ?? 0,
+            CompletionTokens = answer?.CompletionTokens ?? 0,
+            ReceivedAt = receivedAt,
+            AnsweredAt = outcome == ExchangeOutcome.Answered ? endedAt : null,
+            LatencyMs = (int)Math.Min(int.MaxValue, (endedAt - receivedAt).TotalMilliseconds),
+            Attempts = attempts,
+            Outcome = outcome,
+            Error = error,
+        });
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

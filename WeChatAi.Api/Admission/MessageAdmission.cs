@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+using WeChatAi.Core.Replies;
+using WeChatAi.Core.Stats;
+
+namespace WeChatAi.Api.Admission;
+
+/// <summary>What became of a user message handed to <see cref="MessageAdmission"/>.</summary>
+public enum AdmissionOutcome
+{
+    /// <summary>A new job is on the stream.</summary>
+    Enqueued,
+
+    /// <summary>The user's bucket was empty: no job.</summary>
+    RateLimited,
+}
+
+/// <param name="Outcome">For a duplicate, the outcome of the first delivery, so a retry gets the same kind of reply.</param>
+/// <param name="PassiveSwitch">The worker found the account lacks customer-service permission: reply passively.</param>
+public readonly record struct AdmissionResult(AdmissionOutcome Outcome, bool IsDuplicate, bool PassiveSwitch);
+
+/// <summary>
+/// Admits authenticated user messages: de-duplicates WeChat's retries, applies the per-user limit, enqueues the job
+/// and counts it, all in one Lua script, so replicas never race. Messages arriving while earlier ones are in Redis go
+/// together in the next script call (one round trip for many messages; see docs/benchmarks-webhook.md).
+/// </summary>
+public sealed class MessageAdmission : IAsyncDisposable
+{
+    /// <summary>WeChat retries for about 15 s; 300 s leaves room for slow retries and clock skew between replicas.</summary>
+    public static readonly TimeSpan DedupTtl = TimeSpan.FromMinutes(5);
+
+    /// <summary>Script calls in Redis at once; while they run, new messages queue up for the next call.</summary>
+    internal const int MaxCallsInFlight = 2;
+
+    /// <summary>Caps one script run (Redis runs scripts one at a time, so a huge batch would delay everyone else).</summary>
+    internal const int MaxBatchSize = 128;
+
+    private const string Enqueued = "enqueued";
+    private const string RateLimited = "rate_limited";
+
+    // KEYS: the stream, today's counters, today's users, the passive switch, then per message its de-dup key and
+    // its bucket key. ARGV: refill per minute, burst, de-dup TTL, stats retention, then per message the job's JSON
+    // and the OpenID. TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share one "now".
+    // The bucket is GCRA, the token bucket kept as one number: the time at which the bucket is full again ("tat").
+    // A message may pass while tat is at most burst - 1 intervals ahead; it moves tat one interval on. The key
+    // expires at tat, when a missing key means the same thing: a full bucket.
+    private const int SharedKeys = 4;
+    private const int KeysPerMessage = 2;
+    private const int SharedArgs = 4;
+    private const int ArgsPerMessage = 2;
+
+    private static readonly string Script = $$"""
+        local now = redis.call('TIME')
+        local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+        local interval = 60000 / tonumber(ARGV[1])
+        local ahead = (tonumber(ARGV[2]) - 1) * interval
+        local dedupTtl = ARGV[3]
+        local results = {}
+        local users = {}
+        local received, limited = 0, 0
+        local count = (#KEYS - {{SharedKeys}}) / {{KeysPerMessage}}
+        for i = 1, count do
+          local dedupKey = KEYS[{{SharedKeys}} + 2 * i - 1]
+          local bucketKey = KEYS[{{SharedKeys}} + 2 * i]
+          local a = {{SharedArgs}} + (i - 1) * {{ArgsPerMessage}}
+          -- Claims the message at once; the outcome is corrected below in the rare rate-limited case.
+          if not redis.call('SET', dedupKey, '{{Enqueued}}', 'NX', 'EX', dedupTtl) then
+            results[2 * i - 1] = redis.call('GET', dedupKey) or '{{Enqueued}}'
+            results[2 * i] = 1
+          else
+            local tat = tonumber(redis.call('GET', bucketKey)) or nowMs
+            if tat < nowMs then
+              tat = nowMs
+            end
+
+            if tat - nowMs <= ahead then
+              tat = tat + interval
+              redis.call('XADD', KEYS[1], '*', '{{AiJob.StreamField}}', ARGV[a + 1])
+              redis.call('SET', bucketKey, tat, 'PXAT', math.ceil(tat))
+              received = received + 1
+              results[2 * i - 1] = '{{Enqueued}}'
+            else
+              redis.call('SET', dedupKey, '{{RateLimited}}', 'KEEPTTL')
+              limited = limited + 1
+              results[2 * i - 1] = '{{RateLimited}}'
+            end
+
+            users[#users + 1] = ARGV[a + 2]
+            results[2 * i] = 0
+          end
+        end
+
+        if received > 0 then
+          redis.call('HINCRBY', KEYS[2], '{{StatsKeys.ReceivedField}}', received)
+        end
+        if limited > 0 then
+          redis.call('HINCRBY', KEYS[2], '{{RateLimited}}', limited)
+        end
+        if #users > 0 then
+          redis.call('PFADD', KEYS[3], unpack(users))
+          -- NX: only the day's first call sets the expiry; the rest of the day it is one cheap no-op per batch.
+          redis.call('EXPIRE', KEYS[2], ARGV[4], 'NX')
+          redis.call('EXPIRE', KEYS[3], ARGV[4], 'NX')
+        end
+        results[2 * count + 1] = redis.call('EXISTS', KEYS[4])
+        return results
+        """;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RateLimitOptions _limits;
+    private readonly TimeProvider _time;
+    private readonly Channel<PendingMessage> _pending = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
+    private readonly Task _sender;
+
+    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, TimeProvider time)
+    {
+        _redis = redis;
+        _limits = limits.Value;
+        _time = time;
+        _sender = Task.Run(SendBatchesAsync);
+    }
+
+    public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content)
+    {
+        var activity = Activity.Current;
+        var receivedAt = _time.GetUtcNow();
+        var job = new AiJob(
+            appId,
+            openId,
+            msgId,
+            content,
+            receivedAt.ToUnixTimeMilliseconds(),
+            activity?.IdFormat == ActivityIdFormat.W3C ? activity.Id : null,
+            activity?.TraceStateString);
+
+        // The JSON is built here, on the request's thread, so the single sender loop only gathers ready values.
+        var message = new PendingMessage(appId, AdmissionKeys.Dedup(appId, dedupKey), AdmissionKeys.UserBucket(appId, openId), openId, job.ToJson(), receivedAt);
+
+        if (!_pending.Writer.TryWrite(message))
+        {
+            throw new ObjectDisposedException(nameof(MessageAdmission), "The API is shutting down.");
+        }
+
+        return message.Result.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _sender.ConfigureAwait(false);
+        _callSlots.Dispose();
+    }
+
+    private async Task SendBatchesAsync()
+    {
+        var reader = _pending.Reader;
+        var batch = new List<PendingMessage>(MaxBatchSize);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            // Waiting for a free slot before draining is what lets messages gather while Redis is busy.
+            await _callSlots.WaitAsync().ConfigureAwait(false);
+            while (batch.Count < MaxBatchSize && reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+
+            _ = SendAsync([.. batch]);
+            batch.Clear();
+        }
+
+        for (int i = 0; i < MaxCallsInFlight; i++)
+        {
+            await _callSlots.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(PendingMessage[] batch)
+    {
+        RedisResult[] result;
+        try
+        {
+            result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, Keys(batch), Values(batch)).ConfigureAwait(false))!;
+        }
+#pragma warning disable CA1031 // Whatever failed, every waiting request must hear of it (WeChat then retries).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _callSlots.Release();
+            foreach (var message in batch)
+            {
+                message.Result.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        // The next batch may go to Redis while this one's requests finish their replies.
+        _callSlots.Release();
+        bool passiveSwitch = (long)result[^1] == 1;
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var outcome = (string?)result[2 * i] == Enqueued ? AdmissionOutcome.Enqueued : AdmissionOutcome.RateLimited;
+            batch[i].Result.TrySetResult(new AdmissionResult(outcome, (long)result[(2 * i) + 1] == 1, passiveSwitch));
+        }
+    }
+
+    private static RedisKey[] Keys(PendingMessage[] batch)
+    {
+        // One batch spans at most two UTC days only at midnight; its messages are counted on the first one's day.
+        var day = batch[0].ReceivedAt;
+        var keys = new RedisKey[SharedKeys + (KeysPerMessage * batch.Length)];
+        keys[0] = QueueKeys.JobStream;
+        keys[1] = StatsKeys.Counters(day);
+        keys[2] = StatsKeys.Users(day);
+        keys[3] = ReplyKeys.PassiveSwitch(batch[0].AppId);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            keys[SharedKeys + (KeysPerMessage * i)] = batch[i].DedupKey;
+            keys[SharedKeys + (KeysPerMessage * i) + 1] = batch[i].BucketKey;
+        }
+
+        return keys;
+    }
+
+    private RedisValue[] Values(PendingMessage[] batch)
+    {
+        var values = new RedisValue[SharedArgs + (ArgsPerMessage * batch.Length)];
+        values[0] = _limits.PerUserPerMinute;
+        values[1] = _limits.PerUserBurst;
+        values[2] = (long)DedupTtl.TotalSeconds;
+        values[3] = (long)StatsKeys.Retention.TotalSeconds;
+        for (int i = 0; i < batch.Length; i++)
+        {
+            int a = SharedArgs + (ArgsPerMessage * i);
+            values[a] = batch[i].Job;
+            values[a + 1] = batch[i].OpenId;
+        }
+
+        return values;
+    }
+
+    private sealed record PendingMessage(string AppId, string DedupKey, string BucketKey, string OpenId, byte[] Job, DateTimeOffset ReceivedAt)
+    {
+        // Synchronous continuations: the batch's requests finish on the thread that read the results, which measured
+        // faster on two cores than waking a thread-pool thread for each of them.
+        public TaskCompletionSource<AdmissionResult> Result { get; } = new();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Buffers;
+
+namespace WeChatAi.Api.Webhook;
+
+/// <summary>A request body read into a pooled buffer, capped at <see cref="MaxBytes"/>.</summary>
+internal sealed class WeChatRequestBody : IDisposable
+{
+    /// <summary>WeChat payloads are a few KB even in safe mode; more is abuse.</summary>
+    public const int MaxBytes = 64 * 1024;
+
+    private byte[]? _buffer;
+
+    private WeChatRequestBody(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        Length = length;
+    }
+
+    public int Length { get; }
+
+    public Stream OpenRead() => new MemoryStream(_buffer ?? throw new ObjectDisposedException(nameof(WeChatRequestBody)), 0, Length, writable: false);
+
+    /// <summary>Reads the whole body, or returns null as soon as it is known to exceed <see cref="MaxBytes"/>.</summary>
+    /// <remarks>Content-Length is checked first, and the cap is enforced while reading for chunked or lying clients.</remarks>
+    public static async Task<WeChatRequestBody?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return null;
+        }
+
+        // One byte over the cap, to tell "exactly MaxBytes" from "more".
+        int capacity = request.ContentLength is long declared ? (int)declared + 1 : MaxBytes + 1;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        int length = 0;
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBytes + 1) - length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+                if (length > MaxBytes)
+                {
+                    Return(buffer, length);
+                    return null;
+                }
+
+                if (length == buffer.Length)
+                {
+                    buffer = Grow(buffer, length);
+                }
+            }
+
+            return new WeChatRequestBody(buffer, length);
+        }
+        catch
+        {
+            Return(buffer, length);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            Return(buffer, Length);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int length)
+    {
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        Return(buffer, length);
+        return larger;
+    }
+
+    // The body holds user messages; clear what was written so the shared pool does not leak it.
+    private static void Return(byte[] buffer, int length)
+    {
+        buffer.AsSpan(0, Math.Min(length, buffer.Length)).Clear();
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

@@ -1,0 +1,259 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using WeChatAi.Api.Admission;
+using WeChatAi.Api.Passive;
+using WeChatAi.Core.Queue;
+using WeChatAi.Core.Replies;
+using WeChatAi.Core.WeChat;
+
+namespace WeChatAi.Api.Webhook;
+
+/// <summary>
+/// The <c>/wechat</c> endpoint: URL verification (GET) and message pushes (POST) in plaintext, compatible and
+/// safe mode. Every request is authenticated before its body is read; every reply is a passive reply that
+/// WeChat shows the user at once (or <c>success</c>, which shows nothing).
+/// </summary>
+public sealed class WeChatWebhook : IDisposable
+{
+    public const string RateLimitedText = "您发送得太快了，请稍后再试。";
+    public const string UnsupportedText = "目前只支持文字和语音消息，请发送文字或语音。";
+
+    private const string SafeMode = "aes";
+
+    private static readonly TextReply SuccessReply = new(WeChatReply.Success, TextReply.Plain);
+
+    private static readonly string[] VerifyParameters = ["signature", "timestamp", "nonce", "echostr"];
+    private static readonly string[] PushParameters = ["signature", "timestamp", "nonce"];
+    private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
+
+    private readonly WeChatOptions _options;
+    private readonly WeChatMessageCrypto? _crypto;
+    private readonly MessageAdmission _admission;
+    private readonly PassiveReplyWaiter _passive;
+    private readonly WeChatUserStore _users;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WeChatWebhook> _logger;
+
+    public WeChatWebhook(
+        IOptions<WeChatOptions> options, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+    {
+        _options = options.Value;
+        _admission = admission;
+        _passive = passive;
+        _users = users;
+        _time = time;
+        _logger = logger;
+
+        // One instance for the process: AES key schedules are not rebuilt per request.
+        _crypto = _options.IsWebhookConfigured && !string.IsNullOrEmpty(_options.EncodingAESKey)
+            ? new WeChatMessageCrypto(_options.AppId!, _options.EncodingAESKey, _options.PreviousEncodingAESKey)
+            : null;
+    }
+
+    private string Token => _options.Token!;
+
+    private string AppId => _options.AppId!;
+
+    /// <summary>GET: WeChat checks that we know the token before it enables the server URL.</summary>
+    public IResult Verify(HttpContext context)
+    {
+        var query = context.Request.Query;
+        if (Authenticate(query, VerifyParameters) is { } rejection)
+        {
+            return rejection;
+        }
+
+        return new TextReply(query["echostr"].ToString(), TextReply.Plain);
+    }
+
+    /// <summary>POST: a user message or event.</summary>
+    public async Task<IResult> ReceiveAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        string? encryptType = query["encrypt_type"];
+        bool safe = string.Equals(encryptType, SafeMode, StringComparison.OrdinalIgnoreCase);
+        if (!safe && !string.IsNullOrEmpty(encryptType) && !string.Equals(encryptType, "raw", StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject(StatusCodes.Status400BadRequest, "encrypt_type must be 'aes' or 'raw'.");
+        }
+
+        if (Authenticate(query, safe ? SafePushParameters : PushParameters) is { } rejection)
+        {
+            return rejection;
+        }
+
+        WeChatInbound inbound;
+        try
+        {
+            WeChatXmlDocument document;
+
+            // The pooled body buffer goes back as soon as it is parsed, before any awaiting on Redis or PostgreSQL.
+            using (var body = await WeChatRequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false))
+            {
+                if (body is null)
+                {
+                    return Reject(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {WeChatRequestBody.MaxBytes / 1024} KB.");
+                }
+
+                using var stream = body.OpenRead();
+                document = WeChatXml.Parse(stream);
+            }
+
+            if (safe)
+            {
+                if (_crypto is null)
+                {
+                    return Reject(StatusCodes.Status400BadRequest, "WeChat:EncodingAESKey is not configured, so safe-mode (encrypt_type=aes) messages cannot be decrypted.");
+                }
+
+                // Compatible mode sends plaintext fields too; only the signed, encrypted part is trusted.
+                string encrypt = document.GetEncrypt();
+                if (!WeChatSignature.IsValid(query["msg_signature"], Token, query["timestamp"]!, query["nonce"]!, encrypt))
+                {
+                    return Reject(StatusCodes.Status401Unauthorized, "msg_signature does not match.");
+                }
+
+                document = WeChatXml.Parse(_crypto.Decrypt(encrypt));
+            }
+
+            inbound = WeChatInbound.From(document);
+        }
+        catch (WeChatProtocolException ex)
+        {
+            return Reject(StatusCodes.Status400BadRequest, ex.Message);
+        }
+
+        var (replyText, letWeChatRetry) = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+        if (letWeChatRetry)
+        {
+            // Passive mode, answer not ready yet: no response makes WeChat send the same message again.
+            context.Abort();
+            return TypedResults.Empty;
+        }
+
+        if (replyText is null)
+        {
+            return SuccessReply;
+        }
+
+        string reply = WeChatReply.Text(inbound.FromUserName, inbound.ToUserName, _time.GetUtcNow().ToUnixTimeSeconds(), replyText);
+        if (safe)
+        {
+            // Echoing the request's timestamp and nonce is what WeChat's own samples do; both are already validated.
+            reply = _crypto!.BuildEncryptedReply(reply, Token, query["timestamp"]!, query["nonce"]!);
+        }
+
+        return new TextReply(reply, TextReply.Xml);
+    }
+
+    public void Dispose() => _crypto?.Dispose();
+
+    /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
+    private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
+    {
+        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content, cancellationToken).ConfigureAwait(false),
+        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
+        WeChatMessage => (UnsupportedText, false),
+        SubscribeEvent subscribe => (await SubscribeAsync(subscribe).ConfigureAwait(false), false),
+        UnsubscribeEvent unsubscribe => (await UnsubscribeAsync(unsubscribe).ConfigureAwait(false), false),
+
+        // SCAN, LOCATION, CLICK, VIEW and events we do not know yet need no answer.
+        _ => (null, false),
+    };
+
+    private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, CancellationToken cancellationToken)
+    {
+        var result = await _admission.AdmitAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content).ConfigureAwait(false);
+        WebhookLog.MessageHandled(_logger, message.MsgId, result.Outcome, result.IsDuplicate);
+        if (result.Outcome == AdmissionOutcome.RateLimited)
+        {
+            return (RateLimitedText, false);
+        }
+
+        if (_options.ReplyMode == ReplyMode.Passive || result.PassiveSwitch)
+        {
+            var jobId = AiJob.CreateJobId(AppId, message.FromUserName, message.MsgId);
+            var passive = await _passive.WaitAsync(AppId, message.FromUserName, jobId, cancellationToken).ConfigureAwait(false);
+            return passive.Outcome switch
+            {
+                PassiveOutcome.Ready => (passive.Text, false),
+                PassiveOutcome.AwaitRetry => (null, true),
+                _ => (_options.PassiveLateText, false),
+            };
+        }
+
+        return (string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
+    }
+
+    private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)
+    {
+        await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName)).ConfigureAwait(false);
+        return string.IsNullOrEmpty(_options.WelcomeText) ? null : _options.WelcomeText;
+    }
+
+    private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe)
+    {
+        await RecordAsync(unsubscribe, _users.MarkUnsubscribedAsync(AppId, unsubscribe.FromUserName)).ConfigureAwait(false);
+        return null;
+    }
+
+    // Events must never fail the push: the user gets the usual reply and the failure is logged.
+    private async Task RecordAsync(WeChatEvent @event, Task update)
+    {
+        try
+        {
+            await update.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Any database failure is handled the same way: log it and still reply.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            WebhookLog.UserUpdateFailed(_logger, ex, @event.Event);
+        }
+    }
+
+    /// <summary>Checks configuration, presence of the query parameters, timestamp freshness and <c>signature</c>.</summary>
+    /// <returns>The response to send instead, or null when the request is authentic.</returns>
+    private TextReply? Authenticate(IQueryCollection query, string[] required)
+    {
+        if (!_options.IsWebhookConfigured)
+        {
+            return new TextReply("WeChat:Token is not configured, so the WeChat webhook is off.", TextReply.Plain, StatusCodes.Status503ServiceUnavailable);
+        }
+
+        foreach (string name in required)
+        {
+            if (string.IsNullOrEmpty(query[name]))
+            {
+                // Only the rare bad request pays for listing every missing name.
+                var missing = required.Where(n => string.IsNullOrEmpty(query[n]));
+                return Reject(StatusCodes.Status400BadRequest, $"Missing query parameter(s): {string.Join(", ", missing)}.");
+            }
+        }
+
+        string timestamp = query["timestamp"]!;
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out long seconds))
+        {
+            return Reject(StatusCodes.Status400BadRequest, "timestamp must be Unix seconds.");
+        }
+
+        if (_options.TimestampToleranceSeconds > 0
+            && Math.Abs(_time.GetUtcNow().ToUnixTimeSeconds() - seconds) > _options.TimestampToleranceSeconds)
+        {
+            return Reject(StatusCodes.Status401Unauthorized, "stale timestamp");
+        }
+
+        if (!WeChatSignature.IsValid(query["signature"], Token, timestamp, query["nonce"]!))
+        {
+            return Reject(StatusCodes.Status401Unauthorized, "signature does not match.");
+        }
+
+        return null;
+    }
+
+    private TextReply Reject(int statusCode, string reason)
+    {
+        WebhookLog.Rejected(_logger, statusCode, reason);
+        return new TextReply(reason, TextReply.Plain, statusCode);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using WeChatAi.Api.Admission;
+using WeChatAi.Api.Passive;
+using WeChatAi.Api.Webhook;
+using WeChatAi.Core.WeChat;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
+namespace Microsoft.AspNetCore.Builder;
+
+public static class WebhookExtensions
+{
+    /// <summary>Registers the webhook, the WeChat and rate-limit settings (validated at startup) and message admission.</summary>
+    public static TBuilder AddWeChatWebhook<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddWeChatOptions();
+        var services = builder.Services;
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<MessageAdmission>();
+        services.AddSingleton<PassiveReplyWaiter>();
+        services.AddSingleton<WeChatUserStore>();
+        services.AddSingleton<WeChatWebhook>();
+        return builder;
+    }
+
+    /// <summary>Maps <c>GET /wechat</c> (URL verification) and <c>POST /wechat</c> (messages and events).</summary>
+    public static WebApplication MapWeChatWebhook(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<WeChatOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WeChatWebhook).FullName!);
+        if (options.IsWebhookConfigured)
+        {
+            WebhookLog.WebhookEnabled(logger, options.AppId!, string.IsNullOrEmpty(options.EncodingAESKey) ? "off" : "on", options.ReplyMode);
+        }
+        else
+        {
+            WebhookLog.WebhookDisabled(logger);
+        }
+
+        app.MapGet("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.Verify(context));
+        app.MapPost("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.ReceiveAsync(context));
+        return app;
+    }
+}

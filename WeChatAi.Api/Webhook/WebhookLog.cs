@@ -1,0 +1,26 @@
+using WeChatAi.Api.Admission;
+using WeChatAi.Core.Replies;
+
+namespace WeChatAi.Api.Webhook;
+
+/// <summary>
+/// The webhook's log lines. Per-request lines are Debug so the hot path costs nothing at Information, and none
+/// carries a token, key, signature or message content.
+/// </summary>
+internal static partial class WebhookLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "The WeChat webhook is off: WeChat:Token is not configured, so /wechat answers 503. Everything else runs.")]
+    public static partial void WebhookDisabled(ILogger logger);
+
+    [LoggerMessage(2, LogLevel.Information, "The WeChat webhook is on for AppId {AppId}; safe mode {SafeMode}, reply mode {ReplyMode}.")]
+    public static partial void WebhookEnabled(ILogger logger, string appId, string safeMode, ReplyMode replyMode);
+
+    [LoggerMessage(3, LogLevel.Debug, "Rejected a WeChat request with {StatusCode}: {Reason}")]
+    public static partial void Rejected(ILogger logger, int statusCode, string reason);
+
+    [LoggerMessage(4, LogLevel.Debug, "Message {MsgId}: {Outcome}, duplicate {IsDuplicate}.")]
+    public static partial void MessageHandled(ILogger logger, long msgId, AdmissionOutcome outcome, bool isDuplicate);
+
+    [LoggerMessage(5, LogLevel.Warning, "Could not record a {Event} event in the database; the user still gets the usual reply.")]
+    public static partial void UserUpdateFailed(ILogger logger, Exception exception, string @event);
+}

@@ -1,0 +1,39 @@
+namespace WeChatAi.Core.Replies;
+
+/// <summary>
+/// Redis keys of answers that do not go out as a push: parts waiting for the user's next message (both reply modes),
+/// and passive reply mode (<c>WeChat:ReplyMode=passive</c>, or an account without customer-service permission), where
+/// the worker stores each answer and whichever API replica holds WeChat's request for that message returns it.
+/// </summary>
+public static class ReplyKeys
+{
+    /// <summary>Pub/sub channel: the worker publishes a job id when that job's answer is stored.</summary>
+    public const string AnswerChannel = "wechatai:passive:answers";
+
+    /// <summary>WeChat's passive replies, like its customer-service messages, hold at most 2048 bytes of text.</summary>
+    public const int MaxReplyBytes = 2048;
+
+    /// <summary>Default of <c>WeChat:PendingTtlHours</c>: how long parts wait for the next message.</summary>
+    public const int DefaultPendingTtlHours = 168;
+
+    /// <summary>How long answers, replies and markers of one job are kept: WeChat's three attempts take 15 s.</summary>
+    public static readonly TimeSpan JobTtl = TimeSpan.FromHours(1);
+
+    /// <summary>List of answer parts waiting for the user's next message (both reply modes use it).</summary>
+    public static string Pending(string appId, string openId) => $"wechatai:pending:{appId}:{openId}";
+
+    /// <summary>String: JSON array of the answer's parts (plain text), stored by the worker.</summary>
+    public static string Answer(string jobId) => $"wechatai:passive:answer:{jobId}";
+
+    /// <summary>String: the passive reply given for the job, so WeChat's retries get the same text.</summary>
+    public static string Reply(string jobId) => $"wechatai:passive:reply:{jobId}";
+
+    /// <summary>Counter of WeChat's attempts for the job, across replicas.</summary>
+    public static string Attempts(string jobId) => $"wechatai:passive:attempts:{jobId}";
+
+    /// <summary>Exists when WeChat stopped trying: the answer goes to <see cref="Pending"/> for the user's next message.</summary>
+    public static string Deferred(string jobId) => $"wechatai:passive:deferred:{jobId}";
+
+    /// <summary>Exists when the worker found the account lacks customer-service permission (48001): reply passively.</summary>
+    public static string PassiveSwitch(string appId) => $"wechatai:passive:switch:{appId}";
+}

@@ -1,0 +1,108 @@
+using System.ComponentModel.DataAnnotations;
+using WeChatAi.Core.Replies;
+
+namespace WeChatAi.Core.WeChat;
+
+/// <summary>
+/// The official account (section <c>WeChat</c>), read by the API (the webhook) and the worker (WeChat's API): the
+/// server configuration of the account's console, the texts of passive replies and WeChat's message limits.
+/// </summary>
+public sealed class WeChatOptions : IValidatableObject
+{
+    public const string Section = "WeChat";
+
+    /// <summary>Shared secret for request signatures. Absent on a fresh machine: the webhook is then off (503).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Scopes de-duplication, jobs, tokens and safe-mode decryption.</summary>
+    public string? AppId { get; set; }
+
+    /// <summary>For access tokens; without it (or the AppId) the worker does not consume, and says so once.</summary>
+    public string? AppSecret { get; set; }
+
+    /// <summary>Safe-mode key (43 characters). Without it, encrypted requests are refused.</summary>
+    public string? EncodingAESKey { get; set; }
+
+    /// <summary>The key before the last rotation, so messages WeChat encrypted with it still decrypt.</summary>
+    public string? PreviousEncodingAESKey { get; set; }
+
+    /// <summary>How far a request timestamp may be from now before it is replayed traffic; 0 disables the check.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = "WeChat:TimestampToleranceSeconds must be 0 (off) or a positive number of seconds.")]
+    public int TimestampToleranceSeconds { get; set; } = 300;
+
+    [EnumDataType(typeof(ReplyMode), ErrorMessage = "WeChat:ReplyMode must be 'push' or 'passive'.")]
+    public ReplyMode ReplyMode { get; set; } = ReplyMode.Push;
+
+    /// <summary>Passive reply while the answer is computed; empty means reply <c>success</c> (show nothing).</summary>
+    public string AckText { get; set; } = "正在思考中...";
+
+    public string WelcomeText { get; set; } = "感谢关注！直接发送文字或语音提问，我会尽快为你解答。";
+
+    /// <summary>Passive mode: the reply when the answer missed WeChat's last attempt; it comes with the next message.</summary>
+    public string PassiveLateText { get; set; } = "回答还在生成中，请稍后发送任意消息查看。";
+
+    /// <summary>How long answer parts wait for the user's next message.</summary>
+    [Range(1, 10_000, ErrorMessage = "WeChat:PendingTtlHours must be between 1 and 10000.")]
+    public int PendingTtlHours { get; set; } = ReplyKeys.DefaultPendingTtlHours;
+
+    [Required(ErrorMessage = "WeChat:ApiBaseUrl must be set.")]
+    [Url(ErrorMessage = "WeChat:ApiBaseUrl must be an absolute http(s) URL.")]
+    public string ApiBaseUrl { get; set; } = "https://api.weixin.qq.com";
+
+    /// <summary>Customer-service messages WeChat allows after one user message (within <see cref="BudgetWindowHours"/>).</summary>
+    [Range(1, 100, ErrorMessage = "WeChat:MessageBudget must be between 1 and 100.")]
+    public int MessageBudget { get; set; } = 5;
+
+    [Range(1, 1_000, ErrorMessage = "WeChat:BudgetWindowHours must be between 1 and 1000.")]
+    public int BudgetWindowHours { get; set; } = 48;
+
+    /// <summary>Bytes of one text message (UTF-8).</summary>
+    [Range(64, 2_048, ErrorMessage = "WeChat:MaxMessageBytes must be between 64 and 2048.")]
+    public int MaxMessageBytes { get; set; } = 2_048;
+
+    /// <summary>Cluster-wide: at most one forced token refresh per this many seconds.</summary>
+    [Range(1, 3_600, ErrorMessage = "WeChat:ForceRefreshIntervalSeconds must be between 1 and 3600.")]
+    public int ForceRefreshIntervalSeconds { get; set; } = 30;
+
+    /// <summary>The webhook answers WeChat.</summary>
+    public bool IsWebhookConfigured => !string.IsNullOrEmpty(Token);
+
+    /// <summary>The worker may call WeChat's API.</summary>
+    public bool IsApiConfigured => !string.IsNullOrWhiteSpace(AppId) && !string.IsNullOrWhiteSpace(AppSecret);
+
+    /// <summary>Rules between settings; runs once the attributes above hold.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (IsWebhookConfigured && string.IsNullOrEmpty(AppId))
+        {
+            yield return new ValidationResult("WeChat:AppId is required when WeChat:Token is set (it scopes de-duplication, jobs and safe-mode decryption).");
+        }
+
+        if (string.IsNullOrEmpty(EncodingAESKey) && string.IsNullOrEmpty(PreviousEncodingAESKey))
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrEmpty(EncodingAESKey))
+        {
+            yield return new ValidationResult("WeChat:EncodingAESKey is required when WeChat:PreviousEncodingAESKey is set.");
+            yield break;
+        }
+
+        string? keyError = null;
+        try
+        {
+            // The constructor checks both keys and names the setting that is wrong.
+            using var crypto = new WeChatMessageCrypto(AppId ?? "-", EncodingAESKey, PreviousEncodingAESKey);
+        }
+        catch (ArgumentException ex)
+        {
+            keyError = ex.Message;
+        }
+
+        if (keyError is not null)
+        {
+            yield return new ValidationResult(keyError);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace WeChatAi.Worker.Common;
+
+/// <summary>
+/// One job's progress in Redis (hash <see cref="WorkerKeys.Job"/>), what makes processing it again after a crash
+/// safe: the attempts so far, the generated answer (a retry sends the same text instead of asking the LLM again),
+/// the pending parts it took over and a marker per part (<c>sending</c> before the push, <c>sent</c> after). Nothing
+/// else reads or writes the hash.
+/// </summary>
+internal sealed class JobState
+{
+    public static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
+    public static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
+
+    // KEYS: the job. ARGV: TTL (ms).
+    private const string BeginAttemptScript = """
+        redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return redis.call('HGETALL', KEYS[1])
+        """;
+
+    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens. The first attempt to store an answer wins.
+    private const string StoreAnswerScript = """
+        if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 1 then
+          redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3])
+        end
+        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens')
+        """;
+
+    // KEYS: the job, the user's pending list. Moves the pending parts into this job once: a crash between the two steps
+    // cannot lose or duplicate them.
+    private const string TakePendingScript = """
+        local taken = redis.call('HGET', KEYS[1], 'prefix')
+        if taken then return taken end
+        local parts = redis.call('LRANGE', KEYS[2], 0, -1)
+        redis.call('DEL', KEYS[2])
+        local json = '[]'
+        if #parts > 0 then json = cjson.encode(parts) end
+        redis.call('HSET', KEYS[1], 'prefix', json)
+        return json
+        """;
+
+    // KEYS: the job, the user's budget (MessageBudget's hash). ARGV: the part's field. Takes one message of the budget
+    // and claims the part for sending in one step: -1 part already claimed, 0 budget used up, 1 claimed.
+    private const string ClaimPartScript = """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return -1 end
+        local left = tonumber(redis.call('HGET', KEYS[2], 'left') or '0')
+        if left <= 0 then return 0 end
+        redis.call('HINCRBY', KEYS[2], 'left', -1)
+        redis.call('HSET', KEYS[1], ARGV[1], 'sending')
+        return 1
+        """;
+
+    // KEYS: the job, the user's pending list. ARGV: pending TTL (ms), then the parts. Once per job.
+    private const string DeferScript = """
+        if redis.call('HSETNX', KEYS[1], 'deferred', '1') == 1 then
+          for i = 2, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+          redis.call('PEXPIRE', KEYS[2], ARGV[1])
+          return 1
+        end
+        return 0
+        """;
+
+    private readonly IDatabase _db;
+    private readonly RedisKey _key;
+    private Dictionary<string, string> _fields = new(StringComparer.Ordinal);
+
+    public JobState(IDatabase db, string jobId)
+    {
+        _db = db;
+        _key = WorkerKeys.Job(jobId);
+    }
+
+    public StoredAnswer? Answer =>
+        _fields.TryGetValue("answer", out var answer)
+            ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"))
+            : null;
+
+    public bool IsDeferred => _fields.ContainsKey("deferred");
+
+    public bool IsMemorized => _fields.ContainsKey("memorized");
+
+    /// <summary>Counts the attempt and loads what earlier attempts stored; returns the attempt's number.</summary>
+    public async Task<int> BeginAttemptAsync()
+    {
+        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key], [(long)ActiveTtl.TotalMilliseconds]))!;
+        _fields = new Dictionary<string, string>(entries.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < entries.Length; i += 2)
+        {
+            _fields[entries[i].ToString()] = entries[i + 1].ToString();
+        }
+
+        return Int("attempts");
+    }
+
+    /// <summary>Stores the answer unless another attempt stored one first; returns the one that counts.</summary>
+    public async Task<StoredAnswer> StoreAnswerAsync(StoredAnswer answer)
+    {
+        var values = (RedisValue[])(await _db.ScriptEvaluateAsync(StoreAnswerScript, [_key],
+            [answer.Text, answer.PromptTokens, answer.CompletionTokens]))!;
+        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2]);
+        _fields["answer"] = stored.Text;
+        return stored;
+    }
+
+    /// <summary>Sets a once-per-job marker (<c>memorized</c>, <c>apology</c>); false if an earlier attempt set it.</summary>
+    public async Task<bool> TryMarkAsync(string field)
+    {
+        var marked = await _db.HashSetAsync(_key, field, "1", When.NotExists);
+        _fields[field] = "1";
+        return marked;
+    }
+
+    public async Task<IReadOnlyList<string>> TakePendingAsync(RedisKey pendingKey)
+    {
+        var json = (string)(await _db.ScriptEvaluateAsync(TakePendingScript, [_key, pendingKey]))!;
+        return JsonSerializer.Deserialize<string[]>(json) ?? [];
+    }
+
+    public string? PartStatus(int index) => _fields.GetValueOrDefault(PartField(index));
+
+    /// <summary>Claims part <paramref name="index"/> for sending and takes one message of the user's budget with it.</summary>
+    public async Task<PartClaim> ClaimPartAsync(int index, RedisKey budgetKey)
+    {
+        var claim = (long)await _db.ScriptEvaluateAsync(ClaimPartScript, [_key, budgetKey], [PartField(index)]) switch
+        {
+            1 => PartClaim.Claimed,
+            0 => PartClaim.NoBudget,
+            _ => PartClaim.AlreadyClaimed,
+        };
+        if (claim == PartClaim.Claimed)
+        {
+            _fields[PartField(index)] = "sending";
+        }
+
+        return claim;
+    }
+
+    public Task MarkSentAsync(int index)
+    {
+        _fields[PartField(index)] = "sent";
+        return _db.HashSetAsync(_key, PartField(index), "sent");
+    }
+
+    /// <summary>The part was definitely not delivered: a later attempt may send it.</summary>
+    public Task ReleasePartAsync(int index)
+    {
+        _fields.Remove(PartField(index));
+        return _db.HashDeleteAsync(_key, PartField(index));
+    }
+
+    /// <summary>Queues <paramref name="parts"/> for the user's next message, once per job.</summary>
+    public async Task DeferAsync(RedisKey pendingKey, IEnumerable<string> parts, TimeSpan pendingTtl)
+    {
+        RedisValue[] args = [(long)pendingTtl.TotalMilliseconds, .. parts.Select(p => (RedisValue)p)];
+        await _db.ScriptEvaluateAsync(DeferScript, [_key, pendingKey], args);
+        _fields["deferred"] = "1";
+    }
+
+    /// <summary>The job is done (acknowledged): keep its record a little while, then let Redis forget it.</summary>
+    public Task FinishAsync(IDatabaseAsync? batch = null) => (batch ?? _db).KeyExpireAsync(_key, FinishedTtl);
+
+    private static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
+
+    private int Int(string field) =>
+        _fields.TryGetValue(field, out var value) && int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : 0;
+}
+
+internal enum PartClaim
+{
+    Claimed,
+    NoBudget,
+    AlreadyClaimed,
+}

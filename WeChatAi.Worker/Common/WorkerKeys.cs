@@ -1,0 +1,23 @@
+namespace WeChatAi.Worker.Common;
+
+/// <summary>Redis keys only the workers use (the pending list is Core's <c>ReplyKeys.Pending</c>). Per-user keys carry the AppId: one Redis may serve several accounts.</summary>
+internal static class WorkerKeys
+{
+    /// <summary>Hash of one job's progress: attempts, the generated answer, per-part delivery markers.</summary>
+    public static string Job(string jobId) => $"wechatai:job:{jobId}";
+
+    /// <summary>Hash: customer-service messages left for the user (<c>left</c>) and when their last message came (<c>at</c>).</summary>
+    public static string Budget(string appId, string openId) => $"wechatai:budget:{appId}:{openId}";
+
+    /// <summary>List of the user's last questions and answers.</summary>
+    public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
+
+    /// <summary>The shared access token of the account.</summary>
+    public static string AccessToken(string appId) => $"wechatai:wechat:token:{appId}";
+
+    /// <summary>Held by the one instance fetching a token.</summary>
+    public static string AccessTokenLock(string appId) => $"wechatai:wechat:token:{appId}:lock";
+
+    /// <summary>Exists for 30 s after a forced refresh: at most one per interval across the cluster.</summary>
+    public static string AccessTokenForced(string appId) => $"wechatai:wechat:token:{appId}:forced";
+}

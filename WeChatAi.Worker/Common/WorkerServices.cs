@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace WeChatAi.Worker.Common;
+
+internal static class WorkerServices
+{
+    /// <summary>The clock and the worker's instruments, registered once by whichever feature comes first.</summary>
+    public static void TryAddWorkerMetrics(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerMetrics>();
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Http.Resilience;
+using WeChatAi.Worker.Delivery;
+using WeChatAi.Worker.Common;
+
+// RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults' handler.
+#pragma warning disable EXTEXP0001
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
+namespace Microsoft.Extensions.Hosting;
+
+public static class DeliveryExtensions
+{
+    /// <summary>
+    /// Answers to the user: WeChat's API (stable access tokens, customer-service messages), the per-user budget, and
+    /// passive mode's answer store. Binds and validates the <c>WeChat</c> section.
+    /// </summary>
+    public static TBuilder AddWeChatDelivery<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddWeChatOptions();
+        var services = builder.Services;
+
+        // The standard pipeline, but no automatic retry of POSTs: a message WeChat took but answered late must not be
+        // sent twice (the job retries instead, after its part markers say what was surely not sent).
+        services.AddHttpClient<WeChatApiClient>(WeChatApiClient.HttpClientName)
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(static options =>
+            {
+                options.Retry.DisableForUnsafeHttpMethods();
+
+                // Concurrency is bounded by Worker:MaxConcurrency already; the default 1,000 permits would refuse pushes.
+                options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 100_000;
+                options.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 0;
+
+                // A push that times out may have been delivered and is then not sent again: give WeChat time to answer.
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
+                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
+            });
+        services.TryAddWorkerMetrics();
+        services.AddSingleton<AccessTokenProvider>();
+        services.AddSingleton<CustomerServiceSender>();
+        services.AddSingleton<MessageBudget>();
+        services.AddSingleton<AnswerDelivery>();
+        services.AddSingleton<PassiveDelivery>();
+        return builder;
+    }
+}

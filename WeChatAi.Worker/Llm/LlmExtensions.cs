@@ -1,0 +1,72 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using Polly;
+using WeChatAi.Worker.Llm;
+using WeChatAi.Worker.Common;
+
+// RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults' handler.
+#pragma warning disable EXTEXP0001
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
+namespace Microsoft.Extensions.Hosting;
+
+public static class LlmExtensions
+{
+    private const string HttpClientName = "llm";
+
+    /// <summary>The chat model behind <c>IChatClient</c> (OpenAI-compatible API, section <c>Llm</c>) and <see cref="LlmAnswerer"/>.</summary>
+    public static TBuilder AddLlm<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddValidatedOptions<LlmOptions>(LlmOptions.Section);
+        var services = builder.Services;
+
+        // Its own resilience: the defaults' 10-second attempts would cut every long answer short.
+        services.AddHttpClient(HttpClientName)
+            .RemoveAllResilienceHandlers()
+            .AddResilienceHandler("llm", static (pipeline, context) =>
+            {
+                var settings = context.ServiceProvider.GetRequiredService<IOptions<LlmOptions>>().Value;
+                pipeline
+                    .AddTimeout(TimeSpan.FromSeconds(settings.TimeoutSeconds))
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = Math.Max(1, settings.MaxRetries),
+                        ShouldHandle = settings.MaxRetries == 0 ? static _ => PredicateResult.False() : new HttpRetryStrategyOptions().ShouldHandle,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = TimeSpan.FromMilliseconds(settings.RetryBaseDelayMs),
+                        ShouldRetryAfterHeader = true,
+                    })
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        FailureRatio = 0.5,
+                        MinimumThroughput = 20,
+                        SamplingDuration = TimeSpan.FromSeconds(30),
+                        BreakDuration = TimeSpan.FromSeconds(15),
+                    });
+            });
+        services.AddChatClient(static provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
+            var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
+            http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline and LlmAnswerer hold the deadline
+            var client = new OpenAIClient(
+                new ApiKeyCredential(settings.IsConfigured ? settings.ApiKey! : "not-configured"),
+                new OpenAIClientOptions
+                {
+                    Endpoint = new Uri(settings.BaseUrl),
+                    Transport = new HttpClientPipelineTransport(http),
+                    RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                    NetworkTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+                });
+            return client.GetChatClient(settings.Model).AsIChatClient();
+        }).UseOpenTelemetry(sourceName: WeChatAiTelemetry.ActivitySourceName);
+        services.TryAddWorkerMetrics();
+        services.AddSingleton<LlmAnswerer>();
+        return builder;
+    }
+}

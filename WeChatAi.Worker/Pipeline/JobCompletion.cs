@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Queue;
+using WeChatAi.Core.Stats;
+using WeChatAi.Worker.Delivery;
+using WeChatAi.Worker.Recording;
+using WeChatAi.Worker.Common;
+
+namespace WeChatAi.Worker.Pipeline;
+
+/// <summary>How a job ends: answered or deferred (acknowledged and counted), or given up on (apology, dead letter); recorded either way.</summary>
+internal sealed partial class JobCompletion(
+    IConnectionMultiplexer redis,
+    AnswerDelivery delivery,
+    DeadLetters deadLetters,
+    ExchangeRecorder recorder,
+    WorkerMetrics metrics,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobCompletion> logger)
+{
+    public async Task CompleteAsync(RedisValue entryId, AiJob job, JobState state, StoredAnswer answer, DeliveryOutcome outcome, int attempt, Activity? activity)
+    {
+        var now = time.GetUtcNow();
+        var latency = now - DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs);
+        var delivered = outcome == DeliveryOutcome.Delivered;
+        var counters = StatsKeys.Counters(now);
+        var latencies = StatsKeys.Latencies(now);
+        var batch = redis.GetDatabase().CreateBatch();
+        Task[] writes =
+        [
+            batch.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId),
+            batch.HashIncrementAsync(counters, delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField),
+            batch.KeyExpireAsync(counters, StatsKeys.Retention),
+            state.FinishAsync(batch),
+            .. delivered
+                ? new Task[]
+                {
+                    batch.ListLeftPushAsync(latencies, (long)latency.TotalMilliseconds),
+                    batch.ListTrimAsync(latencies, 0, StatsKeys.LatencySampleSize - 1),
+                    batch.KeyExpireAsync(latencies, StatsKeys.Retention),
+                }
+                : [],
+        ];
+        batch.Execute();
+        await Task.WhenAll(writes);
+
+        recorder.Record(job, answer, delivered ? ExchangeOutcome.Answered : ExchangeOutcome.Deferred, attempt, now);
+        var outcomeName = delivered ? "answered" : "deferred";
+        metrics.JobCompleted(outcomeName, latency);
+        activity?.SetTag("wechatai.job.outcome", outcomeName);
+        LogCompleted(logger, job.JobId, outcomeName, attempt, (long)latency.TotalMilliseconds);
+    }
+
+    public async Task GiveUpAsync(RedisValue entryId, AiJob job, JobState state, int attempts, string reason, Activity? activity, CancellationToken cancellationToken)
+    {
+        await delivery.SendApologyAsync(job, state, options.Value.ApologyText, cancellationToken);
+        await deadLetters.AddAsync(entryId, job.ToStreamEntry(), reason, attempts);
+        await state.FinishAsync();
+        recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, attempts, time.GetUtcNow(), reason);
+        activity?.SetStatus(ActivityStatusCode.Error, reason);
+        activity?.SetTag("wechatai.job.outcome", "dead_lettered");
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} {Outcome} after {Attempts} attempt(s), {LatencyMs} ms after it was received")]
+    private static partial void LogCompleted(ILogger logger, string jobId, string outcome, int attempts, long latencyMs);
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+using WeChatAi.Worker.Common;
+
+namespace WeChatAi.Worker.Pipeline;
+
+/// <summary>
+/// One stream entry to the user's chat: the job read, attempted (<see cref="JobAttempt"/>: LLM, split, deliver) and
+/// ended (<see cref="JobCompletion"/>: record, acknowledge). Failures retry with exponential backoff and jitter up to
+/// <see cref="WorkerOptions.MaxAttempts"/>, then the job goes to the dead-letter stream and the user gets an apology.
+/// </summary>
+internal sealed partial class JobPipeline(
+    IConnectionMultiplexer redis,
+    JobAttempt attempts,
+    JobCompletion completion,
+    DeadLetters deadLetters,
+    WorkerMetrics metrics,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobPipeline> logger)
+{
+    public async Task ProcessAsync(StreamEntry entry, CancellationToken cancellationToken)
+    {
+        AiJob job;
+        try
+        {
+            job = AiJob.FromStreamEntry(entry);
+        }
+        catch (FormatException ex)
+        {
+            LogMalformed(logger, ex, entry.Id.ToString());
+            await deadLetters.AddAsync(entry.Id, entry.Values, ex.Message, attempts: 0);
+            return;
+        }
+
+        using var activity = StartActivity(job, entry.Id);
+        metrics.JobStarted();
+        try
+        {
+            await ProcessAsync(entry.Id, job, activity, cancellationToken);
+        }
+        finally
+        {
+            metrics.JobEnded();
+        }
+    }
+
+    private async Task ProcessAsync(RedisValue entryId, AiJob job, Activity? activity, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var state = new JobState(redis.GetDatabase(), job.JobId);
+        while (true)
+        {
+            var attempt = 0;
+            try
+            {
+                attempt = await state.BeginAttemptAsync();
+                activity?.SetTag("wechatai.job.attempt", attempt);
+                if (attempt > settings.MaxAttempts)
+                {
+                    // Attempts of crashed workers count too: a job that kills its worker ends up here.
+                    await completion.GiveUpAsync(entryId, job, state, attempt - 1, "attempts exhausted (previous worker stopped mid-job)", activity, cancellationToken);
+                    return;
+                }
+
+                var (answer, outcome) = await attempts.RunAsync(job, state, cancellationToken);
+                await completion.CompleteAsync(entryId, job, state, answer, outcome, attempt, activity);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw; // shutting down: the job stays pending and another worker takes it over
+            }
+            catch (Exception ex) when (attempt > 0 && attempt < settings.MaxAttempts)
+            {
+                metrics.Retry();
+                var delay = Backoff(attempt, settings);
+                LogRetry(logger, ex, job.JobId, attempt, settings.MaxAttempts, (int)delay.TotalMilliseconds);
+                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = ex.Message }));
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (Exception ex) when (attempt > 0)
+            {
+                LogGivingUp(logger, ex, job.JobId, attempt);
+                activity?.AddException(ex);
+                await completion.GiveUpAsync(entryId, job, state, attempt, $"{ex.GetType().Name}: {ex.Message}", activity, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
+            {
+                // Redis itself is away or too slow (attempt not even counted): wait for it without spending attempts.
+                LogRedisDown(logger, ex, job.JobId);
+                await Task.Delay(Backoff(1, settings), time, cancellationToken);
+            }
+        }
+    }
+
+    private static Activity? StartActivity(AiJob job, RedisValue entryId)
+    {
+        ActivityContext.TryParse(job.TraceParent, job.TraceState, isRemote: true, out var parent);
+        var activity = WeChatAiTelemetry.ActivitySource.StartActivity("process ai job", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.system", "redis");
+        activity?.SetTag("messaging.destination.name", QueueKeys.JobStream);
+        activity?.SetTag("messaging.message.id", entryId.ToString());
+        activity?.SetTag("wechatai.job.id", job.JobId);
+        return activity;
+    }
+
+    private static TimeSpan Backoff(int attempt, WorkerOptions settings)
+    {
+        var exponential = settings.RetryBaseDelayMs * Math.Pow(2, Math.Min(attempt - 1, 20));
+        var capped = Math.Min(exponential, settings.RetryMaxDelayMs);
+        var jittered = capped * (0.5 + (Random.Shared.NextDouble() * 0.5));
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms")]
+    private static partial void LogRetry(ILogger logger, Exception exception, string jobId, int attempt, int maxAttempts, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed its last attempt ({Attempts}); dead-lettering it")]
+    private static partial void LogGivingUp(ILogger logger, Exception exception, string jobId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable while starting job {JobId}; waiting")]
+    private static partial void LogRedisDown(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} is not a valid job")]
+    private static partial void LogMalformed(ILogger logger, Exception exception, string entryId);
+}

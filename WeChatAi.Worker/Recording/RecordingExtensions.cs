@@ -1,0 +1,20 @@
+using WeChatAi.Worker.Recording;
+using WeChatAi.Worker.Common;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
+namespace Microsoft.Extensions.Hosting;
+
+public static class RecordingExtensions
+{
+    /// <summary>
+    /// Every exchange written to PostgreSQL in batches (section <c>Recording</c>). Add it before the job consumer:
+    /// hosted services stop in reverse order, so jobs stop before the last flush.
+    /// </summary>
+    public static TBuilder AddExchangeRecording<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddValidatedOptions<RecordingOptions>(RecordingOptions.Section);
+        builder.Services.AddSingleton<ExchangeRecorder>();
+        builder.Services.AddHostedService(static provider => provider.GetRequiredService<ExchangeRecorder>());
+        return builder;
+    }
+}
