@@ -101,6 +101,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>Stops the process with SIGTERM, as the AppHost and container platforms do; returns its exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan grace)
+    {
+        await _process.StopAsync("TERM", grace);
+        return _process.ExitCode;
+    }
+
     public async Task<HttpStatusCode> GetStatusAsync(string path)
     {
         using var response = await Client.GetAsync(new Uri(path, UriKind.Relative));

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using Polly;
@@ -64,7 +65,10 @@ public static class LlmExtensions
                     NetworkTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
                 });
             return client.GetChatClient(settings.Model).AsIChatClient();
-        }).UseOpenTelemetry(sourceName: WeChatAiTelemetry.ActivitySourceName);
+        })
+        // Spans and metrics only: failures are logged once, by the pipeline with the job's id. Its own log would add a
+        // warning with a stack trace for every call a stopping worker cancels.
+        .UseOpenTelemetry(loggerFactory: NullLoggerFactory.Instance, sourceName: WeChatAiTelemetry.ActivitySourceName);
         services.TryAddWorkerMetrics();
         services.AddSingleton<LlmAnswerer>();
         return builder;
