@@ -245,8 +245,8 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private sealed record PendingMessage(string AppId, string DedupKey, string BucketKey, string OpenId, byte[] Job, DateTimeOffset ReceivedAt)
     {
-        // Synchronous continuations: the batch's requests finish on the thread that read the results, which measured
-        // faster on two cores than waking a thread-pool thread for each of them.
+        // Synchronous continuations: the batch's requests finish on the thread that read the results instead of waking
+        // a thread-pool thread each (docs/benchmarks-webhook.md).
         public TaskCompletionSource<AdmissionResult> Result { get; } = new();
     }
 }

@@ -12,7 +12,7 @@ namespace WeChatAi.Core.Queue;
 /// </summary>
 /// <remarks>
 /// One JSON field rather than a field per property: the webhook's enqueue script passes it to XADD untouched, which
-/// costs Redis (one core for every replica) measurably less per message than eight fields, in the stream and in the AOF.
+/// costs Redis less per message (docs/benchmarks-webhook.md).
 /// </remarks>
 /// <param name="ReceivedAtUnixMs">When the webhook accepted the message (Unix milliseconds).</param>
 /// <param name="TraceParent">W3C trace context of the webhook request, so one trace spans webhook to push.</param>

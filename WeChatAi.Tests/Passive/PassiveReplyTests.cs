@@ -1,6 +1,6 @@
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
-using WeChatAi.Tests.Gateway;
+using WeChatAi.Tests.Webhook;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Worker;
 

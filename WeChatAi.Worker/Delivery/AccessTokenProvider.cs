@@ -21,6 +21,7 @@ internal sealed partial class AccessTokenProvider(
     private static readonly TimeSpan WaitForOther = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LocalCacheTime = TimeSpan.FromSeconds(30);
 
+    // KEYS: the fetch lock. ARGV: this fetch's lock value. Releases the lock only if it is still ours.
     private const string ReleaseLockScript =
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 

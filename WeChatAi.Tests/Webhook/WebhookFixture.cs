@@ -2,12 +2,12 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Infrastructure;
 
-namespace WeChatAi.Tests.Gateway;
+namespace WeChatAi.Tests.Webhook;
 
 /// <summary>The API run as a real process with safe mode on, against a real Redis and a migrated PostgreSQL database.</summary>
-public sealed class GatewayFixture(PostgresServer postgres) : IAsyncLifetime
+public sealed class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
 {
-    public const string Token = "gateway-test-token";
+    public const string Token = "webhook-test-token";
     public const string AppId = "wx1234567890abcdef";
     public const string EncodingAesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     public const string AckText = "正在思考中...";

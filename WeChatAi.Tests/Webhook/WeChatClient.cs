@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using WeChatAi.Core.WeChat;
 
-namespace WeChatAi.Tests.Gateway;
+namespace WeChatAi.Tests.Webhook;
 
 /// <summary>Plays WeChat's servers: signs query strings, builds pushes, posts them to a running API.</summary>
 internal sealed class WeChatClient(HttpClient http, string token)

@@ -2,7 +2,7 @@ using System.Net;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Tests.Infrastructure;
 
-namespace WeChatAi.Tests.Gateway;
+namespace WeChatAi.Tests.Webhook;
 
 /// <summary>How the API behaves with other configurations: published vectors, missing secrets, bad settings, /api limits.</summary>
 public sealed class WebhookConfigurationTests(PostgresServer postgres)

@@ -3,45 +3,45 @@ using Npgsql;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 
-namespace WeChatAi.Tests.Gateway;
+namespace WeChatAi.Tests.Webhook;
 
 /// <summary>Messages and events end to end: real HTTP to the API process, real Redis stream, real PostgreSQL.</summary>
-public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<GatewayFixture>
+public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<WebhookFixture>
 {
     private WeChatClient WeChat => api.WeChat;
 
     [Fact]
     public async Task Safe_mode_round_trip_enqueues_the_decrypted_text_and_replies_encrypted_and_signed()
     {
-        using var crypto = new WeChatMessageCrypto(GatewayFixture.AppId, GatewayFixture.EncodingAesKey);
+        using var crypto = new WeChatMessageCrypto(WebhookFixture.AppId, WebhookFixture.EncodingAesKey);
 
         var (status, body) = await WeChatClient.SendAsync(WeChat.PostEncryptedAsync(crypto, WeChatClient.Text("o-safe", 1001, "加密的问题")));
 
         Assert.Equal(HttpStatusCode.OK, status);
         var envelope = WeChatXml.Parse(body);
         string encrypt = envelope.GetEncrypt();
-        string expected = WeChatClient.Sha1Signature(GatewayFixture.Token, envelope.GetRequired("TimeStamp"), envelope.GetRequired("Nonce"), encrypt);
+        string expected = WeChatClient.Sha1Signature(WebhookFixture.Token, envelope.GetRequired("TimeStamp"), envelope.GetRequired("Nonce"), encrypt);
         Assert.Equal(expected, envelope.GetRequired("MsgSignature"));
 
         var reply = WeChatXml.Parse(crypto.Decrypt(encrypt));
         Assert.Equal("o-safe", reply.Get("ToUserName"));
         Assert.Equal(WeChatClient.Account, reply.Get("FromUserName"));
-        Assert.Equal(GatewayFixture.AckText, reply.Get("Content"));
+        Assert.Equal(WebhookFixture.AckText, reply.Get("Content"));
 
-        var job = await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-safe", 1001));
+        var job = await FindJobAsync(AiJob.CreateJobId(WebhookFixture.AppId, "o-safe", 1001));
         Assert.Equal("加密的问题", job.Content);
     }
 
     [Fact]
     public async Task Compatible_mode_trusts_only_the_encrypted_part()
     {
-        using var crypto = new WeChatMessageCrypto(GatewayFixture.AppId, GatewayFixture.EncodingAesKey);
+        using var crypto = new WeChatMessageCrypto(WebhookFixture.AppId, WebhookFixture.EncodingAesKey);
         const string forgedPlaintext = "<FromUserName>o-forged</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>forged</Content><MsgId>1002</MsgId>";
 
         var (status, _) = await WeChatClient.SendAsync(WeChat.PostEncryptedAsync(crypto, WeChatClient.Text("o-compat", 1002, "signed"), plaintextToo: forgedPlaintext));
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("signed", (await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-compat", 1002))).Content);
+        Assert.Equal("signed", (await FindJobAsync(AiJob.CreateJobId(WebhookFixture.AppId, "o-compat", 1002))).Content);
     }
 
     [Fact]
@@ -61,9 +61,9 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
         byte[] body = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         Assert.Equal(body.Length, response.Content.Headers.ContentLength);
-        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(System.Text.Encoding.UTF8.GetString(body)));
-        var job = await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-plain", 1003));
-        Assert.Equal((GatewayFixture.AppId, "o-plain", 1003L, "你好"), (job.AppId, job.OpenId, job.MsgId, job.Content));
+        Assert.Equal(WebhookFixture.AckText, WeChatClient.ReplyContent(System.Text.Encoding.UTF8.GetString(body)));
+        var job = await FindJobAsync(AiJob.CreateJobId(WebhookFixture.AppId, "o-plain", 1003));
+        Assert.Equal((WebhookFixture.AppId, "o-plain", 1003L, "你好"), (job.AppId, job.OpenId, job.MsgId, job.Content));
         Assert.StartsWith($"00-{traceId}-", job.TraceParent, StringComparison.Ordinal);
         Assert.InRange(job.ReceivedAtUnixMs, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
@@ -83,7 +83,7 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         Assert.All(replies, reply =>
         {
             Assert.Equal(HttpStatusCode.OK, reply.Status);
-            Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(reply.Body));
+            Assert.Equal(WebhookFixture.AckText, WeChatClient.ReplyContent(reply.Body));
         });
         Assert.Equal(before + 1, await api.JobCountAsync());
     }
@@ -100,7 +100,7 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
             replies.Add(WeChatClient.ReplyContent(body));
         }
 
-        Assert.Equal([.. Enumerable.Repeat(GatewayFixture.AckText, 5), .. Enumerable.Repeat("您发送得太快了，请稍后再试。", 2)], replies);
+        Assert.Equal([.. Enumerable.Repeat(WebhookFixture.AckText, 5), .. Enumerable.Repeat("您发送得太快了，请稍后再试。", 2)], replies);
         Assert.Equal(before + 5, await api.JobCountAsync());
 
         // WeChat's retry of a limited message gets the same friendly reply, not the ack.
@@ -108,14 +108,14 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         Assert.Equal("您发送得太快了，请稍后再试。", WeChatClient.ReplyContent(retry));
 
         var (_, other) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-calm", 2001, "q")));
-        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(other));
+        Assert.Equal(WebhookFixture.AckText, WeChatClient.ReplyContent(other));
         Assert.Equal(before + 6, await api.JobCountAsync());
     }
 
     [Fact]
     public async Task Concurrent_messages_sharing_enqueue_calls_each_get_their_own_outcome_and_job()
     {
-        // 10 users x 6 messages at once: the gateway packs concurrent messages into shared script calls, so this
+        // 10 users x 6 messages at once: the webhook packs concurrent messages into shared script calls, so this
         // checks that every message's keys, values and outcome stay its own inside a batch.
         var messages = (from user in Enumerable.Range(0, 10)
                         from n in Enumerable.Range(0, 6)
@@ -134,13 +134,13 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         Assert.Equal(50, jobs.Count);
         foreach (var user in replies.GroupBy(r => r.OpenId))
         {
-            Assert.Equal(5, user.Count(r => r.Reply == GatewayFixture.AckText));
+            Assert.Equal(5, user.Count(r => r.Reply == WebhookFixture.AckText));
             Assert.Equal(1, user.Count(r => r.Reply == "您发送得太快了，请稍后再试。"));
         }
 
         foreach (var (openId, msgId, reply) in replies)
         {
-            if (reply == GatewayFixture.AckText)
+            if (reply == WebhookFixture.AckText)
             {
                 Assert.Equal((openId, $"问题{msgId}"), (jobs[msgId].OpenId, jobs[msgId].Content));
             }
@@ -159,8 +159,8 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
 
         var (_, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(voice));
 
-        Assert.Equal(GatewayFixture.AckText, WeChatClient.ReplyContent(body));
-        Assert.Equal("今天天气怎么样", (await FindJobAsync(AiJob.CreateJobId(GatewayFixture.AppId, "o-voice", 1005))).Content);
+        Assert.Equal(WebhookFixture.AckText, WeChatClient.ReplyContent(body));
+        Assert.Equal("今天天气怎么样", (await FindJobAsync(AiJob.CreateJobId(WebhookFixture.AppId, "o-voice", 1005))).Content);
     }
 
     [Theory]
@@ -186,7 +186,7 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         var (status, welcome) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Event("o-follower", "subscribe")));
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(GatewayFixture.WelcomeText, WeChatClient.ReplyContent(welcome));
+        Assert.Equal(WebhookFixture.WelcomeText, WeChatClient.ReplyContent(welcome));
         Assert.Equal((true, (DateTimeOffset?)null), await ReadUserAsync("o-follower"));
 
         var (_, goodbye) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Event("o-follower", "unsubscribe", 1714037100)));
@@ -219,8 +219,8 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         await WeChatClient.SendAsync(WeChat.PostPlainAsync("<xml><bad>" + secretQuestion));
 
         Assert.DoesNotContain(secretQuestion, api.Api.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(GatewayFixture.Token, api.Api.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(GatewayFixture.EncodingAesKey, api.Api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookFixture.Token, api.Api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookFixture.EncodingAesKey, api.Api.Output, StringComparison.Ordinal);
     }
 
     private async Task<AiJob> FindJobAsync(string jobId)
@@ -234,7 +234,7 @@ public sealed class WebhookMessageTests(GatewayFixture api) : IClassFixture<Gate
         await using var connection = new NpgsqlConnection(api.DatabaseConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""SELECT "Subscribed", "UnsubscribedAt" FROM wechat_users WHERE "AppId" = @app AND "OpenId" = @open""", connection);
-        command.Parameters.AddWithValue("app", GatewayFixture.AppId);
+        command.Parameters.AddWithValue("app", WebhookFixture.AppId);
         command.Parameters.AddWithValue("open", openId);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"No wechat_users row for {openId}.");

@@ -4,10 +4,10 @@ using System.Text;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Tests.WeChat;
 
-namespace WeChatAi.Tests.Gateway;
+namespace WeChatAi.Tests.Webhook;
 
 /// <summary>Requests that must be refused, against the real API and Redis; none of them may create a job.</summary>
-public sealed class WebhookSecurityTests(GatewayFixture api) : IClassFixture<GatewayFixture>
+public sealed class WebhookSecurityTests(WebhookFixture api) : IClassFixture<WebhookFixture>
 {
     private WeChatClient WeChat => api.WeChat;
 
@@ -39,7 +39,7 @@ public sealed class WebhookSecurityTests(GatewayFixture api) : IClassFixture<Gat
     public async Task Tampered_msg_signature_is_401_and_enqueues_nothing()
     {
         long before = await api.JobCountAsync();
-        using var crypto = new WeChatMessageCrypto(GatewayFixture.AppId, GatewayFixture.EncodingAesKey);
+        using var crypto = new WeChatMessageCrypto(WebhookFixture.AppId, WebhookFixture.EncodingAesKey);
 
         var (status, body) = await WeChatClient.SendAsync(WeChat.PostEncryptedAsync(
             crypto, WeChatClient.Text("o-tamper-safe", 1, "hi"), msgSignature: new string('a', 40)));
@@ -53,7 +53,7 @@ public sealed class WebhookSecurityTests(GatewayFixture api) : IClassFixture<Gat
     public async Task Message_encrypted_for_another_AppId_is_400_and_enqueues_nothing()
     {
         long before = await api.JobCountAsync();
-        using var otherAccount = new WeChatMessageCrypto("wx0000000000000000", GatewayFixture.EncodingAesKey);
+        using var otherAccount = new WeChatMessageCrypto("wx0000000000000000", WebhookFixture.EncodingAesKey);
 
         var (status, body) = await WeChatClient.SendAsync(WeChat.PostEncryptedAsync(otherAccount, WeChatClient.Text("o-other-app", 1, "hi")));
 
@@ -70,7 +70,7 @@ public sealed class WebhookSecurityTests(GatewayFixture api) : IClassFixture<Gat
     public async Task XML_with_a_DTD_is_400_and_enqueues_nothing(string xml, bool encrypted)
     {
         long before = await api.JobCountAsync();
-        using var crypto = new WeChatMessageCrypto(GatewayFixture.AppId, GatewayFixture.EncodingAesKey);
+        using var crypto = new WeChatMessageCrypto(WebhookFixture.AppId, WebhookFixture.EncodingAesKey);
 
         var (status, body) = await WeChatClient.SendAsync(encrypted ? WeChat.PostEncryptedAsync(crypto, xml) : WeChat.PostPlainAsync(xml));
 
