@@ -9,8 +9,8 @@ namespace WeChatAi.Core.Replies;
 /// </summary>
 public static class PassiveReplyScripts
 {
-    /// <summary>Between parts that share one passive reply.</summary>
-    public const string Separator = "\n\n";
+    // Between parts that share one passive reply.
+    private const string Separator = "\n\n";
 
     // KEYS: answer, deferred marker, pending list. ARGV: the parts as JSON, job TTL (s), pending TTL (s), channel, job id.
     // Idempotent: a job processed again after a crash finds its answer stored and changes nothing. If WeChat already

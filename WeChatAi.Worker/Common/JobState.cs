@@ -12,8 +12,8 @@ namespace WeChatAi.Worker.Common;
 /// </summary>
 internal sealed class JobState
 {
-    public static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
-    public static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
+    private static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
+    private static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
 
     // KEYS: the job. ARGV: TTL (ms).
     private const string BeginAttemptScript = """
