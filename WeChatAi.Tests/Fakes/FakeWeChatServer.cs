@@ -32,6 +32,17 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
     public bool Record { get; set; } = true;
 
+    /// <summary>
+    /// How long a push waits before WeChat processes it. A push whose sender went away meanwhile is not processed
+    /// (its connection closed before WeChat answered, as when the worker was killed).
+    /// </summary>
+    public TimeSpan SendDelay { get; set; } = TimeSpan.Zero;
+
+    private long _sendsWaiting;
+
+    /// <summary>Pushes received and waiting out <see cref="SendDelay"/>.</summary>
+    public long SendsWaiting => Interlocked.Read(ref _sendsWaiting);
+
     public long LegacyTokenCalls => Interlocked.Read(ref _legacyTokenCalls);
 
     private long _rejectedPushes;
@@ -91,6 +102,23 @@ public sealed class FakeWeChatServer : FakeHttpServer
                 content = root.TryGetProperty("text", out var text) && text.TryGetProperty("content", out var value)
                     ? value.GetString() ?? string.Empty
                     : string.Empty;
+            }
+
+            if (SendDelay > TimeSpan.Zero)
+            {
+                Interlocked.Increment(ref _sendsWaiting);
+                try
+                {
+                    await Task.Delay(SendDelay, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return Results.Empty;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _sendsWaiting);
+                }
             }
 
             if (SendFaults.TryDequeue(out var fault))

@@ -7,8 +7,9 @@ namespace WeChatAi.Worker.Common;
 /// <summary>
 /// One job's progress in Redis (hash <see cref="WorkerKeys.Job"/>), what makes processing it again after a crash
 /// safe: the attempts so far, the generated answer (a retry sends the same text instead of asking the LLM again),
-/// the pending parts it took over and a marker per part (<c>sending</c> before the push, <c>sent</c> after). Nothing
-/// else reads or writes the hash.
+/// the pending parts it took over and a marker per part: <c>sending:{attempt}</c> while its request goes out,
+/// <c>sent</c> once WeChat took it, <c>unknown</c> when a living worker saw the request leave but no answer come back.
+/// Nothing else reads or writes the hash.
 /// </summary>
 internal sealed class JobState
 {
@@ -43,14 +44,23 @@ internal sealed class JobState
         return json
         """;
 
-    // KEYS: the job, the user's budget (MessageBudget's hash). ARGV: the part's field. Takes one message of the budget
-    // and claims the part for sending in one step: -1 part already claimed, 0 budget used up, 1 claimed.
+    // KEYS: the job, the user's budget (MessageBudget's hash). ARGV: the part's field, this attempt's marker. Claims the
+    // part and takes one message of the budget in one step: -1 settled (sent or unknown) or this attempt's already,
+    // 0 budget used up, 1 claimed, 2 taken over from an earlier attempt that died while sending it (whose budget
+    // message it keeps).
     private const string ClaimPartScript = """
-        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return -1 end
+        local status = redis.call('HGET', KEYS[1], ARGV[1])
+        if status then
+          if string.sub(status, 1, 7) == 'sending' and status ~= ARGV[2] then
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            return 2
+          end
+          return -1
+        end
         local left = tonumber(redis.call('HGET', KEYS[2], 'left') or '0')
         if left <= 0 then return 0 end
         redis.call('HINCRBY', KEYS[2], 'left', -1)
-        redis.call('HSET', KEYS[1], ARGV[1], 'sending')
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         return 1
         """;
 
@@ -120,30 +130,35 @@ internal sealed class JobState
         return JsonSerializer.Deserialize<string[]>(json) ?? [];
     }
 
-    public string? PartStatus(int index) => _fields.GetValueOrDefault(PartField(index));
+    /// <summary>WeChat took the part (<c>sent</c>), or a living worker saw its request leave without an answer (<c>unknown</c>).</summary>
+    public bool IsPartSettled(int index) => _fields.GetValueOrDefault(PartField(index)) is "sent" or "unknown";
 
-    /// <summary>Claims part <paramref name="index"/> for sending and takes one message of the user's budget with it.</summary>
+    /// <summary>
+    /// Claims part <paramref name="index"/> for this attempt, to be called with its request about to go out: takes
+    /// one message of the user's budget, or takes over the claim of an earlier attempt that died while sending it.
+    /// </summary>
     public async Task<PartClaim> ClaimPartAsync(int index, RedisKey budgetKey)
     {
-        var claim = (long)await _db.ScriptEvaluateAsync(ClaimPartScript, [_key, budgetKey], [PartField(index)]) switch
+        var marker = "sending:" + _fields.GetValueOrDefault("attempts", "0");
+        var claim = (long)await _db.ScriptEvaluateAsync(ClaimPartScript, [_key, budgetKey], [PartField(index), marker]) switch
         {
             1 => PartClaim.Claimed,
+            2 => PartClaim.TakenOver,
             0 => PartClaim.NoBudget,
             _ => PartClaim.AlreadyClaimed,
         };
-        if (claim == PartClaim.Claimed)
+        if (claim is PartClaim.Claimed or PartClaim.TakenOver)
         {
-            _fields[PartField(index)] = "sending";
+            _fields[PartField(index)] = marker;
         }
 
         return claim;
     }
 
-    public Task MarkSentAsync(int index)
-    {
-        _fields[PartField(index)] = "sent";
-        return _db.HashSetAsync(_key, PartField(index), "sent");
-    }
+    public Task MarkSentAsync(int index) => SetPartAsync(index, "sent");
+
+    /// <summary>The request left and no answer came: never sent again (WeChat most likely has it).</summary>
+    public Task MarkUnknownAsync(int index) => SetPartAsync(index, "unknown");
 
     /// <summary>The part was definitely not delivered: a later attempt may send it.</summary>
     public Task ReleasePartAsync(int index)
@@ -163,6 +178,12 @@ internal sealed class JobState
     /// <summary>The job is done (acknowledged): keep its record a little while, then let Redis forget it.</summary>
     public Task FinishAsync(IDatabaseAsync? batch = null) => (batch ?? _db).KeyExpireAsync(_key, FinishedTtl);
 
+    private Task<bool> SetPartAsync(int index, string status)
+    {
+        _fields[PartField(index)] = status;
+        return _db.HashSetAsync(_key, PartField(index), status);
+    }
+
     private static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
 
     private int Int(string field) =>
@@ -172,6 +193,9 @@ internal sealed class JobState
 internal enum PartClaim
 {
     Claimed,
+
+    /// <summary>An earlier attempt claimed it and died before it knew what WeChat did: this attempt sends it again.</summary>
+    TakenOver,
     NoBudget,
     AlreadyClaimed,
 }

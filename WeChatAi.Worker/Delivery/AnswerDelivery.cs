@@ -17,8 +17,10 @@ internal enum DeliveryOutcome
 
 /// <summary>
 /// Pushes an answer (after whatever was pending for the user) part by part, in order, within the user's budget, each
-/// part at most once: a part is claimed in the job's state before it is sent and released only if WeChat surely did
-/// not take it.
+/// part claimed in the job's state just before its request goes out (token in hand) and released only if WeChat surely
+/// did not take it. A claim left by a worker that died is taken over and the part sent again: the user gets every
+/// answer, and a duplicate only for a request that was on the wire at the crash. A living worker that saw a request
+/// leave without an answer (timeout, cut-off response) marks the part unknown and does not send it again.
 /// </summary>
 internal sealed partial class AnswerDelivery(
     CustomerServiceSender sender,
@@ -39,15 +41,21 @@ internal sealed partial class AnswerDelivery(
         var parts = pending.Concat(answerParts).ToList();
         for (var i = 0; i < parts.Count; i++)
         {
-            if (state.PartStatus(i) is not null)
+            if (state.IsPartSettled(i))
             {
                 continue;
             }
 
+            var token = await sender.GetTokenAsync(cancellationToken);
             var claim = await state.ClaimPartAsync(i, MessageBudget.Key(job));
             if (claim == PartClaim.AlreadyClaimed)
             {
-                continue; // another attempt of this job has it
+                continue; // settled meanwhile by another attempt of this job
+            }
+
+            if (claim == PartClaim.TakenOver)
+            {
+                LogTakenOver(logger, job.JobId, i);
             }
 
             if (claim == PartClaim.NoBudget)
@@ -59,12 +67,18 @@ internal sealed partial class AnswerDelivery(
             WeChatResult result;
             try
             {
-                result = await sender.SendTextAsync(job.OpenId, parts[i], cancellationToken);
+                result = await sender.SendTextAsync(token, job.OpenId, parts[i], cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: the claim stays, and the worker that takes the job over sends the part again.
+                throw;
             }
             catch (Exception ex) when (IsAmbiguous(ex))
             {
-                // The request may have reached WeChat: never risk sending the part twice (it stays marked).
+                // The request reached WeChat, which most likely took it: never sent again.
                 LogAmbiguous(logger, ex, job.JobId, i);
+                await state.MarkUnknownAsync(i);
                 throw;
             }
             catch (Exception)
@@ -133,12 +147,15 @@ internal sealed partial class AnswerDelivery(
     private Task DeferFromAsync(AiJob job, JobState state, List<string> parts, int from) =>
         state.DeferAsync(
             ReplyKeys.Pending(job.AppId, job.OpenId),
-            Enumerable.Range(from, parts.Count - from).Where(i => state.PartStatus(i) is null).Select(i => parts[i]),
+            Enumerable.Range(from, parts.Count - from).Where(i => !state.IsPartSettled(i)).Select(i => parts[i]),
             TimeSpan.FromHours(options.Value.PendingTtlHours));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "WeChat limits reached for job {JobId} (errcode {ErrCode}): {Parts} part(s) wait for the user's next message")]
     private static partial void LogLimited(ILogger logger, string jobId, int errCode, int parts);
 
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: part {Part} was claimed by an attempt that stopped before WeChat answered; sending it again")]
+    private static partial void LogTakenOver(ILogger logger, string jobId, int part);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: WeChat may or may not have received part {Part} (it is not sent again)")]
     private static partial void LogAmbiguous(ILogger logger, Exception exception, string jobId, int part);

@@ -8,10 +8,16 @@ internal sealed class CustomerServiceSender(WeChatApiClient api, AccessTokenProv
 {
     private const int TokenRetries = 2;
 
+    /// <summary>The access token to send with, fetched before a part is claimed so the claim is the last step before the wire.</summary>
+    public Task<string> GetTokenAsync(CancellationToken cancellationToken) => tokens.GetAsync(cancellationToken);
+
     /// <summary>Returns WeChat's answer (errcode 0: delivered); throws when it is unknown whether WeChat got it.</summary>
-    public async Task<WeChatResult> SendTextAsync(string openId, string content, CancellationToken cancellationToken)
+    public async Task<WeChatResult> SendTextAsync(string openId, string content, CancellationToken cancellationToken) =>
+        await SendTextAsync(await tokens.GetAsync(cancellationToken), openId, content, cancellationToken);
+
+    /// <inheritdoc cref="SendTextAsync(string, string, CancellationToken)"/>
+    public async Task<WeChatResult> SendTextAsync(string token, string openId, string content, CancellationToken cancellationToken)
     {
-        var token = await tokens.GetAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             var result = await api.SendTextAsync(token, openId, content, cancellationToken);
