@@ -18,6 +18,9 @@ public sealed class FakeLlmServer : FakeHttpServer
     /// <summary>Makes the answer from the user's last message.</summary>
     public Func<string, string> Answer { get; set; } = question => $"答复：{question}";
 
+    /// <summary>How long the answer to a question takes, when set (instead of <see cref="Delay"/>).</summary>
+    public Func<string, TimeSpan>? DelayFor { get; set; }
+
     /// <summary>How long each answer takes (the first <see cref="SlowCalls"/> calls only, if that is set).</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
@@ -111,7 +114,11 @@ public sealed class FakeLlmServer : FakeHttpServer
             return;
         }
 
-        if (Delay > TimeSpan.Zero && (SlowCalls is null || call <= SlowCalls))
+        if (DelayFor is not null)
+        {
+            await Task.Delay(DelayFor(question), context.RequestAborted);
+        }
+        else if (Delay > TimeSpan.Zero && (SlowCalls is null || call <= SlowCalls))
         {
             await Task.Delay(Delay, context.RequestAborted);
         }

@@ -9,6 +9,12 @@ internal static class WorkerKeys
     /// <summary>Hash: customer-service messages left for the user (<c>left</c>) and when their last message came (<c>at</c>).</summary>
     public static string Budget(string appId, string openId) => $"wechatai:budget:{appId}:{openId}";
 
+    /// <summary>Prefix of <see cref="Turns"/>, for the script that builds the key from each entry it reads.</summary>
+    public const string TurnsPrefix = "wechatai:turns:";
+
+    /// <summary>Sorted set of the user's unfinished stream entries, oldest first: whose turn it is.</summary>
+    public static string Turns(string appId, string openId) => $"{TurnsPrefix}{appId}:{openId}";
+
     /// <summary>List of the user's last questions and answers.</summary>
     public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
 

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Worker.Pipeline;
 using WeChatAi.Worker.Common;
+using WeChatAi.Worker.Ordering;
 
 namespace WeChatAi.Worker.Consumer;
 
@@ -19,6 +20,7 @@ internal sealed partial class JobStreamConsumer(
     IConnectionMultiplexer redis,
     JobPipeline pipeline,
     PipelineReadiness readiness,
+    UserTurns turns,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobStreamConsumer> logger) : BackgroundService
@@ -103,8 +105,7 @@ internal sealed partial class JobStreamConsumer(
                 StreamEntry[] entries;
                 try
                 {
-                    entries = await redis.GetDatabase().StreamReadGroupAsync(
-                        QueueKeys.JobStream, QueueKeys.ConsumerGroup, ConsumerName, StreamPosition.NewMessages, Math.Min(free, ReadBatch));
+                    entries = await turns.ReadAsync(ConsumerName, Math.Min(free, ReadBatch));
                 }
                 catch
                 {
@@ -135,7 +136,7 @@ internal sealed partial class JobStreamConsumer(
             {
                 return;
             }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            catch (RedisServerException ex) when (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
             {
                 // Redis lost the stream or the group (restarted without its data): create them again.
                 LogRedisError(logger, ex, "reading the job stream (group missing: creating it again)");

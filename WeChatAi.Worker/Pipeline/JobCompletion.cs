@@ -7,6 +7,7 @@ using WeChatAi.Core.Stats;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Recording;
 using WeChatAi.Worker.Common;
+using WeChatAi.Worker.Ordering;
 
 namespace WeChatAi.Worker.Pipeline;
 
@@ -35,6 +36,7 @@ internal sealed partial class JobCompletion(
             batch.HashIncrementAsync(counters, delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField),
             batch.KeyExpireAsync(counters, StatsKeys.Retention),
             state.FinishAsync(batch),
+            UserTurns.ReleaseAsync(batch, job, entryId),
             .. delivered
                 ? new Task[]
                 {
@@ -59,6 +61,7 @@ internal sealed partial class JobCompletion(
         await delivery.SendApologyAsync(job, state, options.Value.ApologyText, cancellationToken);
         await deadLetters.AddAsync(entryId, job.ToStreamEntry(), reason, attempts);
         await state.FinishAsync();
+        await UserTurns.ReleaseAsync(redis.GetDatabase(), job, entryId);
         recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, attempts, time.GetUtcNow(), reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         activity?.SetTag("wechatai.job.outcome", "dead_lettered");

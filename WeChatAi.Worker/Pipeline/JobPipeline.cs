@@ -3,11 +3,12 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Worker.Common;
+using WeChatAi.Worker.Ordering;
 
 namespace WeChatAi.Worker.Pipeline;
 
 /// <summary>
-/// One stream entry to the user's chat: the job read, attempted (<see cref="JobAttempt"/>: LLM, split, deliver) and
+/// One stream entry to the user's chat: the job read, its turn awaited (<see cref="UserTurns"/>), attempted (<see cref="JobAttempt"/>: LLM, split, deliver) and
 /// ended (<see cref="JobCompletion"/>: record, acknowledge). Failures retry with exponential backoff and jitter up to
 /// <see cref="WorkerOptions.MaxAttempts"/>, then the job goes to the dead-letter stream and the user gets an apology.
 /// </summary>
@@ -16,6 +17,7 @@ internal sealed partial class JobPipeline(
     JobAttempt attempts,
     JobCompletion completion,
     DeadLetters deadLetters,
+    UserTurns turns,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -39,6 +41,7 @@ internal sealed partial class JobPipeline(
         metrics.JobStarted();
         try
         {
+            await turns.WaitForTurnAsync(job, entry.Id, cancellationToken);
             await ProcessAsync(entry.Id, job, activity, cancellationToken);
         }
         finally

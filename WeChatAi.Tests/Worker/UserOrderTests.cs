@@ -1,0 +1,49 @@
+using WeChatAi.Tests.Infrastructure;
+
+namespace WeChatAi.Tests.Worker;
+
+/// <summary>One user's messages answered in order and remembered in order; other users meanwhile in parallel.</summary>
+public sealed class UserOrderTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private static readonly int[] LatencyMs = [900, 100, 600, 50, 300];
+    private WorkerHarness _h = null!;
+
+    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(postgres);
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task Quick_messages_of_one_user_are_answered_and_remembered_in_order_while_other_users_run_in_parallel()
+    {
+        // The first question is the slowest: without ordering its answer would come last.
+        _h.Llm.DelayFor = question => question.StartsWith("问题", StringComparison.Ordinal)
+            ? TimeSpan.FromMilliseconds(LatencyMs[question[2] - '1'])
+            : TimeSpan.FromSeconds(1);
+        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__ClaimIdleSeconds"] = "30" });
+        for (var i = 1; i <= LatencyMs.Length; i++)
+        {
+            await _h.EnqueueAsync("user-o", $"问题{i}");
+        }
+
+        for (var u = 0; u < 6; u++)
+        {
+            await _h.EnqueueAsync($"user-p{u}", "并行");
+        }
+
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-o").Count == LatencyMs.Length, "the user's five answers");
+        Assert.Equal(Enumerable.Range(1, LatencyMs.Length).Select(i => $"答复：问题{i}"), _h.WeChat.MessagesTo("user-o"));
+
+        // Each question was asked with every earlier turn as memory, in order: the turns never interleaved.
+        var asked = _h.Llm.Requests.Where(r => r[^1].Content.StartsWith("问题", StringComparison.Ordinal)).OrderBy(r => r[^1].Content, StringComparer.Ordinal).ToList();
+        for (var i = 0; i < asked.Count; i++)
+        {
+            var history = asked[i].Where(m => m.Role != "system").Select(m => m.Content).ToList();
+            var expected = Enumerable.Range(1, i).SelectMany(k => new[] { $"问题{k}", $"答复：问题{k}" }).Append($"问题{i + 1}");
+            Assert.Equal(expected, history);
+        }
+
+        // The other users did not wait for each other (nor for user-o): their calls overlapped.
+        await _h.WaitUntilAsync(() => Enumerable.Range(0, 6).All(u => _h.WeChat.MessagesTo($"user-p{u}").Count == 1), "the other users' answers");
+        Assert.True(_h.Llm.Arrivals.Max(a => a.InFlight) >= 6, "six users' one-second calls overlapped");
+    }
+}

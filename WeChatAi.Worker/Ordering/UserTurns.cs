@@ -1,0 +1,120 @@
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+using WeChatAi.Worker.Common;
+
+namespace WeChatAi.Worker.Ordering;
+
+/// <summary>
+/// One user's messages are answered one at a time, in the order they were sent, across every worker: each entry is
+/// registered in its user's turn set (<see cref="WorkerKeys.Turns"/>, scored by stream id) in the same script that
+/// reads it, and a job runs only when it is the oldest registered entry of its user. Different users never wait for
+/// each other.
+/// </summary>
+internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvider time, ILogger<UserTurns> logger)
+{
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LastPoll = TimeSpan.FromMilliseconds(250);
+
+    // KEYS: the job stream. ARGV: group, consumer, count, the turn sets' key prefix, their TTL (s). Reads new entries
+    // and registers each in its user's turn set in one step, so an entry read later can never be registered first.
+    // Key names come from the entries themselves: one Redis holds the queue (no cluster slots to declare).
+    private const string ReadScript = """
+        local reply = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
+        if not reply then return {} end
+        local entries = reply[1][2]
+        for _, entry in ipairs(entries) do
+          local fields = entry[2]
+          for i = 1, #fields, 2 do
+            if fields[i] == 'job' then
+              local ok, job = pcall(cjson.decode, fields[i + 1])
+              if ok and type(job) == 'table' and type(job.app_id) == 'string' and type(job.open_id) == 'string' then
+                local ms, seq = string.match(entry[1], '(%d+)-(%d+)')
+                local key = ARGV[4] .. job.app_id .. ':' .. job.open_id
+                redis.call('ZADD', key, tonumber(ms) * 1000 + tonumber(seq), entry[1])
+                redis.call('EXPIRE', key, ARGV[5])
+              end
+            end
+          end
+        end
+        return entries
+        """;
+
+    /// <summary>How long a user's turn set outlives its last registration (a job never waits that long).</summary>
+    private static readonly TimeSpan TurnsTtl = TimeSpan.FromDays(3);
+
+    /// <summary>XREADGROUP of up to <paramref name="count"/> new entries, each registered for its user's turn.</summary>
+    public async Task<StreamEntry[]> ReadAsync(string consumer, int count)
+    {
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, [QueueKeys.JobStream],
+            [QueueKeys.ConsumerGroup, consumer, count, WorkerKeys.TurnsPrefix, (long)TurnsTtl.TotalSeconds]);
+        var entries = (RedisResult[])result!;
+        var read = new StreamEntry[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = (RedisResult[])entries[i]!;
+            var fields = (RedisValue[])entry[1]!;
+            var values = new NameValueEntry[fields.Length / 2];
+            for (var f = 0; f < values.Length; f++)
+            {
+                values[f] = new NameValueEntry(fields[2 * f], fields[(2 * f) + 1]);
+            }
+
+            read[i] = new StreamEntry((RedisValue)entry[0], values);
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Waits until no older entry of the user is unfinished. An older entry that is no longer pending in the group
+    /// (acknowledged or trimmed without being released) is removed on the way.
+    /// </summary>
+    public async Task WaitForTurnAsync(AiJob job, RedisValue entryId, CancellationToken cancellationToken)
+    {
+        var key = WorkerKeys.Turns(job.AppId, job.OpenId);
+        var poll = FirstPoll;
+        var waited = false;
+        while (true)
+        {
+            try
+            {
+                var db = redis.GetDatabase();
+                var oldest = await db.SortedSetRangeByRankAsync(key, 0, 0);
+                if (oldest.Length == 0 || oldest[0] == entryId)
+                {
+                    return; // not registered (read before ordering existed, or the set expired): nothing to wait for
+                }
+
+                var pending = await db.StreamPendingMessagesAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, 1, RedisValue.Null, oldest[0], oldest[0]);
+                if (pending.Length == 0)
+                {
+                    await db.SortedSetRemoveAsync(key, oldest[0]);
+                    continue;
+                }
+
+                if (!waited)
+                {
+                    LogWaiting(logger, job.JobId, oldest[0]);
+                    waited = true;
+                }
+            }
+            catch (Exception ex) when (RedisFailures.IsTransient(ex))
+            {
+                LogRedisError(logger, ex, job.JobId);
+            }
+
+            await Task.Delay(poll, time, cancellationToken);
+            poll = TimeSpan.FromMilliseconds(Math.Min(poll.TotalMilliseconds * 2, LastPoll.TotalMilliseconds));
+        }
+    }
+
+    /// <summary>The job ended: the user's next message may go.</summary>
+    public static Task ReleaseAsync(IDatabaseAsync db, AiJob job, RedisValue entryId) =>
+        db.SortedSetRemoveAsync(WorkerKeys.Turns(job.AppId, job.OpenId), entryId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} waits for the user's earlier message {EntryId}")]
+    private static partial void LogWaiting(ILogger logger, string jobId, RedisValue entryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis error while job {JobId} waited for its turn; trying again")]
+    private static partial void LogRedisError(ILogger logger, Exception exception, string jobId);
+}
