@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using IPNetwork = System.Net.IPNetwork;
@@ -73,18 +72,16 @@ public static class ForwardedHeadersDefaults
         return builder;
     }
 
-    /// <summary>Puts the middleware first, before rate limiting and routing read the client's address.</summary>
-    private sealed class ForwardedHeadersFirst(IConfiguration configuration) : IStartupFilter
+    /// <summary>
+    /// Puts the middleware first, before rate limiting and routing read the client's address. UseForwardedHeaders adds
+    /// it once per pipeline, so with ASPNETCORE_FORWARDEDHEADERS_ENABLED (whose startup filter adds it too) each
+    /// request is still processed once: a second pass would take a second, forgeable address from the header.
+    /// </summary>
+    private sealed class ForwardedHeadersFirst : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            // With ASPNETCORE_FORWARDEDHEADERS_ENABLED ASP.NET Core adds the same middleware (with these options) itself;
-            // a second one would take a second, forgeable address from the header.
-            if (!string.Equals(configuration["ForwardedHeaders_Enabled"], "true", StringComparison.OrdinalIgnoreCase))
-            {
-                app.UseForwardedHeaders();
-            }
-
+            app.UseForwardedHeaders();
             next(app);
         };
     }
