@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using WeChatAi.AppHost.Configuration;
 using WeChatAi.AppHost.Infrastructure;
 using WeChatAi.AppHost.Secrets;
@@ -8,31 +7,34 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddWeChatInfrastructure();
 var secrets = ExternalSecrets.AddFrom(builder);
+var settings = ForwardedSettings.AddFrom(builder);
 
 var migrations = builder.AddProject<Projects.WeChatAi_MigrationService>("migrations")
     .WithReference(infrastructure.Database)
-    .WaitFor(infrastructure.Database);
+    .WaitFor(infrastructure.Database)
+    .KeepsRunningWhenPublished();
 
 var api = builder.AddProject<Projects.WeChatAi_Api>("api")
-    .WithReplicas(builder.Configuration.GetValue("Api:Replicas", 2))
+    .WithConfiguredReplicas("Api:Replicas", 2)
+    .WithExternalHttpEndpoints()
     .WithReference(infrastructure.Redis)
     .WithReference(infrastructure.Database)
     .WaitFor(infrastructure.Redis)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health")
-    .WithEnvironment(ApiRuntime.Gen0BudgetVariable, ApiRuntime.Gen0Budget)
-    .WithForwardedSettings(builder.Configuration, ForwardedSettings.Api);
-secrets.ApplyTo(api);
+    .WithEnvironment(ApiRuntime.Gen0BudgetVariable, ApiRuntime.Gen0Budget);
+settings.ApplyTo(api, ForwardedSettings.Api);
+secrets.ApplyTo(api, ExternalSecrets.Api);
 
 var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
-    .WithReplicas(builder.Configuration.GetValue("Worker:Replicas", 1))
+    .WithConfiguredReplicas("Worker:Replicas", 1)
     .WithReference(infrastructure.Redis)
     .WithReference(infrastructure.Database)
     .WaitFor(infrastructure.Redis)
     .WaitForCompletion(migrations)
-    .WithHttpHealthCheck("/health")
-    .WithForwardedSettings(builder.Configuration, ForwardedSettings.Worker);
-secrets.ApplyTo(worker);
+    .WithHttpHealthCheck("/health");
+settings.ApplyTo(worker, ForwardedSettings.Worker);
+secrets.ApplyTo(worker, ExternalSecrets.Worker);
 
 builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
 

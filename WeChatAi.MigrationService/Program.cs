@@ -5,6 +5,7 @@ var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddWeChatDatabase();
+builder.Services.AddOptions<MigrationOptions>().BindConfiguration(MigrationOptions.Section).ValidateOnStart();
 builder.Services.AddHostedService<MigrationRunner>();
 
 builder.Build().Run();

@@ -205,9 +205,11 @@ echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(r
 sleep 2
 echo "PostgreSQL chat_exchanges rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
 echo "worker log: $(wc -l <"$WORK/worker.log") lines"
+# The services run in Production, where each log record is one JSON line.
+WARNINGS='"LogLevel":"(Warning|Error|Critical)"'
 if [[ "$DRIVER" == api ]]; then
   STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | head -1)
-  echo "API: received $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received), rate-limited $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited), warnings/errors in its log $(grep -cE '^(warn|fail|crit)' "$WORK/api.log" || true)"
+  echo "API: received $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received), rate-limited $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited), warnings/errors in its log $(grep -cE "$WARNINGS" "$WORK/api.log" || true)"
 fi
-echo "worker warnings/errors: $(grep -cE '^(warn|fail|crit)' "$WORK/worker.log" || true)"
-grep -E '^(warn|fail|crit)' -A2 "$WORK/worker.log" | head -20 || true
+echo "worker warnings/errors: $(grep -cE "$WARNINGS" "$WORK/worker.log" || true)"
+grep -E "$WARNINGS" "$WORK/worker.log" | cut -c1-400 | head -20 || true

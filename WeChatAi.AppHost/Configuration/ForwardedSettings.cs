@@ -4,9 +4,9 @@ namespace WeChatAi.AppHost.Configuration;
 
 /// <summary>
 /// Non-secret settings that may be given to the AppHost (appsettings, user-secrets, command line) and are passed on
-/// to the services that read them. Secrets never go this way: they are Aspire parameters.
+/// to the services that read them. Secrets never go this way: they are Aspire parameters (<c>ExternalSecrets</c>).
 /// </summary>
-public static class ForwardedSettings
+public sealed class ForwardedSettings
 {
     public static readonly string[] Api =
     [
@@ -20,14 +20,53 @@ public static class ForwardedSettings
         "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
     ];
 
-    public static IResourceBuilder<T> WithForwardedSettings<T>(this IResourceBuilder<T> resource, IConfiguration configuration, IEnumerable<string> keys)
-        where T : IResourceWithEnvironment
+    /// <summary>
+    /// What an operator picks per deployment. Published as parameters whose default is the configured value or the
+    /// services' own default (LlmOptions, WeChatOptions), so azd asks nothing for them and each environment can change them.
+    /// </summary>
+    public static readonly (string Parameter, string Key, string Default)[] Published =
+    [
+        ("llm-base-url", "Llm:BaseUrl", "https://api.deepseek.com"),
+        ("llm-model", "Llm:Model", "deepseek-chat"),
+        ("wechat-reply-mode", "WeChat:ReplyMode", "push"),
+    ];
+
+    private readonly IConfiguration _configuration;
+    private readonly Dictionary<string, IResourceBuilder<ParameterResource>> _parameters = [];
+
+    private ForwardedSettings(IConfiguration configuration)
+    {
+        _configuration = configuration;
+    }
+
+    public static ForwardedSettings AddFrom(IDistributedApplicationBuilder builder)
+    {
+        var settings = new ForwardedSettings(builder.Configuration);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            foreach (var (parameter, key, fallback) in Published)
+            {
+                var value = builder.Configuration[key] is { Length: > 0 } configured ? configured : fallback;
+                settings._parameters[key] = builder.AddParameter(parameter, value, publishValueAsDefault: true);
+            }
+        }
+
+        return settings;
+    }
+
+    /// <summary>Passes each of <paramref name="keys"/> that is configured (or published as a parameter) to <paramref name="resource"/>.</summary>
+    public IResourceBuilder<T> ApplyTo<T>(IResourceBuilder<T> resource, IEnumerable<string> keys) where T : IResourceWithEnvironment
     {
         foreach (var key in keys)
         {
-            if (configuration[key] is { Length: > 0 } value)
+            var variable = key.Replace(":", "__", StringComparison.Ordinal);
+            if (_parameters.TryGetValue(key, out var parameter))
             {
-                resource.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                resource.WithEnvironment(variable, parameter);
+            }
+            else if (_configuration[key] is { Length: > 0 } value)
+            {
+                resource.WithEnvironment(variable, value);
             }
         }
 

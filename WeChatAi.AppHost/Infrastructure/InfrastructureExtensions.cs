@@ -22,16 +22,27 @@ public static class InfrastructureExtensions
             throw new InvalidOperationException($"Infrastructure:Mode '{configured}' is not one of auto, containers, local, external.");
         }
 
+        var publishing = builder.ExecutionContext.IsPublishMode;
         var reason = "as configured by Infrastructure:Mode";
-        if (mode == InfrastructureMode.Auto)
+        if (mode == InfrastructureMode.Auto && publishing)
+        {
+            // The manifest describes what the platform runs, not this machine: no engine is needed here.
+            mode = InfrastructureMode.Containers;
+            reason = "publishing: the manifest describes Redis and PostgreSQL as containers";
+        }
+        else if (mode == InfrastructureMode.Auto)
         {
             var runtime = builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
-            mode = builder.ExecutionContext.IsPublishMode || ContainerRuntimeProbe.EngineAnswers(runtime)
-                ? InfrastructureMode.Containers
-                : InfrastructureMode.Local;
+            mode = ContainerRuntimeProbe.EngineAnswers(runtime) ? InfrastructureMode.Containers : InfrastructureMode.Local;
             reason = mode == InfrastructureMode.Containers
                 ? $"'{runtime}' has a running engine"
                 : $"no container engine answers to '{runtime} info'";
+        }
+
+        if (mode == InfrastructureMode.Local && publishing)
+        {
+            throw new InvalidOperationException(
+                "Infrastructure:Mode 'local' cannot be published: this machine's redis-server and postgres would be executables, which azd and container platforms do not run. Publish with 'auto' or 'containers', or 'external' for managed services.");
         }
 
         builder.LogAtStartup($"Infrastructure mode: {mode.ToString().ToLowerInvariant()} ({reason}).");
@@ -48,11 +59,14 @@ public static class InfrastructureExtensions
 
     private static WeChatInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder)
     {
+        // A published volume is named for the app, not (as Aspire's default) by a hash of the AppHost's path on the
+        // machine that published it: deploying from another checkout must find the same data.
+        var publishing = builder.ExecutionContext.IsPublishMode;
         var redis = builder.AddRedis(RedisName)
-            .WithDataVolume()
-            .WithArgs(RedisSettings.DurableQueueArguments);
+            .WithDataVolume(publishing ? "wechatai-redis-data" : null)
+            .WithDurableQueueArguments();
         var database = builder.AddPostgres(PostgresName)
-            .WithDataVolume()
+            .WithDataVolume(publishing ? "wechatai-postgres-data" : null)
             .AddDatabase(DatabaseName);
         return new(InfrastructureMode.Containers, redis, database);
     }
@@ -70,13 +84,11 @@ public static class InfrastructureExtensions
 
     private static WeChatInfrastructure AddExternalInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        foreach (var name in new[] { RedisName, DatabaseName })
+        // Published, the connection strings are secret parameters the deployment asks for, not values of this machine.
+        var required = builder.ExecutionContext.IsPublishMode ? [] : new[] { RedisName, DatabaseName };
+        if (required.FirstOrDefault(name => string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name))) is { } missing)
         {
-            if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name)))
-            {
-                throw new InvalidOperationException(
-                    $"Infrastructure:Mode is 'external' but ConnectionStrings:{name} is not set.");
-            }
+            throw new InvalidOperationException($"Infrastructure:Mode is 'external' but ConnectionStrings:{missing} is not set.");
         }
 
         return new(InfrastructureMode.External, builder.AddConnectionString(RedisName), builder.AddConnectionString(DatabaseName));

@@ -3,25 +3,35 @@ using WeChatAi.AppHost.Infrastructure;
 namespace WeChatAi.AppHost.Secrets;
 
 /// <summary>
-/// WeChat and LLM credentials as Aspire parameters. Each is added only when configured
+/// WeChat and LLM credentials as secret Aspire parameters. When running, each is added only when configured
 /// (<c>Parameters:NAME</c>, e.g. with <c>dotnet user-secrets</c>), so a fresh machine starts without a prompt.
+/// When publishing, all are added: a deployment needs every one, and the manifest carries only references to them.
 /// </summary>
 public sealed class ExternalSecrets
 {
-    private static readonly (string Parameter, string EnvironmentVariable, bool Secret)[] WeChatSettings =
+    private static readonly (string Parameter, string EnvironmentVariable)[] WeChatSettings =
     [
-        ("wechat-token", "WeChat__Token", true),
-        ("wechat-app-id", "WeChat__AppId", false),
-        ("wechat-app-secret", "WeChat__AppSecret", true),
-        ("wechat-encoding-aes-key", "WeChat__EncodingAESKey", true),
+        ("wechat-token", "WeChat__Token"),
+        ("wechat-app-id", "WeChat__AppId"),
+        ("wechat-app-secret", "WeChat__AppSecret"),
+        ("wechat-encoding-aes-key", "WeChat__EncodingAESKey"),
     ];
 
-    private static readonly (string Parameter, string EnvironmentVariable, bool Secret)[] LlmSettings =
+    private static readonly (string Parameter, string EnvironmentVariable)[] LlmSettings =
     [
-        ("llm-api-key", "Llm__ApiKey", true),
+        ("llm-api-key", "Llm__ApiKey"),
     ];
 
-    private readonly List<(string EnvironmentVariable, IResourceBuilder<ParameterResource> Parameter)> _configured = [];
+    /// <summary>What the API reads: it verifies and decrypts WeChat's callbacks.</summary>
+    public static readonly string[] Api = ["wechat-token", "wechat-app-id", "wechat-encoding-aes-key"];
+
+    /// <summary>What the worker reads: it gets access tokens from WeChat and calls the LLM.</summary>
+    public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key"];
+
+    /// <summary>Every parameter name, as a deployment asks for them.</summary>
+    public static IEnumerable<string> ParameterNames => WeChatSettings.Concat(LlmSettings).Select(s => s.Parameter);
+
+    private readonly List<(string Name, string EnvironmentVariable, IResourceBuilder<ParameterResource> Parameter)> _configured = [];
 
     private ExternalSecrets()
     {
@@ -36,8 +46,15 @@ public sealed class ExternalSecrets
     public static ExternalSecrets AddFrom(IDistributedApplicationBuilder builder)
     {
         var secrets = new ExternalSecrets();
-        secrets.HasWeChat = secrets.AddConfigured(builder, WeChatSettings) >= 2;
-        secrets.HasLlm = secrets.AddConfigured(builder, LlmSettings) == 1;
+        var all = builder.ExecutionContext.IsPublishMode;
+        secrets.HasWeChat = secrets.Add(builder, WeChatSettings, all) >= 2;
+        secrets.HasLlm = secrets.Add(builder, LlmSettings, all) == 1;
+
+        if (all)
+        {
+            builder.LogAtStartup($"Publishing: {string.Join(", ", ParameterNames)} are secret parameters that the deployment asks for; no value of this machine goes into the manifest.");
+            return secrets;
+        }
 
         if (!secrets.HasWeChat)
         {
@@ -52,10 +69,13 @@ public sealed class ExternalSecrets
         return secrets;
     }
 
-    /// <summary>Passes every configured secret to <paramref name="resource"/> as its configuration key.</summary>
-    public IResourceBuilder<T> ApplyTo<T>(IResourceBuilder<T> resource) where T : IResourceWithEnvironment
+    /// <summary>
+    /// Passes those of <paramref name="names"/> that are configured to <paramref name="resource"/> as its
+    /// configuration keys; each service gets only the credentials it uses.
+    /// </summary>
+    public IResourceBuilder<T> ApplyTo<T>(IResourceBuilder<T> resource, IEnumerable<string> names) where T : IResourceWithEnvironment
     {
-        foreach (var (environmentVariable, parameter) in _configured)
+        foreach (var (_, environmentVariable, parameter) in _configured.Where(c => names.Contains(c.Name)))
         {
             resource.WithEnvironment(environmentVariable, parameter);
         }
@@ -66,7 +86,7 @@ public sealed class ExternalSecrets
     /// <summary>Passes the configured WeChat credentials to <paramref name="resource"/> under another configuration section.</summary>
     public IResourceBuilder<T> ApplyWeChatIdentityTo<T>(IResourceBuilder<T> resource, string section) where T : IResourceWithEnvironment
     {
-        foreach (var (environmentVariable, parameter) in _configured.Where(c => c.EnvironmentVariable.StartsWith("WeChat__", StringComparison.Ordinal)))
+        foreach (var (_, environmentVariable, parameter) in _configured.Where(c => c.EnvironmentVariable.StartsWith("WeChat__", StringComparison.Ordinal)))
         {
             resource.WithEnvironment(section + environmentVariable["WeChat".Length..], parameter);
         }
@@ -74,15 +94,14 @@ public sealed class ExternalSecrets
         return resource;
     }
 
-    private int AddConfigured(
-        IDistributedApplicationBuilder builder, (string Parameter, string EnvironmentVariable, bool Secret)[] settings)
+    private int Add(IDistributedApplicationBuilder builder, (string Parameter, string EnvironmentVariable)[] settings, bool all)
     {
         var count = 0;
-        foreach (var (name, environmentVariable, secret) in settings)
+        foreach (var (name, environmentVariable) in settings)
         {
-            if (!string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]))
+            if (all || !string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]))
             {
-                _configured.Add((environmentVariable, builder.AddParameter(name, secret)));
+                _configured.Add((name, environmentVariable, builder.AddParameter(name, secret: true)));
                 count++;
             }
         }

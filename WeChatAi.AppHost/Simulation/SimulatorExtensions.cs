@@ -11,7 +11,8 @@ public static class SimulatorExtensions
 
     /// <summary>
     /// Without WeChat or LLM credentials, adds the <c>simulator</c> resource and points the API and the worker at it
-    /// for whatever is missing: WeChat's servers and API, the LLM, or both. With every credential set it adds nothing.
+    /// for whatever is missing: WeChat's servers and API, the LLM, or both. With every credential set it adds nothing,
+    /// and it is never published: a deployment talks to the real WeChat and LLM.
     /// </summary>
     public static IResourceBuilder<ProjectResource>? AddSimulatorWhereSecretsAreMissing(
         this IDistributedApplicationBuilder builder,
@@ -19,7 +20,7 @@ public static class SimulatorExtensions
         IResourceBuilder<ProjectResource> api,
         IResourceBuilder<ProjectResource> worker)
     {
-        if (secrets.HasWeChat && secrets.HasLlm)
+        if (builder.ExecutionContext.IsPublishMode || (secrets.HasWeChat && secrets.HasLlm))
         {
             return null;
         }

@@ -81,6 +81,15 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task A_replica_count_below_one_fails_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d", "Worker:Replicas=0"));
+
+        Assert.Contains("Worker:Replicas must be at least 1", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_runtime_without_an_engine_or_cli_does_not_answer()
     {
         Assert.False(ContainerRuntimeProbe.EngineAnswers("wechatai-no-such-container-runtime"));

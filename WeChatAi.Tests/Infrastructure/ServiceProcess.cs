@@ -23,30 +23,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static string AssemblyPath(string project)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "WeChatAi.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new InvalidOperationException("WeChatAi.sln was not found above the test binaries.");
-        }
-
-        // The tests reference the services, so they are built with the same configuration as the tests.
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        return Path.Combine(directory.FullName, project, "bin", configuration, "net10.0", project + ".dll");
-    }
-
     /// <summary>Starts a web service and waits until it answers <c>/alive</c>.</summary>
     public static async Task<ServiceProcess> StartAsync(string project, IDictionary<string, string?> environment)
     {
         var port = FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var child = ChildProcess.Start("dotnet", [AssemblyPath(project), "--urls", baseAddress.ToString()], WithDefaults(environment));
+        var child = ChildProcess.Start("dotnet", [Repository.AssemblyPath(project), "--urls", baseAddress.ToString()], WithDefaults(environment));
         var service = new ServiceProcess(child, baseAddress);
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -82,7 +64,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Runs a service that does its job and exits (the migration service); returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToCompletionAsync(string project, IDictionary<string, string?> environment)
     {
-        var child = ChildProcess.Start("dotnet", [AssemblyPath(project)], WithDefaults(environment));
+        var child = ChildProcess.Start("dotnet", [Repository.AssemblyPath(project)], WithDefaults(environment));
         await using (child)
         {
             if (!await child.WaitForExitAsync(TimeSpan.FromSeconds(60)))

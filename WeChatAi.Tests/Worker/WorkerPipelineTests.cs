@@ -195,7 +195,8 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.EnqueueAsync("user-n", "没人处理");
         await Task.Delay(1500, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, await worker.GetStatusAsync("/health"));
-        Assert.Equal(1, CountOf(worker.Output, "Not consuming AI jobs"));
+        // Once: one log record, whatever the console format (a JSON record repeats its message in its state).
+        Assert.Single(worker.Output.Split('\n'), line => line.Contains("Not consuming AI jobs", StringComparison.Ordinal));
         Assert.Contains("Llm:ApiKey", worker.Output, StringComparison.Ordinal);
         Assert.Empty(_h.WeChat.Messages);
         Assert.Equal(0, _h.Llm.Calls);
@@ -257,16 +258,5 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MaxConcurrency"] = "0" }));
         Assert.Contains("Worker:MaxConcurrency", error.Message, StringComparison.Ordinal);
-    }
-
-    private static int CountOf(string text, string value)
-    {
-        var count = 0;
-        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + 1, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
     }
 }
