@@ -46,38 +46,45 @@ public static class InfrastructureExtensions
         }
 
         builder.LogAtStartup($"Infrastructure mode: {mode.ToString().ToLowerInvariant()} ({reason}).");
+        var durability = RedisSettings.Durability(builder.Configuration);
+        if (mode != InfrastructureMode.External)
+        {
+            builder.LogAtStartup(durability == RedisDurability.Always
+                ? "Redis durability: always (an accepted message is on disk before WeChat gets its reply)."
+                : "Redis durability: everysec (a Redis crash or power loss can drop up to a second of accepted messages).");
+        }
 
         var infrastructure = mode switch
         {
-            InfrastructureMode.Containers => builder.AddContainerInfrastructure(),
-            InfrastructureMode.Local => builder.AddLocalInfrastructure(),
+            InfrastructureMode.Containers => builder.AddContainerInfrastructure(durability),
+            InfrastructureMode.Local => builder.AddLocalInfrastructure(durability),
             InfrastructureMode.External => builder.AddExternalInfrastructure(),
             _ => throw new InvalidOperationException($"Infrastructure:Mode '{configured}' is not one of auto, containers, local, external."),
         };
         return infrastructure with { Mode = mode };
     }
 
-    private static WeChatInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder)
+    private static WeChatInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder, RedisDurability durability)
     {
         // A published volume is named for the app, not (as Aspire's default) by a hash of the AppHost's path on the
         // machine that published it: deploying from another checkout must find the same data.
         var publishing = builder.ExecutionContext.IsPublishMode;
         var redis = builder.AddRedis(RedisName)
             .WithDataVolume(publishing ? "wechatai-redis-data" : null)
-            .WithDurableQueueArguments();
+            .WithDurableQueueArguments(durability);
         var database = builder.AddPostgres(PostgresName)
             .WithDataVolume(publishing ? "wechatai-postgres-data" : null)
             .AddDatabase(DatabaseName);
         return new(InfrastructureMode.Containers, redis, database);
     }
 
-    private static WeChatInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder)
+    private static WeChatInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder, RedisDurability durability)
     {
         var dataDirectory = Path.GetFullPath(
             builder.Configuration["Infrastructure:DataDirectory"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
         builder.LogAtStartup($"Local Redis and PostgreSQL keep their data in {dataDirectory}.");
 
-        var redis = builder.AddLocalRedis(RedisName, Path.Combine(dataDirectory, "redis"));
+        var redis = builder.AddLocalRedis(RedisName, Path.Combine(dataDirectory, "redis"), durability);
         var database = builder.AddLocalPostgres(PostgresName, dataDirectory).AddDatabase(DatabaseName);
         return new(InfrastructureMode.Local, redis, database);
     }

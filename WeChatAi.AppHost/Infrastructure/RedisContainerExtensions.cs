@@ -3,10 +3,10 @@ namespace WeChatAi.AppHost.Infrastructure;
 public static class RedisContainerExtensions
 {
     /// <summary>
-    /// Adds <see cref="RedisSettings.DurableQueueArguments"/> to the Redis container's command. <c>AddRedis</c> starts
+    /// Adds <see cref="RedisSettings.QueueArguments"/> to the Redis container's command. <c>AddRedis</c> starts
     /// <c>/bin/sh -c "redis-server --requirepass …"</c>, so arguments after that script would go to sh and be ignored.
     /// </summary>
-    public static IResourceBuilder<RedisResource> WithDurableQueueArguments(this IResourceBuilder<RedisResource> redis) =>
+    public static IResourceBuilder<RedisResource> WithDurableQueueArguments(this IResourceBuilder<RedisResource> redis, RedisDurability durability) =>
         redis.WithArgs(context =>
         {
             var script = context.Args.IndexOf("-c") + 1;
@@ -16,6 +16,6 @@ public static class RedisContainerExtensions
                     "AddRedis no longer starts redis-server through '/bin/sh -c', so the durable queue arguments cannot be added to its command.");
             }
 
-            context.Args[script] = $"{command} {string.Join(' ', RedisSettings.DurableQueueArguments)}";
+            context.Args[script] = $"{command} {string.Join(' ', RedisSettings.QueueArguments(durability))}";
         });
 }

@@ -170,6 +170,16 @@ public sealed class PublishedInfrastructureModeTests
     }
 
     [Fact]
+    public async Task Redis_durability_always_makes_redis_fsync_before_every_reply()
+    {
+        var manifest = await PublishedManifest.PublishAsync(new Dictionary<string, string?> { ["Redis__Durability"] = "always" });
+
+        var script = manifest["redis"].GetProperty("args").EnumerateArray().Last().GetString()!;
+        Assert.EndsWith(" --appendonly yes --appendfsync always --maxmemory-policy noeviction", script, StringComparison.Ordinal);
+        Assert.Contains("Redis durability: always", manifest.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Local_mode_cannot_be_published_and_the_AppHost_says_why()
     {
         var (exitCode, log, text) = await PublishedManifest.RunAsync(new Dictionary<string, string?> { ["Infrastructure__Mode"] = "local" });

@@ -26,6 +26,14 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task An_unknown_redis_durability_fails_naming_the_setting_and_the_valid_values()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Infrastructure:Mode=local", "Redis:Durability=sometimes"));
+
+        Assert.Contains("Redis:Durability 'sometimes' is not one of always, everysec", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task External_mode_uses_the_configured_connection_strings_and_starts_no_stores()
     {
         await using var builder = await CreateAsync(

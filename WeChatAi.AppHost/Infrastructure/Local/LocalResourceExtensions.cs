@@ -11,7 +11,7 @@ namespace WeChatAi.AppHost.Infrastructure.Local;
 public static class LocalResourceExtensions
 {
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(
-        this IDistributedApplicationBuilder builder, string name, string dataDirectory)
+        this IDistributedApplicationBuilder builder, string name, string dataDirectory, RedisDurability durability)
     {
         var command = LocalBinaries.RedisServer();
         Directory.CreateDirectory(dataDirectory);
@@ -22,7 +22,7 @@ public static class LocalResourceExtensions
             {
                 context.Args.Add("--port");
                 context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
-                foreach (var argument in (string[])["--bind", "127.0.0.1", "--dir", dataDirectory, .. RedisSettings.DurableQueueArguments])
+                foreach (var argument in (string[])["--bind", "127.0.0.1", "--dir", dataDirectory, .. RedisSettings.QueueArguments(durability)])
                 {
                     context.Args.Add(argument);
                 }
