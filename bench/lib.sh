@@ -15,28 +15,58 @@ stop_process() {
   [[ -n "$1" ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true
 }
 
-# start_redis <dir>: redis-server with the AppHost's durable settings (AOF everysec, noeviction) on a free port, its
-# data and log in <dir>; sets REDIS_PORT and REDIS_PID and returns once it answers.
+# start_redis <dir>: redis-server with the AppHost's durable settings (AOF everysec, noeviction) on REDIS_PORT (a free
+# port when unset), its data and log in <dir>; sets REDIS_PORT and REDIS_PID and returns once it answers.
 start_redis() {
-  REDIS_PORT=$(free_port)
+  REDIS_PORT=${REDIS_PORT:-$(free_port)}
   echo "== redis-server on 127.0.0.1:$REDIS_PORT"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$1" --appendonly yes --appendfsync everysec \
-    --maxmemory-policy noeviction --save '' ${REDIS_ARGS:-} >"$1/redis.log" 2>&1 &
+    --maxmemory-policy noeviction --save '' ${REDIS_ARGS:-} >>"$1/redis.log" 2>&1 &
   REDIS_PID=$!
   wait_for 15 redis-cli -p "$REDIS_PORT" ping
 }
 
+as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
+
+# init_postgres <dir>: a throw-away cluster in <dir>/pg (initdb as user postgres when run as root, which PostgreSQL
+# requires) on a free port; sets PG_BIN, PG_PORT, PG_PASSWORD and DB (the Npgsql connection string).
+init_postgres() {
+  PG_BIN=$(dirname "$(readlink -f "$(command -v pg_config)")")
+  [[ -x "$PG_BIN/initdb" ]] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  PG_PORT=$(free_port)
+  PG_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+  mkdir -p "$1/pg"
+  echo "$PG_PASSWORD" >"$1/pgpass"
+  [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$1/pg" "$1/pgpass"
+  as_postgres "$PG_BIN/initdb" -D "$1/pg" -U postgres --pwfile "$1/pgpass" --auth=scram-sha-256 --encoding=UTF8 \
+    --no-locale >"$1/initdb.log" 2>&1
+  DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=wechatdb"
+}
+
+# start_postgres <dir>: the cluster init_postgres made, on PG_PORT, logging to <dir>/postgres.log (appended); sets
+# PG_PID (postgres itself, which a fast shutdown with SIGINT must reach) and returns once it accepts connections.
+start_postgres() {
+  echo "== postgres on 127.0.0.1:$PG_PORT"
+  (
+    args=(-D "$1/pg" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=400)
+    if [[ $(id -u) == 0 ]]; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BIN/postgres" "${args[@]}"; fi
+    exec "$PG_BIN/postgres" "${args[@]}"
+  ) >>"$1/postgres.log" 2>&1 &
+  PG_PID=$!
+  wait_for 30 pg_isready -h 127.0.0.1 -p "$PG_PORT"
+}
+
 # start_api <dll> <log> [NAME=value...]: the API on a free port as the AppHost runs it: from its output folder, so its
 # appsettings.json (logging levels) applies — from elsewhere Kestrel logs every request at Information — and with the
-# AppHost's gen0 budget (WeChatAi.AppHost/Configuration/ApiRuntime.cs); the settings given last win. Sets API_PORT and
-# API_PID; the caller waits for readiness.
+# AppHost's gen0 budget (WeChatAi.AppHost/Configuration/ApiRuntime.cs); the settings given last win. Listens on API_PORT
+# (a free port when unset); sets API_PORT and API_PID; the caller waits for readiness.
 start_api() {
   local dll=$1 log=$2
   shift 2
-  API_PORT=$(free_port)
+  API_PORT=${API_PORT:-$(free_port)}
   echo "== API (Release) on 127.0.0.1:$API_PORT"
   (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
-    DOTNET_GCgen0size=0x4000000 "$@" dotnet "$dll" --urls "http://127.0.0.1:$API_PORT") >"$log" 2>&1 &
+    DOTNET_GCgen0size=0x4000000 "$@" dotnet "$dll" --urls "http://127.0.0.1:$API_PORT") >>"$log" 2>&1 &
   API_PID=$!
 }
 

@@ -55,12 +55,6 @@ trap cleanup EXIT INT TERM
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# exec: started in the background, PG_PID is then postgres itself, which the fast shutdown (SIGINT) must reach.
-start_postgres() {
-  if [[ $(id -u) == 0 ]]; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$PG_BIN/postgres" "$@"; fi
-  exec "$PG_BIN/postgres" "$@"
-}
-as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "== building (Release)"
@@ -76,21 +70,8 @@ API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
 start_redis "$WORK"
 PIDS+=($REDIS_PID)
 
-PG_BIN=$(dirname "$(readlink -f "$(command -v pg_config)")")
-[[ -x "$PG_BIN/initdb" ]] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PG_PORT=$(free_port)
-PG_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-mkdir -p "$WORK/pg"
-echo "$PG_PASSWORD" >"$WORK/pgpass"
-[[ $(id -u) == 0 ]] && chown -R postgres:postgres "$WORK/pg" "$WORK/pgpass"
-echo "== postgres on 127.0.0.1:$PG_PORT"
-as_postgres "$PG_BIN/initdb" -D "$WORK/pg" -U postgres --pwfile "$WORK/pgpass" --auth=scram-sha-256 --encoding=UTF8 \
-  --no-locale >"$WORK/initdb.log" 2>&1
-start_postgres -D "$WORK/pg" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories= \
-  -c max_connections=400 >"$WORK/postgres.log" 2>&1 &
-PG_PID=$!
-wait_for 30 pg_isready -h 127.0.0.1 -p "$PG_PORT"
-DB="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=wechatdb"
+init_postgres "$WORK"
+start_postgres "$WORK"
 ConnectionStrings__wechatdb="$DB" DOTNET_ENVIRONMENT=Production dotnet "$MIGRATIONS_DLL" >"$WORK/migrations.log" 2>&1
 
 LLM_PORT=$(free_port)

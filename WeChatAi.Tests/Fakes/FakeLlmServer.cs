@@ -30,6 +30,9 @@ public sealed class FakeLlmServer : FakeHttpServer
     /// <summary>Status codes to answer the next calls with, in order (e.g. 503), instead of an answer.</summary>
     public ConcurrentQueue<int> Faults { get; } = new();
 
+    /// <summary>Share of calls (0–1) answered 503 at random, besides the queued <see cref="Faults"/>.</summary>
+    public double FaultRate { get; set; }
+
     /// <summary>Every request's messages (role, content), in arrival order; not kept when <see cref="Record"/> is false.</summary>
     public ConcurrentQueue<IReadOnlyList<(string Role, string Content)>> Requests { get; } = new();
 
@@ -105,7 +108,10 @@ public sealed class FakeLlmServer : FakeHttpServer
         }
 
         OnRequest?.Invoke(question);
-        if (Faults.TryDequeue(out var status))
+        var status = Faults.TryDequeue(out var queued) ? queued
+            : FaultRate > 0 && Random.Shared.NextDouble() < FaultRate ? StatusCodes.Status503ServiceUnavailable
+            : 0;
+        if (status != 0)
         {
             answering();
             context.Response.StatusCode = status;

@@ -27,6 +27,9 @@ public sealed class FakeWeChatServer : FakeHttpServer
     /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them.</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
 
+    /// <summary>Share of pushes (0–1) refused at random with errcode -1 ("system busy"), besides <see cref="SendFaults"/>.</summary>
+    public double SendFaultRate { get; set; }
+
     /// <summary>Called on every delivered message (the benchmark counts per job there instead of keeping them).</summary>
     public Action<PushedMessage>? OnDelivered { get; set; }
 
@@ -121,7 +124,10 @@ public sealed class FakeWeChatServer : FakeHttpServer
                 }
             }
 
-            if (SendFaults.TryDequeue(out var fault))
+            var fault = SendFaults.TryDequeue(out var queued) ? queued
+                : SendFaultRate > 0 && Random.Shared.NextDouble() < SendFaultRate ? -1
+                : 0;
+            if (fault != 0)
             {
                 Interlocked.Increment(ref _rejectedPushes);
                 if (fault == 40001)

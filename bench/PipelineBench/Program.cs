@@ -6,7 +6,8 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Fakes;
 
-// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json>
+// bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>]
+// bench/PipelineBench wechat <signed webhook url> <jobs> <users> <rate-per-second> <summary.json>
 // bench/PipelineBench load <redis> <jobs> <users> <rate-per-second> <ramp-seconds>
 // bench/PipelineBench post <signed webhook url> <jobs> <users> <rate-per-second> <ramp-seconds>
 // bench/PipelineBench kestrel <port>
@@ -16,7 +17,11 @@ return args switch
     ["post", var url, var jobs, var users, var rate, var ramp] =>
         await WebhookLoader.RunAsync(new Uri(url), Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary] =>
-        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary),
+        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary, 0, 0),
+    ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary, var llmFaults, var pushFaults] =>
+        await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary, Rate(llmFaults), Rate(pushFaults)),
+    ["wechat", var url, var jobs, var users, var rate, var summary] =>
+        await WeChatSender.RunAsync(new Uri(url), Int(jobs), Int(users), Int(rate), summary),
     ["load", var redis, var jobs, var users, var rate, var ramp] =>
         await Loader.RunAsync(redis, Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     _ => Usage(),
@@ -24,9 +29,11 @@ return args switch
 
 static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
+static double Rate(string value) => double.Parse(value, CultureInfo.InvariantCulture);
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>] | wechat <url> <jobs> <users> <rate> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
     return 2;
 }
 
@@ -37,7 +44,7 @@ static int Usage()
 /// </summary>
 internal static class Fakes
 {
-    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, int warmUp, string summaryPath)
+    public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, int warmUp, string summaryPath, double llmFaultRate, double pushFaultRate)
     {
         var perJob = new int[jobs];
         var latencies = new long[jobs * 2];
@@ -51,6 +58,7 @@ internal static class Fakes
         await using var llm = await FakeLlmServer.StartAsync(llmPort);
         llm.Record = false;
         llm.Delay = TimeSpan.FromMilliseconds(delayMs);
+        llm.FaultRate = llmFaultRate;
         var arrivals = new long[jobs * 2];
         long arrivalCount = 0;
         llm.OnRequest = question =>
@@ -68,6 +76,7 @@ internal static class Fakes
         };
         await using var weChat = await FakeWeChatServer.StartAsync(weChatPort);
         weChat.Record = false;
+        weChat.SendFaultRate = pushFaultRate;
         weChat.OnDelivered = message =>
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -144,6 +153,10 @@ internal static class Fakes
             var json = JsonSerializer.Serialize(summary, indented);
             await File.WriteAllTextAsync(summaryPath + ".tmp", json);
             File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+
+            // Answers per job, for scripts that join them with what the sender was told (chaos.sh).
+            await File.WriteAllLinesAsync(summaryPath + ".perjob.tmp", perJob.Select(n => n.ToString(CultureInfo.InvariantCulture)));
+            File.Move(summaryPath + ".perjob.tmp", summaryPath + ".perjob", overwrite: true);
             try
             {
                 await Task.Delay(1000, stop.Token);

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Fault injection: messages sent as WeChat sends them (5 s per attempt, 3 attempts, same MsgId) into the API while
+# workers are SIGKILLed, Redis is restarted and SIGKILLed, PostgreSQL restarted and the API SIGKILLed, with a share of
+# LLM calls and pushes failing. Counts, per message, what the sender was told and what the fake WeChat API delivered:
+# accepted, lost (accepted, never answered), duplicated (answered twice), never accepted; and the webhook's latency.
+#
+# Self-contained and bounded, 127.0.0.1 only: builds in Release, starts its own redis-server (DURABILITY: always by
+# default, as no acknowledged message may be lost to a Redis SIGKILL), PostgreSQL, the fakes, one API and two workers,
+# each service from its output folder; stops everything at the end (or after DEADLINE seconds of waiting for answers).
+#
+# Usage: bench/chaos.sh      Env: JOBS=1000 USERS=200 RATE=25 LLM_DELAY_MS=1000 LLM_FAULTS=0.1 PUSH_FAULTS=0.1
+#                                 WORKER_KILLS=12 (one every KILL_EVERY=3 s, alternating the two workers)
+#                                 DURABILITY=always|everysec  DEADLINE=120  SKIP_BUILD=1  LOG_DIR (keep the logs)
+set -euo pipefail
+
+JOBS=${JOBS:-1000}
+USERS=${USERS:-200}
+RATE=${RATE:-25}
+LLM_DELAY_MS=${LLM_DELAY_MS:-1000}
+LLM_FAULTS=${LLM_FAULTS:-0.1}
+PUSH_FAULTS=${PUSH_FAULTS:-0.1}
+WORKER_KILLS=${WORKER_KILLS:-12}
+KILL_EVERY=${KILL_EVERY:-3}
+DURABILITY=${DURABILITY:-always}
+DEADLINE=${DEADLINE:-120}
+TOKEN=bench-token
+TIMESTAMP=1714037059
+NONCE=486452656
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=$(mktemp -d -t wechatai-chaos-XXXXXX)
+chmod 755 "$WORK"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+REDIS_PID=""
+PG_PID=""
+FAKES_PID=""
+API_PID=""
+SENDER_PID=""
+WORKER_PIDS=("" "")
+
+cleanup() {
+  [[ -n "$FAKES_PID" ]] && kill -9 "$FAKES_PID" 2>/dev/null || true
+  [[ -n "$SENDER_PID" ]] && kill -9 "$SENDER_PID" 2>/dev/null || true
+  stop_process "$API_PID"
+  stop_process "${WORKER_PIDS[0]}"
+  stop_process "${WORKER_PIDS[1]}"
+  stop_process "$REDIS_PID"
+  if [[ -n "$PG_PID" ]]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; fi
+  if [[ -n "${LOG_DIR:-}" ]]; then mkdir -p "$LOG_DIR" && cp "$WORK"/*.log "$WORK"/*.json* "$LOG_DIR"/ 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building (Release)"
+  for project in WeChatAi.Worker WeChatAi.MigrationService WeChatAi.Api bench/PipelineBench; do
+    dotnet build "$ROOT/$project" -c Release --nologo -v quiet >/dev/null
+  done
+fi
+WORKER_DLL="$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"
+MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.MigrationService.dll"
+BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
+API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
+
+REDIS_ARGS="--appendfsync $DURABILITY ${REDIS_ARGS:-}"
+start_redis "$WORK"
+init_postgres "$WORK"
+start_postgres "$WORK"
+ConnectionStrings__wechatdb="$DB" DOTNET_ENVIRONMENT=Production dotnet "$MIGRATIONS_DLL" >"$WORK/migrations.log" 2>&1
+
+LLM_PORT=$(free_port)
+WECHAT_PORT=$(free_port)
+FAKES="$WORK/fakes.json"
+echo "== fakes: LLM on :$LLM_PORT ($LLM_DELAY_MS ms, $LLM_FAULTS fail), WeChat API on :$WECHAT_PORT ($PUSH_FAULTS of pushes fail)"
+dotnet "$BENCH_DLL" fakes "$LLM_PORT" "$WECHAT_PORT" "$LLM_DELAY_MS" "$JOBS" 0 "$FAKES" "$LLM_FAULTS" "$PUSH_FAULTS" >"$WORK/fakes.log" 2>&1 &
+FAKES_PID=$!
+wait_for 30 test -f "$FAKES.perjob"
+
+WORKER_PORTS=("$(free_port)" "$(free_port)")
+start_worker() { # start_worker <0|1>
+  local n=$1
+  (cd "$(dirname "$WORKER_DLL")" && exec env ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+    Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__RetryBaseDelayMs=200 \
+    WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
+    Worker__ClaimIdleSeconds=5 Worker__RetryBaseDelayMs=500 Worker__RetryMaxDelayMs=5000 Worker__MaxAttempts=8 \
+    ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
+    dotnet "$WORKER_DLL" --urls "http://127.0.0.1:${WORKER_PORTS[$n]}") >>"$WORK/worker$n.log" 2>&1 &
+  WORKER_PIDS[$n]=$!
+}
+start_worker 0
+start_worker 1
+wait_for 60 curl -sf "http://127.0.0.1:${WORKER_PORTS[0]}/health"
+wait_for 60 curl -sf "http://127.0.0.1:${WORKER_PORTS[1]}/health"
+
+api() {
+  start_api "$API_DLL" "$WORK/api.log" ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+    WeChat__Token="$TOKEN" WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0
+}
+api
+wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/health"
+SIGNATURE=$(printf '%s\n' "$TOKEN" "$TIMESTAMP" "$NONCE" | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)
+URL="http://127.0.0.1:$API_PORT/wechat?signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
+
+SENDER="$WORK/sender.json"
+echo "== sending $JOBS messages from $USERS users at $RATE/s as WeChat does, with faults"
+dotnet "$BENCH_DLL" wechat "$URL" "$JOBS" "$USERS" "$RATE" "$SENDER" >"$WORK/sender.log" 2>&1 &
+SENDER_PID=$!
+START=$SECONDS
+at() { while (( SECONDS - START < $1 )); do sleep 0.2; done; } # at <second of the run>
+FAULTS=()
+fault() { FAULTS+=("$(( SECONDS - START ))s $*"); echo "   $(( SECONDS - START ))s: $*"; }
+
+# The schedule, over the sending time (JOBS / RATE seconds): worker kills throughout, the stores and the API between.
+SPAN=$(( JOBS / RATE ))
+REDIS_RESTART_AT=$(( SPAN * 3 / 10 )); REDIS_KILL_AT=$(( SPAN / 2 )); PG_RESTART_AT=$(( SPAN * 6 / 10 )); API_KILL_AT=$(( SPAN * 3 / 4 ))
+kills=0
+next_kill=$KILL_EVERY
+events=("$REDIS_RESTART_AT redis-restart" "$REDIS_KILL_AT redis-kill" "$PG_RESTART_AT pg-restart" "$API_KILL_AT api-kill")
+while (( kills < WORKER_KILLS )) || (( ${#events[@]} > 0 )); do
+  now=$(( SECONDS - START ))
+  if (( ${#events[@]} > 0 )) && (( now >= ${events[0]%% *} )); then
+    case ${events[0]#* } in
+      redis-restart) fault "Redis restarted (SHUTDOWN, then started on its data)"
+        redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true; wait "$REDIS_PID" 2>/dev/null || true; start_redis "$WORK" >/dev/null ;;
+      redis-kill) fault "Redis SIGKILLed, then started on its data"
+        kill -9 "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; start_redis "$WORK" >/dev/null ;;
+      pg-restart) fault "PostgreSQL restarted (fast shutdown)"
+        kill -INT "$PG_PID"; wait "$PG_PID" 2>/dev/null || true; start_postgres "$WORK" >/dev/null ;;
+      api-kill) fault "API SIGKILLed, then started again"
+        kill -9 "$API_PID"; wait "$API_PID" 2>/dev/null || true; api ;;
+    esac
+    events=("${events[@]:1}")
+  elif (( kills < WORKER_KILLS )) && (( now >= next_kill )); then
+    n=$(( kills % 2 ))
+    fault "worker $n SIGKILLed, then started again"
+    kill -9 "${WORKER_PIDS[$n]}"; wait "${WORKER_PIDS[$n]}" 2>/dev/null || true; start_worker "$n"
+    kills=$(( kills + 1 )); next_kill=$(( next_kill + KILL_EVERY ))
+  else
+    sleep 0.2
+  fi
+done
+
+wait "$SENDER_PID" || true
+SENDER_PID=""
+echo "== sender done after $(( SECONDS - START )) s; waiting up to $DEADLINE s for every accepted message's answer"
+outcome() { # prints: accepted lost duplicated never_accepted answered_without_ack
+  python3 - "$SENDER.accepted" "$FAKES.perjob" <<'PY'
+import sys
+accepted = [int(x) for x in open(sys.argv[1]).read().split()]
+answers = [int(x) for x in open(sys.argv[2]).read().split()]
+acc = [i for i, a in enumerate(accepted) if a > 0]
+print(len(acc), sum(1 for i in acc if answers[i] == 0), sum(1 for n in answers if n > 1),
+      sum(1 for a in accepted if a == 0), sum(1 for i, a in enumerate(accepted) if a == 0 and answers[i] > 0))
+PY
+}
+deadline=$(( SECONDS + DEADLINE ))
+sleep 1.5 # one summary tick of the fakes after the last message
+read -r ACCEPTED LOST DUPLICATED NEVER ANSWERED_WITHOUT_ACK < <(outcome)
+while (( LOST > 0 )) && (( SECONDS < deadline )); do
+  sleep 2
+  read -r ACCEPTED LOST DUPLICATED NEVER ANSWERED_WITHOUT_ACK < <(outcome)
+done
+sleep 5 # a claim interval more: a duplicate would show now
+read -r ACCEPTED LOST DUPLICATED NEVER ANSWERED_WITHOUT_ACK < <(outcome)
+
+echo
+echo "== faults"
+printf '   %s\n' "${FAULTS[@]}"
+echo "== summary (Redis appendfsync $DURABILITY, LLM faults $LLM_FAULTS, push faults $PUSH_FAULTS)"
+python3 - "$SENDER" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"requests:        {s['requests']} for {s['jobs']} messages; accepted on attempt 1/2/3: {'/'.join(map(str, s['accepted_on_attempt']))}")
+print(f"webhook latency: p50 {s['latency_ms']['p50']:.1f} ms, p99 {s['latency_ms']['p99']:.1f} ms, max {s['latency_ms']['max']:.0f} ms; requests over 5 s: {s['requests_over_5s']}")
+PY
+echo "accepted:        $ACCEPTED of $JOBS"
+echo "lost:            $LOST (accepted, never answered)"
+echo "duplicated:      $DUPLICATED (answered more than once)"
+echo "never accepted:  $NEVER (all three attempts failed; $ANSWERED_WITHOUT_ACK of them answered anyway)"
+echo "PostgreSQL rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
+echo "dead letters:    $(redis-cli -p "$REDIS_PORT" xlen wechatai:jobs:dead)"
+OVER=$(python3 -c "import json; print(json.load(open('$SENDER'))['requests_over_5s'])")
+[[ "$LOST" == 0 && "$DUPLICATED" == 0 && "$OVER" == 0 ]]
