@@ -10,6 +10,7 @@
 #
 # Usage: bench/chaos.sh      Env: JOBS=1000 USERS=200 RATE=25 LLM_DELAY_MS=1000 LLM_FAULTS=0.1 PUSH_FAULTS=0.1
 #                                 WORKER_KILLS=12 (one every KILL_EVERY=3 s, alternating the two workers)
+#                                 STORE_FAULTS=1 (0: no Redis, PostgreSQL or API faults, for a same-machine baseline)
 #                                 DURABILITY=always|everysec  DEADLINE=120  SKIP_BUILD=1  LOG_DIR (keep the logs)
 set -euo pipefail
 
@@ -20,6 +21,7 @@ LLM_DELAY_MS=${LLM_DELAY_MS:-1000}
 LLM_FAULTS=${LLM_FAULTS:-0.1}
 PUSH_FAULTS=${PUSH_FAULTS:-0.1}
 WORKER_KILLS=${WORKER_KILLS:-12}
+STORE_FAULTS=${STORE_FAULTS:-1}
 KILL_EVERY=${KILL_EVERY:-3}
 DURABILITY=${DURABILITY:-always}
 DEADLINE=${DEADLINE:-120}
@@ -118,6 +120,7 @@ REDIS_RESTART_AT=$(( SPAN * 3 / 10 )); REDIS_KILL_AT=$(( SPAN / 2 )); PG_RESTART
 kills=0
 next_kill=$KILL_EVERY
 events=("$REDIS_RESTART_AT redis-restart" "$REDIS_KILL_AT redis-kill" "$PG_RESTART_AT pg-restart" "$API_KILL_AT api-kill")
+[[ "$STORE_FAULTS" == 1 ]] || events=()
 while (( kills < WORKER_KILLS )) || (( ${#events[@]} > 0 )); do
   now=$(( SECONDS - START ))
   if (( ${#events[@]} > 0 )) && (( now >= ${events[0]%% *} )); then
