@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
+using WeChatAi.Core.Queue;
 
 namespace WeChatAi.Worker.Common;
 
@@ -15,8 +16,15 @@ internal sealed class JobState
     private static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
     private static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
 
-    // KEYS: the job. ARGV: TTL (ms).
+    // KEYS: the job. ARGV: TTL (ms); for a job retried from a dead letter, the dead letter's id, the answer and the
+    // taken-over parts it kept ('' for none). A retry starts its attempts again once (not on each takeover of the
+    // entry) and keeps the answer and the part markers; the dead letter's copies count only if the hash was lost.
     private const string BeginAttemptScript = """
+        if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'retry_of') ~= ARGV[2] then
+          redis.call('HSET', KEYS[1], 'retry_of', ARGV[2], 'attempts', 0)
+          if ARGV[3] ~= '' then redis.call('HSETNX', KEYS[1], 'answer', ARGV[3]) end
+          if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[1], 'prefix', ARGV[4]) end
+        end
         redis.call('HINCRBY', KEYS[1], 'attempts', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         return redis.call('HGETALL', KEYS[1])
@@ -83,10 +91,17 @@ internal sealed class JobState
 
     public bool IsMemorized => _fields.ContainsKey("memorized");
 
-    /// <summary>Counts the attempt and loads what earlier attempts stored; returns the attempt's number.</summary>
-    public async Task<int> BeginAttemptAsync()
+    /// <summary>The user's pending parts this job took over (JSON array), if it did.</summary>
+    public string? TakenOverParts => _fields.GetValueOrDefault("prefix");
+
+    /// <summary>
+    /// Counts the attempt and loads what earlier attempts stored; returns the attempt's number. A job retried from a
+    /// dead letter (<paramref name="retry"/>) starts counting again from 1.
+    /// </summary>
+    public async Task<int> BeginAttemptAsync(DeadLetterRetry? retry = null)
     {
-        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key], [(long)ActiveTtl.TotalMilliseconds]))!;
+        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key],
+            [(long)ActiveTtl.TotalMilliseconds, retry?.DeadLetterId ?? "", retry?.Answer ?? "", retry?.TakenOverParts ?? ""]))!;
         _fields = new Dictionary<string, string>(entries.Length / 2, StringComparer.Ordinal);
         for (var i = 0; i + 1 < entries.Length; i += 2)
         {
@@ -117,6 +132,7 @@ internal sealed class JobState
     public async Task<IReadOnlyList<string>> TakePendingAsync(RedisKey pendingKey)
     {
         var json = (string)(await _db.ScriptEvaluateAsync(TakePendingScript, [_key, pendingKey]))!;
+        _fields["prefix"] = json;
         return JsonSerializer.Deserialize<string[]>(json) ?? [];
     }
 
@@ -162,6 +178,12 @@ internal sealed class JobState
 
     /// <summary>The job is done (acknowledged): keep its record a little while, then let Redis forget it.</summary>
     public Task FinishAsync(IDatabaseAsync? batch = null) => (batch ?? _db).KeyExpireAsync(_key, FinishedTtl);
+
+    /// <summary>
+    /// The job was dead-lettered: its answer, taken-over parts and part markers are kept as long as the dead letter
+    /// (<paramref name="ttl"/>), so a retry sends what is missing and nothing twice.
+    /// </summary>
+    public Task KeepAsync(TimeSpan ttl) => _db.KeyExpireAsync(_key, ttl);
 
     private static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
 
