@@ -24,7 +24,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
 
-    /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them.</summary>
+    /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
 
     /// <summary>Called on every delivered message (the benchmark counts per job there instead of keeping them).</summary>
@@ -93,7 +93,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
                     : string.Empty;
             }
 
-            if (SendFaults.TryDequeue(out var fault))
+            if (SendFaults.TryDequeue(out var fault) && fault != 0)
             {
                 Interlocked.Increment(ref _rejectedPushes);
                 if (fault == 40001)
