@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using WeChatAi.Core.Data;
@@ -10,7 +9,7 @@ namespace WeChatAi.Worker.Recording;
 /// a buffered batch drained by two workers) stays one row. The one update allowed: a dead-lettered job that an
 /// operator retried and that was then answered or deferred replaces its dead-lettered row.
 /// </summary>
-internal sealed partial class ExchangeWriter(IServiceScopeFactory scopes, ILogger<ExchangeWriter> logger)
+internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogger<ExchangeWriter> logger) : IAsyncDisposable
 {
     private const string InsertSql = """
         INSERT INTO chat_exchanges ("JobId", "AppId", "OpenId", "Question", "Answer", "PromptTokens", "CompletionTokens",
@@ -62,24 +61,17 @@ internal sealed partial class ExchangeWriter(IServiceScopeFactory scopes, ILogge
     // Classes 22 (data exception) and 23 (integrity constraint): the row itself is wrong; retrying cannot help.
     private static bool IsBadData(PostgresException ex) => ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
 
+    // Npgsql directly, not EF's DbContext: its retrying execution strategy (and its error log per try) would hold a
+    // batch for half a minute while PostgreSQL is down, instead of handing it to the Redis buffer at once.
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(configuration.GetConnectionString(DataExtensions.ConnectionName)!);
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
     private async Task InsertAsync(List<ChatExchange> rows, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
-
-        // A plain command on the context's connection, not ExecuteSqlRaw: EF's retrying execution strategy would hold
-        // a batch for half a minute while PostgreSQL is down, instead of handing it to the Redis buffer at once.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var command = new NpgsqlCommand(InsertSql, (NpgsqlConnection)db.Database.GetDbConnection());
-            command.Parameters.AddRange(Parameters(rows));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await using var command = _dataSource.CreateCommand(InsertSql);
+        command.Parameters.AddRange(Parameters(rows));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static NpgsqlParameter[] Parameters(List<ChatExchange> rows) =>
