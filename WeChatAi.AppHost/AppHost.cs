@@ -23,6 +23,7 @@ var api = builder.AddProject<Projects.WeChatAi_Api>("api")
     .WithEnvironment(ApiRuntime.Gen0BudgetVariable, ApiRuntime.Gen0Budget)
     .WithForwardedSettings(builder.Configuration, ForwardedSettings.Api);
 secrets.ApplyTo(api);
+secrets.ApplyAdminTo(api);
 
 var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
     .WithReplicas(builder.Configuration.GetValue("Worker:Replicas", 1))

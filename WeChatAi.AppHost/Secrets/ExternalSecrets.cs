@@ -3,7 +3,7 @@ using WeChatAi.AppHost.Infrastructure;
 namespace WeChatAi.AppHost.Secrets;
 
 /// <summary>
-/// WeChat and LLM credentials as Aspire parameters. Each is added only when configured
+/// WeChat and LLM credentials, and the API's admin key, as Aspire parameters. Each is added only when configured
 /// (<c>Parameters:NAME</c>, e.g. with <c>dotnet user-secrets</c>), so a fresh machine starts without a prompt.
 /// </summary>
 public sealed class ExternalSecrets
@@ -21,11 +21,17 @@ public sealed class ExternalSecrets
         ("llm-api-key", "Llm__ApiKey", true),
     ];
 
+    // The API's alone: the worker has no admin endpoints.
+    private static readonly (string Parameter, string EnvironmentVariable, bool Secret)[] AdminSettings =
+    [
+        ("admin-api-key", "Admin__ApiKey", true),
+    ];
+
     private readonly List<(string EnvironmentVariable, IResourceBuilder<ParameterResource> Parameter)> _configured = [];
 
-    private ExternalSecrets()
-    {
-    }
+    private readonly ExternalSecrets? _admin;
+
+    private ExternalSecrets(ExternalSecrets? admin = null) => _admin = admin;
 
     /// <summary>True when the WeChat token and AppId are set, i.e. a real official account is connected.</summary>
     public bool HasWeChat { get; private set; }
@@ -35,7 +41,9 @@ public sealed class ExternalSecrets
 
     public static ExternalSecrets AddFrom(IDistributedApplicationBuilder builder)
     {
-        var secrets = new ExternalSecrets();
+        var admin = new ExternalSecrets();
+        admin.AddConfigured(builder, AdminSettings);
+        var secrets = new ExternalSecrets(admin);
         secrets.HasWeChat = secrets.AddConfigured(builder, WeChatSettings) >= 2;
         secrets.HasLlm = secrets.AddConfigured(builder, LlmSettings) == 1;
 
@@ -62,6 +70,9 @@ public sealed class ExternalSecrets
 
         return resource;
     }
+
+    /// <summary>Passes <c>Admin:ApiKey</c> (parameter <c>admin-api-key</c>), if configured, to the API.</summary>
+    public IResourceBuilder<T> ApplyAdminTo<T>(IResourceBuilder<T> api) where T : IResourceWithEnvironment => _admin!.ApplyTo(api);
 
     /// <summary>Passes the configured WeChat credentials to <paramref name="resource"/> under another configuration section.</summary>
     public IResourceBuilder<T> ApplyWeChatIdentityTo<T>(IResourceBuilder<T> resource, string section) where T : IResourceWithEnvironment
