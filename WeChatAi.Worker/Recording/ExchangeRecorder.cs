@@ -157,8 +157,9 @@ internal sealed partial class ExchangeRecorder(
             {
                 return;
             }
-            catch (Exception ex) when (ExchangeWriter.IsOutage(ex) || RedisFailures.IsTransient(ex))
+            catch (Exception ex)
             {
+                // Outages above all, but whatever it was, the loop must live on: it is the only way out of the buffer.
                 failures++;
                 if (failures == 1)
                 {
