@@ -5,12 +5,13 @@ builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
 builder.AddWeChatWebhook();
 builder.AddHttpApi();
+builder.AddAdmin();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
-app.MapHttpApi().MapStatsEndpoints();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints();
 
 app.Run();
 

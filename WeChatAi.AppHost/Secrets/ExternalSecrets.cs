@@ -3,7 +3,7 @@ using WeChatAi.AppHost.Infrastructure;
 namespace WeChatAi.AppHost.Secrets;
 
 /// <summary>
-/// WeChat and LLM credentials as secret Aspire parameters. When running, each is added only when configured
+/// WeChat and LLM credentials, and the API's admin key, as secret Aspire parameters. When running, each is added only when configured
 /// (<c>Parameters:NAME</c>, e.g. with <c>dotnet user-secrets</c>), so a fresh machine starts without a prompt.
 /// When publishing, all are added: a deployment needs every one, and the manifest carries only references to them.
 /// </summary>
@@ -22,14 +22,19 @@ public sealed class ExternalSecrets
         ("llm-api-key", "Llm__ApiKey"),
     ];
 
-    /// <summary>What the API reads: it verifies and decrypts WeChat's callbacks.</summary>
-    public static readonly string[] Api = ["wechat-token", "wechat-app-id", "wechat-encoding-aes-key"];
+    private static readonly (string Parameter, string EnvironmentVariable)[] AdminSettings =
+    [
+        ("admin-api-key", "Admin__ApiKey"),
+    ];
+
+    /// <summary>What the API reads: it verifies and decrypts WeChat's callbacks, and guards its admin endpoints.</summary>
+    public static readonly string[] Api = ["wechat-token", "wechat-app-id", "wechat-encoding-aes-key", "admin-api-key"];
 
     /// <summary>What the worker reads: it gets access tokens from WeChat and calls the LLM.</summary>
     public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key"];
 
     /// <summary>Every parameter name, as a deployment asks for them.</summary>
-    public static IEnumerable<string> ParameterNames => WeChatSettings.Concat(LlmSettings).Select(s => s.Parameter);
+    public static IEnumerable<string> ParameterNames => WeChatSettings.Concat(LlmSettings).Concat(AdminSettings).Select(s => s.Parameter);
 
     private readonly List<(string Name, string EnvironmentVariable, IResourceBuilder<ParameterResource> Parameter)> _configured = [];
 
@@ -49,6 +54,7 @@ public sealed class ExternalSecrets
         var all = builder.ExecutionContext.IsPublishMode;
         secrets.HasWeChat = secrets.Add(builder, WeChatSettings, all) >= 2;
         secrets.HasLlm = secrets.Add(builder, LlmSettings, all) == 1;
+        secrets.Add(builder, AdminSettings, all);
 
         if (all)
         {

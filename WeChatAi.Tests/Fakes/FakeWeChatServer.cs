@@ -24,7 +24,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
 
-    /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them.</summary>
+    /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
 
     /// <summary>Share of pushes (0–1) refused at random with errcode -1 ("system busy"), besides <see cref="SendFaults"/>.</summary>

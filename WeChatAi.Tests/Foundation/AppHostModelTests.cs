@@ -98,6 +98,22 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task The_admin_key_goes_to_the_api_as_a_secret_only_when_configured_and_never_to_the_worker()
+    {
+        string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];
+        await using (var bare = await CreateAsync(external))
+        {
+            Assert.DoesNotContain(bare.Resources, r => r.Name == "admin-api-key");
+            Assert.False((await EnvironmentOf(bare, "api")).ContainsKey("Admin__ApiKey"));
+        }
+
+        await using var configured = await CreateAsync([.. external, "Parameters:admin-api-key=an-admin-key-of-some-length"]);
+        Assert.Contains(configured.Resources, r => r is ParameterResource { Name: "admin-api-key", Secret: true });
+        Assert.Equal("{admin-api-key.value}", (await EnvironmentOf(configured, "api"))["Admin__ApiKey"]); // the parameter, not the text
+        Assert.False((await EnvironmentOf(configured, "worker")).ContainsKey("Admin__ApiKey"));
+    }
+
+    [Fact]
     public void A_runtime_without_an_engine_or_cli_does_not_answer()
     {
         Assert.False(ContainerRuntimeProbe.EngineAnswers("wechatai-no-such-container-runtime"));
@@ -105,6 +121,14 @@ public sealed class AppHostModelTests
 
     private static Task<IDistributedApplicationTestingBuilder> CreateAsync(params string[] args) =>
         DistributedApplicationTestingBuilder.CreateAsync<Projects.WeChatAi_AppHost>(args, TestContext.Current.CancellationToken);
+
+    private static async Task<Dictionary<string, string>> EnvironmentOf(IDistributedApplicationTestingBuilder builder, string name)
+    {
+        var resource = (IResourceWithEnvironment)builder.Resources.Single(r => r.Name == name);
+#pragma warning disable CS0618 // the model-only way to read a resource's environment without starting it
+        return await resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+    }
 
     private static string Flatten(Exception error) => error.ToString();
 }

@@ -24,9 +24,18 @@ public sealed class PostgresServer : IAsyncLifetime
         _root = Directory.CreateTempSubdirectory("wechatai-postgres-").FullName;
         _cluster = LocalPostgresCluster.Ensure(_root);
         _port = FreePort.Next();
+        await RunAsync();
+    }
+
+    /// <summary>
+    /// Starts the server (again, on the same port and data folder, as an operator restarting PostgreSQL would) and
+    /// waits until it accepts connections.
+    /// </summary>
+    public async Task RunAsync()
+    {
         var postgres = Path.Combine(LocalBinaries.PostgresBinDirectory(), "postgres");
         var (command, prefix) = LocalBinaries.AsPostgresUser(postgres);
-        var arguments = prefix.Concat(_cluster.ServerArguments(_port).Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!));
+        var arguments = prefix.Concat(_cluster!.ServerArguments(_port).Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!));
         _process = ChildProcess.Start(command, arguments, workingDirectory: _cluster.DataDirectory);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -46,6 +55,20 @@ public sealed class PostgresServer : IAsyncLifetime
             {
                 throw new InvalidOperationException($"postgres did not start: {_process.Output}", ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Stops the server (fast shutdown: clients are disconnected) until <see cref="RunAsync"/>. Only on a server of the
+    /// test's own, never the shared one.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.StopAsync("INT");
+            await _process.DisposeAsync();
+            _process = null;
         }
     }
 

@@ -125,7 +125,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     public async Task<List<ChatExchange>> ExchangesAsync()
     {
-        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database).Options);
+        // Unpooled: a pooled connection would be dead after a test restarts PostgreSQL.
+        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database + ";Pooling=false").Options);
         return await db.Exchanges.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
     }
 

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
+using WeChatAi.Core.Queue;
 
 namespace WeChatAi.Worker.Common;
 
 /// <summary>
 /// One job's progress in Redis (hash <see cref="WorkerKeys.Job"/>), what makes processing it again after a crash
 /// safe: the attempts so far, the generated answer (a retry sends the same text instead of asking the LLM again),
-/// the pending parts it took over and a marker per part: <c>sending:{attempt}</c> while its request goes out,
+/// the pending parts it took over and a marker per part: <c>sending:{attempt}:{id}</c> while its request goes out,
 /// <c>sent</c> once WeChat took it, <c>unknown</c> when a living worker saw the request leave but no answer come back.
 /// Nothing else reads or writes the hash.
 /// </summary>
@@ -16,8 +17,15 @@ internal sealed class JobState
     private static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
     private static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
 
-    // KEYS: the job. ARGV: TTL (ms).
+    // KEYS: the job. ARGV: TTL (ms); for a job retried from a dead letter, the dead letter's id, the answer and the
+    // taken-over parts it kept ('' for none). A retry starts its attempts again once (not on each takeover of the
+    // entry) and keeps the answer and the part markers; the dead letter's copies count only if the hash was lost.
     private const string BeginAttemptScript = """
+        if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'retry_of') ~= ARGV[2] then
+          redis.call('HSET', KEYS[1], 'retry_of', ARGV[2], 'attempts', 0)
+          if ARGV[3] ~= '' then redis.call('HSETNX', KEYS[1], 'answer', ARGV[3]) end
+          if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[1], 'prefix', ARGV[4]) end
+        end
         redis.call('HINCRBY', KEYS[1], 'attempts', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         return redis.call('HGETALL', KEYS[1])
@@ -77,6 +85,7 @@ internal sealed class JobState
     private readonly IDatabase _db;
     private readonly RedisKey _key;
     private Dictionary<string, string> _fields = new(StringComparer.Ordinal);
+    private readonly string _processing = Guid.NewGuid().ToString("N")[..8];
 
     public JobState(IDatabase db, string jobId)
     {
@@ -93,10 +102,17 @@ internal sealed class JobState
 
     public bool IsMemorized => _fields.ContainsKey("memorized");
 
-    /// <summary>Counts the attempt and loads what earlier attempts stored; returns the attempt's number.</summary>
-    public async Task<int> BeginAttemptAsync()
+    /// <summary>The user's pending parts this job took over (JSON array), if it did.</summary>
+    public string? TakenOverParts => _fields.GetValueOrDefault("prefix");
+
+    /// <summary>
+    /// Counts the attempt and loads what earlier attempts stored; returns the attempt's number. A job retried from a
+    /// dead letter (<paramref name="retry"/>) starts counting again from 1.
+    /// </summary>
+    public async Task<int> BeginAttemptAsync(DeadLetterRetry? retry = null)
     {
-        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key], [(long)ActiveTtl.TotalMilliseconds]))!;
+        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key],
+            [(long)ActiveTtl.TotalMilliseconds, retry?.DeadLetterId ?? "", retry?.Answer ?? "", retry?.TakenOverParts ?? ""]))!;
         _fields = new Dictionary<string, string>(entries.Length / 2, StringComparer.Ordinal);
         for (var i = 0; i + 1 < entries.Length; i += 2)
         {
@@ -127,6 +143,7 @@ internal sealed class JobState
     public async Task<IReadOnlyList<string>> TakePendingAsync(RedisKey pendingKey)
     {
         var json = (string)(await _db.ScriptEvaluateAsync(TakePendingScript, [_key, pendingKey]))!;
+        _fields["prefix"] = json;
         return JsonSerializer.Deserialize<string[]>(json) ?? [];
     }
 
@@ -139,7 +156,8 @@ internal sealed class JobState
     /// </summary>
     public async Task<PartClaim> ClaimPartAsync(int index, RedisKey budgetKey)
     {
-        var marker = "sending:" + _fields.GetValueOrDefault("attempts", "0");
+        // Unique to this attempt, also across a dead letter's retry (which numbers attempts from 1 again).
+        var marker = $"sending:{_fields.GetValueOrDefault("attempts", "0")}:{_processing}";
         var claim = (long)await _db.ScriptEvaluateAsync(ClaimPartScript, [_key, budgetKey], [PartField(index), marker]) switch
         {
             1 => PartClaim.Claimed,
@@ -177,6 +195,12 @@ internal sealed class JobState
 
     /// <summary>The job is done (acknowledged): keep its record a little while, then let Redis forget it.</summary>
     public Task FinishAsync(IDatabaseAsync? batch = null) => (batch ?? _db).KeyExpireAsync(_key, FinishedTtl);
+
+    /// <summary>
+    /// The job was dead-lettered: its answer, taken-over parts and part markers are kept as long as the dead letter
+    /// (<paramref name="ttl"/>), so a retry sends what is missing and nothing twice.
+    /// </summary>
+    public Task KeepAsync(TimeSpan ttl) => _db.KeyExpireAsync(_key, ttl);
 
     private Task<bool> SetPartAsync(int index, string status)
     {

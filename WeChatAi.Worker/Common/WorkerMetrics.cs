@@ -14,6 +14,7 @@ internal sealed class WorkerMetrics
     private readonly Histogram<double> _llmDuration;
     private readonly Counter<long> _llmTokens;
     private readonly Counter<long> _pushErrors;
+    private readonly Counter<long> _recordsDropped;
     private long _queueLag;
     private long _queuePending;
     private long _deadLetterLength;
@@ -29,6 +30,7 @@ internal sealed class WorkerMetrics
         _llmDuration = meter.CreateHistogram<double>("wechatai.llm.duration", "s", "Duration of LLM calls, by result");
         _llmTokens = meter.CreateCounter<long>("wechatai.llm.tokens", "{token}", "Tokens used, by type (input, output)");
         _pushErrors = meter.CreateCounter<long>("wechatai.push.errors", "{error}", "Customer-service pushes WeChat refused, by errcode");
+        _recordsDropped = meter.CreateCounter<long>("wechatai.recording.dropped", "{exchange}", "Exchanges not recorded: the Redis buffer was full, or PostgreSQL and Redis were both away at shutdown");
         meter.CreateObservableGauge("wechatai.queue.lag", () => Interlocked.Read(ref _queueLag), "{job}", "Jobs in the stream not yet delivered to any worker");
         meter.CreateObservableGauge("wechatai.queue.pending", () => Interlocked.Read(ref _queuePending), "{job}", "Jobs delivered to a worker and not yet acknowledged");
         meter.CreateObservableGauge("wechatai.queue.dead_letters", () => Interlocked.Read(ref _deadLetterLength), "{job}", "Length of the dead-letter stream");
@@ -64,6 +66,8 @@ internal sealed class WorkerMetrics
 
     public void PushError(int errCode) =>
         _pushErrors.Add(1, new KeyValuePair<string, object?>("errcode", errCode.ToString(CultureInfo.InvariantCulture)));
+
+    public void RecordsDropped(int count) => _recordsDropped.Add(count);
 
     public void QueueSampled(long lag, long pending, long deadLetters)
     {

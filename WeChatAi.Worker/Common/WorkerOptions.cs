@@ -28,6 +28,13 @@ public sealed class WorkerOptions
     [Range(1, 100, ErrorMessage = "Worker:MaxAttempts must be between 1 and 100.")]
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Days a dead letter is kept (<c>wechatai:jobs:dead</c>, trimmed by entry time), and with it the job's state, so
+    /// that an operator's retry still sends its answer and pending parts.
+    /// </summary>
+    [Range(1, 365, ErrorMessage = "Worker:DeadLetterRetentionDays must be between 1 and 365.")]
+    public int DeadLetterRetentionDays { get; set; } = 7;
+
     /// <summary>First retry delay; doubles with each attempt, with jitter.</summary>
     [Range(1, 600_000, ErrorMessage = "Worker:RetryBaseDelayMs must be between 1 and 600000.")]
     public int RetryBaseDelayMs { get; set; } = 2_000;

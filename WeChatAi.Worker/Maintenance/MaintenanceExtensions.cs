@@ -6,7 +6,10 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class MaintenanceExtensions
 {
-    /// <summary>Samples the queue for the gauges and trims acknowledged entries off the job stream.</summary>
+    /// <summary>
+    /// Samples the queue for the gauges, trims acknowledged entries off the job stream and old dead letters off theirs
+    /// (<c>Worker:DeadLetterRetentionDays</c>, bound and validated by <c>AddJobPipeline</c>).
+    /// </summary>
     public static TBuilder AddQueueMaintenance<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.TryAddWorkerMetrics();

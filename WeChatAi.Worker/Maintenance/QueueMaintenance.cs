@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Worker.Common;
@@ -6,9 +7,10 @@ namespace WeChatAi.Worker.Maintenance;
 
 /// <summary>
 /// Every <see cref="Interval"/>: samples the group's lag and pending count and the dead-letter length for the gauges,
-/// and trims acknowledged entries off the job stream so it does not grow for ever.
+/// trims acknowledged entries off the job stream so it does not grow for ever, and dead letters older than
+/// <see cref="WorkerOptions.DeadLetterRetentionDays"/> off the dead-letter stream.
 /// </summary>
-internal sealed class QueueMaintenance(IConnectionMultiplexer redis, WorkerMetrics metrics, TimeProvider time) : BackgroundService
+internal sealed class QueueMaintenance(IConnectionMultiplexer redis, WorkerMetrics metrics, IOptions<WorkerOptions> options, TimeProvider time) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -19,6 +21,7 @@ internal sealed class QueueMaintenance(IConnectionMultiplexer redis, WorkerMetri
             try
             {
                 var db = redis.GetDatabase();
+                await TrimDeadLettersAsync(db);
                 var groups = await db.StreamGroupInfoAsync(QueueKeys.JobStream);
                 var group = groups.FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup);
                 var dead = await db.StreamLengthAsync(QueueKeys.DeadLetterStream);
@@ -42,6 +45,16 @@ internal sealed class QueueMaintenance(IConnectionMultiplexer redis, WorkerMetri
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Stream ids start with the entry's time in milliseconds: MINID at the cutoff drops exactly the dead letters
+    /// added before it (a dead letter retried and given up on again is a new entry and starts its retention again).
+    /// </summary>
+    private Task<long> TrimDeadLettersAsync(IDatabase db)
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.Value.DeadLetterRetentionDays);
+        return db.StreamTrimByMinIdAsync(QueueKeys.DeadLetterStream, $"{cutoff.ToUnixTimeMilliseconds()}-0");
     }
 
     /// <summary>

@@ -8,18 +8,23 @@ namespace WeChatAi.Worker.Pipeline;
 /// <summary>The stream <see cref="QueueKeys.DeadLetterStream"/> of jobs given up on, each with why.</summary>
 internal sealed partial class DeadLetters(IConnectionMultiplexer redis, WorkerMetrics metrics, TimeProvider time, ILogger<DeadLetters> logger)
 {
-    /// <summary>Moves the entry to the dead-letter stream and acknowledges it, atomically.</summary>
-    public async Task AddAsync(RedisValue entryId, NameValueEntry[] fields, string reason, int attempts)
+    /// <summary>
+    /// Moves the entry to the dead-letter stream and acknowledges it, atomically. The answer and the taken-over pending
+    /// parts go with it: the operator sees them, and a retry delivers them even if the job's state was lost.
+    /// </summary>
+    public async Task AddAsync(RedisValue entryId, NameValueEntry[] fields, string reason, int attempts, string? answer = null, string? takenOverParts = null)
     {
         var now = time.GetUtcNow();
         var transaction = redis.GetDatabase().CreateTransaction();
         _ = transaction.StreamAddAsync(QueueKeys.DeadLetterStream,
         [
             .. fields,
-            new("dead_reason", reason),
-            new("dead_attempts", attempts),
-            new("dead_at", now.ToUnixTimeMilliseconds()),
-            new("source_id", entryId),
+            new(DeadLetterFields.Reason, reason),
+            new(DeadLetterFields.Attempts, attempts),
+            new(DeadLetterFields.DeadAt, now.ToUnixTimeMilliseconds()),
+            new(DeadLetterFields.SourceId, entryId),
+            .. answer is null ? Array.Empty<NameValueEntry>() : [new(DeadLetterFields.Answer, answer)],
+            .. takenOverParts is null or "[]" ? Array.Empty<NameValueEntry>() : [new(DeadLetterFields.TakenOverParts, takenOverParts)],
         ]);
         _ = transaction.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId);
         _ = transaction.HashIncrementAsync(StatsKeys.Counters(now), StatsKeys.DeadLetteredField);

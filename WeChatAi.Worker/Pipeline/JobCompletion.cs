@@ -59,8 +59,9 @@ internal sealed partial class JobCompletion(
     public async Task GiveUpAsync(RedisValue entryId, AiJob job, JobState state, int attempts, string reason, Activity? activity, CancellationToken cancellationToken)
     {
         await delivery.SendApologyAsync(job, state, options.Value.ApologyText, cancellationToken);
-        await deadLetters.AddAsync(entryId, job.ToStreamEntry(), reason, attempts);
-        await state.FinishAsync();
+        // Kept a day past the dead letter's trim: a retry near the end of the retention still finds the part markers.
+        await state.KeepAsync(TimeSpan.FromDays(options.Value.DeadLetterRetentionDays + 1));
+        await deadLetters.AddAsync(entryId, job.ToStreamEntry(), reason, attempts, state.Answer?.Text, state.TakenOverParts);
         await UserTurns.ReleaseAsync(redis.GetDatabase(), job, entryId);
         recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, attempts, time.GetUtcNow(), reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);

@@ -42,7 +42,7 @@ internal sealed partial class JobPipeline(
         try
         {
             await turns.WaitForTurnAsync(job, entry.Id, cancellationToken);
-            await ProcessAsync(entry.Id, job, activity, cancellationToken);
+            await ProcessAsync(entry.Id, job, DeadLetterRetry.FromStreamEntry(entry), activity, cancellationToken);
         }
         finally
         {
@@ -50,7 +50,7 @@ internal sealed partial class JobPipeline(
         }
     }
 
-    private async Task ProcessAsync(RedisValue entryId, AiJob job, Activity? activity, CancellationToken cancellationToken)
+    private async Task ProcessAsync(RedisValue entryId, AiJob job, DeadLetterRetry? retry, Activity? activity, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var state = new JobState(redis.GetDatabase(), job.JobId);
@@ -59,7 +59,7 @@ internal sealed partial class JobPipeline(
             var attempt = 0;
             try
             {
-                attempt = await state.BeginAttemptAsync();
+                attempt = await state.BeginAttemptAsync(retry);
                 activity?.SetTag("wechatai.job.attempt", attempt);
                 if (attempt > settings.MaxAttempts)
                 {

@@ -7,12 +7,15 @@ namespace Microsoft.Extensions.Hosting;
 public static class RecordingExtensions
 {
     /// <summary>
-    /// Every exchange written to PostgreSQL in batches (section <c>Recording</c>). Add it before the job consumer:
+    /// Every exchange written to PostgreSQL in batches, waiting in Redis while PostgreSQL is down (section <c>Recording</c>). Add it before the job consumer:
     /// hosted services stop in reverse order, so jobs stop before the last flush.
     /// </summary>
     public static TBuilder AddExchangeRecording<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<RecordingOptions>(RecordingOptions.Section);
+        builder.Services.TryAddWorkerMetrics();
+        builder.Services.AddSingleton<ExchangeWriter>();
+        builder.Services.AddSingleton<ExchangeBuffer>();
         builder.Services.AddSingleton<ExchangeRecorder>();
         builder.Services.AddHostedService(static provider => provider.GetRequiredService<ExchangeRecorder>());
         return builder;

@@ -12,4 +12,11 @@ public sealed class RecordingOptions
 
     [Range(10, 60_000, ErrorMessage = "Recording:FlushIntervalMs must be between 10 and 60000.")]
     public int FlushIntervalMs { get; set; } = 1_000;
+
+    /// <summary>
+    /// Exchanges that may wait in Redis while PostgreSQL is down (≈ 1–3 KB each). Beyond it new ones are dropped and
+    /// logged: Redis runs with noeviction and also holds the queue, which must keep accepting messages.
+    /// </summary>
+    [Range(1, 10_000_000, ErrorMessage = "Recording:MaxBufferedExchanges must be between 1 and 10000000.")]
+    public int MaxBufferedExchanges { get; set; } = 100_000;
 }

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using StackExchange.Redis;
+using WeChatAi.Api.Admin;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// The operator's endpoints, <c>{group}/admin/*</c> (mapped on the rate-limited <c>/api</c> group), behind
+/// <c>Admin:ApiKey</c>: list, retry and discard dead letters.
+/// </summary>
+public static partial class AdminEndpoints
+{
+    /// <summary>The <c>Admin</c> settings (validated at startup) and the dead-letter operations.</summary>
+    public static TBuilder AddAdmin<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DeadLetterAdmin>();
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>GET admin/dead-letters?after&amp;count</c>, <c>POST admin/dead-letters/{id}/retry</c>,
+    /// <c>POST admin/dead-letters/retry-all</c>, <c>DELETE admin/dead-letters/{id}</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var deadLetters = endpoints.MapGroup("/admin/dead-letters").AddEndpointFilter<AdminKeyFilter>();
+
+        deadLetters.MapGet("/", (string? after, string? count, DeadLetterAdmin admin) => RedisAsync(async () =>
+        {
+            var size = 100;
+            if (count is not null && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > DeadLetterAdmin.MaxPageSize))
+            {
+                return BadRequest($"count must be a whole number between 1 and {DeadLetterAdmin.MaxPageSize}.");
+            }
+
+            if (after is not null && !IsEntryId(after))
+            {
+                return BadRequest(IdMessage("after"));
+            }
+
+            return Results.Json(await admin.ListAsync(after, size), AdminJson.Default.DeadLetterPage);
+        })).WithName("ListDeadLetters");
+
+        deadLetters.MapPost("/retry-all", (DeadLetterAdmin admin) => RedisAsync(async () =>
+            Results.Json(await admin.RetryAllAsync(), AdminJson.Default.RetryAllResult))).WithName("RetryAllDeadLetters");
+
+        deadLetters.MapPost("/{id}/retry", (string id, DeadLetterAdmin admin) => RedisAsync(async () =>
+        {
+            if (!IsEntryId(id))
+            {
+                return BadRequest(IdMessage("id"));
+            }
+
+            var deadLetter = await admin.GetAsync(id);
+            if (deadLetter is null)
+            {
+                return NotFound(id);
+            }
+
+            if (deadLetter.Job is null)
+            {
+                return Results.Problem($"Dead letter {id} holds no valid job ({deadLetter.JobError}); it can only be discarded.", statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+
+            var entryId = await admin.RetryAsync(id);
+            return entryId is null
+                ? NotFound(id)
+                : Results.Json(new RetriedDeadLetter(id, deadLetter.Job.JobId, entryId), AdminJson.Default.RetriedDeadLetter);
+        })).WithName("RetryDeadLetter");
+
+        deadLetters.MapDelete("/{id}", (string id, DeadLetterAdmin admin) => RedisAsync(async () =>
+            !IsEntryId(id) ? BadRequest(IdMessage("id"))
+            : await admin.DiscardAsync(id) ? Results.NoContent()
+            : NotFound(id))).WithName("DiscardDeadLetter");
+        return endpoints;
+    }
+
+    private static async Task<IResult> RedisAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return Results.Problem("The queue store (Redis) is unavailable.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static bool IsEntryId(string value) => EntryId().IsMatch(value);
+
+    private static string IdMessage(string name) => $"{name} must be a stream entry id such as 1700000000000-0.";
+
+    private static IResult BadRequest(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult NotFound(string id) =>
+        Results.Problem($"No dead letter {id} (already retried, discarded, or older than the retention).", statusCode: StatusCodes.Status404NotFound);
+
+    [GeneratedRegex(@"^[0-9]{1,20}-[0-9]{1,20}$")]
+    private static partial Regex EntryId();
+}

@@ -1,0 +1,110 @@
+using StackExchange.Redis;
+using WeChatAi.Core.Queue;
+
+namespace WeChatAi.Api.Admin;
+
+/// <summary>
+/// The operator's hands on <see cref="QueueKeys.DeadLetterStream"/>: list, retry (back onto the job stream, with
+/// what the dead letter kept) and discard. The job's state hash belongs to the worker: a retried entry carries
+/// <see cref="DeadLetterFields.RetryOf"/>, and the worker gives it fresh attempts while keeping the stored answer and
+/// the sent-part markers, so nothing is sent twice.
+/// </summary>
+internal sealed class DeadLetterAdmin(IConnectionMultiplexer redis)
+{
+    public const int MaxPageSize = 1000;
+
+    private const int RetryPageSize = 100;
+
+    // KEYS: the dead-letter stream, the job stream. ARGV: dead-letter ids. Each dead letter still there goes back onto
+    // the job stream (its job, the answer and parts it kept, retry_of = its id) and is deleted in the same step, so
+    // however many operators press retry it is re-enqueued once. Returns per id the new entry's id, or nil if gone.
+    private const string RetryScript = $$"""
+        local result = {}
+        for i = 1, #ARGV do
+          local found = redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i])
+          local added = false
+          if #found == 1 then
+            local fields = found[1][2]
+            local entry = {}
+            for j = 1, #fields, 2 do
+              local name = fields[j]
+              if name == '{{AiJob.StreamField}}' or name == '{{DeadLetterFields.Answer}}' or name == '{{DeadLetterFields.TakenOverParts}}' then
+                table.insert(entry, name)
+                table.insert(entry, fields[j + 1])
+              end
+            end
+            table.insert(entry, '{{DeadLetterFields.RetryOf}}')
+            table.insert(entry, ARGV[i])
+            added = redis.call('XADD', KEYS[2], '*', unpack(entry))
+            redis.call('XDEL', KEYS[1], ARGV[i])
+          end
+          result[i] = added
+        end
+        return result
+        """;
+
+    /// <summary>Up to <paramref name="count"/> dead letters, oldest first, after <paramref name="after"/> (exclusive).</summary>
+    public async Task<DeadLetterPage> ListAsync(string? after, int count)
+    {
+        var entries = await redis.GetDatabase().StreamRangeAsync(QueueKeys.DeadLetterStream, after is null ? "-" : "(" + after, "+", count);
+        var views = entries.Select(DeadLetterView.FromEntry).ToList();
+        return new DeadLetterPage(views, views.Count == count ? views[^1].Id : null);
+    }
+
+    public async Task<DeadLetterView?> GetAsync(string id)
+    {
+        var entries = await redis.GetDatabase().StreamRangeAsync(QueueKeys.DeadLetterStream, id, id, 1);
+        return entries.Length == 1 ? DeadLetterView.FromEntry(entries[0]) : null;
+    }
+
+    /// <summary>Re-enqueues one dead letter; returns the new job entry's id, or null if it is gone (retried or discarded meanwhile).</summary>
+    public async Task<string?> RetryAsync(string id) => (await MoveAsync([id]))[0];
+
+    /// <summary>Re-enqueues every dead letter there at the start that holds a valid job; the others stay.</summary>
+    public async Task<RetryAllResult> RetryAllAsync()
+    {
+        var db = redis.GetDatabase();
+        // Up to the newest at the start: jobs that fail again meanwhile come back as new dead letters, not in this run.
+        var newest = await db.StreamRangeAsync(QueueKeys.DeadLetterStream, "-", "+", 1, Order.Descending);
+        if (newest.Length == 0)
+        {
+            return new RetryAllResult(0, []);
+        }
+
+        var retried = 0;
+        var skipped = new List<SkippedDeadLetter>();
+        RedisValue start = "-";
+        while (true)
+        {
+            var page = await db.StreamRangeAsync(QueueKeys.DeadLetterStream, start, newest[0].Id, RetryPageSize);
+            if (page.Length == 0)
+            {
+                break;
+            }
+
+            var views = page.Select(DeadLetterView.FromEntry).ToList();
+            skipped.AddRange(views.Where(v => v.Job is null).Select(v => new SkippedDeadLetter(v.Id, v.JobError!)));
+            var moved = await MoveAsync([.. views.Where(v => v.Job is not null).Select(v => v.Id)]);
+            retried += moved.Count(m => m is not null);
+            start = "(" + page[^1].Id;
+        }
+
+        return new RetryAllResult(retried, skipped);
+    }
+
+    /// <summary>Deletes one dead letter; false if it was not there.</summary>
+    public async Task<bool> DiscardAsync(string id) =>
+        await redis.GetDatabase().StreamDeleteAsync(QueueKeys.DeadLetterStream, [id]) == 1;
+
+    private async Task<string?[]> MoveAsync(string[] ids)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(RetryScript,
+            [QueueKeys.DeadLetterStream, QueueKeys.JobStream], [.. ids.Select(i => (RedisValue)i)]);
+        return [.. ((RedisResult[])result!).Select(r => r.IsNull ? null : r.ToString())];
+    }
+}

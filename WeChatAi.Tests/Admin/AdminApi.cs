@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text.Json;
+using WeChatAi.Tests.Infrastructure;
+
+namespace WeChatAi.Tests.Admin;
+
+/// <summary>The API run as a real process with an admin key, and the operator's requests to it.</summary>
+internal sealed class AdminApi : IAsyncDisposable
+{
+    public const string Key = "test-admin-key-0123456789";
+
+    private AdminApi(ServiceProcess api) => Process = api;
+
+    public ServiceProcess Process { get; }
+
+    public static async Task<AdminApi> StartAsync(string redis, string database, string? key = Key) =>
+        new(await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = redis,
+            ["ConnectionStrings__wechatdb"] = database,
+            ["Admin__ApiKey"] = key,
+        }));
+
+    /// <summary>Sends a request with <c>X-Admin-Key</c> (or the given headers); returns the status and the JSON body, if any.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, IDictionary<string, string>? headers = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        foreach (var (name, value) in headers ?? new Dictionary<string, string> { ["X-Admin-Key"] = Key })
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await Process.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path) => SendAsync(HttpMethod.Post, path);
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path);
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
