@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 using WeChatAi.Core;
 using WeChatAi.Core.Readiness;
 
@@ -12,13 +12,19 @@ public static class RedisExtensions
     public const string ConnectionName = "redis";
 
     /// <summary>
+    /// Reconnect at every heartbeat (1 s) rather than the client's exponential default (5 s, growing): a restarted
+    /// Redis is back in use within about a second, while the webhook's requests still wait for it (3 s at most).
+    /// </summary>
+    private static readonly LinearRetry FastReconnect = new(500);
+
+    /// <summary>
     /// Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry, and holds the
     /// service's start until Redis answers and the warm-ups ran (<see cref="StartupReadiness"/>).
     /// </summary>
     public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ConnectionStrings.Require(builder.Configuration, ConnectionName);
-        builder.AddRedisClient(ConnectionName);
+        builder.AddRedisClient(ConnectionName, configureOptions: options => options.ReconnectRetryPolicy = FastReconnect);
         var services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(StartupReadiness)))
         {
@@ -27,21 +33,7 @@ public static class RedisExtensions
 
         services.AddSingleton<StartupReadiness>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StartupReadiness>());
-        GateServer(services);
+        GatedServer.Install(services);
         return builder;
-    }
-
-    /// <summary>Wraps the web server (when there is one) in <see cref="GatedServer"/>.</summary>
-    private static void GateServer(IServiceCollection services)
-    {
-        var server = services.LastOrDefault(d => d.ServiceType == typeof(IServer));
-        if (server?.ImplementationType is not { } kestrel)
-        {
-            return;
-        }
-
-        services.Remove(server);
-        services.AddSingleton(kestrel);
-        services.AddSingleton<IServer>(sp => new GatedServer((IServer)sp.GetRequiredService(kestrel), sp.GetRequiredService<StartupReadiness>()));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace WeChatAi.Core.Readiness;
 
@@ -12,6 +13,20 @@ namespace WeChatAi.Core.Readiness;
 internal sealed class GatedServer(IServer inner, StartupReadiness readiness) : IServer
 {
     private bool _started;
+
+    /// <summary>Wraps the registered web server, when there is one, so <see cref="StartupReadiness"/> gates it.</summary>
+    public static void Install(IServiceCollection services)
+    {
+        var server = services.LastOrDefault(d => d.ServiceType == typeof(IServer));
+        if (server?.ImplementationType is not { } kestrel)
+        {
+            return;
+        }
+
+        services.Remove(server);
+        services.AddSingleton(kestrel);
+        services.AddSingleton<IServer>(sp => new GatedServer((IServer)sp.GetRequiredService(kestrel), sp.GetRequiredService<StartupReadiness>()));
+    }
 
     public IFeatureCollection Features => inner.Features;
 
