@@ -46,5 +46,8 @@ internal sealed class GatedServer(IServer inner, StartupReadiness readiness) : I
 
     public Task StopAsync(CancellationToken cancellationToken) => _started ? inner.StopAsync(cancellationToken) : Task.CompletedTask;
 
-    public void Dispose() => inner.Dispose();
+    // The container owns Kestrel (registered under its own type) and disposes it.
+    public void Dispose()
+    {
+    }
 }
