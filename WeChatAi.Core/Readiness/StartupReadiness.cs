@@ -27,13 +27,25 @@ internal sealed partial class StartupReadiness(IServiceProvider services, ILogge
         var elapsed = Stopwatch.StartNew();
         try
         {
-            // Aspire's factory connects synchronously (for up to connectTimeout when Redis is away): off the startup
-            // thread, so a SIGTERM meanwhile still stops the process at once.
-            var redis = await Task.Run(services.GetRequiredService<IConnectionMultiplexer>, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
-            await WaitForRedisAsync(redis, elapsed, cancellationToken).ConfigureAwait(false);
-            foreach (var warmUp in services.GetServices<IStartupWarmUp>())
+            var redis = await ConnectAsync(elapsed, cancellationToken).ConfigureAwait(false);
+            var endpoints = string.Join(", ", redis.GetEndPoints().Select(e => e.ToString()));
+            while (true)
             {
-                await warmUp.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForRedisAsync(redis, endpoints, elapsed, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    foreach (var warmUp in services.GetServices<IStartupWarmUp>())
+                    {
+                        await warmUp.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // Redis went away between the PING and the warm-up: wait for it again, then warm up again.
+                    LogWaitingForRedis(logger, endpoints, elapsed.Elapsed.TotalSeconds, ex.Message.TrimEnd('.'));
+                }
             }
 
             IsReady = true;
@@ -56,9 +68,27 @@ internal sealed partial class StartupReadiness(IServiceProvider services, ILogge
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task WaitForRedisAsync(IConnectionMultiplexer redis, Stopwatch elapsed, CancellationToken cancellationToken)
+    private async Task<IConnectionMultiplexer> ConnectAsync(Stopwatch elapsed, CancellationToken cancellationToken)
     {
-        var endpoints = string.Join(", ", redis.GetEndPoints().Select(e => e.ToString()));
+        while (true)
+        {
+            try
+            {
+                // Aspire's factory connects synchronously (for up to connectTimeout when Redis is away): off the
+                // startup thread, so a SIGTERM meanwhile still stops the process at once.
+                return await Task.Run(services.GetRequiredService<IConnectionMultiplexer>, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException ex)
+            {
+                // Only with abortConnect=true in the connection string; the factory is tried again, it caches no failure.
+                LogWaitingForRedis(logger, "the configured endpoints", elapsed.Elapsed.TotalSeconds, ex.Message.TrimEnd('.'));
+                await Task.Delay(ReportEvery, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WaitForRedisAsync(IConnectionMultiplexer redis, string endpoints, Stopwatch elapsed, CancellationToken cancellationToken)
+    {
         if (!redis.IsConnected)
         {
             LogWaitingForRedis(logger, endpoints, elapsed.Elapsed.TotalSeconds, "not connected");
