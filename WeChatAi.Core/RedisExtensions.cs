@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 using WeChatAi.Core;
+using WeChatAi.Core.Readiness;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
 namespace Microsoft.Extensions.Hosting;
@@ -8,11 +11,29 @@ public static class RedisExtensions
     /// <summary>The connection name every service uses for Redis (<c>ConnectionStrings:redis</c>).</summary>
     public const string ConnectionName = "redis";
 
-    /// <summary>Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry.</summary>
+    /// <summary>
+    /// Reconnect at every heartbeat (1 s) rather than the client's exponential default (5 s, growing): a restarted
+    /// Redis is back in use within about a second, while the webhook's requests still wait for it (3 s at most).
+    /// </summary>
+    private static readonly LinearRetry FastReconnect = new(500);
+
+    /// <summary>
+    /// Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry, and holds the
+    /// service's start until Redis answers and the warm-ups ran (<see cref="StartupReadiness"/>).
+    /// </summary>
     public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ConnectionStrings.Require(builder.Configuration, ConnectionName);
-        builder.AddRedisClient(ConnectionName);
+        builder.AddRedisClient(ConnectionName, configureOptions: options => options.ReconnectRetryPolicy = FastReconnect);
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(StartupReadiness)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<StartupReadiness>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StartupReadiness>());
+        GatedServer.Install(services);
         return builder;
     }
 }

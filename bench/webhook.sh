@@ -6,7 +6,8 @@
 # AppHost) in a temp folder on a free port, runs the API on its own, drives wrk, checks Redis, stops everything.
 #
 # No PostgreSQL: only subscribe/unsubscribe events touch the database and the benchmark sends text messages only,
-# so ConnectionStrings__wechatdb points at a closed port (EF Core connects lazily; /alive does not need it).
+# so ConnectionStrings__wechatdb points at a closed port (the API's startup check of PostgreSQL warns and gives up
+# after 5 s, then it serves; docs/reliability.md).
 #
 # Usage: bench/webhook.sh [duration=20s] [connections=64] [threads=2]
 # Env:   WARMUP (default 15s), USERS (OpenIDs rotated over, default 100000), SKIP_BUILD=1 to reuse the last Release build,

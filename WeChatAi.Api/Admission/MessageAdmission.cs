@@ -35,6 +35,14 @@ public sealed class MessageAdmission : IAsyncDisposable
     /// <summary>Script calls in Redis at once; while they run, new messages queue up for the next call.</summary>
     internal const int MaxCallsInFlight = 2;
 
+    /// <summary>
+    /// How long a message may wait for Redis (a restart, a failover) before the webhook gives up and answers 503:
+    /// well inside WeChat's 5 s, so WeChat hears of the failure before it times out.
+    /// </summary>
+    public static readonly TimeSpan RedisWait = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Caps one script run (Redis runs scripts one at a time, so a huge batch would delay everyone else).</summary>
     internal const int MaxBatchSize = 128;
 
@@ -148,6 +156,17 @@ public sealed class MessageAdmission : IAsyncDisposable
         return message.Result.Task;
     }
 
+    /// <summary>
+    /// Runs the script once with no message (it writes nothing): Redis compiles and caches it and the client's
+    /// call path is compiled before the first request needs it.
+    /// </summary>
+    public async Task WarmUpAsync(string appId)
+    {
+        var now = _time.GetUtcNow();
+        RedisKey[] keys = [QueueKeys.JobStream, StatsKeys.Counters(now), StatsKeys.Users(now), ReplyKeys.PassiveSwitch(appId)];
+        await _redis.GetDatabase().ScriptEvaluateAsync(Script, keys, SharedValues(0)).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _pending.Writer.TryComplete();
@@ -181,21 +200,29 @@ public sealed class MessageAdmission : IAsyncDisposable
     private async Task SendAsync(PendingMessage[] batch)
     {
         RedisResult[] result;
-        try
+        var keys = Keys(batch);
+        var values = Values(batch);
+        while (true)
         {
-            result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, Keys(batch), Values(batch)).ConfigureAwait(false))!;
-        }
-#pragma warning disable CA1031 // Whatever failed, every waiting request must hear of it (WeChat then retries).
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            _callSlots.Release();
-            foreach (var message in batch)
+            try
             {
-                message.Result.TrySetException(ex);
+                result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(Script, keys, values).ConfigureAwait(false))!;
+                break;
             }
-
-            return;
+            catch (RedisConnectionException) when (_time.GetUtcNow() - batch[0].ReceivedAt < RedisWait)
+            {
+                // The connection dropped with the call on the wire (a Redis restart): it may or may not have run.
+                // Running it again is safe, de-dup answers each message with its first outcome, so its requests
+                // still get their reply instead of an error.
+                await Task.Delay(RetryDelay, _time).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Whatever failed, every waiting request must hear of it (WeChat then retries).
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail(batch, ex);
+                return;
+            }
         }
 
         // The next batch may go to Redis while this one's requests finish their replies.
@@ -205,6 +232,15 @@ public sealed class MessageAdmission : IAsyncDisposable
         {
             var outcome = (string?)result[2 * i] == Enqueued ? AdmissionOutcome.Enqueued : AdmissionOutcome.RateLimited;
             batch[i].Result.TrySetResult(new AdmissionResult(outcome, (long)result[(2 * i) + 1] == 1, passiveSwitch));
+        }
+    }
+
+    private void Fail(PendingMessage[] batch, Exception ex)
+    {
+        _callSlots.Release();
+        foreach (var message in batch)
+        {
+            message.Result.TrySetException(ex);
         }
     }
 
@@ -228,11 +264,7 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private RedisValue[] Values(PendingMessage[] batch)
     {
-        var values = new RedisValue[SharedArgs + (ArgsPerMessage * batch.Length)];
-        values[0] = _limits.PerUserPerMinute;
-        values[1] = _limits.PerUserBurst;
-        values[2] = (long)DedupTtl.TotalSeconds;
-        values[3] = (long)StatsKeys.Retention.TotalSeconds;
+        var values = SharedValues(batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {
             int a = SharedArgs + (ArgsPerMessage * i);
@@ -240,6 +272,16 @@ public sealed class MessageAdmission : IAsyncDisposable
             values[a + 1] = batch[i].OpenId;
         }
 
+        return values;
+    }
+
+    private RedisValue[] SharedValues(int messages)
+    {
+        var values = new RedisValue[SharedArgs + (ArgsPerMessage * messages)];
+        values[0] = _limits.PerUserPerMinute;
+        values[1] = _limits.PerUserBurst;
+        values[2] = (long)DedupTtl.TotalSeconds;
+        values[3] = (long)StatsKeys.Retention.TotalSeconds;
         return values;
     }
 

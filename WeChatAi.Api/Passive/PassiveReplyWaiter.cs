@@ -77,7 +77,8 @@ public sealed class PassiveReplyWaiter(IConnectionMultiplexer redis, IOptions<We
     private Task<string?> TakeReplyAsync(IDatabase db, string appId, string openId, string jobId, bool defer) =>
         PassiveReplyScripts.TakeReplyAsync(db, appId, openId, jobId, defer, TimeSpan.FromHours(options.Value.PendingTtlHours));
 
-    private async Task EnsureSubscribedAsync()
+    /// <summary>Subscribes once per process; called at startup too, so the first passive request does not pay for it.</summary>
+    public async Task EnsureSubscribedAsync()
     {
         if (_subscribed)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using WeChatAi.Api.Admission;
 using WeChatAi.Api.Passive;
 using WeChatAi.Core.Queue;
@@ -21,6 +22,7 @@ public sealed class WeChatWebhook : IDisposable
     private const string SafeMode = "aes";
 
     private static readonly TextReply SuccessReply = new(WeChatReply.Success, TextReply.Plain);
+    private static readonly TextReply RedisUnavailableReply = new("Redis is unavailable; try again.", TextReply.Plain, StatusCodes.Status503ServiceUnavailable);
 
     private static readonly string[] VerifyParameters = ["signature", "timestamp", "nonce", "echostr"];
     private static readonly string[] PushParameters = ["signature", "timestamp", "nonce"];
@@ -123,7 +125,20 @@ public sealed class WeChatWebhook : IDisposable
             return Reject(StatusCodes.Status400BadRequest, ex.Message);
         }
 
-        var (replyText, letWeChatRetry) = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+        string? replyText;
+        bool letWeChatRetry;
+        try
+        {
+            (replyText, letWeChatRetry) = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Redis away longer than MessageAdmission.RedisWait (or the API stopping): a quick, explicit failure
+            // instead of a 500 or WeChat's timeout. The message may still be enqueued; WeChat's retry is then de-duplicated.
+            WebhookLog.RedisUnavailable(_logger, ex.GetType().Name);
+            return RedisUnavailableReply;
+        }
+
         if (letWeChatRetry)
         {
             // Passive mode, answer not ready yet: no response makes WeChat send the same message again.
@@ -163,7 +178,9 @@ public sealed class WeChatWebhook : IDisposable
 
     private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, CancellationToken cancellationToken)
     {
-        var result = await _admission.AdmitAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content).ConfigureAwait(false);
+        // Bounded: Redis away for longer gives WeChat a 503 before its own 5 s timeout (see ReceiveAsync).
+        var result = await _admission.AdmitAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content)
+            .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None).ConfigureAwait(false);
         WebhookLog.MessageHandled(_logger, message.MsgId, result.Outcome, result.IsDuplicate);
         if (result.Outcome == AdmissionOutcome.RateLimited)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admission;
 using WeChatAi.Api.Passive;
 using WeChatAi.Api.Webhook;
+using WeChatAi.Core.Readiness;
 using WeChatAi.Core.WeChat;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
@@ -10,7 +11,10 @@ namespace Microsoft.AspNetCore.Builder;
 
 public static class WebhookExtensions
 {
-    /// <summary>Registers the webhook, the WeChat and rate-limit settings (validated at startup) and message admission.</summary>
+    /// <summary>
+    /// Registers the webhook, the WeChat and rate-limit settings (validated at startup), message admission and their
+    /// warm-up before the API listens.
+    /// </summary>
     public static TBuilder AddWeChatWebhook<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddWeChatOptions();
@@ -21,6 +25,7 @@ public static class WebhookExtensions
         services.AddSingleton<PassiveReplyWaiter>();
         services.AddSingleton<WeChatUserStore>();
         services.AddSingleton<WeChatWebhook>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WebhookWarmUp>());
         return builder;
     }
 

@@ -23,4 +23,7 @@ internal static partial class WebhookLog
 
     [LoggerMessage(5, LogLevel.Warning, "Could not record a {Event} event in the database; the user still gets the usual reply.")]
     public static partial void UserUpdateFailed(ILogger logger, Exception exception, string @event);
+
+    [LoggerMessage(6, LogLevel.Warning, "Redis did not answer in time ({Failure}): answered 503.")]
+    public static partial void RedisUnavailable(ILogger logger, string failure);
 }

@@ -22,11 +22,13 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var directory = Directory.CreateTempSubdirectory("wechatai-redis-").FullName;
-        var server = new RedisServer(directory, FreePort.Next());
+        var server = Create();
         await server.RunAsync();
         return server;
     }
+
+    /// <summary>A server with its port and folder chosen but not running yet (<see cref="RunAsync"/> starts it).</summary>
+    public static RedisServer Create() => new(Directory.CreateTempSubdirectory("wechatai-redis-").FullName, FreePort.Next());
 
     /// <summary>Starts the server again on the same port and data folder, as an operator restarting Redis would.</summary>
     public async Task RunAsync()

@@ -10,9 +10,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
 
-    private ServiceProcess(ChildProcess process, Uri baseAddress)
+    private readonly string _project;
+
+    private ServiceProcess(ChildProcess process, Uri baseAddress, string project)
     {
         _process = process;
+        _project = project;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -23,28 +26,49 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Starts a web service and waits until it answers <c>/alive</c>.</summary>
     public static async Task<ServiceProcess> StartAsync(string project, IDictionary<string, string?> environment)
+    {
+        var service = Launch(project, environment);
+        try
+        {
+            await service.WaitUntilAliveAsync(TimeSpan.FromSeconds(60));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a web service and returns at once, before it listens.</summary>
+    public static ServiceProcess Launch(string project, IDictionary<string, string?> environment)
     {
         var port = FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         var child = ChildProcess.Start("dotnet", [Repository.AssemblyPath(project), "--urls", baseAddress.ToString()], WithDefaults(environment));
-        var service = new ServiceProcess(child, baseAddress);
+        return new ServiceProcess(child, baseAddress, project);
+    }
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+    public async Task WaitUntilAliveAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (child.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"{project} exited during startup:\n{child.Output}");
+                throw new InvalidOperationException($"{_project} exited during startup:\n{Output}");
             }
 
             try
             {
-                using var response = await service.Client.GetAsync(new Uri("/alive", UriKind.Relative));
+                using var response = await Client.GetAsync(new Uri("/alive", UriKind.Relative));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    return service;
+                    return;
                 }
             }
             catch (HttpRequestException) when (DateTime.UtcNow < deadline)
@@ -53,11 +77,25 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
             if (DateTime.UtcNow >= deadline)
             {
-                await service.DisposeAsync();
-                throw new TimeoutException($"{project} did not answer /alive within 60 s:\n{child.Output}");
+                throw new TimeoutException($"{_project} did not answer /alive within {timeout.TotalSeconds:F0} s:\n{Output}");
             }
 
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Whether the service's port accepts a TCP connection now.</summary>
+    public async Task<bool> AcceptsConnectionsAsync()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync("127.0.0.1", BaseAddress.Port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 

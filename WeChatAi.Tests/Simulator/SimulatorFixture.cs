@@ -21,6 +21,11 @@ internal sealed class SimulatorProcess : IAsyncDisposable
 
     public HttpClient Client => _service.Client;
 
+    public string Output => _service.Output;
+
+    /// <summary>SIGTERM; returns the exit code.</summary>
+    public Task<int> StopAsync() => _service.StopAsync(TimeSpan.FromSeconds(30));
+
     public static async Task<SimulatorProcess> StartAsync(Uri webhook, int tokenLifetimeSeconds = 7200, int llmLatencyMs = 0) =>
         new(await ServiceProcess.StartAsync("WeChatAi.Simulator", new Dictionary<string, string?>
         {

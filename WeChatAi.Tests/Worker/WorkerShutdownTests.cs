@@ -35,7 +35,7 @@ public sealed class WorkerShutdownTests(PostgresServer postgres) : IAsyncLifetim
         var exitCode = await first.StopAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, exitCode);
-        Assert.Empty(WarningsAndErrors(first.Output));
+        Assert.Empty(LogLines.WarningsAndErrors(first.Output));
         Assert.DoesNotContain("ObjectDisposedException", first.Output, StringComparison.Ordinal);
 
         // Nothing acknowledged, nothing sent: the running jobs are pending in the group, the rest unread.
@@ -50,13 +50,4 @@ public sealed class WorkerShutdownTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "every job to be acknowledged");
         Assert.All(Enumerable.Range(0, Jobs), i => Assert.Equal(["答复：停机"], _h.WeChat.MessagesTo($"user-t{i}")));
     }
-
-    /// <summary>Log entries of level Warning and above, in the console format or as JSON.</summary>
-    private static List<string> WarningsAndErrors(string output) =>
-        output.Split('\n')
-            .Where(line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal)
-                || line.StartsWith("crit:", StringComparison.Ordinal)
-                || line.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal)
-                || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal))
-            .ToList();
 }
