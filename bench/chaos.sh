@@ -86,7 +86,7 @@ start_worker() { # start_worker <0|1>
   (cd "$(dirname "$WORKER_DLL")" && exec env ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
     Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__RetryBaseDelayMs=200 \
     WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
-    Worker__ClaimIdleSeconds=5 Worker__RetryBaseDelayMs=500 Worker__RetryMaxDelayMs=5000 Worker__MaxAttempts=8 \
+    Worker__ClaimIdleSeconds=5 Worker__RetryBaseDelayMs=500 Worker__RetryMaxDelayMs=5000 \
     ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
     dotnet "$WORKER_DLL" --urls "http://127.0.0.1:${WORKER_PORTS[$n]}") >>"$WORK/worker$n.log" 2>&1 &
   WORKER_PIDS[$n]=$!

@@ -22,7 +22,7 @@ internal sealed class JobState
     // entry) and keeps the answer and the part markers; the dead letter's copies count only if the hash was lost.
     private const string BeginAttemptScript = """
         if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'retry_of') ~= ARGV[2] then
-          redis.call('HSET', KEYS[1], 'retry_of', ARGV[2], 'attempts', 0)
+          redis.call('HSET', KEYS[1], 'retry_of', ARGV[2], 'attempts', 0, 'failures', 0)
           if ARGV[3] ~= '' then redis.call('HSETNX', KEYS[1], 'answer', ARGV[3]) end
           if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[1], 'prefix', ARGV[4]) end
         end
@@ -120,6 +120,17 @@ internal sealed class JobState
         }
 
         return Int("attempts");
+    }
+
+    /// <summary>Attempts so far that ended in a failure (the others before this one were cut off by their worker dying).</summary>
+    public int Failures => Int("failures");
+
+    /// <summary>This attempt failed; returns the failures so far.</summary>
+    public async Task<int> RecordFailureAsync()
+    {
+        var failures = (int)await _db.HashIncrementAsync(_key, "failures");
+        _fields["failures"] = failures.ToString(CultureInfo.InvariantCulture);
+        return failures;
     }
 
     /// <summary>Stores the answer unless another attempt stored one first; returns the one that counts.</summary>

@@ -29,6 +29,14 @@ public sealed class WorkerOptions
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>
+    /// Attempts cut off by their worker dying (SIGKILL, OOM, a crash) before a job is given up on as one that kills
+    /// workers. Counted apart from <see cref="MaxAttempts"/>: a job that merely ran while its workers were killed
+    /// keeps all its attempts.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "Worker:MaxInterruptions must be between 1 and 1000.")]
+    public int MaxInterruptions { get; set; } = 10;
+
+    /// <summary>
     /// Days a dead letter is kept (<c>wechatai:jobs:dead</c>, trimmed by entry time), and with it the job's state, so
     /// that an operator's retry still sends its answer and pending parts.
     /// </summary>

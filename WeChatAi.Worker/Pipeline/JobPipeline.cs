@@ -61,10 +61,11 @@ internal sealed partial class JobPipeline(
             {
                 attempt = await state.BeginAttemptAsync(retry);
                 activity?.SetTag("wechatai.job.attempt", attempt);
-                if (attempt > settings.MaxAttempts)
+                var interrupted = attempt - 1 - state.Failures;
+                if (interrupted >= settings.MaxInterruptions)
                 {
-                    // Attempts of crashed workers count too: a job that kills its worker ends up here.
-                    await completion.GiveUpAsync(entryId, job, state, attempt - 1, "attempts exhausted (previous worker stopped mid-job)", activity, cancellationToken);
+                    // A job whose every attempt ends with its worker dead is likely what kills them.
+                    await completion.GiveUpAsync(entryId, job, state, attempt - 1, $"{interrupted} attempts cut off by their worker stopping mid-job", activity, cancellationToken);
                     return;
                 }
 
@@ -76,20 +77,33 @@ internal sealed partial class JobPipeline(
             {
                 throw; // shutting down: the job stays pending and another worker takes it over
             }
-            catch (Exception ex) when (attempt > 0 && attempt < settings.MaxAttempts)
-            {
-                metrics.Retry();
-                var delay = Backoff(attempt, settings);
-                LogRetry(logger, ex, job.JobId, attempt, settings.MaxAttempts, (int)delay.TotalMilliseconds);
-                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = ex.Message }));
-                await Task.Delay(delay, time, cancellationToken);
-            }
             catch (Exception ex) when (attempt > 0)
             {
-                LogGivingUp(logger, ex, job.JobId, attempt);
-                activity?.AddException(ex);
-                await completion.GiveUpAsync(entryId, job, state, attempt, $"{ex.GetType().Name}: {ex.Message}", activity, cancellationToken);
-                return;
+                int failures;
+                try
+                {
+                    failures = await state.RecordFailureAsync();
+                }
+                catch (Exception down) when (RedisFailures.IsTransient(down))
+                {
+                    LogRedisDown(logger, down, job.JobId);
+                    await Task.Delay(Backoff(1, settings), time, cancellationToken);
+                    continue;
+                }
+
+                if (failures >= settings.MaxAttempts)
+                {
+                    LogGivingUp(logger, ex, job.JobId, failures);
+                    activity?.AddException(ex);
+                    await completion.GiveUpAsync(entryId, job, state, attempt, $"{ex.GetType().Name}: {ex.Message}", activity, cancellationToken);
+                    return;
+                }
+
+                metrics.Retry();
+                var delay = Backoff(failures, settings);
+                LogRetry(logger, ex, job.JobId, failures, settings.MaxAttempts, (int)delay.TotalMilliseconds);
+                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = ex.Message }));
+                await Task.Delay(delay, time, cancellationToken);
             }
             catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
@@ -119,13 +133,13 @@ internal sealed partial class JobPipeline(
         return TimeSpan.FromMilliseconds(jittered);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, Exception exception, string jobId, int attempt, int maxAttempts, int delayMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed ({Failures} of {MaxAttempts} failures allowed); retrying in {DelayMs} ms")]
+    private static partial void LogRetry(ILogger logger, Exception exception, string jobId, int failures, int maxAttempts, int delayMs);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed its last attempt ({Attempts}); dead-lettering it")]
-    private static partial void LogGivingUp(ILogger logger, Exception exception, string jobId, int attempts);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed {Failures} time(s), as many as Worker:MaxAttempts allows; dead-lettering it")]
+    private static partial void LogGivingUp(ILogger logger, Exception exception, string jobId, int failures);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable while starting job {JobId}; waiting")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable while processing job {JobId}; waiting")]
     private static partial void LogRedisDown(ILogger logger, Exception exception, string jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} is not a valid job")]
