@@ -56,6 +56,16 @@ start_postgres() {
   wait_for 30 pg_isready -h 127.0.0.1 -p "$PG_PORT"
 }
 
+# build_api: builds WeChatAi.Api in Release (unless SKIP_BUILD=1, or API_DLL names another build to measure) and sets
+# DLL to the build to run.
+build_api() {
+  if [[ "${SKIP_BUILD:-0}" != 1 && -z "${API_DLL:-}" ]]; then
+    echo "== building WeChatAi.Api (Release)"
+    dotnet build "$ROOT/WeChatAi.Api" -c Release --nologo -v quiet >/dev/null
+  fi
+  DLL=${API_DLL:-"$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"}
+}
+
 # start_api <dll> <log> [NAME=value...]: the API on a free port as the AppHost runs it: from its output folder, so its
 # appsettings.json (logging levels) applies — from elsewhere Kestrel logs every request at Information — and with the
 # AppHost's gen0 budget (WeChatAi.AppHost/Configuration/ApiRuntime.cs); the settings given last win. Listens on API_PORT

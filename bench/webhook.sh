@@ -50,11 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [[ "${SKIP_BUILD:-0}" != 1 && -z "${API_DLL:-}" ]]; then
-  echo "== building WeChatAi.Api (Release)"
-  dotnet build "$ROOT/WeChatAi.Api" -c Release --nologo -v quiet >/dev/null
-fi
-DLL=${API_DLL:-"$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"}
+build_api
 BARE_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
 if [[ "${BASELINE:-0}" == 1 && ( "${SKIP_BUILD:-0}" != 1 || ! -f "$BARE_DLL" ) ]]; then
   dotnet build "$ROOT/bench/PipelineBench" -c Release --nologo -v quiet >/dev/null
