@@ -15,7 +15,7 @@ public static partial class AdminEndpoints
     /// <summary>The <c>Admin</c> settings (validated at startup) and the dead-letter operations.</summary>
     public static TBuilder AddAdmin<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<DeadLetterAdmin>();
         return builder;
     }

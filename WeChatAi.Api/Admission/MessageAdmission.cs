@@ -162,9 +162,7 @@ public sealed class MessageAdmission : IAsyncDisposable
     /// </summary>
     public async Task WarmUpAsync(string appId)
     {
-        var now = _time.GetUtcNow();
-        RedisKey[] keys = [QueueKeys.JobStream, StatsKeys.Counters(now), StatsKeys.Users(now), ReplyKeys.PassiveSwitch(appId)];
-        await _redis.GetDatabase().ScriptEvaluateAsync(Script, keys, SharedValues(0)).ConfigureAwait(false);
+        await _redis.GetDatabase().ScriptEvaluateAsync(Script, SharedKeysFor(appId, _time.GetUtcNow(), 0), SharedValues(0)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -247,18 +245,23 @@ public sealed class MessageAdmission : IAsyncDisposable
     private static RedisKey[] Keys(PendingMessage[] batch)
     {
         // One batch spans at most two UTC days only at midnight; its messages are counted on the first one's day.
-        var day = batch[0].ReceivedAt;
-        var keys = new RedisKey[SharedKeys + (KeysPerMessage * batch.Length)];
-        keys[0] = QueueKeys.JobStream;
-        keys[1] = StatsKeys.Counters(day);
-        keys[2] = StatsKeys.Users(day);
-        keys[3] = ReplyKeys.PassiveSwitch(batch[0].AppId);
+        var keys = SharedKeysFor(batch[0].AppId, batch[0].ReceivedAt, batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {
             keys[SharedKeys + (KeysPerMessage * i)] = batch[i].DedupKey;
             keys[SharedKeys + (KeysPerMessage * i) + 1] = batch[i].BucketKey;
         }
 
+        return keys;
+    }
+
+    private static RedisKey[] SharedKeysFor(string appId, DateTimeOffset day, int messages)
+    {
+        var keys = new RedisKey[SharedKeys + (KeysPerMessage * messages)];
+        keys[0] = QueueKeys.JobStream;
+        keys[1] = StatsKeys.Counters(day);
+        keys[2] = StatsKeys.Users(day);
+        keys[3] = ReplyKeys.PassiveSwitch(appId);
         return keys;
     }
 

@@ -17,9 +17,9 @@ public static class WebhookExtensions
     /// </summary>
     public static TBuilder AddWeChatWebhook<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddWeChatOptions();
+        builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
+        builder.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
         var services = builder.Services;
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessageAdmission>();
         services.AddSingleton<PassiveReplyWaiter>();

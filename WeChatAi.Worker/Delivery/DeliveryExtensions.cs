@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Http.Resilience;
+using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Common;
 
@@ -16,7 +17,7 @@ public static class DeliveryExtensions
     /// </summary>
     public static TBuilder AddWeChatDelivery<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddWeChatOptions();
+        builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
         var services = builder.Services;
 
         // The standard pipeline, but no automatic retry of POSTs: a message WeChat took but answered late must not be

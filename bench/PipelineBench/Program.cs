@@ -214,6 +214,15 @@ internal static class Loader
 /// </summary>
 internal static class WebhookLoader
 {
+    /// <summary>
+    /// Job <paramref name="seq"/> as WeChat's plaintext XML, from one of <paramref name="users"/>: its content
+    /// "q{seq}|{sent at, Unix ms}" is what the fakes count answers and latency by.
+    /// </summary>
+    public static string Message(int seq, int users, long nowMs) =>
+        $"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{seq % users:D7}]]></FromUserName>"
+        + $"<CreateTime>{nowMs / 1000}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[q{seq}|{nowMs}]]></Content>"
+        + $"<MsgId>{1_000_000L + seq}</MsgId></xml>";
+
     public static async Task<int> RunAsync(Uri url, int jobs, int users, Pace pace)
     {
         // Like WeChat's servers (and wrk in bench/webhook.sh): a fixed set of keep-alive connections. Without a cap a
@@ -241,9 +250,7 @@ internal static class WebhookLoader
         async Task PostAsync(int seq)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var xml = $"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{seq % users:D7}]]></FromUserName>"
-                + $"<CreateTime>{now / 1000}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[q{seq}|{now}]]></Content>"
-                + $"<MsgId>{1_000_000L + seq}</MsgId></xml>";
+            var xml = WebhookLoader.Message(seq, users, now);
             try
             {
                 using var response = await http.PostAsync(url, new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"));

@@ -60,9 +60,7 @@ internal static class WeChatSender
             for (var attempt = 1; attempt <= Attempts; attempt++)
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                var xml = $"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[o{seq % users:D7}]]></FromUserName>"
-                    + $"<CreateTime>{now / 1000}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[q{seq}|{now}]]></Content>"
-                    + $"<MsgId>{1_000_000L + seq}</MsgId></xml>";
+                var xml = WebhookLoader.Message(seq, users, now);
                 var started = Stopwatch.GetTimestamp();
                 var timedOut = false;
                 using var timeout = new CancellationTokenSource(AttemptTimeout);
