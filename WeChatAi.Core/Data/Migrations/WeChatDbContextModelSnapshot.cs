@@ -85,6 +85,8 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasIndex("JobId")
                         .IsUnique();
 
+                    b.HasIndex("ReceivedAt");
+
                     b.HasIndex("AppId", "OpenId", "ReceivedAt");
 
                     b.ToTable("chat_exchanges", (string)null);
