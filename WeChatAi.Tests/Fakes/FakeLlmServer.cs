@@ -18,6 +18,9 @@ public sealed class FakeLlmServer : FakeHttpServer
     /// <summary>Makes the answer from the user's last message.</summary>
     public Func<string, string> Answer { get; set; } = question => $"答复：{question}";
 
+    /// <summary>DeepSeek's <c>reasoning_content</c> beside the answer (null: none), as reasoning models send it.</summary>
+    public Func<string, string?> ReasoningContent { get; set; } = _ => null;
+
     /// <summary>How long the answer to a question takes, when set (instead of <see cref="Delay"/>).</summary>
     public Func<string, TimeSpan>? DelayFor { get; set; }
 
@@ -145,6 +148,10 @@ public sealed class FakeLlmServer : FakeHttpServer
             json.WriteStartObject("message");
             json.WriteString("role", "assistant");
             json.WriteString("content", answer);
+            if (ReasoningContent(question) is { } reasoning)
+            {
+                json.WriteString("reasoning_content", reasoning);
+            }
             json.WriteEndObject();
             json.WriteString("finish_reason", "stop");
             json.WriteEndObject();

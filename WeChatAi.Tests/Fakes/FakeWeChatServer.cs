@@ -25,6 +25,9 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
 
+    /// <summary>errcodes to answer the next typing commands with (0: the rules decide).</summary>
+    public ConcurrentQueue<int> TypingFaults { get; } = new();
+
     /// <summary>Every typing command, with the errcode it got.</summary>
     public ConcurrentQueue<TypingCall> TypingCalls { get; } = new();
 
@@ -106,7 +109,8 @@ public sealed class FakeWeChatServer : FakeHttpServer
             var toUser = body?["touser"]?.GetValue<string>() ?? string.Empty;
             var command = body?["command"]?.GetValue<string>() ?? string.Empty;
             var now = DateTimeOffset.UtcNow;
-            var errcode = !_validTokens.ContainsKey(token) ? 40001
+            var errcode = TypingFaults.TryDequeue(out var fault) && fault != 0 ? fault
+                : !_validTokens.ContainsKey(token) ? 40001
                 : command != "Typing" ? 0
                 : _typingSince.TryGetValue(toUser, out var since) && now - since < TimeSpan.FromSeconds(15) ? 45081
                 : 0;
