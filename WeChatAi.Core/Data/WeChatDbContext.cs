@@ -9,6 +9,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<ChatExchange> Exchanges => Set<ChatExchange>();
 
+    public DbSet<SafetyDecision> SafetyDecisions => Set<SafetyDecision>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WeChatUser>(user =>
@@ -31,6 +33,24 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
             exchange.HasIndex(e => e.AnsweredAt);
             exchange.HasIndex(e => e.ReceivedAt); // the retention purge and the console's time filters
+            exchange.Property(e => e.Blocked).HasConversion<string>().HasMaxLength(16);
+            exchange.HasIndex(e => new { e.Blocked, e.ReceivedAt }).HasFilter("\"Blocked\" IS NOT NULL");
+            exchange.HasMany(e => e.SafetyDecisions).WithOne().HasForeignKey(d => d.ExchangeId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SafetyDecision>(decision =>
+        {
+            decision.ToTable("safety_decisions");
+            decision.HasKey(d => d.Id);
+            decision.Property(d => d.AppId).HasMaxLength(64);
+            decision.Property(d => d.OpenId).HasMaxLength(64);
+            decision.Property(d => d.Direction).HasConversion<string>().HasMaxLength(16);
+            decision.Property(d => d.Source).HasConversion<string>().HasMaxLength(16);
+            decision.Property(d => d.Rule).HasMaxLength(SafetyDecision.MaxRule);
+            decision.Property(d => d.Excerpt).HasMaxLength(SafetyDecision.MaxExcerpt);
+            decision.HasIndex(d => new { d.ExchangeId, d.Direction }).IsUnique();
+            decision.HasIndex(d => d.DecidedAt);
+            decision.HasIndex(d => new { d.AppId, d.OpenId, d.DecidedAt });
         });
     }
 }

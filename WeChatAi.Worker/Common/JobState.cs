@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
+using System.Text.Json.Serialization;
+using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 
 namespace WeChatAi.Worker.Common;
@@ -31,14 +33,14 @@ internal sealed class JobState
         return redis.call('HGETALL', KEYS[1])
         """;
 
-    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens, reasoning summary ('' for none). The first attempt
-    // to store an answer wins.
+    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens, reasoning summary ('' for none), safety decisions
+    // (JSON). The first attempt to store an answer wins, with its decisions.
     private const string StoreAnswerScript = """
         if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 1 then
-          redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3])
+          redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3], 'safety', ARGV[5])
           if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reasoning', ARGV[4]) end
         end
-        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens', 'reasoning')
+        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens', 'reasoning', 'safety')
         """;
 
     // KEYS: the job, the user's pending list. Moves the pending parts into this job once: a crash between the two steps
@@ -98,6 +100,9 @@ internal sealed class JobState
     public StoredAnswer? Answer =>
         _fields.TryGetValue("answer", out var answer)
             ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"), _fields.GetValueOrDefault("reasoning"))
+            {
+                SafetyDecisions = Decisions(_fields.GetValueOrDefault("safety")),
+            }
             : null;
 
     public bool IsDeferred => _fields.ContainsKey("deferred");
@@ -139,9 +144,14 @@ internal sealed class JobState
     public async Task<StoredAnswer> StoreAnswerAsync(StoredAnswer answer)
     {
         var values = (RedisValue[])(await _db.ScriptEvaluateAsync(StoreAnswerScript, [_key],
-            [answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty]))!;
-        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2], values[3].IsNull ? null : values[3].ToString());
+            [answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty,
+                JsonSerializer.Serialize(answer.SafetyDecisions, StateJson.Default.IReadOnlyListSafetyDecision)]))!;
+        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2], values[3].IsNull ? null : values[3].ToString())
+        {
+            SafetyDecisions = Decisions(values[4]),
+        };
         _fields["answer"] = stored.Text;
+        _fields["safety"] = values[4].ToString();
         return stored;
     }
 
@@ -221,11 +231,19 @@ internal sealed class JobState
         return _db.HashSetAsync(_key, PartField(index), status);
     }
 
+    // Answers stored before content safety existed, or restored from a dead letter, have none.
+    private static IReadOnlyList<SafetyDecision> Decisions(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize(json, StateJson.Default.IReadOnlyListSafetyDecision) ?? [];
+
     private static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
 
     private int Int(string field) =>
         _fields.TryGetValue(field, out var value) && int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : 0;
 }
+
+[JsonSerializable(typeof(IReadOnlyList<SafetyDecision>))]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+internal sealed partial class StateJson : JsonSerializerContext;
 
 internal enum PartClaim
 {

@@ -6,15 +6,18 @@ using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Llm;
 using WeChatAi.Worker.Memory;
 using WeChatAi.Worker.Common;
+using WeChatAi.Worker.Safety;
 
 namespace WeChatAi.Worker.Pipeline;
 
 /// <summary>
-/// One attempt at a job: the answer (from the LLM, or the one an earlier attempt stored), the turn remembered, the
-/// answer split into WeChat-sized parts and delivered (pushed, or stored for the passive reply).
+/// One attempt at a job: the answer (from the LLM between the content-safety checks of the question and the answer,
+/// or the one an earlier attempt stored), the turn remembered, the answer split into WeChat-sized parts and
+/// delivered (pushed, or stored for the passive reply).
 /// </summary>
 internal sealed class JobAttempt(
     LlmAnswerer llm,
+    ContentSafety safety,
     ConversationMemory memory,
     MessageBudget budget,
     AnswerDelivery delivery,
@@ -46,20 +49,22 @@ internal sealed class JobAttempt(
             }
             else
             {
-                var history = await memory.LoadAsync(job);
-                answer = await llm.AnswerAsync(history, job.Content, cancellationToken);
+                answer = await safety.AnswerAsync(job, async () => await llm.AnswerAsync(await memory.LoadAsync(job), job.Content, cancellationToken), cancellationToken);
             }
 
+            // What the user gets, replacement included: a retry after a crash never sends an unchecked answer.
             answer = await state.StoreAnswerAsync(answer);
             await shown;
         }
 
-        if (!isReset && !state.IsMemorized && await state.TryMarkAsync("memorized"))
+        // A blocked turn is not remembered: the question must never reach the LLM, and the replacement is no answer of its.
+        if (!isReset && answer.Blocked is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
         {
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
 
-        var parts = Parts(answer, isAiAnswer: !isReset);
+        // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
+        var parts = Parts(answer, isAiAnswer: !isReset && answer.Blocked is null);
         passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
         var outcome = passive
             ? await passiveDelivery.StoreAsync(job, parts)
