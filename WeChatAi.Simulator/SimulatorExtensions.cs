@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Simulator.Chat;
 using WeChatAi.Simulator.Llm;
+using WeChatAi.Simulator.Moderation;
 using WeChatAi.Simulator.WeChatApi;
 using WeChatAi.Simulator.WeChatServer;
 
@@ -41,6 +42,7 @@ public static class SimulatorExtensions
         app.UseStaticFiles();
         app.MapWeChatApi();
         app.MapFakeLlm();
+        app.MapFakeModeration();
         app.MapChat();
         return app;
     }

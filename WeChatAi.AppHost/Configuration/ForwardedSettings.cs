@@ -20,6 +20,8 @@ public sealed class ForwardedSettings
         "WeChat:ReplyMode", "WeChat:ApiBaseUrl", "Llm:BaseUrl", "Llm:Model", "Llm:SystemPrompt", "Llm:TimeoutSeconds", "Llm:MaxConcurrency",
         "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
         "WeChat:AckMode", "Llm:ShowReasoning", "Compliance:AiLabel", "Compliance:RetentionDays",
+        "Safety:BlockedQuestionText", "Safety:BlockedAnswerText", "Safety:ModerationUrl", "Safety:ModerationModel",
+        "Safety:ModerationTimeoutMs", "Safety:ModerationFailClosed",
     ];
 
     /// <summary>
