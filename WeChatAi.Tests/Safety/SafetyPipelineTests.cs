@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Tests.Fakes;
@@ -56,7 +55,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitForExchangesAsync(cases.Length);
         Assert.Equal(0, _h.Llm.Calls);
         var exchanges = await _h.ExchangesAsync();
-        var decisions = await DecisionsAsync();
+        var decisions = await _h.SafetyDecisionsAsync();
         foreach (var (user, question, term, spelling) in cases)
         {
             Assert.Equal([BlockedQuestion], _h.WeChat.MessagesTo(user));
@@ -92,7 +91,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((BlockedAnswer, SafetyDirection.Answer), (exchange.Answer, exchange.Blocked));
         Assert.True(exchange.CompletionTokens > 0); // spent all the same
-        var decision = Assert.Single(await DecisionsAsync());
+        var decision = Assert.Single(await _h.SafetyDecisionsAsync());
         Assert.Equal((exchange.Id, SafetyDirection.Answer, SafetySource.WordList, "Forbidden", "F o R\u200B B i D d E n"),
             (decision.ExchangeId, decision.Direction, decision.Source, decision.Rule, decision.Excerpt));
         Assert.Equal(unsafeAnswer.IndexOf('F', StringComparison.Ordinal), decision.SpanStart);
@@ -121,7 +120,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitForExchangesAsync(3);
         Assert.Equal(["答复：正常问题"], _h.WeChat.MessagesTo("user-ok"));
 
-        var decisions = await DecisionsAsync();
+        var decisions = await _h.SafetyDecisionsAsync();
         Assert.Equal(2, decisions.Count); // clean texts leave no row
         Assert.All(decisions, d => Assert.Equal((SafetySource.Moderation, true, "harassment", 0.97), (d.Source, d.Blocked, d.Rule, d.Score)));
         Assert.Equal([("user-mq", SafetyDirection.Question), ("user-ma", SafetyDirection.Answer)], decisions.Select(d => (d.OpenId, d.Direction)));
@@ -139,7 +138,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitForExchangesAsync(1);
         Assert.Equal(["答复：问题"], _h.WeChat.MessagesTo("user-open"));
         Assert.Null(Assert.Single(await _h.ExchangesAsync()).Blocked);
-        var decisions = await DecisionsAsync();
+        var decisions = await _h.SafetyDecisionsAsync();
         Assert.Equal([(SafetyDirection.Question, false, "unavailable"), (SafetyDirection.Answer, false, "unavailable")],
             decisions.OrderBy(d => d.Direction).Select(d => (d.Direction, d.Blocked, d.Rule)));
     }
@@ -154,7 +153,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitForExchangesAsync(1);
         Assert.Equal([BlockedQuestion], _h.WeChat.MessagesTo("user-closed"));
         Assert.Equal(0, _h.Llm.Calls);
-        var decision = Assert.Single(await DecisionsAsync());
+        var decision = Assert.Single(await _h.SafetyDecisionsAsync());
         Assert.Equal((SafetyDirection.Question, SafetySource.Moderation, true, "unavailable"), (decision.Direction, decision.Source, decision.Blocked, decision.Rule));
     }
 
@@ -174,7 +173,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         Assert.Equal(BlockedQuestion, _h.WeChat.MessagesTo("user-w")[1]);
         Assert.Equal(1, _h.Llm.Calls);
         await _h.WaitForExchangesAsync(2);
-        Assert.Equal("NewTerm", Assert.Single(await DecisionsAsync()).Rule);
+        Assert.Equal("NewTerm", Assert.Single(await _h.SafetyDecisionsAsync()).Rule);
     }
 
     [Fact]
@@ -208,11 +207,5 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         }
 
         return settings;
-    }
-
-    private async Task<List<SafetyDecision>> DecisionsAsync()
-    {
-        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(_h.Database + ";Pooling=false").Options);
-        return await db.SafetyDecisions.AsNoTracking().OrderBy(d => d.Id).ToListAsync();
     }
 }

@@ -133,6 +133,12 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return await db.Exchanges.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
     }
 
+    public async Task<List<SafetyDecision>> SafetyDecisionsAsync()
+    {
+        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database + ";Pooling=false").Options);
+        return await db.SafetyDecisions.AsNoTracking().OrderBy(d => d.Id).ToListAsync();
+    }
+
     /// <summary>Waits until <paramref name="count"/> jobs are finished (recorded after they were acknowledged).</summary>
     public Task WaitForExchangesAsync(int count) =>
         WaitUntilAsync(async () => (await ExchangesAsync()).Count >= count, $"{count} exchange(s) in PostgreSQL");

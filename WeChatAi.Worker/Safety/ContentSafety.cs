@@ -43,7 +43,7 @@ internal sealed partial class ContentSafety(
     }
 
     /// <summary>The decision on <paramref name="text"/>; null when there is nothing to record (nothing found).</summary>
-    public async Task<SafetyDecision?> CheckAsync(AiJob job, string text, SafetyDirection direction, CancellationToken cancellationToken)
+    private async Task<SafetyDecision?> CheckAsync(AiJob job, string text, SafetyDirection direction, CancellationToken cancellationToken)
     {
         if (words.Current.FindFirst(text) is { } match)
         {
