@@ -158,6 +158,26 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_worker_killed_while_pushing_a_blocked_answer_leaves_the_replacement_for_the_next_one()
+    {
+        _h.Llm.Answer = _ => "好的：forbidden";
+        _h.WeChat.SendDelay = TimeSpan.FromSeconds(60);
+        var first = await StartWorkerAsync();
+        await _h.EnqueueAsync("user-crash", "问");
+        await _h.WaitUntilAsync(() => _h.WeChat.SendsWaiting == 1, "the push to be waiting on WeChat");
+        await first.KillAsync();
+
+        _h.WeChat.SendDelay = TimeSpan.Zero;
+        await StartWorkerAsync();
+        await _h.WaitForExchangesAsync(1);
+        Assert.Equal([BlockedAnswer], _h.WeChat.MessagesTo("user-crash"));
+        Assert.Equal(1, _h.Llm.Calls); // the stored replacement, not a new (unchecked) answer
+        var exchange = Assert.Single(await _h.ExchangesAsync());
+        Assert.Equal((SafetyDirection.Answer, 2), (exchange.Blocked, exchange.Attempts));
+        Assert.Equal(SafetyDirection.Answer, Assert.Single(await _h.SafetyDecisionsAsync()).Direction);
+    }
+
+    [Fact]
     public async Task A_term_added_to_a_word_list_blocks_without_a_restart()
     {
         var worker = await StartWorkerAsync();
