@@ -158,6 +158,19 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_shown_reasoning_summary_is_checked_with_the_answer_and_dropped_with_it()
+    {
+        _h.Llm.Answer = _ => "<think>想想 Ｆorbidden 的事</think>答复：干净的回答";
+        await StartWorkerAsync(new Dictionary<string, string?> { ["Llm__ShowReasoning"] = "true" });
+
+        await _h.EnqueueAsync("user-reason", "问");
+        await _h.WaitForExchangesAsync(1);
+        Assert.Equal([BlockedAnswer], _h.WeChat.MessagesTo("user-reason"));
+        var decision = Assert.Single(await _h.SafetyDecisionsAsync());
+        Assert.Equal((SafetyDirection.Answer, "Ｆorbidden"), (decision.Direction, decision.Excerpt));
+    }
+
+    [Fact]
     public async Task A_worker_killed_while_pushing_a_blocked_answer_leaves_the_replacement_for_the_next_one()
     {
         _h.Llm.Answer = _ => "好的：forbidden";
