@@ -18,6 +18,7 @@ internal sealed partial class WordLists : IStartupWarmUp, IDisposable
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
 
     private readonly string[] _paths;
+    private readonly bool _isDefault;
     private readonly ILogger<WordLists> _logger;
     private readonly List<IDisposable> _watchers = [];
     private readonly Lock _reloading = new();
@@ -27,6 +28,7 @@ internal sealed partial class WordLists : IStartupWarmUp, IDisposable
     public WordLists(IOptions<SafetyOptions> options, ILogger<WordLists> logger)
     {
         var configured = options.Value.WordListPaths.Where(p => !string.IsNullOrWhiteSpace(p)).ToArray();
+        _isDefault = configured.Length == 0;
         _paths = [.. (configured.Length > 0 ? configured : [SafetyOptions.DefaultWordList]).Select(p => Path.GetFullPath(p, AppContext.BaseDirectory)).Distinct(StringComparer.Ordinal)];
         _logger = logger;
     }
@@ -35,6 +37,12 @@ internal sealed partial class WordLists : IStartupWarmUp, IDisposable
 
     public Task WarmUpAsync(CancellationToken cancellationToken)
     {
+        // The start runs warm-ups again after a Redis outage: the lists are loaded and watched once.
+        if (_watchers.Count > 0)
+        {
+            return Task.CompletedTask;
+        }
+
         try
         {
             _current = Load();
@@ -49,6 +57,11 @@ internal sealed partial class WordLists : IStartupWarmUp, IDisposable
         }
 
         LogLoaded(_logger, _current.Count, _paths.Length);
+        if (_isDefault)
+        {
+            LogDefaultList(_logger, _paths[0]);
+        }
+
         foreach (var folder in _paths.GroupBy(Path.GetDirectoryName))
         {
             var provider = new PhysicalFileProvider(folder.Key!, Microsoft.Extensions.FileProviders.Physical.ExclusionFilters.None);
@@ -103,6 +116,9 @@ internal sealed partial class WordLists : IStartupWarmUp, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Content safety: {Terms} term(s) from {Files} word list(s)")]
     private static partial void LogLoaded(ILogger logger, int terms, int files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Content safety: no word list configured, only the shipped test list {Path} is in force; set Safety:WordListPaths to your own lists")]
+    private static partial void LogDefaultList(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Content safety: a word list changed; {Terms} term(s) in force now")]
     private static partial void LogReloaded(ILogger logger, int terms);
