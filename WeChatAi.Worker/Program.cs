@@ -4,6 +4,7 @@ builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
 builder.AddLlm();
+builder.AddMedia();
 builder.AddConversationMemory();
 builder.AddWeChatDelivery();
 builder.AddExchangeRecording(); // before the consumer: hosted services stop in reverse order

@@ -14,6 +14,7 @@ namespace WeChatAi.Worker.Pipeline;
 /// </summary>
 internal sealed class JobAttempt(
     LlmAnswerer llm,
+    MediaSteps media,
     ConversationMemory memory,
     MessageBudget budget,
     AnswerDelivery delivery,
@@ -21,11 +22,13 @@ internal sealed class JobAttempt(
     IOptions<WorkerOptions> workerOptions,
     IOptions<WeChatOptions> weChatOptions)
 {
-    public async Task<(StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
+    /// <returns>The job as it was answered (a voice job with its transcription as the question), for the record.</returns>
+    public async Task<(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
     {
         // Each job is a user message: WeChat's 48-hour budget starts again from it.
         await budget.ResetAsync(job);
 
+        (job, var mediaReply) = await media.ToQuestionAsync(job, state, cancellationToken);
         var isReset = ConversationMemory.IsResetCommand(job.Content);
         var answer = state.Answer;
         if (answer is null)
@@ -35,16 +38,18 @@ internal sealed class JobAttempt(
                 await memory.ClearAsync(job);
                 answer = new StoredAnswer(workerOptions.Value.ResetConfirmationText, 0, 0);
             }
-            else
+            else if (mediaReply is null)
             {
                 var history = await memory.LoadAsync(job);
-                answer = await llm.AnswerAsync(history, job.Content, cancellationToken);
+                answer = job.Media is { Kind: JobMedia.Image }
+                    ? await media.AnswerImageAsync(job, history, cancellationToken)
+                    : await llm.AnswerAsync(history, job.Content, cancellationToken);
             }
 
-            answer = await state.StoreAnswerAsync(answer);
+            answer = await state.StoreAnswerAsync(answer ?? mediaReply!);
         }
 
-        if (!isReset && !state.IsMemorized && await state.TryMarkAsync("memorized"))
+        if (!isReset && mediaReply is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
         {
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
@@ -53,6 +58,6 @@ internal sealed class JobAttempt(
         var outcome = await passiveDelivery.IsPassiveAsync(job.AppId)
             ? await passiveDelivery.StoreAsync(job, parts)
             : await delivery.DeliverAsync(job, state, parts, cancellationToken);
-        return (answer, outcome);
+        return (job, answer, outcome);
     }
 }
