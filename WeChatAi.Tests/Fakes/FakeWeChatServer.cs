@@ -10,6 +10,8 @@ namespace WeChatAi.Tests.Fakes;
 /// WeChat's server API as far as the worker uses it: <c>POST /cgi-bin/stable_token</c> and
 /// <c>POST /cgi-bin/message/custom/send</c>. Records pushes and token requests, counts calls of the forbidden
 /// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
+/// Also the media users sent: <c>GET /cgi-bin/media/get</c> serves <see cref="Media"/>, and <c>GET /pic/{name}</c>
+/// plays the image host behind a message's PicUrl, serving <see cref="Pictures"/>.
 /// </summary>
 public sealed class FakeWeChatServer : FakeHttpServer
 {
@@ -23,6 +25,19 @@ public sealed class FakeWeChatServer : FakeHttpServer
     public ConcurrentQueue<PushedMessage> Messages { get; } = new();
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
+
+    /// <summary>What <c>media/get</c> serves, by media_id.</summary>
+    public ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> Media { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The media_id of every <c>media/get</c> call, answered or not.</summary>
+    public ConcurrentQueue<string> MediaRequests { get; } = new();
+
+    /// <summary>What <c>/pic/{name}</c> serves; a name not here is a 404.</summary>
+    public ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> Pictures { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<string> PictureRequests { get; } = new();
+
+    public Uri PictureUrl(string name) => new(BaseAddress, "/pic/" + name);
 
     /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
@@ -68,6 +83,25 @@ public sealed class FakeWeChatServer : FakeHttpServer
         {
             Interlocked.Increment(ref _legacyTokenCalls);
             return Results.Json(new { errcode = 40164, errmsg = "the worker must use stable_token" });
+        });
+
+        app.MapGet("/cgi-bin/media/get", (string? access_token, string? media_id) =>
+        {
+            MediaRequests.Enqueue(media_id ?? string.Empty);
+            if (!_validTokens.ContainsKey(access_token ?? string.Empty))
+            {
+                return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
+            }
+
+            return media_id is not null && Media.TryGetValue(media_id, out var media)
+                ? Results.File(media.Bytes, media.ContentType, "media")
+                : Results.Json(new { errcode = 40007, errmsg = "invalid media_id" });
+        });
+
+        app.MapGet("/pic/{name}", (string name) =>
+        {
+            PictureRequests.Enqueue(name);
+            return Pictures.TryGetValue(name, out var picture) ? Results.File(picture.Bytes, picture.ContentType) : Results.NotFound();
         });
 
         app.MapPost("/cgi-bin/stable_token", async (HttpContext context) =>
