@@ -12,12 +12,14 @@ public sealed class ForwardedSettings
     [
         "WeChat:ReplyMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:TimestampToleranceSeconds",
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
+        "Llm:VisionModel", "Llm:TranscriptionModel",
     ];
 
     public static readonly string[] Worker =
     [
         "WeChat:ReplyMode", "WeChat:ApiBaseUrl", "Llm:BaseUrl", "Llm:Model", "Llm:SystemPrompt", "Llm:TimeoutSeconds", "Llm:MaxConcurrency",
         "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
+        "Llm:VisionModel", "Llm:VisionBaseUrl", "Llm:TranscriptionModel", "Llm:TranscriptionBaseUrl", "Llm:TranscriptionFormat", "Media:FfmpegPath",
     ];
 
     /// <summary>
