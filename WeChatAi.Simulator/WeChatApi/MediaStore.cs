@@ -9,18 +9,18 @@ public sealed record StoredMedia(byte[] Bytes, string ContentType, string FileNa
 
 /// <summary>
 /// The media simulated users sent: images the chat page drew or uploaded, and voice messages (a real AMR file,
-/// wwwroot/media/tone.amr). The most recent <see cref="Capacity"/> are kept, as WeChat keeps media 3 days.
+/// WeChatApi/tone.amr, embedded). The most recent <see cref="Capacity"/> are kept, as WeChat keeps media 3 days.
 /// </summary>
-public sealed class MediaStore(IWebHostEnvironment environment)
+public sealed class MediaStore
 {
     public const int Capacity = 500;
     public const int MaxImageSide = 4096;
 
     private readonly ConcurrentDictionary<string, StoredMedia> _media = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
-    private readonly Lazy<byte[]> _tone = new(() =>
+    private readonly Lazy<byte[]> _tone = new(static () =>
     {
-        using var stream = environment.WebRootFileProvider.GetFileInfo("media/tone.amr").CreateReadStream();
+        using var stream = typeof(MediaStore).Assembly.GetManifestResourceStream("tone.amr")!;
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

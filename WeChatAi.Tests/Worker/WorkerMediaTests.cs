@@ -9,7 +9,7 @@ namespace WeChatAi.Tests.Worker;
 /// <summary>Images and voice files through the real worker: WeChat's media API, the vision model and the transcription endpoint faked over HTTP.</summary>
 public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
 {
-    private static readonly string ToneAmr = Path.Combine(Repository.Root, "WeChatAi.Simulator", "wwwroot", "media", "tone.amr");
+    private static readonly string ToneAmr = Path.Combine(Repository.Root, "WeChatAi.Simulator", "WeChatApi", "tone.amr");
 
     private WorkerHarness _h = null!;
 
