@@ -41,4 +41,36 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("你好，模拟器", new() { Timeout = 60_000 });
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟AI】");
     }
+
+    [Fact]
+    public async Task An_image_and_a_voice_message_from_the_page_are_answered_by_the_simulated_vision_and_transcription()
+    {
+        var chatPage = fixture.App.GetEndpoint("simulator", "http");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(chatPage.ToString());
+        await page.FillAsync("#new-user-name", "看图听音");
+        await page.ClickAsync("#create-user");
+        await Expect(page.Locator("#current-user")).ToContainTextAsync("看图听音");
+
+        await page.Locator("#image-color").FillAsync("#3366cc");
+        await page.ClickAsync("#send-image");
+
+        await Expect(page.Locator(".bubble.user").First).ToContainTextAsync("[图片]");
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟视觉】", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("320×240");
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("#3366CC");
+
+        // Without Recognition: the worker downloads the AMR, converts it with ffmpeg and the transcription is the question.
+        await page.ClickAsync("#send-voice");
+
+        await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("这是一条模拟语音（voice.wav", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("【模拟AI】");
+    }
 }
