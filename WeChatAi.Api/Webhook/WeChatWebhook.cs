@@ -18,7 +18,9 @@ namespace WeChatAi.Api.Webhook;
 public sealed class WeChatWebhook : IDisposable
 {
     public const string RateLimitedText = "您发送得太快了，请稍后再试。";
-    public const string UnsupportedText = "目前只支持文字和语音消息，请发送文字或语音。";
+    public const string UnsupportedText = "目前只支持文字、语音和图片消息，请发送文字、语音或图片。";
+    public const string NoVisionText = "暂时还看不懂图片，请用文字描述您的问题。";
+    public const string NoTranscriptionText = "暂时还听不懂这条语音，请发送文字。";
 
     private const string SafeMode = "aes";
 
@@ -31,6 +33,7 @@ public sealed class WeChatWebhook : IDisposable
 
     private readonly WeChatOptions _options;
     private readonly string? _welcome;
+    private readonly MediaSupportOptions _media;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly MessageAdmission _admission;
     private readonly PassiveReplyWaiter _passive;
@@ -39,10 +42,18 @@ public sealed class WeChatWebhook : IDisposable
     private readonly ILogger<WeChatWebhook> _logger;
 
     public WeChatWebhook(
-        IOptions<WeChatOptions> options, IOptions<ComplianceOptions> compliance, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+        IOptions<WeChatOptions> options,
+        IOptions<ComplianceOptions> compliance,
+        IOptions<MediaSupportOptions> media,
+        MessageAdmission admission,
+        PassiveReplyWaiter passive,
+        WeChatUserStore users,
+        TimeProvider time,
+        ILogger<WeChatWebhook> logger)
     {
         _options = options.Value;
         _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
+        _media = media.Value;
         _admission = admission;
         _passive = passive;
         _users = users;
@@ -171,6 +182,10 @@ public sealed class WeChatWebhook : IDisposable
     {
         TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content, cancellationToken).ConfigureAwait(false),
         VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
+        VoiceMessage when !_media.TranscribesVoice => (NoTranscriptionText, false),
+        VoiceMessage voice => await AcceptAsync(voice, JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, voice.MediaId, Format: voice.Format), cancellationToken).ConfigureAwait(false),
+        ImageMessage when !_media.AnswersImages => (NoVisionText, false),
+        ImageMessage image => await AcceptAsync(image, JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, image.MediaId, image.PicUrl), cancellationToken).ConfigureAwait(false),
         WeChatMessage => (UnsupportedText, false),
         SubscribeEvent subscribe => (await SubscribeAsync(subscribe).ConfigureAwait(false), false),
         UnsubscribeEvent unsubscribe => (await UnsubscribeAsync(unsubscribe).ConfigureAwait(false), false),
@@ -179,10 +194,14 @@ public sealed class WeChatWebhook : IDisposable
         _ => (null, false),
     };
 
-    private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, CancellationToken cancellationToken)
+    private Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(
+        WeChatMessage message, string content, CancellationToken cancellationToken) => AcceptAsync(message, content, media: null, cancellationToken);
+
+    private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(
+        WeChatMessage message, string content, JobMedia? media, CancellationToken cancellationToken)
     {
         // Bounded: Redis away for longer gives WeChat a 503 before its own 5 s timeout (see ReceiveAsync).
-        var result = await _admission.AdmitAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content)
+        var result = await _admission.AdmitAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content, media)
             .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None).ConfigureAwait(false);
         WebhookLog.MessageHandled(_logger, message.MsgId, result.Outcome, result.IsDuplicate);
         if (result.Outcome == AdmissionOutcome.RateLimited)

@@ -21,6 +21,7 @@ public static class WebhookExtensions
         builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
         builder.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
         builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
+        builder.AddValidatedOptions<MediaSupportOptions>(MediaSupportOptions.Section);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessageAdmission>();

@@ -13,6 +13,7 @@ public sealed class ForwardedSettings
         "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:TimestampToleranceSeconds",
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
+        "Llm:VisionModel", "Llm:TranscriptionModel",
     ];
 
     public static readonly string[] Worker =
@@ -22,6 +23,7 @@ public sealed class ForwardedSettings
         "WeChat:AckMode", "Llm:ShowReasoning", "Compliance:AiLabel", "Compliance:RetentionDays",
         "Safety:BlockedQuestionText", "Safety:BlockedAnswerText", "Safety:ModerationUrl", "Safety:ModerationModel",
         "Safety:ModerationTimeoutMs", "Safety:ModerationFailClosed",
+        "Llm:VisionModel", "Llm:VisionBaseUrl", "Llm:TranscriptionModel", "Llm:TranscriptionBaseUrl", "Llm:TranscriptionFormat", "Media:FfmpegPath",
     ];
 
     /// <summary>

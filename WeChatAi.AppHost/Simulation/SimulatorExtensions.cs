@@ -55,6 +55,13 @@ public static class SimulatorExtensions
             worker.WithEnvironment("Llm__BaseUrl", endpoint)
                 .WithEnvironment("Llm__ApiKey", "simulator")
                 .WithEnvironment("Llm__Model", "simulator-chat");
+
+            // The simulator also plays the vision and speech-to-text models; the API needs to know they are there.
+            foreach (var service in (IResourceBuilder<ProjectResource>[])[api, worker])
+            {
+                service.WithEnvironment("Llm__VisionModel", "simulator-vision")
+                    .WithEnvironment("Llm__TranscriptionModel", "simulator-whisper");
+            }
         }
 
         // No moderation service configured: the simulator's stand-in, so content safety runs in full offline.

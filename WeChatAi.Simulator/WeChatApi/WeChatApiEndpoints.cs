@@ -19,6 +19,13 @@ public static partial class WeChatApiEndpoints
         api.MapGet("/token", ClassicToken);
         api.MapPost("/message/custom/send", SendCustomMessage);
         api.MapPost("/message/custom/typing", Typing);
+        api.MapGet("/media/get", GetMedia);
+
+        // The image host behind a message's PicUrl (mmbiz.qpic.cn for WeChat).
+        app.MapGet("/mmbiz/{mediaId}", (string mediaId, MediaStore media) =>
+            media.Find(mediaId) is { ContentType: var type } image && type.StartsWith("image/", StringComparison.Ordinal)
+                ? Results.File(image.Bytes, image.ContentType)
+                : Results.NotFound());
         return app;
     }
 
@@ -91,6 +98,21 @@ public static partial class WeChatApiEndpoints
         timeline.Add(message.ToUser, TimelineKinds.Push, message.Text.Content);
         return Error(WeChatErrorCodes.Ok, "ok");
     }
+
+    /// <summary>Temporary media: the file itself, or an errcode as JSON (what WeChat does).</summary>
+    private static IResult GetMedia(string? access_token, string? media_id, AccessTokens tokens, MediaStore media)
+    {
+        if (!tokens.IsValid(access_token))
+        {
+            return Error(WeChatErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+        }
+
+        return media.Find(media_id) is { } file
+            ? Results.File(file.Bytes, file.ContentType, file.FileName)
+            : Error(InvalidMediaId, "invalid media_id");
+    }
+
+    private const int InvalidMediaId = 40007;
 
     private static IResult Typing(TypingRequest request, string? access_token, AccessTokens tokens, TypingState typing, Timeline timeline)
     {

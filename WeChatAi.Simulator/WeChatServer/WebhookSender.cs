@@ -40,6 +40,24 @@ public sealed partial class WebhookSender(
         return DeliverAsync(openId, xml, safeMode, showInTimeline, cancellationToken);
     }
 
+    public Task<WebhookDelivery> SendImageAsync(string openId, Uri picUrl, string mediaId, bool safeMode, CancellationToken cancellationToken)
+    {
+        var xml = $"<xml><ToUserName><![CDATA[{options.Value.AccountId}]]></ToUserName><FromUserName><![CDATA[{openId}]]></FromUserName>" +
+                  $"<CreateTime>{Now()}</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[{picUrl}]]></PicUrl>" +
+                  $"<MediaId><![CDATA[{mediaId}]]></MediaId><MsgId>{NextMsgId()}</MsgId></xml>";
+        return DeliverAsync(openId, xml, safeMode, showInTimeline: true, cancellationToken);
+    }
+
+    /// <param name="recognition">WeChat's own speech to text, or null for an account without it.</param>
+    public Task<WebhookDelivery> SendVoiceAsync(string openId, string mediaId, string? recognition, bool safeMode, CancellationToken cancellationToken)
+    {
+        var recognitionElement = recognition is null ? string.Empty : $"<Recognition><![CDATA[{recognition.Replace("]]>", "]]]]><![CDATA[>", StringComparison.Ordinal)}]]></Recognition>";
+        var xml = $"<xml><ToUserName><![CDATA[{options.Value.AccountId}]]></ToUserName><FromUserName><![CDATA[{openId}]]></FromUserName>" +
+                  $"<CreateTime>{Now()}</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[{mediaId}]]></MediaId>" +
+                  $"<Format><![CDATA[amr]]></Format>{recognitionElement}<MsgId>{NextMsgId()}</MsgId></xml>";
+        return DeliverAsync(openId, xml, safeMode, showInTimeline: true, cancellationToken);
+    }
+
     public Task<WebhookDelivery> SendEventAsync(string openId, string eventName, bool safeMode, CancellationToken cancellationToken)
     {
         var xml = $"<xml><ToUserName><![CDATA[{options.Value.AccountId}]]></ToUserName><FromUserName><![CDATA[{openId}]]></FromUserName>" +

@@ -11,6 +11,8 @@ namespace WeChatAi.Tests.Fakes;
 /// <c>POST /cgi-bin/message/custom/send</c> and <c>/custom/typing</c> (45081 while typing is shown: 15 s, until a
 /// push). Records pushes, typing and token requests, counts calls of the forbidden
 /// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
+/// Also the media users sent: <c>GET /cgi-bin/media/get</c> serves <see cref="Media"/>, and <c>GET /pic/{name}</c>
+/// plays the image host behind a message's PicUrl, serving <see cref="Pictures"/>.
 /// </summary>
 public sealed class FakeWeChatServer : FakeHttpServer
 {
@@ -32,6 +34,18 @@ public sealed class FakeWeChatServer : FakeHttpServer
     public ConcurrentQueue<TypingCall> TypingCalls { get; } = new();
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _typingSince = new(StringComparer.Ordinal);
+    /// <summary>What <c>media/get</c> serves, by media_id.</summary>
+    public ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> Media { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The media_id of every <c>media/get</c> call, answered or not.</summary>
+    public ConcurrentQueue<string> MediaRequests { get; } = new();
+
+    /// <summary>What <c>/pic/{name}</c> serves; a name not here is a 404.</summary>
+    public ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> Pictures { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<string> PictureRequests { get; } = new();
+
+    public Uri PictureUrl(string name) => new(BaseAddress, "/pic/" + name);
 
     /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
@@ -79,6 +93,25 @@ public sealed class FakeWeChatServer : FakeHttpServer
         {
             Interlocked.Increment(ref _legacyTokenCalls);
             return Results.Json(new { errcode = 40164, errmsg = "the worker must use stable_token" });
+        });
+
+        app.MapGet("/cgi-bin/media/get", (string? access_token, string? media_id) =>
+        {
+            MediaRequests.Enqueue(media_id ?? string.Empty);
+            if (!_validTokens.ContainsKey(access_token ?? string.Empty))
+            {
+                return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
+            }
+
+            return media_id is not null && Media.TryGetValue(media_id, out var media)
+                ? Results.File(media.Bytes, media.ContentType, "media")
+                : Results.Json(new { errcode = 40007, errmsg = "invalid media_id" });
+        });
+
+        app.MapGet("/pic/{name}", (string name) =>
+        {
+            PictureRequests.Enqueue(name);
+            return Pictures.TryGetValue(name, out var picture) ? Results.File(picture.Bytes, picture.ContentType) : Results.NotFound();
         });
 
         app.MapPost("/cgi-bin/stable_token", async (HttpContext context) =>

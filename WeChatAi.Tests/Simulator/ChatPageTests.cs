@@ -9,27 +9,12 @@ namespace WeChatAi.Tests.Simulator;
 [Collection(AppHostCollection.Name)]
 public sealed class ChatPageTests(AppHostFixture fixture)
 {
-    /// <summary>Debian's Chromium (<c>apt-get install chromium</c>); browser downloads are not possible here.</summary>
-    private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
     [Fact]
     public async Task Sending_a_message_shows_typing_and_then_the_labelled_pushed_answer()
     {
-        var chatPage = fixture.App.GetEndpoint("simulator", "http");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            // Without these Chromium reaches for Google's services, which this closed network refuses.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(chatPage.ToString());
-
-        await page.FillAsync("#new-user-name", "测试用户");
-        await page.ClickAsync("#create-user");
-        await Expect(page.Locator("#current-user")).ToContainTextAsync("测试用户");
+        await using var chat = await ChatBrowser.OpenAsync(fixture.App.GetEndpoint("simulator", "http"), "测试用户");
+        var page = chat.Page;
         await page.ClickAsync("#follow");
         await Expect(page.Locator(".bubble.reply").First).Not.ToBeEmptyAsync();
 
@@ -45,5 +30,59 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟AI】");
         Assert.EndsWith("【本回复由人工智能生成】", await page.Locator(".bubble.push").First.TextContentAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await page.Locator(".bubble.reply").CountAsync()); // the follow's welcome only
+    }
+
+    [Fact]
+    public async Task An_image_and_a_voice_message_from_the_page_are_answered_by_the_simulated_vision_and_transcription()
+    {
+        await using var chat = await ChatBrowser.OpenAsync(fixture.App.GetEndpoint("simulator", "http"), "看图听音");
+        var page = chat.Page;
+
+        await page.Locator("#image-color").FillAsync("#3366cc");
+        await page.ClickAsync("#send-image");
+
+        await Expect(page.Locator(".bubble.user").First).ToContainTextAsync("[图片]");
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟视觉】", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("320×240");
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("#3366CC");
+
+        // Without Recognition: the worker downloads the AMR, converts it with ffmpeg and the transcription is the question.
+        await page.ClickAsync("#send-voice");
+
+        await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("这是一条模拟语音（voice.wav", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("【模拟AI】");
+    }
+
+    /// <summary>The chat page in a headless browser, with a new user created and selected.</summary>
+    private sealed class ChatBrowser(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
+    {
+        /// <summary>Debian's Chromium (<c>apt-get install chromium</c>); browser downloads are not possible here.</summary>
+        private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+        public IPage Page => page;
+
+        public static async Task<ChatBrowser> OpenAsync(Uri chatPage, string userName)
+        {
+            var playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                // Without these Chromium reaches for Google's services, which this closed network refuses.
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            var page = await browser.NewPageAsync();
+            await page.GotoAsync(chatPage.ToString());
+            await page.FillAsync("#new-user-name", userName);
+            await page.ClickAsync("#create-user");
+            await Expect(page.Locator("#current-user")).ToContainTextAsync(userName);
+            return new ChatBrowser(playwright, browser, page);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 }

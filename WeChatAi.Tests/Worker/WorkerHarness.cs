@@ -89,11 +89,11 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return worker;
     }
 
-    public async Task<AiJob> EnqueueAsync(string openId, string content)
+    public async Task<AiJob> EnqueueAsync(string openId, string content, JobMedia? media = null)
     {
         var msgId = Interlocked.Increment(ref _msgId);
         var job = new AiJob(AppId, openId, msgId, content,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null, media);
         await Db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry());
         return job;
     }

@@ -43,6 +43,12 @@ internal sealed class JobState
         return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens', 'reasoning', 'safety')
         """;
 
+    // KEYS: the job. ARGV: the question. The first attempt to store one wins (a retry does not transcribe again).
+    private const string StoreQuestionScript = """
+        redis.call('HSETNX', KEYS[1], 'question', ARGV[1])
+        return redis.call('HGET', KEYS[1], 'question')
+        """;
+
     // KEYS: the job, the user's pending list. Moves the pending parts into this job once: a crash between the two steps
     // cannot lose or duplicate them.
     private const string TakePendingScript = """
@@ -105,6 +111,9 @@ internal sealed class JobState
             }
             : null;
 
+    /// <summary>The question a media job came down to (a voice file's transcription), once an attempt stored it.</summary>
+    public string? Question => _fields.GetValueOrDefault("question");
+
     public bool IsDeferred => _fields.ContainsKey("deferred");
 
     public bool IsMemorized => _fields.ContainsKey("memorized");
@@ -152,6 +161,14 @@ internal sealed class JobState
         };
         _fields["answer"] = stored.Text;
         _fields["safety"] = values[4].ToString();
+        return stored;
+    }
+
+    /// <summary>Stores the question unless another attempt stored one first; returns the one that counts.</summary>
+    public async Task<string> StoreQuestionAsync(string question)
+    {
+        var stored = (string)(await _db.ScriptEvaluateAsync(StoreQuestionScript, [_key], [question]))!;
+        _fields["question"] = stored;
         return stored;
     }
 

@@ -12,11 +12,33 @@ namespace WeChatAi.Worker.Llm;
 /// hard deadline of <see cref="LlmOptions.TimeoutSeconds"/> (HTTP retries on 429/5xx and the circuit breaker are in
 /// the HttpClient's resilience pipeline).
 /// </summary>
-internal sealed class LlmAnswerer(IChatClient chat, IOptions<LlmOptions> options, WorkerMetrics metrics) : IDisposable
+internal sealed class LlmAnswerer(
+    IChatClient chat, [FromKeyedServices(LlmAnswerer.VisionClient)] IChatClient vision, IOptions<LlmOptions> options, WorkerMetrics metrics) : IDisposable
 {
+    /// <summary>The service key of the chat client for <see cref="LlmOptions.VisionModel"/>.</summary>
+    public const string VisionClient = "vision";
+
     private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
 
-    public async Task<StoredAnswer> AnswerAsync(IReadOnlyList<ChatMessage> history, string question, CancellationToken cancellationToken)
+    public Task<StoredAnswer> AnswerAsync(IReadOnlyList<ChatMessage> history, string question, CancellationToken cancellationToken) =>
+        AskAsync(chat, options.Value.Model, history, new ChatMessage(ChatRole.User, question), cancellationToken);
+
+    /// <summary>Asks <see cref="LlmOptions.VisionModel"/> about an image (sent as a <c>data:</c> URI), after the user's recent turns.</summary>
+    public Task<StoredAnswer> AnswerImageAsync(
+        IReadOnlyList<ChatMessage> history, ReadOnlyMemory<byte> image, string mediaType, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.HasVision)
+        {
+            throw new InvalidOperationException("An image job arrived but Llm:VisionModel is not set for the worker.");
+        }
+
+        var question = new ChatMessage(ChatRole.User, [new TextContent(settings.VisionPrompt), new DataContent(image, mediaType)]);
+        return AskAsync(vision, settings.VisionModel!, history, question, cancellationToken);
+    }
+
+    private async Task<StoredAnswer> AskAsync(
+        IChatClient client, string model, IReadOnlyList<ChatMessage> history, ChatMessage question, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         List<ChatMessage> messages = [];
@@ -26,7 +48,7 @@ internal sealed class LlmAnswerer(IChatClient chat, IOptions<LlmOptions> options
         }
 
         messages.AddRange(history);
-        messages.Add(new ChatMessage(ChatRole.User, question));
+        messages.Add(question);
 
         await _gate.WaitAsync(cancellationToken);
         var started = Stopwatch.GetTimestamp();
@@ -37,9 +59,9 @@ internal sealed class LlmAnswerer(IChatClient chat, IOptions<LlmOptions> options
             ChatResponse response;
             try
             {
-                response = await chat.GetResponseAsync(
+                response = await client.GetResponseAsync(
                     messages,
-                    new ChatOptions { ModelId = settings.Model, MaxOutputTokens = settings.MaxOutputTokens },
+                    new ChatOptions { ModelId = model, MaxOutputTokens = settings.MaxOutputTokens },
                     deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -18,6 +18,7 @@ namespace WeChatAi.Worker.Pipeline;
 internal sealed class JobAttempt(
     LlmAnswerer llm,
     ContentSafety safety,
+    MediaSteps media,
     ConversationMemory memory,
     MessageBudget budget,
     AnswerDelivery delivery,
@@ -27,11 +28,13 @@ internal sealed class JobAttempt(
     IOptions<WeChatOptions> weChatOptions,
     IOptions<ComplianceOptions> compliance)
 {
-    public async Task<(StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
+    /// <returns>The job as it was answered (a voice job with its transcription as the question), for the record.</returns>
+    public async Task<(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
     {
         // Each job is a user message: WeChat's 48-hour budget starts again from it.
         await budget.ResetAsync(job);
 
+        (job, var mediaReply) = await media.ToQuestionAsync(job, state, cancellationToken);
         var isReset = ConversationMemory.IsResetCommand(job.Content);
         var passive = await passiveDelivery.IsPassiveAsync(job.AppId);
         var answer = state.Answer;
@@ -47,24 +50,24 @@ internal sealed class JobAttempt(
                 await memory.ClearAsync(job);
                 answer = new StoredAnswer(workerOptions.Value.ResetConfirmationText, 0, 0);
             }
-            else
+            else if (mediaReply is null)
             {
-                answer = await safety.AnswerAsync(job, async () => await llm.AnswerAsync(await memory.LoadAsync(job), job.Content, cancellationToken), cancellationToken);
+                answer = await safety.AnswerAsync(job, () => GenerateAsync(job, cancellationToken), cancellationToken);
             }
 
             // What the user gets, replacement included: a retry after a crash never sends an unchecked answer.
-            answer = await state.StoreAnswerAsync(answer);
+            answer = await state.StoreAnswerAsync(answer ?? mediaReply!);
             await shown;
         }
 
         // A blocked turn is not remembered: the question must never reach the LLM, and the replacement is no answer of its.
-        if (!isReset && answer.Blocked is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
+        if (!isReset && mediaReply is null && answer.Blocked is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
         {
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
 
         // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
-        var parts = Parts(answer, isAiAnswer: !isReset && answer.Blocked is null);
+        var parts = Parts(answer, isAiAnswer: !isReset && mediaReply is null && answer.Blocked is null);
         passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
         var outcome = passive
             ? await passiveDelivery.StoreAsync(job, parts)
@@ -74,7 +77,16 @@ internal sealed class JobAttempt(
             await typing.EndedAsync(job);
         }
 
-        return (answer, outcome);
+        return (job, answer, outcome);
+    }
+
+    /// <summary>The LLM's answer to the question: a vision model's for an image, the chat model's for text (and transcribed voice).</summary>
+    private async Task<StoredAnswer> GenerateAsync(AiJob job, CancellationToken cancellationToken)
+    {
+        var history = await memory.LoadAsync(job);
+        return job.Media is { Kind: JobMedia.Image }
+            ? await media.AnswerImageAsync(job, history, cancellationToken)
+            : await llm.AnswerAsync(history, job.Content, cancellationToken);
     }
 
     /// <summary>The messages for an answer: the reasoning summary first if any, then the answer; an AI answer labelled once, at its end.</summary>

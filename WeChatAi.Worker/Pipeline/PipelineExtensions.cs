@@ -18,6 +18,8 @@ public static class PipelineExtensions
         services.TryAddWorkerMetrics();
         services.AddSingleton<UserTurns>();
         services.AddSingleton<PipelineReadiness>();
+        services.AddSingleton<MediaAccessToken>();
+        services.AddSingleton<MediaSteps>();
         services.AddSingleton<JobAttempt>();
         services.AddSingleton<JobCompletion>();
         services.AddSingleton<DeadLetters>();
