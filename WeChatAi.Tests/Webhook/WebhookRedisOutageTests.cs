@@ -27,6 +27,7 @@ public sealed class WebhookRedisOutageTests(PostgresServer postgres) : IAsyncLif
             ["ConnectionStrings__wechatdb"] = await postgres.CreateMigratedDatabaseAsync(),
             ["WeChat__Token"] = Token,
             ["WeChat__AppId"] = "wxoutage000000000",
+            ["WeChat__AckMode"] = "text", // these tests read the passive text; typing has its own
         });
         _weChat = new WeChatClient(_api.Client, Token);
     }
