@@ -9,6 +9,10 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<ChatExchange> Exchanges => Set<ChatExchange>();
 
+    public DbSet<KeywordReply> KeywordReplies => Set<KeywordReply>();
+
+    public DbSet<MenuDefinition> Menus => Set<MenuDefinition>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WeChatUser>(user =>
@@ -30,6 +34,23 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(32);
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
             exchange.HasIndex(e => e.AnsweredAt);
+        });
+
+        modelBuilder.Entity<KeywordReply>(rule =>
+        {
+            rule.ToTable("keyword_replies");
+            rule.HasKey(r => r.Id);
+            rule.Property(r => r.MatchType).HasConversion<string>().HasMaxLength(16);
+            rule.Property(r => r.Pattern).HasMaxLength(KeywordReplyLimits.MaxPatternLength);
+            rule.HasIndex(r => new { r.MatchType, r.Pattern }).IsUnique();
+        });
+
+        modelBuilder.Entity<MenuDefinition>(menu =>
+        {
+            menu.ToTable("menu_definitions");
+            menu.HasKey(m => m.Id);
+            menu.Property(m => m.Id).ValueGeneratedNever();
+            menu.Property(m => m.Json).HasColumnType("jsonb");
         });
     }
 }

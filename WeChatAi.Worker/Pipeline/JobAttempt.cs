@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Llm;
@@ -26,7 +27,7 @@ internal sealed class JobAttempt(
         // Each job is a user message: WeChat's 48-hour budget starts again from it.
         await budget.ResetAsync(job);
 
-        var isReset = ConversationMemory.IsResetCommand(job.Content);
+        var isReset = JobCommands.IsReset(job.Content);
         var answer = state.Answer;
         if (answer is null)
         {
@@ -49,8 +50,11 @@ internal sealed class JobAttempt(
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
 
-        var parts = MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), weChatOptions.Value.MaxMessageBytes);
-        var outcome = await passiveDelivery.IsPassiveAsync(job.AppId)
+        // A passive reply that leaves parts pending ends with the "继续" link, so passive parts keep room for it.
+        var passive = await passiveDelivery.IsPassiveAsync(job.AppId);
+        var maxBytes = weChatOptions.Value.MaxMessageBytes;
+        var parts = MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), passive ? PassiveReplyScripts.PartBytes(maxBytes) : maxBytes);
+        var outcome = passive
             ? await passiveDelivery.StoreAsync(job, parts)
             : await delivery.DeliverAsync(job, state, parts, cancellationToken);
         return (answer, outcome);
