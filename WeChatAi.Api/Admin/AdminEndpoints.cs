@@ -27,7 +27,7 @@ public static partial class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var deadLetters = endpoints.MapGroup("/admin/dead-letters").AddEndpointFilter<AdminKeyFilter>();
+        var deadLetters = endpoints.MapAdminGroup("/dead-letters");
 
         deadLetters.MapGet("/", (string? after, string? count, DeadLetterAdmin admin) => RedisAsync(async () =>
         {
@@ -78,6 +78,10 @@ public static partial class AdminEndpoints
             : NotFound(id))).WithName("DiscardDeadLetter");
         return endpoints;
     }
+
+    /// <summary>A group under <c>admin</c> behind <c>Admin:ApiKey</c>, for other features' operator endpoints.</summary>
+    public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder endpoints, string path) =>
+        endpoints.MapGroup("/admin" + path).AddEndpointFilter<AdminKeyFilter>();
 
     private static async Task<IResult> RedisAsync(Func<Task<IResult>> action)
     {
