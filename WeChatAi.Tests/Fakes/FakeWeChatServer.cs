@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace WeChatAi.Tests.Fakes;
 
 /// <summary>
-/// WeChat's server API as far as the worker uses it: <c>POST /cgi-bin/stable_token</c> and
-/// <c>POST /cgi-bin/message/custom/send</c>. Records pushes and token requests, counts calls of the forbidden
+/// WeChat's server API as far as the worker and the API use it: <c>POST /cgi-bin/stable_token</c>,
+/// <c>POST /cgi-bin/message/custom/send</c> and <c>POST /cgi-bin/menu/create</c>. Records pushes and token requests, counts calls of the forbidden
 /// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
 /// </summary>
 public sealed class FakeWeChatServer : FakeHttpServer
@@ -23,6 +23,12 @@ public sealed class FakeWeChatServer : FakeHttpServer
     public ConcurrentQueue<PushedMessage> Messages { get; } = new();
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
+
+    /// <summary>Bodies of <c>/cgi-bin/menu/create</c> WeChat accepted (with a valid token), as received.</summary>
+    public ConcurrentQueue<(string Json, string AccessToken)> PublishedMenus { get; } = new();
+
+    /// <summary>Calls of <c>/cgi-bin/menu/create</c>, accepted or not.</summary>
+    public ConcurrentQueue<string> MenuCreateTokens { get; } = new();
 
     /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
@@ -59,6 +65,9 @@ public sealed class FakeWeChatServer : FakeHttpServer
         return server;
     }
 
+    /// <summary>Every token handed out so far stops working, as when the token was refreshed elsewhere.</summary>
+    public void InvalidateTokens() => _validTokens.Clear();
+
     public IReadOnlyList<string> MessagesTo(string openId) =>
         Messages.Where(m => m.ToUser == openId).Select(m => m.Content).ToList();
 
@@ -89,6 +98,21 @@ public sealed class FakeWeChatServer : FakeHttpServer
             }
 
             return Results.Json(new { access_token = current, expires_in = 7200 });
+        });
+
+        app.MapPost("/cgi-bin/menu/create", async (HttpContext context) =>
+        {
+            var token = context.Request.Query["access_token"].ToString();
+            MenuCreateTokens.Enqueue(token);
+            using var reader = new StreamReader(context.Request.Body);
+            var json = await reader.ReadToEndAsync();
+            if (!_validTokens.ContainsKey(token))
+            {
+                return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
+            }
+
+            PublishedMenus.Enqueue((json, token));
+            return Results.Bytes(Delivered, "application/json");
         });
 
         app.MapPost("/cgi-bin/message/custom/send", async (HttpContext context) =>
