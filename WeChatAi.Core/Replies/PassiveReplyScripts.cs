@@ -68,7 +68,7 @@ public static class PassiveReplyScripts
     // answer, as much as fits one passive reply (ending with the "继续" link when some is left); the rest goes back to
     // the pending list. With ARGV[1] = 1 and no answer yet, marks the job deferred so the worker sends its answer to the
     // pending list instead.
-    private const string TakeReplyScript = PackFunction + """
+    private const string TakeReplyScript = PackFunction + "\n" + """
         local done = redis.call('GET', KEYS[1])
         if done then
           return done
@@ -102,7 +102,7 @@ public static class PassiveReplyScripts
     // KEYS: the pending list, this "继续" message's reply. ARGV: separator, max bytes, the "继续" suffix, reply TTL (s).
     // The user tapped "继续": the next pending parts that fit, with the link again if more are left. The reply is kept
     // per message, so WeChat's retry of the same tap gets the same parts instead of skipping some. Nil: nothing pending.
-    private const string TakeNextScript = PackFunction + """
+    private const string TakeNextScript = PackFunction + "\n" + """
         local done = redis.call('GET', KEYS[2])
         if done then
           return done
