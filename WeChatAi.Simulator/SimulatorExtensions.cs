@@ -21,6 +21,7 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<CustomerServiceBudget>();
         builder.Services.AddSingleton<PushCounter>();
+        builder.Services.AddSingleton<PublishedMenu>();
         builder.Services.AddSingleton<LlmStats>();
         builder.Services.AddSingleton<WeChatCryptoHolder>();
         builder.Services.AddSingleton<BurstRunner>();

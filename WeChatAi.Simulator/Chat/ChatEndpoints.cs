@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Microsoft.AspNetCore.Mvc;
+using WeChatAi.Core.WeChat;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.WeChatApi;
 using WeChatAi.Simulator.WeChatServer;
@@ -26,6 +27,8 @@ public static class ChatEndpoints
         sim.MapPost("/users/{openId}/unfollow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct) =>
             SendEventAsync(openId, "unsubscribe", following: false, safeMode ?? true, users, sender, ct));
         sim.MapPost("/users/{openId}/messages", SendMessageAsync);
+        sim.MapPost("/users/{openId}/click", ClickAsync);
+        sim.MapGet("/menu", (PublishedMenu menu) => Results.Json(new { button = menu.Current?.Button ?? [] }));
         sim.MapGet("/stream", (Timeline timeline, CancellationToken ct) =>
             TypedResults.ServerSentEvents(timeline.WatchAsync(ct).Select(entry => new SseItem<TimelineEntry>(entry, "entry"))));
         sim.MapPost("/burst", (BurstRequest request, BurstRunner runner) =>
@@ -65,6 +68,25 @@ public static class ChatEndpoints
         return Results.Ok(await sender.SendTextAsync(openId, request.Text, request.SafeMode ?? true, showInTimeline: true, ct));
     }
 
+    /// <summary>The user taps a CLICK button of the published menu: WeChat sends the CLICK event with its key.</summary>
+    private static async Task<IResult> ClickAsync(
+        string openId, MenuClick request, PublishedMenu menu, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct)
+    {
+        if (users.Find(openId) is null)
+        {
+            return Results.NotFound(new { error = $"no simulated user '{openId}'" });
+        }
+
+        var button = (menu.Current?.Button ?? []).SelectMany(b => b.SubButton ?? [b]).FirstOrDefault(b => b.Type == WeChatMenu.Click && b.Key == request.Key);
+        if (button is null)
+        {
+            return Results.BadRequest(new { error = $"the published menu has no click button with key '{request.Key}'" });
+        }
+
+        timeline.Add(openId, TimelineKinds.Event, $"点击菜单「{button.Name}」(CLICK {button.Key})");
+        return Results.Ok(await sender.SendEventAsync(openId, "CLICK", request.SafeMode ?? true, ct, button.Key));
+    }
+
     private static async Task<IResult> SendEventAsync(
         string openId, string eventName, bool following, bool safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct)
     {
@@ -97,4 +119,6 @@ public static class ChatEndpoints
     public sealed record CreateUser(string? Name);
 
     public sealed record SendMessage(string Text, bool? SafeMode);
+
+    public sealed record MenuClick(string Key, bool? SafeMode);
 }
