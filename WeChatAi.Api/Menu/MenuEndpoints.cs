@@ -51,9 +51,10 @@ public static class MenuEndpoints
 
         menu.MapPost("/publish", (MenuStore store, MenuPublisher publisher, IOptions<WeChatOptions> options, CancellationToken ct) => StoreAsync(async () =>
         {
-            if (!options.Value.IsApiConfigured)
+            var settings = options.Value;
+            if (string.IsNullOrEmpty(settings.AppId))
             {
-                return Results.Problem("WeChat:AppId and WeChat:AppSecret must be set on the API to publish the menu.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Results.Problem("WeChat:AppId must be set on the API to publish the menu.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             var saved = await store.GetAsync(ct);
@@ -64,7 +65,13 @@ public static class MenuEndpoints
             }
             catch (Exception ex) when (ex is HttpRequestException or WeChatApiException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                return Results.Problem($"WeChat's API could not be reached or gave no access token: {ex.Message}", statusCode: StatusCodes.Status502BadGateway);
+                // Without the AppSecret the API can only use the token the worker shares; none is there (or WeChat refused it).
+                return settings.IsApiConfigured
+                    ? Results.Problem($"WeChat's API could not be reached or gave no access token: {ex.Message}", statusCode: StatusCodes.Status502BadGateway)
+                    : Results.Problem(
+                        "No usable access token: the API has no WeChat:AppSecret, so it publishes with the token the worker shares in Redis, and there is none " +
+                        "(start the worker, or give the API WeChat:AppSecret).",
+                        statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             if (result.ErrCode != WeChatErrorCodes.Ok)

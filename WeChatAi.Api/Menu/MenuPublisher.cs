@@ -12,7 +12,7 @@ internal sealed record WeChatApiResult([property: JsonPropertyName("errcode")] i
 
 /// <summary>
 /// <c>POST /cgi-bin/menu/create?access_token=</c> with the account's shared access token (Core's
-/// <see cref="AccessTokenProvider"/>, the same one the worker pushes with); a rejected token is renewed once.
+/// <see cref="AccessTokenProvider"/>, the same one the worker pushes with); with the AppSecret, a rejected token is renewed once.
 /// </summary>
 internal sealed class MenuPublisher(HttpClient http, AccessTokenProvider tokens, IOptions<WeChatOptions> options)
 {
@@ -21,7 +21,8 @@ internal sealed class MenuPublisher(HttpClient http, AccessTokenProvider tokens,
     {
         var token = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
         var result = await CreateAsync(token, menu, cancellationToken).ConfigureAwait(false);
-        if (WeChatErrorCodes.IsTokenError(result.ErrCode))
+        // Only with the AppSecret: a forced refresh this service cannot fetch would hold the worker's own back for the interval.
+        if (WeChatErrorCodes.IsTokenError(result.ErrCode) && options.Value.IsApiConfigured)
         {
             token = await tokens.RenewAsync(token, cancellationToken).ConfigureAwait(false);
             result = await CreateAsync(token, menu, cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,7 @@ public sealed class ForwardedSettings
     [
         "WeChat:ReplyMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:TimestampToleranceSeconds",
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
+        "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
     ];
 
     public static readonly string[] Worker =

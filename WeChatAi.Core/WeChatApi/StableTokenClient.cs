@@ -11,6 +11,11 @@ public sealed class StableTokenClient(HttpClient http, IOptions<WeChatOptions> o
     public async Task<StableToken> GetStableTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        if (!settings.IsApiConfigured)
+        {
+            throw new WeChatApiException(-1, "WeChat:AppId and WeChat:AppSecret are not both set here, so no token can be fetched");
+        }
+
         var request = new StableTokenRequest("client_credential", settings.AppId!, settings.AppSecret!, forceRefresh);
         using var response = await http.PostAsJsonAsync(WeChatApiUrl.For(settings, "/cgi-bin/stable_token"), request, StableTokenJson.Default.StableTokenRequest, cancellationToken)
             .ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using StackExchange.Redis;
 using WeChatAi.Tests.Fakes;
 using WeChatAi.Tests.Infrastructure;
 
@@ -62,10 +63,28 @@ public sealed class MenuEndpointTests(PostgresServer postgres)
         Assert.Equal([false, true], app.WeChat.StableTokenRequests);
         Assert.Equal(2, app.WeChat.PublishedMenus.Count);
 
-        await using var noSecret = await MenuApp.StartAsync(postgres, appSecret: null);
-        var refused = await noSecret.SendAsync(HttpMethod.Post, "/api/admin/menu/publish");
+    }
+
+    [Fact]
+    public async Task Without_the_AppSecret_the_API_publishes_with_the_token_the_worker_shares_and_says_when_there_is_none()
+    {
+        await using var app = await MenuApp.StartAsync(postgres, appSecret: null);
+        var refused = await app.SendAsync(HttpMethod.Post, "/api/admin/menu/publish");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
         Assert.Contains("WeChat:AppSecret", Detail(refused.Body), StringComparison.Ordinal);
+        Assert.Empty(app.WeChat.StableTokenRequests);
+
+        // What the worker does: fetch a token and share it in Redis.
+        using var http = new HttpClient { BaseAddress = app.WeChat.BaseAddress };
+        using var fetched = await http.PostAsync(new Uri("/cgi-bin/stable_token", UriKind.Relative),
+            new StringContent("""{"grant_type":"client_credential","appid":"wxmenuapp","secret":"s","force_refresh":false}""", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+        var token = JsonDocument.Parse(await fetched.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("access_token").GetString()!;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(app.RedisConnectionString);
+        await redis.GetDatabase().StringSetAsync("wechatai:wechat:token:wxmenuapp", token, TimeSpan.FromHours(1));
+
+        Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Post, "/api/admin/menu/publish")).Status);
+        Assert.Equal(token, Assert.Single(app.WeChat.PublishedMenus).AccessToken);
     }
 
     private static readonly (string Menu, string Field)[] BrokenMenus =
@@ -130,6 +149,8 @@ public sealed class MenuEndpointTests(PostgresServer postgres)
         }
 
         public FakeWeChatServer WeChat { get; }
+
+        public string RedisConnectionString => _redis.ConnectionString;
 
         public static async Task<MenuApp> StartAsync(PostgresServer postgres, string? appSecret = "menu-secret")
         {
