@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Npgsql;
 using StackExchange.Redis;
 using WeChatAi.Api.Admin;
 
@@ -82,6 +83,20 @@ public static partial class AdminEndpoints
     /// <summary>A group under <c>admin</c> behind <c>Admin:ApiKey</c>, for other features' operator endpoints.</summary>
     public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder endpoints, string path) =>
         endpoints.MapGroup("/admin" + path).AddEndpointFilter<AdminKeyFilter>();
+
+    /// <summary>Runs an admin action on PostgreSQL and Redis; either being away is a 503 saying <paramref name="unavailable"/>.</summary>
+    public static async Task<IResult> StoresAsync(string unavailable, Func<Task<IResult>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
+        {
+            return Results.Problem(unavailable, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
 
     private static async Task<IResult> RedisAsync(Func<Task<IResult>> action)
     {

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using StackExchange.Redis;
 using WeChatAi.Api.Keywords;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Replies;
@@ -18,17 +17,19 @@ namespace Microsoft.AspNetCore.Builder;
 /// </summary>
 public static class KeywordEndpoints
 {
+    private const string Unavailable = "The rule store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.";
+
     public static IEndpointRouteBuilder MapKeywordEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var rules = endpoints.MapAdminGroup("/keywords");
 
-        rules.MapGet("/", (WeChatDbContext db, CancellationToken ct) => StoreAsync(async () =>
+        rules.MapGet("/", (WeChatDbContext db, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             var all = await db.KeywordReplies.AsNoTracking().OrderByDescending(r => r.Priority).ThenBy(r => r.Id).ToListAsync(ct);
             return Results.Json(all.Select(KeywordRuleView.From).ToList(), KeywordJson.Default.ListKeywordRuleView);
         })).WithName("ListKeywordRules");
 
-        rules.MapPost("/", (HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => StoreAsync(async () =>
+        rules.MapPost("/", (HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             var (input, problem) = await ReadAsync(request, options.Value, ct);
             if (problem is not null)
@@ -48,7 +49,7 @@ public static class KeywordEndpoints
             return Results.Json(KeywordRuleView.From(rule), KeywordJson.Default.KeywordRuleView, statusCode: StatusCodes.Status201Created);
         })).WithName("CreateKeywordRule");
 
-        rules.MapPut("/{id:long}", (long id, HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => StoreAsync(async () =>
+        rules.MapPut("/{id:long}", (long id, HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             var (input, problem) = await ReadAsync(request, options.Value, ct);
             if (problem is not null)
@@ -72,7 +73,7 @@ public static class KeywordEndpoints
             return Results.Json(KeywordRuleView.From(rule), KeywordJson.Default.KeywordRuleView);
         })).WithName("UpdateKeywordRule");
 
-        rules.MapDelete("/{id:long}", (long id, WeChatDbContext db, KeywordReplies keywords, CancellationToken ct) => StoreAsync(async () =>
+        rules.MapDelete("/{id:long}", (long id, WeChatDbContext db, KeywordReplies keywords, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             if (await db.KeywordReplies.Where(r => r.Id == id).ExecuteDeleteAsync(ct) == 0)
             {
@@ -143,18 +144,6 @@ public static class KeywordEndpoints
             return Results.Problem(
                 $"A {rule.MatchType.ToString().ToLowerInvariant()} rule with pattern \"{rule.Pattern}\" exists already (id {existing}); change that one instead.",
                 statusCode: StatusCodes.Status409Conflict);
-        }
-    }
-
-    private static async Task<IResult> StoreAsync(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
-        {
-            return Results.Problem("The rule store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 

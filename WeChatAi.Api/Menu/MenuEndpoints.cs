@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using StackExchange.Redis;
 using WeChatAi.Api.Menu;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatApi;
@@ -16,14 +14,16 @@ namespace Microsoft.AspNetCore.Builder;
 /// </summary>
 public static class MenuEndpoints
 {
+    private const string Unavailable = "The menu store (PostgreSQL) or the token store (Redis) is unavailable.";
+
     public static IEndpointRouteBuilder MapMenuEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var menu = endpoints.MapAdminGroup("/menu");
 
-        menu.MapGet("/", (MenuStore store, CancellationToken ct) => StoreAsync(async () =>
+        menu.MapGet("/", (MenuStore store, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
             View(await store.GetAsync(ct)))).WithName("GetMenu");
 
-        menu.MapPut("/", (HttpRequest request, MenuStore store, CancellationToken ct) => StoreAsync(async () =>
+        menu.MapPut("/", (HttpRequest request, MenuStore store, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             WeChatMenu? body;
             try
@@ -49,7 +49,7 @@ public static class MenuEndpoints
             return View(await store.SaveAsync(body, ct));
         })).WithName("SaveMenu");
 
-        menu.MapPost("/publish", (MenuStore store, MenuPublisher publisher, IOptions<WeChatOptions> options, CancellationToken ct) => StoreAsync(async () =>
+        menu.MapPost("/publish", (MenuStore store, MenuPublisher publisher, IOptions<WeChatOptions> options, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             var settings = options.Value;
             if (string.IsNullOrEmpty(settings.AppId))
@@ -89,18 +89,6 @@ public static class MenuEndpoints
     private static IResult View(SavedMenu saved) => Results.Json(
         new MenuView(JsonDocument.Parse(saved.Menu.ToJson()).RootElement, saved.Stored, saved.UpdatedAt, saved.PublishedAt),
         MenuJson.Default.MenuView);
-
-    private static async Task<IResult> StoreAsync(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
-        {
-            return Results.Problem("The menu store (PostgreSQL) or the token store (Redis) is unavailable.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-    }
 }
 
 /// <param name="Stored">False while nothing was saved: <c>menu</c> is then the default (新对话, 帮助, 关于).</param>

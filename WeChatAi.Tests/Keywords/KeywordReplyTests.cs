@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using WeChatAi.Core.Queue;
+using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Webhook;
 using WeChatAi.Tests.Worker;
@@ -142,19 +142,8 @@ public sealed class KeywordReplyTests(PostgresServer postgres)
             AdminAsync(HttpMethod.Post, "/api/admin/keywords", Rule(matchType, pattern, reply));
 
         /// <summary>An operator's request to replica A.</summary>
-        public async Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null)
-        {
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            request.Headers.Add("X-Admin-Key", AdminKey);
-            if (json is not null)
-            {
-                request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-            }
-
-            using var response = await A.Client.SendAsync(request, TestContext.Current.CancellationToken);
-            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-            return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-        }
+        public Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null) =>
+            AdminApi.SendAsync(A.Client, method, path, new Dictionary<string, string> { ["X-Admin-Key"] = AdminKey }, json);
 
         /// <summary>A text message as WeChat pushes it (plaintext mode); returns the passive reply's text.</summary>
         public static async Task<string> SendAsync(ServiceProcess replica, string openId, long msgId, string content)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
+using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Fakes;
 using WeChatAi.Tests.Infrastructure;
 
@@ -168,19 +169,8 @@ public sealed class MenuEndpointTests(PostgresServer postgres)
             return new MenuApp(redis, weChat, api);
         }
 
-        public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null, string key = AdminKey)
-        {
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            request.Headers.Add("X-Admin-Key", key);
-            if (json is not null)
-            {
-                request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-            }
-
-            using var response = await _api.Client.SendAsync(request, TestContext.Current.CancellationToken);
-            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-            return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-        }
+        public Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null, string key = AdminKey) =>
+            AdminApi.SendAsync(_api.Client, method, path, new Dictionary<string, string> { ["X-Admin-Key"] = key }, json);
 
         public async ValueTask DisposeAsync()
         {
