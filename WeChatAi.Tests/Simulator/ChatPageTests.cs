@@ -22,13 +22,7 @@ public sealed class ChatPageTests(AppHostFixture fixture)
     {
         var chatPage = fixture.App.GetEndpoint("simulator", "http");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            // Without these Chromium reaches for Google's services, which this closed network refuses.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(chatPage.ToString());
 
@@ -53,12 +47,7 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         var chatPage = fixture.App.GetEndpoint("simulator", "http");
         await PublishMenuAsync(chatPage);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(chatPage.ToString());
         await page.FillAsync("#new-user-name", "菜单用户");
@@ -73,6 +62,14 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await page.ClickAsync(".submenu-item >> text=关于");
         await Expect(page.Locator(".bubble.reply").Last).ToContainTextAsync("回复由人工智能生成");
     }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    {
+        ExecutablePath = ChromiumPath,
+        Headless = true,
+        // Without these Chromium reaches for Google's services, which this closed network refuses.
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
 
     /// <summary>What <c>POST /api/admin/menu/publish</c> does, played against the simulator with the simulated account's credentials.</summary>
     private async Task PublishMenuAsync(Uri simulator)
