@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Simulator.Chat;
 using WeChatAi.Simulator.Llm;
+using WeChatAi.Simulator.Moderation;
 using WeChatAi.Simulator.WeChatApi;
 using WeChatAi.Simulator.WeChatServer;
 
@@ -20,8 +21,10 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<SimulatedUsers>();
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<CustomerServiceBudget>();
+        builder.Services.AddSingleton<TypingState>();
         builder.Services.AddSingleton<PushCounter>();
         builder.Services.AddSingleton<PublishedMenu>();
+        builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<LlmStats>();
         builder.Services.AddSingleton<WeChatCryptoHolder>();
         builder.Services.AddSingleton<BurstRunner>();
@@ -41,6 +44,7 @@ public static class SimulatorExtensions
         app.UseStaticFiles();
         app.MapWeChatApi();
         app.MapFakeLlm();
+        app.MapFakeModeration();
         app.MapChat();
         return app;
     }

@@ -34,6 +34,10 @@ public sealed class SimulatorOptions
     public int TokenLifetimeSeconds { get; set; } = 7200;
 
     public LlmFaultOptions Llm { get; set; } = new();
+
+    /// <summary>What the moderation stand-in flags: any input containing it (type it in the chat page to see a blocked question).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ModerationMarker { get; set; } = "审核测试";
 }
 
 /// <summary>How the fake LLM behaves; the chat page can change these while it runs.</summary>

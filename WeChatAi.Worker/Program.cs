@@ -4,6 +4,8 @@ builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
 builder.AddLlm();
+builder.AddContentSafety();
+builder.AddMedia();
 builder.AddConversationMemory();
 builder.AddWeChatDelivery();
 builder.AddExchangeRecording(); // before the consumer: hosted services stop in reverse order

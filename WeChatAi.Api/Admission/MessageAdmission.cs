@@ -132,7 +132,8 @@ public sealed class MessageAdmission : IAsyncDisposable
         _sender = Task.Run(SendBatchesAsync);
     }
 
-    public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content)
+    /// <param name="media">An image or voice message's media for the worker to download (<paramref name="content"/> is then its placeholder).</param>
+    public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content, JobMedia? media = null)
     {
         var activity = Activity.Current;
         var receivedAt = _time.GetUtcNow();
@@ -143,7 +144,8 @@ public sealed class MessageAdmission : IAsyncDisposable
             content,
             receivedAt.ToUnixTimeMilliseconds(),
             activity?.IdFormat == ActivityIdFormat.W3C ? activity.Id : null,
-            activity?.TraceStateString);
+            activity?.TraceStateString,
+            media);
 
         // The JSON is built here, on the request's thread, so the single sender loop only gathers ready values.
         var message = new PendingMessage(appId, AdmissionKeys.Dedup(appId, dedupKey), AdmissionKeys.UserBucket(appId, openId), openId, job.ToJson(), receivedAt);

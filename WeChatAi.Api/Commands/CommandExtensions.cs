@@ -1,17 +1,15 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WeChatAi.Api.Commands;
-using WeChatAi.Core.Compliance;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
 namespace Microsoft.AspNetCore.Builder;
 
 public static class CommandExtensions
 {
-    /// <summary>The commands (<c>关于</c>, <c>帮助</c>, <c>新对话</c>), their catalog and settings (<c>Commands</c>, <c>Compliance</c>).</summary>
+    /// <summary>The commands (<c>关于</c>, <c>帮助</c>, <c>新对话</c>), their catalog and <c>Commands</c> settings (<c>Compliance</c> is the webhook's).</summary>
     public static TBuilder AddChatCommands<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<CommandOptions>(CommandOptions.Section);
-        builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
 
         builder.Services.AddChatCommand<NewConversationCommand>();
         builder.Services.AddChatCommand<HelpCommand>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
 using WeChatAi.Api.Passive;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
@@ -17,7 +18,9 @@ namespace WeChatAi.Api.Webhook;
 public sealed class WeChatWebhook : IDisposable
 {
     public const string RateLimitedText = "您发送得太快了，请稍后再试。";
-    public const string UnsupportedText = "目前只支持文字和语音消息，请发送文字或语音。";
+    public const string UnsupportedText = "目前只支持文字、语音和图片消息，请发送文字、语音或图片。";
+    public const string NoVisionText = "暂时还看不懂图片，请用文字描述您的问题。";
+    public const string NoTranscriptionText = "暂时还听不懂这条语音，请发送文字。";
 
     private const string SafeMode = "aes";
 
@@ -29,6 +32,8 @@ public sealed class WeChatWebhook : IDisposable
     private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
 
     private readonly WeChatOptions _options;
+    private readonly string? _welcome;
+    private readonly MediaSupportOptions _media;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly MessageAdmission _admission;
     private readonly PassiveReplyWaiter _passive;
@@ -39,6 +44,8 @@ public sealed class WeChatWebhook : IDisposable
 
     public WeChatWebhook(
         IOptions<WeChatOptions> options,
+        IOptions<ComplianceOptions> compliance,
+        IOptions<MediaSupportOptions> media,
         MessageAdmission admission,
         PassiveReplyWaiter passive,
         WeChatUserStore users,
@@ -47,6 +54,8 @@ public sealed class WeChatWebhook : IDisposable
         ILogger<WeChatWebhook> logger)
     {
         _options = options.Value;
+        _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
+        _media = media.Value;
         _admission = admission;
         _passive = passive;
         _users = users;
@@ -176,6 +185,10 @@ public sealed class WeChatWebhook : IDisposable
     {
         TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AnswerAsync(text, content, cancellationToken).ConfigureAwait(false),
         VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AnswerAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
+        VoiceMessage when !_media.TranscribesVoice => (NoTranscriptionText, false),
+        VoiceMessage voice => await AcceptAsync(voice, JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, voice.MediaId, Format: voice.Format), cancellationToken).ConfigureAwait(false),
+        ImageMessage when !_media.AnswersImages => (NoVisionText, false),
+        ImageMessage image => await AcceptAsync(image, JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, image.MediaId, image.PicUrl), cancellationToken).ConfigureAwait(false),
         WeChatMessage => (UnsupportedText, false),
         SubscribeEvent subscribe => (await SubscribeAsync(subscribe).ConfigureAwait(false), false),
         UnsubscribeEvent unsubscribe => (await UnsubscribeAsync(unsubscribe).ConfigureAwait(false), false),
@@ -191,7 +204,7 @@ public sealed class WeChatWebhook : IDisposable
         var instant = await _instant.ForMessageAsync(AppId, message.FromUserName, message.MsgId, content, cancellationToken).ConfigureAwait(false);
         return instant is { JobContent: null }
             ? (instant.Text, false)
-            : await AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, instant?.JobContent ?? content, acknowledge: instant is null, cancellationToken).ConfigureAwait(false);
+            : await AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, instant?.JobContent ?? content, media: null, acknowledge: instant is null, cancellationToken).ConfigureAwait(false);
     }
 
     // A CLICK has no MsgId: its CreateTime stands in for the job's (WeChat de-duplicates CLICKs by sender and time too).
@@ -199,16 +212,19 @@ public sealed class WeChatWebhook : IDisposable
     {
         var instant = await _instant.ForClickAsync(AppId, click.FromUserName, click.EventKey, cancellationToken).ConfigureAwait(false);
         return instant is { JobContent: { } job }
-            ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, acknowledge: false, cancellationToken).ConfigureAwait(false)
+            ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, media: null, acknowledge: false, cancellationToken).ConfigureAwait(false)
             : (instant?.Text, false);
     }
 
+    private Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, JobMedia media, CancellationToken cancellationToken) =>
+        AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, content, media, acknowledge: true, cancellationToken);
+
     /// <param name="acknowledge">Push mode: reply <c>WeChat:AckText</c>; false for a command whose job sends its own confirmation.</param>
     private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(
-        string dedupKey, string openId, long msgId, string content, bool acknowledge, CancellationToken cancellationToken)
+        string dedupKey, string openId, long msgId, string content, JobMedia? media, bool acknowledge, CancellationToken cancellationToken)
     {
         // Bounded: Redis away for longer gives WeChat a 503 before its own 5 s timeout (see ReceiveAsync).
-        var result = await _admission.AdmitAsync(AppId, dedupKey, openId, msgId, content)
+        var result = await _admission.AdmitAsync(AppId, dedupKey, openId, msgId, content, media)
             .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None).ConfigureAwait(false);
         WebhookLog.MessageHandled(_logger, msgId, result.Outcome, result.IsDuplicate);
         if (result.Outcome == AdmissionOutcome.RateLimited)
@@ -228,14 +244,25 @@ public sealed class WeChatWebhook : IDisposable
             };
         }
 
-        return (acknowledge && !string.IsNullOrEmpty(_options.AckText) ? _options.AckText : null, false);
+        // With the typing indicator alone, "success" shows nothing and the worker's "对方正在输入" follows.
+        return (!acknowledge || _options.AckMode == AckMode.Typing || string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
     }
 
     private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)
     {
         await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName)).ConfigureAwait(false);
-        return string.IsNullOrEmpty(_options.WelcomeText) ? null : _options.WelcomeText;
+        return _welcome;
     }
+
+    // The filed model's name and number are shown where the user first meets the service (生成式人工智能服务管理暂行办法).
+    private static string? Welcome(string welcomeText, string disclosure) =>
+        (welcomeText, disclosure) switch
+        {
+            ("", "") => null,
+            (_, "") => welcomeText,
+            ("", _) => disclosure,
+            _ => $"{welcomeText}\n{disclosure}",
+        };
 
     private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe)
     {

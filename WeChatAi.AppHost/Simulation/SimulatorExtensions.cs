@@ -11,7 +11,8 @@ public static class SimulatorExtensions
 
     /// <summary>
     /// Without WeChat or LLM credentials, adds the <c>simulator</c> resource and points the API and the worker at it
-    /// for whatever is missing: WeChat's servers and API, the LLM, or both. With every credential set it adds nothing,
+    /// for whatever is missing: WeChat's servers and API, the LLM, or both, and the worker at its moderation stand-in
+    /// unless <c>Safety:ModerationUrl</c> is configured. With every credential set it adds nothing,
     /// and it is never published: a deployment talks to the real WeChat and LLM.
     /// </summary>
     public static IResourceBuilder<ProjectResource>? AddSimulatorWhereSecretsAreMissing(
@@ -55,6 +56,20 @@ public static class SimulatorExtensions
             worker.WithEnvironment("Llm__BaseUrl", endpoint)
                 .WithEnvironment("Llm__ApiKey", "simulator")
                 .WithEnvironment("Llm__Model", "simulator-chat");
+
+            // The simulator also plays the vision and speech-to-text models; the API needs to know they are there.
+            foreach (var service in (IResourceBuilder<ProjectResource>[])[api, worker])
+            {
+                service.WithEnvironment("Llm__VisionModel", "simulator-vision")
+                    .WithEnvironment("Llm__TranscriptionModel", "simulator-whisper");
+            }
+        }
+
+        // No moderation service configured: the simulator's stand-in, so content safety runs in full offline.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["Safety:ModerationUrl"]))
+        {
+            worker.WithEnvironment("Safety__ModerationUrl", ReferenceExpression.Create($"{endpoint}/v1/moderations"))
+                .WithEnvironment("Safety__ModerationApiKey", "simulator");
         }
 
         builder.Eventing.Subscribe<ResourceEndpointsAllocatedEvent>(simulator.Resource, (@event, _) =>

@@ -31,6 +31,14 @@ public sealed class ChatExchange
     public ExchangeOutcome Outcome { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>
+    /// Set when content safety blocked the question (the LLM was not asked) or the answer: <see cref="Answer"/> is then
+    /// the replacement text the user got.
+    /// </summary>
+    public SafetyDirection? Blocked { get; set; }
+
+    public List<SafetyDecision> SafetyDecisions { get; set; } = [];
 }
 
 public enum ExchangeOutcome

@@ -12,6 +12,7 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
     public DbSet<KeywordReply> KeywordReplies => Set<KeywordReply>();
 
     public DbSet<MenuDefinition> Menus => Set<MenuDefinition>();
+    public DbSet<SafetyDecision> SafetyDecisions => Set<SafetyDecision>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -34,6 +35,25 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(32);
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
             exchange.HasIndex(e => e.AnsweredAt);
+            exchange.HasIndex(e => e.ReceivedAt); // the retention purge and the console's time filters
+            exchange.Property(e => e.Blocked).HasConversion<string>().HasMaxLength(16);
+            exchange.HasIndex(e => new { e.Blocked, e.ReceivedAt }).HasFilter("\"Blocked\" IS NOT NULL");
+            exchange.HasMany(e => e.SafetyDecisions).WithOne().HasForeignKey(d => d.ExchangeId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SafetyDecision>(decision =>
+        {
+            decision.ToTable("safety_decisions");
+            decision.HasKey(d => d.Id);
+            decision.Property(d => d.AppId).HasMaxLength(64);
+            decision.Property(d => d.OpenId).HasMaxLength(64);
+            decision.Property(d => d.Direction).HasConversion<string>().HasMaxLength(16);
+            decision.Property(d => d.Source).HasConversion<string>().HasMaxLength(16);
+            decision.Property(d => d.Rule).HasMaxLength(SafetyDecision.MaxRule);
+            decision.Property(d => d.Excerpt).HasMaxLength(SafetyDecision.MaxExcerpt);
+            decision.HasIndex(d => new { d.ExchangeId, d.Direction }).IsUnique();
+            decision.HasIndex(d => d.DecidedAt);
+            decision.HasIndex(d => new { d.AppId, d.OpenId, d.DecidedAt });
         });
 
         modelBuilder.Entity<KeywordReply>(rule =>

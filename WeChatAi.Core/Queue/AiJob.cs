@@ -16,6 +16,8 @@ namespace WeChatAi.Core.Queue;
 /// </remarks>
 /// <param name="ReceivedAtUnixMs">When the webhook accepted the message (Unix milliseconds).</param>
 /// <param name="TraceParent">W3C trace context of the webhook request, so one trace spans webhook to push.</param>
+/// <param name="Media">For an image or a voice message without WeChat's recognition: what the worker downloads
+/// (<see cref="Content"/> is then a placeholder such as <see cref="JobMedia.ImagePlaceholder"/>, for the records).</param>
 public sealed record AiJob(
     [property: JsonPropertyName("app_id")] string AppId,
     [property: JsonPropertyName("open_id")] string OpenId,
@@ -23,7 +25,8 @@ public sealed record AiJob(
     [property: JsonPropertyName("content")] string Content,
     [property: JsonPropertyName("received_at")] long ReceivedAtUnixMs,
     [property: JsonPropertyName("traceparent")] string? TraceParent,
-    [property: JsonPropertyName("tracestate")] string? TraceState)
+    [property: JsonPropertyName("tracestate")] string? TraceState,
+    [property: JsonPropertyName("media")] JobMedia? Media = null)
 {
     /// <summary>The stream entry's only field.</summary>
     public const string StreamField = "job";
@@ -78,10 +81,33 @@ public sealed record AiJob(
             { MsgId: 0 } => "msg_id",
             { Content: null or "" } => "content",
             { ReceivedAtUnixMs: 0 } => "received_at",
+            { Media.Kind: not (JobMedia.Image or JobMedia.Voice) } => "media.kind (image or voice)",
+            { Media.MediaId: null or "" } => "media.media_id",
             _ => null,
         };
         return missing is null ? job : throw new FormatException($"Stream entry {entry.Id} has a job without '{missing}'.");
     }
+}
+
+/// <summary>A media message's part of <see cref="AiJob"/>, as WeChat sent it.</summary>
+/// <param name="Kind"><see cref="Image"/> or <see cref="Voice"/>.</param>
+/// <param name="MediaId">For <c>/cgi-bin/media/get</c>.</param>
+/// <param name="PicUrl">An image's own URL (it works when the media API is blocked by the IP whitelist).</param>
+/// <param name="Format">A voice message's audio format (<c>amr</c> or <c>speex</c>).</param>
+public sealed record JobMedia(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("media_id")] string MediaId,
+    [property: JsonPropertyName("pic_url")] string? PicUrl = null,
+    [property: JsonPropertyName("format")] string? Format = null)
+{
+    public const string Image = "image";
+    public const string Voice = "voice";
+
+    /// <summary>An image job's <see cref="AiJob.Content"/>: what its record and the user's memory show for the image.</summary>
+    public const string ImagePlaceholder = "[图片]";
+
+    /// <summary>A voice job's <see cref="AiJob.Content"/> until the worker has its transcription.</summary>
+    public const string VoicePlaceholder = "[语音]";
 }
 
 /// <summary>Source-generated: no reflection per message.</summary>

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Microsoft.AspNetCore.Mvc;
+using SkiaSharp;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.WeChatApi;
@@ -7,10 +8,13 @@ using WeChatAi.Simulator.WeChatServer;
 
 namespace WeChatAi.Simulator.Chat;
 
-/// <summary>The chat page's API: users, following, messages, the live timeline, bursts and the fake LLM's faults.</summary>
+/// <summary>The chat page's API: users, following, messages (text, image, voice), the live timeline, bursts and the fake LLM's faults.</summary>
 public static class ChatEndpoints
 {
     public const int MaxMessageLength = 2000;
+
+    /// <summary>WeChat takes images up to 10 MB from users.</summary>
+    public const int MaxUploadBytes = 10 * 1024 * 1024;
 
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
@@ -29,6 +33,8 @@ public static class ChatEndpoints
         sim.MapPost("/users/{openId}/messages", SendMessageAsync);
         sim.MapPost("/users/{openId}/click", ClickAsync);
         sim.MapGet("/menu", (PublishedMenu menu) => Results.Json(new { button = menu.Current?.Button ?? [] }));
+        sim.MapPost("/users/{openId}/image", SendImageAsync);
+        sim.MapPost("/users/{openId}/voice", SendVoiceAsync);
         sim.MapGet("/stream", (Timeline timeline, CancellationToken ct) =>
             TypedResults.ServerSentEvents(timeline.WatchAsync(ct).Select(entry => new SseItem<TimelineEntry>(entry, "entry"))));
         sim.MapPost("/burst", (BurstRequest request, BurstRunner runner) =>
@@ -66,6 +72,76 @@ public static class ChatEndpoints
 
         timeline.Add(openId, TimelineKinds.User, request.Text);
         return Results.Ok(await sender.SendTextAsync(openId, request.Text, request.SafeMode ?? true, showInTimeline: true, ct));
+    }
+
+    /// <summary>An image: drawn here (colour, size, PNG or JPEG) or uploaded by the page (base64), then sent with its PicUrl and MediaId.</summary>
+    private static async Task<IResult> SendImageAsync(
+        string openId, SendImage request, HttpRequest http, SimulatedUsers users, MediaStore media, WebhookSender sender, Timeline timeline, CancellationToken ct)
+    {
+        if (users.Find(openId) is null)
+        {
+            return Results.NotFound(new { error = $"no simulated user '{openId}'" });
+        }
+
+        StoredMedia image;
+        if (!string.IsNullOrEmpty(request.Base64))
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = Convert.FromBase64String(request.Base64);
+            }
+            catch (FormatException)
+            {
+                return Results.BadRequest(new { error = "base64 is not valid base64" });
+            }
+
+            if (bytes.Length is 0 or > MaxUploadBytes)
+            {
+                return Results.BadRequest(new { error = $"an uploaded image must be 1..{MaxUploadBytes} bytes (WeChat's limit)" });
+            }
+
+            image = new StoredMedia(bytes, request.ContentType is { Length: > 0 } type && type.StartsWith("image/", StringComparison.Ordinal) ? type : "image/jpeg", "upload");
+        }
+        else
+        {
+            if (!SKColor.TryParse(request.Color ?? "#e53935", out var color))
+            {
+                return Results.BadRequest(new { error = "color must be like #rrggbb" });
+            }
+
+            if (request.Width is < 1 or > MediaStore.MaxImageSide || request.Height is < 1 or > MediaStore.MaxImageSide)
+            {
+                return Results.BadRequest(new { error = $"width and height must be 1..{MediaStore.MaxImageSide}" });
+            }
+
+            image = MediaStore.Draw(color, request.Width ?? 320, request.Height ?? 240, request.Format == "jpeg");
+        }
+
+        var mediaId = media.Add(image);
+        var picUrl = new Uri($"{http.Scheme}://{http.Host}/mmbiz/{mediaId}");
+        timeline.Add(openId, TimelineKinds.User, $"[图片] {image.ContentType}，{image.Bytes.Length} 字节", detail: picUrl.ToString());
+        return Results.Ok(await sender.SendImageAsync(openId, picUrl, mediaId, request.SafeMode ?? true, ct));
+    }
+
+    /// <summary>A voice message carrying the real AMR tone, with WeChat's recognition text or (the default) without.</summary>
+    private static async Task<IResult> SendVoiceAsync(
+        string openId, SendVoice request, SimulatedUsers users, MediaStore media, WebhookSender sender, Timeline timeline, CancellationToken ct)
+    {
+        if (users.Find(openId) is null)
+        {
+            return Results.NotFound(new { error = $"no simulated user '{openId}'" });
+        }
+
+        if (request.Recognition is { Length: > MaxMessageLength })
+        {
+            return Results.BadRequest(new { error = $"recognition must be at most {MaxMessageLength} characters" });
+        }
+
+        var mediaId = media.Add(media.Voice());
+        var recognition = string.IsNullOrWhiteSpace(request.Recognition) ? null : request.Recognition;
+        timeline.Add(openId, TimelineKinds.User, recognition is null ? "[语音] 1.5 秒（没有识别结果）" : $"[语音] 识别结果：{recognition}");
+        return Results.Ok(await sender.SendVoiceAsync(openId, mediaId, recognition, request.SafeMode ?? true, ct));
     }
 
     /// <summary>The user taps a CLICK button of the published menu: WeChat sends the CLICK event with its key.</summary>
@@ -121,4 +197,8 @@ public static class ChatEndpoints
     public sealed record SendMessage(string Text, bool? SafeMode);
 
     public sealed record MenuClick(string Key, bool? SafeMode);
+    /// <param name="Base64">An uploaded image; when empty, one is drawn from the other fields.</param>
+    public sealed record SendImage(string? Color, int? Width, int? Height, string? Format, string? Base64, string? ContentType, bool? SafeMode);
+
+    public sealed record SendVoice(string? Recognition, bool? SafeMode);
 }

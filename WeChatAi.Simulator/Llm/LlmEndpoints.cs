@@ -6,7 +6,8 @@ namespace WeChatAi.Simulator.Llm;
 
 /// <summary>
 /// An OpenAI-compatible <c>/chat/completions</c> (plain and streaming) with configurable latency and faults: 429 with
-/// Retry-After, 503, and DeepSeek's blank keep-alive lines on a slow connection.
+/// Retry-After, 503, and DeepSeek's blank keep-alive lines on a slow connection. A question with an image is answered
+/// by the fake vision model (<see cref="FakeVision"/>), and <c>/audio/transcriptions</c> plays speech to text.
 /// </summary>
 public static class LlmEndpoints
 {
@@ -17,6 +18,8 @@ public static class LlmEndpoints
     {
         app.MapPost("/chat/completions", ChatCompletions);
         app.MapPost("/v1/chat/completions", ChatCompletions);
+        app.MapPost("/audio/transcriptions", Transcriptions).DisableAntiforgery();
+        app.MapPost("/v1/audio/transcriptions", Transcriptions).DisableAntiforgery();
         app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = FakeLlm.Model, @object = "model" } } }));
         return app;
     }
@@ -48,8 +51,11 @@ public static class LlmEndpoints
             return;
         }
 
-        var question = request.Messages?.LastOrDefault(m => m.Role == "user")?.Content ?? string.Empty;
-        var answer = FakeLlm.Answer(question, request.Messages?.Count(m => m.Role is "user" or "assistant") ?? 0);
+        var last = request.Messages?.LastOrDefault(m => m.Role == "user");
+        var question = last?.Content ?? string.Empty;
+        var answer = last?.ImageUrl is { } image
+            ? FakeVision.Describe(image)
+            : FakeLlm.Answer(question, request.Messages?.Count(m => m.Role is "user" or "assistant") ?? 0);
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var usage = new { prompt_tokens = FakeLlm.Tokens(string.Concat(request.Messages?.Select(m => m.Content) ?? [])), completion_tokens = FakeLlm.Tokens(answer), total_tokens = 0 };
@@ -112,6 +118,30 @@ public static class LlmEndpoints
         await context.Response.WriteAsync("data: [DONE]\n\n", cancellationToken);
     }
 
+    /// <summary>OpenAI's speech to text: multipart <c>file</c> and <c>model</c>; JSON <c>{"text"}</c> back.</summary>
+    private static async Task<IResult> Transcriptions(HttpContext context, LlmStats stats)
+    {
+        stats.Calls.Increment();
+        if (string.IsNullOrEmpty(context.Request.Headers.Authorization))
+        {
+            return Results.Json(ErrorBody("Authentication Fails (no api key)", "authentication_error"), statusCode: 401);
+        }
+
+        if (!context.Request.HasFormContentType)
+        {
+            return Results.Json(ErrorBody("multipart/form-data with file and model expected", "invalid_request_error"), statusCode: 400);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (form.Files["file"] is not { Length: > 0 } file || string.IsNullOrEmpty(form["model"]))
+        {
+            return Results.Json(ErrorBody("file and model are required", "invalid_request_error"), statusCode: 400);
+        }
+
+        stats.Answered.Increment();
+        return Results.Json(new { text = FakeVision.Transcribe(file.FileName, file.Length) });
+    }
+
     private static async Task WriteEventAsync(HttpContext context, object payload, CancellationToken cancellationToken)
     {
         await context.Response.WriteAsync("data: " + JsonSerializer.Serialize(payload) + "\n\n", cancellationToken);
@@ -139,5 +169,14 @@ public static class LlmEndpoints
                 .Select(part => part.GetProperty("text").GetString())),
             _ => string.Empty,
         };
+
+        /// <summary>The <c>image_url</c> part's URL (a data: URI from the worker), if the message carries an image.</summary>
+        [JsonIgnore]
+        public string? ImageUrl => RawContent.ValueKind == JsonValueKind.Array
+            ? RawContent.EnumerateArray()
+                .Where(part => part.TryGetProperty("image_url", out var image) && image.TryGetProperty("url", out _))
+                .Select(part => part.GetProperty("image_url").GetProperty("url").GetString())
+                .LastOrDefault()
+            : null;
     }
 }

@@ -40,6 +40,24 @@ public sealed partial class WebhookSender(
         return DeliverAsync(openId, xml, safeMode, showInTimeline, cancellationToken);
     }
 
+    public Task<WebhookDelivery> SendImageAsync(string openId, Uri picUrl, string mediaId, bool safeMode, CancellationToken cancellationToken)
+    {
+        var xml = $"<xml><ToUserName><![CDATA[{options.Value.AccountId}]]></ToUserName><FromUserName><![CDATA[{openId}]]></FromUserName>" +
+                  $"<CreateTime>{Now()}</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[{picUrl}]]></PicUrl>" +
+                  $"<MediaId><![CDATA[{mediaId}]]></MediaId><MsgId>{NextMsgId()}</MsgId></xml>";
+        return DeliverAsync(openId, xml, safeMode, showInTimeline: true, cancellationToken);
+    }
+
+    /// <param name="recognition">WeChat's own speech to text, or null for an account without it.</param>
+    public Task<WebhookDelivery> SendVoiceAsync(string openId, string mediaId, string? recognition, bool safeMode, CancellationToken cancellationToken)
+    {
+        var recognitionElement = recognition is null ? string.Empty : $"<Recognition><![CDATA[{recognition.Replace("]]>", "]]]]><![CDATA[>", StringComparison.Ordinal)}]]></Recognition>";
+        var xml = $"<xml><ToUserName><![CDATA[{options.Value.AccountId}]]></ToUserName><FromUserName><![CDATA[{openId}]]></FromUserName>" +
+                  $"<CreateTime>{Now()}</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[{mediaId}]]></MediaId>" +
+                  $"<Format><![CDATA[amr]]></Format>{recognitionElement}<MsgId>{NextMsgId()}</MsgId></xml>";
+        return DeliverAsync(openId, xml, safeMode, showInTimeline: true, cancellationToken);
+    }
+
     /// <param name="eventKey">A menu button's key (CLICK) or URL (VIEW).</param>
     public Task<WebhookDelivery> SendEventAsync(string openId, string eventName, bool safeMode, CancellationToken cancellationToken, string? eventKey = null)
     {
@@ -72,7 +90,8 @@ public sealed partial class WebhookSender(
                     var reply = ReadReply(body, useSafeMode);
                     if (showInTimeline)
                     {
-                        timeline.Add(openId, TimelineKinds.Reply, reply ?? "(success: no passive reply)", attempt, ms, useSafeMode ? "safe mode" : "plaintext");
+                        // "success" shows the user nothing, so the page shows it as a note, not as a bubble.
+                        timeline.Add(openId, reply is null ? TimelineKinds.Event : TimelineKinds.Reply, reply ?? "webhook: success（无被动回复）", attempt, ms, useSafeMode ? "safe mode" : "plaintext");
                     }
 
                     return new WebhookDelivery(true, reply, attempt, (int)total.ElapsedMilliseconds, null);

@@ -31,15 +31,27 @@ async function select(openId) {
   selected = openId;
   const user = users.find((u) => u.openId === openId);
   $("current-user").textContent = `${user.name} · ${openId}`;
-  for (const id of ["message-input", "send", "follow", "unfollow"]) $(id).disabled = false;
+  for (const id of ["message-input", "send", "follow", "unfollow", "send-image", "upload-image", "send-voice", "send-voice-recognized"]) $(id).disabled = false;
   $("messages").replaceChildren();
+  showTyping(false);
   (await api(`/sim/users/${encodeURIComponent(openId)}/timeline`)).forEach(render);
   await loadUsers();
   $("message-input").focus();
 }
 
+// WeChat shows "对方正在输入…" under the account's name for 15 s, or until a message arrives.
+let typingTimer = null;
+function showTyping(on, sinceMs) {
+  clearTimeout(typingTimer);
+  const left = on ? 15000 - (Date.now() - sinceMs) : 0;
+  $("typing").hidden = left <= 0;
+  if (left > 0) typingTimer = setTimeout(() => { $("typing").hidden = true; }, left);
+}
+
 function render(entry) {
   if (entry.openId !== selected) return;
+  if (entry.kind === "typing") { showTyping(!!entry.text, entry.atUnixMs); return; }
+  if (entry.kind === "push") showTyping(false);
   const box = $("messages");
   const element = document.createElement("div");
   const timing = entry.durationMs != null ? ` · ${entry.durationMs} ms` : "";
@@ -57,10 +69,6 @@ function render(entry) {
         meta.textContent = entry.kind === "reply" ? `被动回复 ${attempt}${timing}${entry.detail ? " · " + entry.detail : ""}` : "客服消息推送";
         box.append(meta);
       }
-      break;
-    case "typing":
-      element.className = "meta";
-      element.textContent = entry.text || "…";
       break;
     default:
       element.className = `meta ${entry.kind}`;
@@ -169,6 +177,35 @@ $("send-form").onsubmit = async (event) => {
   if (!text || !selected) return;
   input.value = "";
   await sendText(text);
+};
+
+async function sendMedia(kind, body) {
+  if (!selected) return;
+  try {
+    await api(`/sim/users/${encodeURIComponent(selected)}/${kind}`, { method: "POST", body: JSON.stringify({ ...body, safeMode: safeMode() }) });
+  } catch (error) {
+    render({ openId: selected, kind: "error", text: error.message });
+  }
+}
+
+// Images: drawn by the simulator (one colour with a white band, so the fake vision model's answer can be checked), or a real file.
+$("send-image").onclick = () => sendMedia("image", { color: $("image-color").value, format: $("image-format").value, width: 320, height: 240 });
+$("upload-image").onchange = async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  await sendMedia("image", { base64: btoa(binary), contentType: file.type });
+};
+
+// Voice: the simulator's real AMR tone, without Recognition (transcribed by the worker) or with the input's text as WeChat's recognition.
+$("send-voice").onclick = () => sendMedia("voice", {});
+$("send-voice-recognized").onclick = () => {
+  const recognition = $("message-input").value.trim() || "今天天气怎么样";
+  $("message-input").value = "";
+  return sendMedia("voice", { recognition });
 };
 
 for (const [id, action] of [["follow", "follow"], ["unfollow", "unfollow"]]) {

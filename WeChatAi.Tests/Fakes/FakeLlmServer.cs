@@ -7,7 +7,9 @@ namespace WeChatAi.Tests.Fakes;
 
 /// <summary>
 /// The LLM's OpenAI-compatible <c>POST /chat/completions</c>: answers with <see cref="Answer"/> after <see cref="Delay"/>,
-/// records what it was asked, and injects faults (HTTP status codes queued in <see cref="Faults"/>).
+/// records what it was asked, and injects faults (HTTP status codes queued in <see cref="Faults"/>). A question
+/// with an <c>image_url</c> data URI is answered by <see cref="ImageAnswer"/>; <c>POST /audio/transcriptions</c>
+/// (multipart, OpenAI's speech to text) by <see cref="Transcribe"/>.
 /// </summary>
 public sealed class FakeLlmServer : FakeHttpServer
 {
@@ -17,6 +19,19 @@ public sealed class FakeLlmServer : FakeHttpServer
 
     /// <summary>Makes the answer from the user's last message.</summary>
     public Func<string, string> Answer { get; set; } = question => $"答复：{question}";
+
+    /// <summary>DeepSeek's <c>reasoning_content</c> beside the answer (null: none), as reasoning models send it.</summary>
+    public Func<string, string?> ReasoningContent { get; set; } = _ => null;
+    /// <summary>Answers a question that carries an image (its media type and decoded bytes).</summary>
+    public Func<SentImage, string> ImageAnswer { get; set; } = image => $"图片：{image.MediaType}，{image.Bytes.Length} 字节";
+
+    /// <summary>Every image sent in a question, with the model it was sent to.</summary>
+    public ConcurrentQueue<SentImage> Images { get; } = new();
+
+    /// <summary>Makes the transcription of an uploaded audio file.</summary>
+    public Func<SentAudio, string> Transcribe { get; set; } = audio => "这是一段语音";
+
+    public ConcurrentQueue<SentAudio> Transcriptions { get; } = new();
 
     /// <summary>How long the answer to a question takes, when set (instead of <see cref="Delay"/>).</summary>
     public Func<string, TimeSpan>? DelayFor { get; set; }
@@ -59,7 +74,23 @@ public sealed class FakeLlmServer : FakeHttpServer
 
     // JsonDocument (pooled buffers) in and Utf8JsonWriter out, straight to the response: the benchmark runs this at
     // 1,000 requests/s on the worker's cores, so the fake must not cost more than the real service's network would.
-    protected override void Map(WebApplication app) =>
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/audio/transcriptions", async (HttpContext context) =>
+        {
+            var form = await context.Request.ReadFormAsync();
+            var file = form.Files["file"];
+            if (file is null || string.IsNullOrEmpty(form["model"]))
+            {
+                return Results.Json(new { error = new { message = "file and model are required", type = "invalid_request_error" } }, statusCode: 400);
+            }
+
+            using var bytes = new MemoryStream();
+            await file.CopyToAsync(bytes);
+            var audio = new SentAudio(form["model"].ToString(), file.FileName, bytes.ToArray());
+            Transcriptions.Enqueue(audio);
+            return Results.Json(new { text = Transcribe(audio) });
+        });
         app.MapPost("/chat/completions", async (HttpContext context) =>
         {
             var call = Interlocked.Increment(ref _calls);
@@ -88,13 +119,27 @@ public sealed class FakeLlmServer : FakeHttpServer
                 }
             }
         });
+    }
 
     private async Task RespondAsync(HttpContext context, long call, Action answering)
     {
         string model;
         string question;
+        SentImage? image;
         using (var body = await JsonDocument.ParseAsync(context.Request.Body))
         {
+            model = body.RootElement.TryGetProperty("model", out var modelName) ? modelName.GetString() ?? "fake" : "fake";
+            image = body.RootElement.GetProperty("messages").EnumerateArray()
+                .Where(m => m.TryGetProperty("content", out var parts) && parts.ValueKind == JsonValueKind.Array)
+                .SelectMany(m => m.GetProperty("content").EnumerateArray())
+                .Where(p => p.TryGetProperty("image_url", out _))
+                .Select(p => ImageOf(model, p.GetProperty("image_url").GetProperty("url").GetString()!))
+                .LastOrDefault();
+            if (image is not null)
+            {
+                Images.Enqueue(image);
+            }
+
             var messages = body.RootElement.GetProperty("messages").EnumerateArray()
                 .Select(m => (m.GetProperty("role").GetString()!, ContentOf(m.TryGetProperty("content", out var content) ? content : default)))
                 .ToList();
@@ -103,7 +148,6 @@ public sealed class FakeLlmServer : FakeHttpServer
                 Requests.Enqueue(messages);
             }
 
-            model = body.RootElement.TryGetProperty("model", out var modelName) ? modelName.GetString() ?? "fake" : "fake";
             question = messages.LastOrDefault(m => m.Item1 == "user").Item2 ?? string.Empty;
         }
 
@@ -129,7 +173,7 @@ public sealed class FakeLlmServer : FakeHttpServer
             await Task.Delay(Delay, context.RequestAborted);
         }
 
-        var answer = Answer(question);
+        var answer = image is null ? Answer(question) : ImageAnswer(image);
         answering();
         context.Response.ContentType = "application/json";
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter))
@@ -145,6 +189,10 @@ public sealed class FakeLlmServer : FakeHttpServer
             json.WriteStartObject("message");
             json.WriteString("role", "assistant");
             json.WriteString("content", answer);
+            if (ReasoningContent(question) is { } reasoning)
+            {
+                json.WriteString("reasoning_content", reasoning);
+            }
             json.WriteEndObject();
             json.WriteString("finish_reason", "stop");
             json.WriteEndObject();
@@ -160,6 +208,14 @@ public sealed class FakeLlmServer : FakeHttpServer
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
+    // OpenAI's image_url part: data:{mediaType};base64,{bytes}
+    private static SentImage ImageOf(string model, string url)
+    {
+        var comma = url.IndexOf(',', StringComparison.Ordinal);
+        var header = url[..comma];
+        return new SentImage(model, header["data:".Length..header.IndexOf(';', StringComparison.Ordinal)], Convert.FromBase64String(url[(comma + 1)..]));
+    }
+
     private static string ContentOf(JsonElement content) => content.ValueKind switch
     {
         JsonValueKind.String => content.GetString()!,
@@ -169,3 +225,7 @@ public sealed class FakeLlmServer : FakeHttpServer
         _ => content.GetRawText(),
     };
 }
+
+public sealed record SentImage(string Model, string MediaType, byte[] Bytes);
+
+public sealed record SentAudio(string Model, string FileName, byte[] Bytes);

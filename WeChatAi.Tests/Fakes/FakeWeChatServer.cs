@@ -8,8 +8,11 @@ namespace WeChatAi.Tests.Fakes;
 
 /// <summary>
 /// WeChat's server API as far as the worker and the API use it: <c>POST /cgi-bin/stable_token</c>,
-/// <c>POST /cgi-bin/message/custom/send</c> and <c>POST /cgi-bin/menu/create</c>. Records pushes and token requests, counts calls of the forbidden
+/// <c>POST /cgi-bin/message/custom/send</c>, <c>/custom/typing</c> (45081 while typing is shown: 15 s, until a
+/// push) and <c>POST /cgi-bin/menu/create</c>. Records pushes, typing, menus and token requests, counts calls of the forbidden
 /// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
+/// Also the media users sent: <c>GET /cgi-bin/media/get</c> serves <see cref="Media"/>, and <c>GET /pic/{name}</c>
+/// plays the image host behind a message's PicUrl, serving <see cref="Pictures"/>.
 /// </summary>
 public sealed class FakeWeChatServer : FakeHttpServer
 {
@@ -29,6 +32,25 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
     /// <summary>Calls of <c>/cgi-bin/menu/create</c>, accepted or not.</summary>
     public ConcurrentQueue<string> MenuCreateTokens { get; } = new();
+    /// <summary>errcodes to answer the next typing commands with (0: the rules decide).</summary>
+    public ConcurrentQueue<int> TypingFaults { get; } = new();
+
+    /// <summary>Every typing command, with the errcode it got.</summary>
+    public ConcurrentQueue<TypingCall> TypingCalls { get; } = new();
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _typingSince = new(StringComparer.Ordinal);
+    /// <summary>What <c>media/get</c> serves, by media_id.</summary>
+    public ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> Media { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The media_id of every <c>media/get</c> call, answered or not.</summary>
+    public ConcurrentQueue<string> MediaRequests { get; } = new();
+
+    /// <summary>What <c>/pic/{name}</c> serves; a name not here is a 404.</summary>
+    public ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> Pictures { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<string> PictureRequests { get; } = new();
+
+    public Uri PictureUrl(string name) => new(BaseAddress, "/pic/" + name);
 
     /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
@@ -71,12 +93,33 @@ public sealed class FakeWeChatServer : FakeHttpServer
     public IReadOnlyList<string> MessagesTo(string openId) =>
         Messages.Where(m => m.ToUser == openId).Select(m => m.Content).ToList();
 
+    public IReadOnlyList<TypingCall> TypingTo(string openId) => TypingCalls.Where(t => t.ToUser == openId).ToList();
+
     protected override void Map(WebApplication app)
     {
         app.Map("/cgi-bin/token", () =>
         {
             Interlocked.Increment(ref _legacyTokenCalls);
             return Results.Json(new { errcode = 40164, errmsg = "the worker must use stable_token" });
+        });
+
+        app.MapGet("/cgi-bin/media/get", (string? access_token, string? media_id) =>
+        {
+            MediaRequests.Enqueue(media_id ?? string.Empty);
+            if (!_validTokens.ContainsKey(access_token ?? string.Empty))
+            {
+                return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
+            }
+
+            return media_id is not null && Media.TryGetValue(media_id, out var media)
+                ? Results.File(media.Bytes, media.ContentType, "media")
+                : Results.Json(new { errcode = 40007, errmsg = "invalid media_id" });
+        });
+
+        app.MapGet("/pic/{name}", (string name) =>
+        {
+            PictureRequests.Enqueue(name);
+            return Pictures.TryGetValue(name, out var picture) ? Results.File(picture.Bytes, picture.ContentType) : Results.NotFound();
         });
 
         app.MapPost("/cgi-bin/stable_token", async (HttpContext context) =>
@@ -113,6 +156,27 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
             PublishedMenus.Enqueue((json, token));
             return Results.Bytes(Delivered, "application/json");
+        });
+
+        app.MapPost("/cgi-bin/message/custom/typing", async (HttpContext context) =>
+        {
+            var token = context.Request.Query["access_token"].ToString();
+            var body = await JsonNode.ParseAsync(context.Request.Body);
+            var toUser = body?["touser"]?.GetValue<string>() ?? string.Empty;
+            var command = body?["command"]?.GetValue<string>() ?? string.Empty;
+            var now = DateTimeOffset.UtcNow;
+            var errcode = TypingFaults.TryDequeue(out var fault) && fault != 0 ? fault
+                : !_validTokens.ContainsKey(token) ? 40001
+                : command != "Typing" ? 0
+                : _typingSince.TryGetValue(toUser, out var since) && now - since < TimeSpan.FromSeconds(15) ? 45081
+                : 0;
+            if (errcode == 0 && command == "Typing")
+            {
+                _typingSince[toUser] = now;
+            }
+
+            TypingCalls.Enqueue(new TypingCall(toUser, command, errcode, now));
+            return Results.Json(new { errcode, errmsg = errcode == 0 ? "ok" : "refused" });
         });
 
         app.MapPost("/cgi-bin/message/custom/send", async (HttpContext context) =>
@@ -168,6 +232,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
                 return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
             }
 
+            _typingSince.TryRemove(toUser, out _); // a message ends the typing state
             var message = new PushedMessage(toUser, msgType, content, token, DateTimeOffset.UtcNow);
             if (Record)
             {
@@ -179,5 +244,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
         });
     }
 }
+
+public sealed record TypingCall(string ToUser, string Command, int ErrCode, DateTimeOffset At);
 
 public sealed record PushedMessage(string ToUser, string MsgType, string Content, string AccessToken, DateTimeOffset At);

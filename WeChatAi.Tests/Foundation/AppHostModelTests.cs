@@ -100,6 +100,23 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task The_worker_checks_content_with_the_simulators_moderation_unless_a_moderation_service_is_configured()
+    {
+        string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];
+        await using (var bare = await CreateAsync(external))
+        {
+            var worker = await EnvironmentOf(bare, "worker");
+            Assert.EndsWith("/v1/moderations", worker["Safety__ModerationUrl"], StringComparison.Ordinal);
+            Assert.Contains("simulator", worker["Safety__ModerationUrl"], StringComparison.Ordinal);
+        }
+
+        await using var configured = await CreateAsync([.. external, "Safety:ModerationUrl=https://moderation.example/v1/moderations", "Safety:ModerationFailClosed=true"]);
+        var environment = await EnvironmentOf(configured, "worker");
+        Assert.Equal("https://moderation.example/v1/moderations", environment["Safety__ModerationUrl"]);
+        Assert.Equal("true", environment["Safety__ModerationFailClosed"]);
+    }
+
+    [Fact]
     public async Task A_replica_count_below_one_fails_naming_the_setting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync(

@@ -16,7 +16,8 @@ public sealed class KeywordReplyTests(PostgresServer postgres)
 {
     private const string Token = "keyword-test-token";
     private const string AdminKey = "keyword-admin-key-0123456789";
-    private const string AckText = "正在思考中...";
+    // A question's passive reply under WeChat:AckMode typing (the default): empty, the answer is pushed.
+    private const string AckText = "success";
 
     [Fact]
     public async Task Exact_prefix_and_regex_rules_answer_at_once_on_the_other_replica_without_any_job_or_LLM_call()

@@ -14,21 +14,11 @@ namespace WeChatAi.Tests.Simulator;
 [Collection(AppHostCollection.Name)]
 public sealed class ChatPageTests(AppHostFixture fixture)
 {
-    /// <summary>Debian's Chromium (<c>apt-get install chromium</c>); browser downloads are not possible here.</summary>
-    private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
     [Fact]
-    public async Task Sending_a_message_shows_the_immediate_reply_and_then_the_pushed_answer()
+    public async Task Sending_a_message_shows_typing_and_then_the_labelled_pushed_answer()
     {
-        var chatPage = fixture.App.GetEndpoint("simulator", "http");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(chatPage.ToString());
-
-        await page.FillAsync("#new-user-name", "测试用户");
-        await page.ClickAsync("#create-user");
-        await Expect(page.Locator("#current-user")).ToContainTextAsync("测试用户");
+        await using var chat = await ChatBrowser.OpenAsync(fixture.App.GetEndpoint("simulator", "http"), "测试用户");
+        var page = chat.Page;
         await page.ClickAsync("#follow");
         await Expect(page.Locator(".bubble.reply").First).Not.ToBeEmptyAsync();
 
@@ -36,9 +26,35 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await page.ClickAsync("#send");
 
         await Expect(page.Locator(".bubble.user")).ToHaveTextAsync("你好，模拟器");
-        await Expect(page.Locator(".bubble.reply").Last).ToHaveTextAsync("正在思考中...");
+        // WeChat:AckMode typing (the default): no "正在思考中..." bubble, "对方正在输入…" under the account's name while
+        // the simulated LLM works (1.2 s), gone when the answer arrives, which carries the AI label once.
+        await Expect(page.Locator("#typing")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("你好，模拟器", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#typing")).ToBeHiddenAsync();
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟AI】");
+        Assert.EndsWith("【本回复由人工智能生成】", await page.Locator(".bubble.push").First.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator(".bubble.reply").CountAsync()); // the follow's welcome only
+    }
+
+    [Fact]
+    public async Task An_image_and_a_voice_message_from_the_page_are_answered_by_the_simulated_vision_and_transcription()
+    {
+        await using var chat = await ChatBrowser.OpenAsync(fixture.App.GetEndpoint("simulator", "http"), "看图听音");
+        var page = chat.Page;
+
+        await page.Locator("#image-color").FillAsync("#3366cc");
+        await page.ClickAsync("#send-image");
+
+        await Expect(page.Locator(".bubble.user").First).ToContainTextAsync("[图片]");
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟视觉】", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("320×240");
+        await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("#3366CC");
+
+        // Without Recognition: the worker downloads the AMR, converts it with ffmpeg and the transcription is the question.
+        await page.ClickAsync("#send-voice");
+
+        await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("这是一条模拟语音（voice.wav", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("【模拟AI】");
     }
 
     [Fact]
@@ -46,13 +62,8 @@ public sealed class ChatPageTests(AppHostFixture fixture)
     {
         var chatPage = fixture.App.GetEndpoint("simulator", "http");
         await PublishMenuAsync(chatPage);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
-        await page.GotoAsync(chatPage.ToString());
-        await page.FillAsync("#new-user-name", "菜单用户");
-        await page.ClickAsync("#create-user");
-        await Expect(page.Locator("#current-user")).ToContainTextAsync("菜单用户");
+        await using var chat = await ChatBrowser.OpenAsync(chatPage, "菜单用户");
+        var page = chat.Page;
 
         await Expect(page.Locator("#menu-bar .menu-button")).ToHaveTextAsync(["帮助", "更多"]);
         await page.ClickAsync("#menu-bar .menu-button >> text=帮助");
@@ -63,13 +74,38 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await Expect(page.Locator(".bubble.reply").Last).ToContainTextAsync("回复由人工智能生成");
     }
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    /// <summary>The chat page in a headless browser, with a new user created and selected.</summary>
+    private sealed class ChatBrowser(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
     {
-        ExecutablePath = ChromiumPath,
-        Headless = true,
-        // Without these Chromium reaches for Google's services, which this closed network refuses.
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+        /// <summary>Debian's Chromium (<c>apt-get install chromium</c>); browser downloads are not possible here.</summary>
+        private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+        public IPage Page => page;
+
+        public static async Task<ChatBrowser> OpenAsync(Uri chatPage, string userName)
+        {
+            var playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                // Without these Chromium reaches for Google's services, which this closed network refuses.
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            var page = await browser.NewPageAsync();
+            await page.GotoAsync(chatPage.ToString());
+            await page.FillAsync("#new-user-name", userName);
+            await page.ClickAsync("#create-user");
+            await Expect(page.Locator("#current-user")).ToContainTextAsync(userName);
+            return new ChatBrowser(playwright, browser, page);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
 
     /// <summary>What <c>POST /api/admin/menu/publish</c> does, played against the simulator with the simulated account's credentials.</summary>
     private async Task PublishMenuAsync(Uri simulator)

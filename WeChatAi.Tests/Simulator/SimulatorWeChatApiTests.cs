@@ -43,6 +43,28 @@ public sealed class SimulatorWeChatApiTests
     }
 
     [Fact]
+    public async Task Typing_needs_a_recent_user_message_is_not_repeated_while_shown_and_a_message_ends_it()
+    {
+        await using var simulator = await SimulatorProcess.StartAsync(NoWebhook);
+        var token = await simulator.StableTokenAsync();
+        var silent = (await simulator.PostJsonAsync("/sim/users", new { name = "silent" })).GetProperty("openId").GetString()!;
+        Assert.Equal(45080, await TypingAsync(simulator, token, silent));
+
+        var openId = await simulator.UserWritesAsync("hello");
+        Assert.Equal(0, await TypingAsync(simulator, token, openId));
+        Assert.Equal(45081, await TypingAsync(simulator, token, openId));
+        Assert.Equal(0, await simulator.SendCustomAsync(token, openId, "answer"));
+        Assert.Equal(0, await TypingAsync(simulator, token, openId));
+        Assert.Equal(0, await TypingAsync(simulator, token, openId, "CancelTyping"));
+        Assert.Equal(0, await TypingAsync(simulator, token, openId));
+        Assert.Equal(40001, await TypingAsync(simulator, "stale", openId));
+    }
+
+    private static async Task<int> TypingAsync(SimulatorProcess simulator, string token, string openId, string command = "Typing") =>
+        (await simulator.PostJsonAsync($"/cgi-bin/message/custom/typing?access_token={token}", new { touser = openId, command }))
+            .GetProperty("errcode").GetInt32();
+
+    [Fact]
     public async Task Customer_service_messages_follow_the_five_per_user_message_budget_and_the_size_limit()
     {
         await using var simulator = await SimulatorProcess.StartAsync(NoWebhook);

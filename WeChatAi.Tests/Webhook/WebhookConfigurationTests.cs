@@ -55,6 +55,9 @@ public sealed class WebhookConfigurationTests(PostgresServer postgres)
     [InlineData("WeChat__EncodingAESKey", "too-short", "WeChat:EncodingAESKey")]
     [InlineData("RateLimits__PerUserBurst", "0", "RateLimits:PerUserBurst")]
     [InlineData("WeChat__TimestampToleranceSeconds", "-1", "WeChat:TimestampToleranceSeconds")]
+    [InlineData("WeChat__AckMode", "sometimes", "WeChat:AckMode")]
+    [InlineData("Compliance__RetentionDays", "30", "Compliance:RetentionDays")]
+    [InlineData("Compliance__UserAgreementUrl", "not a url", "Compliance:UserAgreementUrl")]
     public async Task A_bad_setting_stops_startup_naming_it(string variable, string value, string setting)
     {
         await using var redis = await RedisServer.StartAsync();
@@ -67,6 +70,32 @@ public sealed class WebhookConfigurationTests(PostgresServer postgres)
         }));
 
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_follow_greeting_names_the_filed_model_and_with_typing_a_question_gets_no_passive_text()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var api = await StartApiAsync(redis, new()
+        {
+            ["WeChat__Token"] = "t",
+            ["WeChat__AppId"] = "wxapp",
+            ["WeChat__WelcomeText"] = "欢迎！",
+            ["Compliance__ModelName"] = "DeepSeek-V3",
+            ["Compliance__FilingNumber"] = "Beijing-DeepSeek-202404280011",
+            ["Compliance__UserAgreementUrl"] = "https://example.com/agreement",
+        });
+        var client = new WeChatClient(api.Client, "t");
+
+        var (_, welcome) = await WeChatClient.SendAsync(client.PostPlainAsync(WeChatClient.Event("o-new", "subscribe")));
+        Assert.Equal(
+            "欢迎！\n本服务由人工智能模型DeepSeek-V3（备案号：Beijing-DeepSeek-202404280011）提供，回复由人工智能生成。\n用户协议：https://example.com/agreement",
+            WeChatClient.ReplyContent(welcome));
+
+        // WeChat:AckMode defaults to typing: "success" (WeChat shows nothing), the worker shows "对方正在输入".
+        var (status, reply) = await WeChatClient.SendAsync(client.PostPlainAsync(WeChatClient.Text("o-new", 1, "你好")));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(WeChatReply.Success, reply);
     }
 
     private async Task<ServiceProcess> StartApiAsync(RedisServer redis, Dictionary<string, string?> settings)

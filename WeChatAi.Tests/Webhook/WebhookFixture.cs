@@ -5,7 +5,7 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Webhook;
 
 /// <summary>The API run as a real process with safe mode on, against a real Redis and a migrated PostgreSQL database.</summary>
-public sealed class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
+public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
 {
     public const string Token = "webhook-test-token";
     public const string AppId = "wx1234567890abcdef";
@@ -25,6 +25,9 @@ public sealed class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
 
     public IDatabase Redis => _connection!.GetDatabase();
 
+    /// <summary>Settings a derived fixture adds to the API's environment.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
     public Task<long> JobCountAsync() => Redis.StreamLengthAsync(QueueKeys.JobStream);
 
     public async ValueTask InitializeAsync()
@@ -32,7 +35,7 @@ public sealed class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
         _redis = await RedisServer.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         DatabaseConnectionString = await postgres.CreateMigratedDatabaseAsync();
-        _api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(ExtraSettings)
         {
             ["ConnectionStrings__redis"] = _redis.ConnectionString,
             ["ConnectionStrings__wechatdb"] = DatabaseConnectionString,
@@ -40,14 +43,17 @@ public sealed class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
             ["WeChat__AppId"] = AppId,
             ["WeChat__EncodingAESKey"] = EncodingAesKey,
             ["WeChat__WelcomeText"] = WelcomeText,
+            ["WeChat__AckMode"] = "text", // these tests read the passive text; typing has its own
             ["RateLimits__PerUserPerMinute"] = "10",
             ["RateLimits__PerUserBurst"] = "5",
-        });
+        };
+        _api = await ServiceProcess.StartAsync("WeChatAi.Api", settings);
         WeChat = new WeChatClient(_api.Client, Token);
     }
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_api is not null)
         {
             await _api.DisposeAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using Npgsql;
+using WeChatAi.Api.Webhook;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 
@@ -164,11 +165,11 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     }
 
     [Theory]
-    [InlineData("<MsgType>image</MsgType><PicUrl>http://p</PicUrl><MediaId>m</MediaId>")]
-    [InlineData("<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition></Recognition>")]
-    [InlineData("<MsgType>link</MsgType><Title>t</Title><Description>d</Description><Url>http://u</Url>")]
-    [InlineData("<MsgType>sticker</MsgType>")]
-    public async Task Unsupported_messages_get_a_short_only_text_reply_and_no_job(string fields)
+    [InlineData("<MsgType>image</MsgType><PicUrl>http://p</PicUrl><MediaId>m</MediaId>", WeChatWebhook.NoVisionText)]
+    [InlineData("<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition></Recognition>", WeChatWebhook.NoTranscriptionText)]
+    [InlineData("<MsgType>link</MsgType><Title>t</Title><Description>d</Description><Url>http://u</Url>", WeChatWebhook.UnsupportedText)]
+    [InlineData("<MsgType>sticker</MsgType>", WeChatWebhook.UnsupportedText)]
+    public async Task Messages_it_cannot_understand_get_a_short_text_reply_and_no_job(string fields, string reply)
     {
         long before = await api.JobCountAsync();
 
@@ -176,7 +177,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
             $"<xml><ToUserName>gh_account</ToUserName><FromUserName>o-media</FromUserName><CreateTime>1</CreateTime>{fields}<MsgId>1006</MsgId></xml>"));
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains("只支持文字", WeChatClient.ReplyContent(body), StringComparison.Ordinal);
+        Assert.Equal(reply, WeChatClient.ReplyContent(body));
         Assert.Equal(before, await api.JobCountAsync());
     }
 

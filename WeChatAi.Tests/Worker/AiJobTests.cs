@@ -20,7 +20,22 @@ public sealed class AiJobTests
         Assert.DoesNotContain("tracestate", Encoding.UTF8.GetString(job.ToJson()), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_media_job_keeps_its_media_and_a_text_job_writes_none()
+    {
+        var image = new AiJob("wx1", "o-1", 43, JobMedia.ImagePlaceholder, 1, null, null, new JobMedia(JobMedia.Image, "m-1", "http://p/1.jpg"));
+        var voice = new AiJob("wx1", "o-1", 44, JobMedia.VoicePlaceholder, 1, null, null, new JobMedia(JobMedia.Voice, "m-2", Format: "amr"));
+
+        Assert.Equal(image, AiJob.FromStreamEntry(new StreamEntry("1-0", image.ToStreamEntry())));
+        Assert.Equal(voice, AiJob.FromStreamEntry(new StreamEntry("1-0", voice.ToStreamEntry())));
+        Assert.Contains("\"media\":{\"kind\":\"voice\",\"media_id\":\"m-2\",\"format\":\"amr\"}", Encoding.UTF8.GetString(voice.ToJson()), StringComparison.Ordinal);
+        Assert.DoesNotContain("media", Encoding.UTF8.GetString(new AiJob("wx1", "o-1", 45, "hi", 1, null, null).ToJson()), StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("job", "{\"app_id\":\"wx1\",\"open_id\":\"o\",\"msg_id\":1,\"content\":\"[图片]\",\"received_at\":1,\"media\":{\"kind\":\"video\",\"media_id\":\"m\"}}", "without 'media.kind (image or voice)'")]
+    [InlineData("job", "{\"app_id\":\"wx1\",\"open_id\":\"o\",\"msg_id\":1,\"content\":\"[图片]\",\"received_at\":1,\"media\":{\"kind\":\"image\",\"media_id\":\"\"}}", "without 'media.media_id'")]
+    [InlineData("job", "{\"app_id\":\"wx1\",\"open_id\":\"o\",\"msg_id\":1,\"content\":\"[图片]\",\"received_at\":1,\"media\":{\"media_id\":\"m\"}}", "without 'media.kind (image or voice)'")]
     [InlineData("other", "{}", "has no 'job' field")]
     [InlineData("job", "{\"app_id\":", "malformed job JSON")]
     [InlineData("job", "[1]", "malformed job JSON")]

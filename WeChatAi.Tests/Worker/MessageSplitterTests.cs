@@ -64,4 +64,39 @@ public sealed class MessageSplitterTests
         Assert.Equal(text.Replace("\n", "", StringComparison.Ordinal), string.Concat(parts).Replace("\n", "", StringComparison.Ordinal));
         Assert.StartsWith("第1行", parts[0], StringComparison.Ordinal);
     }
+
+    private const string Label = "【本回复由人工智能生成】"; // 36 bytes
+
+    [Fact]
+    public void The_label_ends_the_last_part_once_and_counts_within_the_limit()
+    {
+        Assert.Equal([$"你好\n{Label}"], MessageSplitter.Split("你好", 2048, Label));
+
+        var paragraph = new string('字', 600); // 1,800 bytes: one per part, the last too full for the label
+        var parts = MessageSplitter.Split($"{paragraph}\n\n{paragraph}\n\n{paragraph}", 2048, Label);
+        Assert.All(parts, p => Assert.True(Encoding.UTF8.GetByteCount(p) <= 2048, $"{Encoding.UTF8.GetByteCount(p)} bytes"));
+        Assert.Single(parts, p => p.Contains(Label, StringComparison.Ordinal));
+        Assert.EndsWith(Label, parts[^1], StringComparison.Ordinal);
+        Assert.Equal(string.Concat(Enumerable.Repeat(paragraph, 3)), string.Concat(parts).Replace($"\n{Label}", string.Empty, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(2048 - 37)] // the label fits exactly: 2,011 + 1 + 36 = 2,048
+    [InlineData(2048 - 36)] // one byte too many: the last part is split again
+    [InlineData(2048)]
+    public void A_last_part_at_the_limit_gets_room_for_the_label(int bytes)
+    {
+        var text = new string('a', bytes);
+        var parts = MessageSplitter.Split(text, 2048, Label);
+        Assert.All(parts, p => Assert.True(Encoding.UTF8.GetByteCount(p) <= 2048));
+        Assert.Equal(bytes <= 2048 - 37 ? 1 : 2, parts.Count);
+        Assert.EndsWith($"\n{Label}", parts[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_label_and_an_empty_answer()
+    {
+        Assert.Equal(["你好"], MessageSplitter.Split("你好", 2048, string.Empty));
+        Assert.Equal([Label], MessageSplitter.Split("  ", 2048, Label));
+    }
 }

@@ -1,6 +1,7 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Worker.Safety;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -78,6 +79,26 @@ public sealed class RecordingOutageTests : IAsyncLifetime
         var rows = await _h.ExchangesAsync();
         Assert.Equal(3, rows.Count);
         Assert.Subset(jobs.ToHashSet(StringComparer.Ordinal), rows.Select(r => r.JobId).ToHashSet(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_safety_decision_taken_while_PostgreSQL_is_down_waits_with_its_exchange_and_is_recorded()
+    {
+        // The shipped default word list: its test term, spelled evasively.
+        await _h.StartWorkerAsync();
+        await _postgres.StopAsync();
+        await _h.EnqueueAsync("user-blocked", "Blocked Test Term？");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-blocked").Count == 1, "the blocked question's reply");
+        Assert.Equal(new SafetyOptions().BlockedQuestionText, _h.WeChat.MessagesTo("user-blocked")[0]);
+        await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(Buffer) == 1, "the exchange buffered in Redis");
+
+        await _postgres.RunAsync();
+        await _h.WaitForExchangesAsync(1);
+        var exchange = Assert.Single(await _h.ExchangesAsync());
+        Assert.Equal(SafetyDirection.Question, exchange.Blocked);
+        var decision = Assert.Single(await _h.SafetyDecisionsAsync());
+        Assert.Equal((exchange.Id, "blockedtestterm", "Blocked Test Term"), (decision.ExchangeId, decision.Rule, decision.Excerpt));
+        Assert.Equal(0, _h.Llm.Calls);
     }
 
     /// <summary>Sends <paramref name="count"/> messages from new users and waits for their answers; returns their job ids.</summary>

@@ -61,6 +61,9 @@ internal sealed class WorkerHarness : IAsyncDisposable
             ["WeChat__ApiBaseUrl"] = WeChat.BaseAddress.ToString(),
             ["WeChat__AppId"] = AppId,
             ["WeChat__AppSecret"] = "test-secret",
+
+            // Tests of other features compare answers as the LLM gave them; the label has its own tests (null: the default).
+            ["Compliance__AiLabel"] = string.Empty,
             ["Worker__ClaimIdleSeconds"] = "2",
             ["Worker__RetryBaseDelayMs"] = "100",
             ["Worker__RetryMaxDelayMs"] = "500",
@@ -86,11 +89,11 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return worker;
     }
 
-    public async Task<AiJob> EnqueueAsync(string openId, string content)
+    public async Task<AiJob> EnqueueAsync(string openId, string content, JobMedia? media = null)
     {
         var msgId = Interlocked.Increment(ref _msgId);
         var job = new AiJob(AppId, openId, msgId, content,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null, media);
         await Db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry());
         return job;
     }
@@ -128,6 +131,12 @@ internal sealed class WorkerHarness : IAsyncDisposable
         // Unpooled: a pooled connection would be dead after a test restarts PostgreSQL.
         await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database + ";Pooling=false").Options);
         return await db.Exchanges.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
+    }
+
+    public async Task<List<SafetyDecision>> SafetyDecisionsAsync()
+    {
+        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database + ";Pooling=false").Options);
+        return await db.SafetyDecisions.AsNoTracking().OrderBy(d => d.Id).ToListAsync();
     }
 
     /// <summary>Waits until <paramref name="count"/> jobs are finished (recorded after they were acknowledged).</summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
+using System.Text.Json.Serialization;
+using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 
 namespace WeChatAi.Worker.Common;
@@ -31,12 +33,20 @@ internal sealed class JobState
         return redis.call('HGETALL', KEYS[1])
         """;
 
-    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens. The first attempt to store an answer wins.
+    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens, reasoning summary ('' for none), safety decisions
+    // (JSON). The first attempt to store an answer wins, with its decisions.
     private const string StoreAnswerScript = """
         if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 1 then
-          redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3])
+          redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3], 'safety', ARGV[5])
+          if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reasoning', ARGV[4]) end
         end
-        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens')
+        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens', 'reasoning', 'safety')
+        """;
+
+    // KEYS: the job. ARGV: the question. The first attempt to store one wins (a retry does not transcribe again).
+    private const string StoreQuestionScript = """
+        redis.call('HSETNX', KEYS[1], 'question', ARGV[1])
+        return redis.call('HGET', KEYS[1], 'question')
         """;
 
     // KEYS: the job, the user's pending list. Moves the pending parts into this job once: a crash between the two steps
@@ -95,8 +105,14 @@ internal sealed class JobState
 
     public StoredAnswer? Answer =>
         _fields.TryGetValue("answer", out var answer)
-            ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"))
+            ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"), _fields.GetValueOrDefault("reasoning"))
+            {
+                SafetyDecisions = Decisions(_fields.GetValueOrDefault("safety")),
+            }
             : null;
+
+    /// <summary>The question a media job came down to (a voice file's transcription), once an attempt stored it.</summary>
+    public string? Question => _fields.GetValueOrDefault("question");
 
     public bool IsDeferred => _fields.ContainsKey("deferred");
 
@@ -137,9 +153,22 @@ internal sealed class JobState
     public async Task<StoredAnswer> StoreAnswerAsync(StoredAnswer answer)
     {
         var values = (RedisValue[])(await _db.ScriptEvaluateAsync(StoreAnswerScript, [_key],
-            [answer.Text, answer.PromptTokens, answer.CompletionTokens]))!;
-        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2]);
+            [answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty,
+                JsonSerializer.Serialize(answer.SafetyDecisions, StateJson.Default.IReadOnlyListSafetyDecision)]))!;
+        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2], values[3].IsNull ? null : values[3].ToString())
+        {
+            SafetyDecisions = Decisions(values[4]),
+        };
         _fields["answer"] = stored.Text;
+        _fields["safety"] = values[4].ToString();
+        return stored;
+    }
+
+    /// <summary>Stores the question unless another attempt stored one first; returns the one that counts.</summary>
+    public async Task<string> StoreQuestionAsync(string question)
+    {
+        var stored = (string)(await _db.ScriptEvaluateAsync(StoreQuestionScript, [_key], [question]))!;
+        _fields["question"] = stored;
         return stored;
     }
 
@@ -219,11 +248,19 @@ internal sealed class JobState
         return _db.HashSetAsync(_key, PartField(index), status);
     }
 
+    // Answers stored before content safety existed, or restored from a dead letter, have none.
+    private static IReadOnlyList<SafetyDecision> Decisions(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize(json, StateJson.Default.IReadOnlyListSafetyDecision) ?? [];
+
     private static string PartField(int index) => "part:" + index.ToString(CultureInfo.InvariantCulture);
 
     private int Int(string field) =>
         _fields.TryGetValue(field, out var value) && int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : 0;
 }
+
+[JsonSerializable(typeof(IReadOnlyList<SafetyDecision>))]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+internal sealed partial class StateJson : JsonSerializerContext;
 
 internal enum PartClaim
 {

@@ -17,4 +17,7 @@ internal static class WorkerKeys
 
     /// <summary>List of the user's last questions and answers.</summary>
     public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
+
+    /// <summary>Exists while WeChat shows the user "对方正在输入" (15 s, or until a message is sent).</summary>
+    public static string Typing(string appId, string openId) => $"wechatai:typing:{appId}:{openId}";
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace WeChatAi.Worker.Delivery;
 
-/// <summary>The worker's call of WeChat's server API: customer-service text messages (tokens come from Core's <c>AccessTokenProvider</c>).</summary>
+/// <summary>The calls of WeChat's server API the worker makes: customer-service text messages and typing (tokens come from Core's <c>AccessTokenProvider</c>).</summary>
 internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatOptions> options)
 {
     public const string HttpClientName = "wechat-api";
@@ -23,6 +23,16 @@ internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatOptions> o
         return body ?? new WeChatResult(-1, "empty response");
     }
 
+    /// <summary><c>POST /cgi-bin/message/custom/typing</c> with <c>Typing</c>; returns WeChat's errcode.</summary>
+    public async Task<WeChatResult> TypingAsync(string accessToken, string openId, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(
+            Url($"/cgi-bin/message/custom/typing?access_token={Uri.EscapeDataString(accessToken)}"),
+            new TypingCommand(openId, "Typing"), WeChatJson.Default.TypingCommand, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WeChatJson.Default.WeChatResult, cancellationToken) ?? new WeChatResult(-1, "empty response");
+    }
+
     private Uri Url(string pathAndQuery) => WeChatApiUrl.For(options.Value, pathAndQuery);
 }
 
@@ -30,6 +40,10 @@ internal sealed record CustomTextMessage(
     [property: JsonPropertyName("touser")] string ToUser,
     [property: JsonPropertyName("msgtype")] string MsgType,
     [property: JsonPropertyName("text")] TextContent Text);
+
+internal sealed record TypingCommand(
+    [property: JsonPropertyName("touser")] string ToUser,
+    [property: JsonPropertyName("command")] string Command);
 
 internal sealed record TextContent([property: JsonPropertyName("content")] string Content);
 
@@ -39,5 +53,6 @@ internal sealed record WeChatResult(
 
 [JsonSerializable(typeof(CustomTextMessage))]
 [JsonSerializable(typeof(WeChatResult))]
+[JsonSerializable(typeof(TypingCommand))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 internal sealed partial class WeChatJson : JsonSerializerContext;

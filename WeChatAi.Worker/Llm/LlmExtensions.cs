@@ -53,24 +53,45 @@ public static class LlmExtensions
         services.AddChatClient(static provider =>
         {
             var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
-            var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
-            http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline and LlmAnswerer hold the deadline
-            var client = new OpenAIClient(
-                new ApiKeyCredential(settings.IsConfigured ? settings.ApiKey! : "not-configured"),
-                new OpenAIClientOptions
-                {
-                    Endpoint = new Uri(settings.BaseUrl),
-                    Transport = new HttpClientPipelineTransport(http),
-                    RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-                    NetworkTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
-                });
-            return client.GetChatClient(settings.Model).AsIChatClient();
+            return OpenAiClient(provider, settings.BaseUrl, settings.ApiKey).GetChatClient(settings.Model).AsIChatClient();
         })
         // Spans and metrics only: failures are logged once, by the pipeline with the job's id. Its own log would add a
         // warning with a stack trace for every call a stopping worker cancels.
         .UseOpenTelemetry(loggerFactory: NullLoggerFactory.Instance, sourceName: WeChatAiTelemetry.ActivitySourceName);
+
+        // Images go to their own model, possibly at another provider (the chat model often takes no images).
+        services.AddKeyedChatClient(LlmAnswerer.VisionClient, static provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
+            return OpenAiClient(provider, settings.VisionBaseUrl ?? settings.BaseUrl, settings.VisionApiKey ?? settings.ApiKey)
+                .GetChatClient(settings.HasVision ? settings.VisionModel! : settings.Model).AsIChatClient();
+        })
+        .UseOpenTelemetry(loggerFactory: NullLoggerFactory.Instance, sourceName: WeChatAiTelemetry.ActivitySourceName);
+        services.AddSingleton(static provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
+            var audio = OpenAiClient(provider, settings.TranscriptionBaseUrl ?? settings.BaseUrl, settings.TranscriptionApiKey ?? settings.ApiKey)
+                .GetAudioClient(settings.HasTranscription ? settings.TranscriptionModel! : "none");
+            return new LlmTranscriber(audio, provider.GetRequiredService<IOptions<LlmOptions>>());
+        });
         services.TryAddWorkerMetrics();
         services.AddSingleton<LlmAnswerer>();
         return builder;
+    }
+
+    private static OpenAIClient OpenAiClient(IServiceProvider provider, string baseUrl, string? apiKey)
+    {
+        var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
+        http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline and LlmAnswerer hold the deadline
+        return new OpenAIClient(
+            new ApiKeyCredential(string.IsNullOrWhiteSpace(apiKey) ? "not-configured" : apiKey),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(baseUrl),
+                Transport = new HttpClientPipelineTransport(http),
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+            });
     }
 }

@@ -39,5 +39,44 @@ public sealed class LlmOptions
     [Range(1, 100_000, ErrorMessage = "Llm:MaxOutputTokens must be between 1 and 100000.")]
     public int MaxOutputTokens { get; set; } = 2_048;
 
+    /// <summary>Reasoning models: send a short summary of the thinking before the answer (the thinking itself never reaches the user).</summary>
+    public bool ShowReasoning { get; set; }
+
+    [Range(20, 1_000, ErrorMessage = "Llm:ReasoningSummaryChars must be between 20 and 1000.")]
+    public int ReasoningSummaryChars { get; set; } = 200;
+    /// <summary>A model that takes images (<c>image_url</c> parts); without one, images are not answered (docs/media.md).</summary>
+    public string? VisionModel { get; set; }
+
+    /// <summary>Where <see cref="VisionModel"/> is served, when not at <see cref="BaseUrl"/>.</summary>
+    [Url(ErrorMessage = "Llm:VisionBaseUrl must be an absolute http(s) URL.")]
+    public string? VisionBaseUrl { get; set; }
+
+    /// <summary>The key for <see cref="VisionBaseUrl"/>; <see cref="ApiKey"/> when empty.</summary>
+    public string? VisionApiKey { get; set; }
+
+    /// <summary>The text sent with an image, after the user's recent turns.</summary>
+    public string VisionPrompt { get; set; } = "用户发来了这张图片。请结合之前的对话理解它：图片里有问题就回答，否则简要描述图片的内容。";
+
+    /// <summary>An OpenAI-compatible <c>/audio/transcriptions</c> model for voice without WeChat's recognition.</summary>
+    public string? TranscriptionModel { get; set; }
+
+    /// <summary>Where <see cref="TranscriptionModel"/> is served, when not at <see cref="BaseUrl"/>.</summary>
+    [Url(ErrorMessage = "Llm:TranscriptionBaseUrl must be an absolute http(s) URL.")]
+    public string? TranscriptionBaseUrl { get; set; }
+
+    /// <summary>The key for <see cref="TranscriptionBaseUrl"/>; <see cref="ApiKey"/> when empty.</summary>
+    public string? TranscriptionApiKey { get; set; }
+
+    /// <summary>
+    /// What the transcription endpoint takes: <c>original</c> (WeChat's AMR/speex as it comes), or <c>wav</c>/<c>mp3</c>
+    /// (converted with ffmpeg first; OpenAI's Whisper takes no AMR).
+    /// </summary>
+    [RegularExpression("^(original|wav|mp3)$", ErrorMessage = "Llm:TranscriptionFormat must be original, wav or mp3.")]
+    public string TranscriptionFormat { get; set; } = "wav";
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
+
+    public bool HasVision => !string.IsNullOrWhiteSpace(VisionModel);
+
+    public bool HasTranscription => !string.IsNullOrWhiteSpace(TranscriptionModel);
 }

@@ -69,8 +69,8 @@ internal sealed partial class JobPipeline(
                     return;
                 }
 
-                var (answer, outcome) = await attempts.RunAsync(job, state, cancellationToken);
-                await completion.CompleteAsync(entryId, job, state, answer, outcome, attempt, activity);
+                var (answered, answer, outcome) = await attempts.RunAsync(job, state, cancellationToken);
+                await completion.CompleteAsync(entryId, answered, state, answer, outcome, attempt, activity);
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -9,7 +9,7 @@ public static class PipelineExtensions
 {
     /// <summary>
     /// A job from stream entry to delivered answer, one user's jobs in order (section <c>Worker</c>); needs the LLM,
-    /// memory, delivery and recording.
+    /// content safety, memory, delivery and recording.
     /// </summary>
     public static TBuilder AddJobPipeline<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -18,6 +18,8 @@ public static class PipelineExtensions
         services.TryAddWorkerMetrics();
         services.AddSingleton<UserTurns>();
         services.AddSingleton<PipelineReadiness>();
+        services.AddSingleton<MediaAccessToken>();
+        services.AddSingleton<MediaSteps>();
         services.AddSingleton<JobAttempt>();
         services.AddSingleton<JobCompletion>();
         services.AddSingleton<DeadLetters>();

@@ -28,7 +28,10 @@ internal sealed partial class ExchangeRecorder(
     // Set when a write failed: batches then go straight to Redis until the drain loop has written to PostgreSQL again.
     private volatile bool _postgresDown;
 
-    /// <summary>Records how <paramref name="job"/> ended (<paramref name="answer"/>: what the LLM said, if it got that far).</summary>
+    /// <summary>
+    /// Records how <paramref name="job"/> ended (<paramref name="answer"/>: what the user got, if it got that far, with
+    /// its content-safety decisions).
+    /// </summary>
     public void Record(AiJob job, StoredAnswer? answer, ExchangeOutcome outcome, int attempts, DateTimeOffset endedAt, string? error = null)
     {
         var receivedAt = DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs);
@@ -47,6 +50,8 @@ internal sealed partial class ExchangeRecorder(
             Attempts = attempts,
             Outcome = outcome,
             Error = error,
+            Blocked = answer?.Blocked,
+            SafetyDecisions = [.. answer?.SafetyDecisions ?? []],
         });
     }
 

@@ -7,21 +7,36 @@ namespace WeChatAi.Worker.Recording;
 /// <summary>
 /// Inserts exchanges into <c>chat_exchanges</c>, idempotently on JobId: a row written twice (a job processed again,
 /// a buffered batch drained by two workers) stays one row. The one update allowed: a dead-lettered job that an
-/// operator retried and that was then answered or deferred replaces its dead-lettered row.
+/// operator retried and that was then answered or deferred replaces its dead-lettered row. Each exchange's
+/// content-safety decisions go to <c>safety_decisions</c> in the same transaction.
 /// </summary>
 internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogger<ExchangeWriter> logger) : IAsyncDisposable
 {
     private const string InsertSql = """
         INSERT INTO chat_exchanges ("JobId", "AppId", "OpenId", "Question", "Answer", "PromptTokens", "CompletionTokens",
-                                    "ReceivedAt", "AnsweredAt", "LatencyMs", "Attempts", "Outcome", "Error")
+                                    "ReceivedAt", "AnsweredAt", "LatencyMs", "Attempts", "Outcome", "Error", "Blocked")
         SELECT * FROM unnest(@job_id, @app_id, @open_id, @question, @answer, @prompt_tokens, @completion_tokens,
-                             @received_at, @answered_at, @latency_ms, @attempts, @outcome, @error)
+                             @received_at, @answered_at, @latency_ms, @attempts, @outcome, @error, @blocked)
         ON CONFLICT ("JobId") DO UPDATE SET
             "Answer" = EXCLUDED."Answer", "PromptTokens" = EXCLUDED."PromptTokens",
             "CompletionTokens" = EXCLUDED."CompletionTokens", "AnsweredAt" = EXCLUDED."AnsweredAt",
             "LatencyMs" = EXCLUDED."LatencyMs", "Attempts" = EXCLUDED."Attempts", "Outcome" = EXCLUDED."Outcome",
-            "Error" = EXCLUDED."Error"
+            "Error" = EXCLUDED."Error", "Blocked" = EXCLUDED."Blocked"
         WHERE chat_exchanges."Outcome" = 'DeadLettered' AND EXCLUDED."Outcome" <> 'DeadLettered'
+        """;
+
+    // Each decision joins its exchange by JobId (the exchange's id is PostgreSQL's); one per exchange and direction,
+    // so a job recorded twice keeps its first decisions.
+    private const string InsertDecisionsSql = """
+        INSERT INTO safety_decisions ("ExchangeId", "AppId", "OpenId", "Direction", "Source", "Blocked", "Rule", "Score",
+                                      "SpanStart", "SpanLength", "Excerpt", "DecidedAt")
+        SELECT e."Id", d.app_id, d.open_id, d.direction, d.source, d.blocked, d.rule, d.score, d.span_start, d.span_length,
+               d.excerpt, d.decided_at
+        FROM unnest(@d_job_id, @d_app_id, @d_open_id, @d_direction, @d_source, @d_blocked, @d_rule, @d_score,
+                    @d_span_start, @d_span_length, @d_excerpt, @d_decided_at)
+             AS d(job_id, app_id, open_id, direction, source, blocked, rule, score, span_start, span_length, excerpt, decided_at)
+        JOIN chat_exchanges e ON e."JobId" = d.job_id
+        ON CONFLICT ("ExchangeId", "Direction") DO NOTHING
         """;
 
     /// <summary>
@@ -67,11 +82,22 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
+    // One batch, one implicit transaction: an exchange and its decisions are written together or not at all.
     private async Task InsertAsync(List<ChatExchange> rows, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(InsertSql);
-        command.Parameters.AddRange(Parameters(rows));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var batch = _dataSource.CreateBatch();
+        var exchanges = new NpgsqlBatchCommand(InsertSql);
+        exchanges.Parameters.AddRange(Parameters(rows));
+        batch.BatchCommands.Add(exchanges);
+        var decisions = rows.SelectMany(r => r.SafetyDecisions.Select(d => (r.JobId, Decision: d))).ToList();
+        if (decisions.Count > 0)
+        {
+            var insertDecisions = new NpgsqlBatchCommand(InsertDecisionsSql);
+            insertDecisions.Parameters.AddRange(DecisionParameters(decisions));
+            batch.BatchCommands.Add(insertDecisions);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static NpgsqlParameter[] Parameters(List<ChatExchange> rows) =>
@@ -89,6 +115,23 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
         Array("attempts", NpgsqlDbType.Integer, rows.Select(r => r.Attempts)),
         Array("outcome", NpgsqlDbType.Text, rows.Select(r => r.Outcome.ToString())),
         Array("error", NpgsqlDbType.Text, rows.Select(r => r.Error)),
+        Array("blocked", NpgsqlDbType.Text, rows.Select(r => r.Blocked?.ToString())),
+    ];
+
+    private static NpgsqlParameter[] DecisionParameters(List<(string JobId, SafetyDecision Decision)> rows) =>
+    [
+        Array("d_job_id", NpgsqlDbType.Text, rows.Select(r => r.JobId)),
+        Array("d_app_id", NpgsqlDbType.Text, rows.Select(r => r.Decision.AppId)),
+        Array("d_open_id", NpgsqlDbType.Text, rows.Select(r => r.Decision.OpenId)),
+        Array("d_direction", NpgsqlDbType.Text, rows.Select(r => r.Decision.Direction.ToString())),
+        Array("d_source", NpgsqlDbType.Text, rows.Select(r => r.Decision.Source.ToString())),
+        Array("d_blocked", NpgsqlDbType.Boolean, rows.Select(r => r.Decision.Blocked)),
+        Array("d_rule", NpgsqlDbType.Text, rows.Select(r => r.Decision.Rule)),
+        Array("d_score", NpgsqlDbType.Double, rows.Select(r => r.Decision.Score)),
+        Array("d_span_start", NpgsqlDbType.Integer, rows.Select(r => r.Decision.SpanStart)),
+        Array("d_span_length", NpgsqlDbType.Integer, rows.Select(r => r.Decision.SpanLength)),
+        Array("d_excerpt", NpgsqlDbType.Text, rows.Select(r => r.Decision.Excerpt)),
+        Array("d_decided_at", NpgsqlDbType.TimestampTz, rows.Select(r => r.Decision.DecidedAt.UtcDateTime)),
     ];
 
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>

@@ -44,6 +44,10 @@ namespace WeChatAi.Core.Data.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Blocked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<int>("CompletionTokens")
                         .HasColumnType("integer");
 
@@ -84,6 +88,11 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.HasIndex("JobId")
                         .IsUnique();
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Blocked", "ReceivedAt")
+                        .HasFilter("\"Blocked\" IS NOT NULL");
 
                     b.HasIndex("AppId", "OpenId", "ReceivedAt");
 
@@ -149,6 +158,73 @@ namespace WeChatAi.Core.Data.Migrations
                     b.ToTable("menu_definitions", (string)null);
                 });
 
+            modelBuilder.Entity("WeChatAi.Core.Data.SafetyDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Excerpt")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("ExchangeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OpenId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("SpanLength")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SpanStart")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DecidedAt");
+
+                    b.HasIndex("ExchangeId", "Direction")
+                        .IsUnique();
+
+                    b.HasIndex("AppId", "OpenId", "DecidedAt");
+
+                    b.ToTable("safety_decisions", (string)null);
+                });
+
             modelBuilder.Entity("WeChatAi.Core.Data.WeChatUser", b =>
                 {
                     b.Property<string>("AppId")
@@ -174,6 +250,20 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasKey("AppId", "OpenId");
 
                     b.ToTable("wechat_users", (string)null);
+                });
+
+            modelBuilder.Entity("WeChatAi.Core.Data.SafetyDecision", b =>
+                {
+                    b.HasOne("WeChatAi.Core.Data.ChatExchange", null)
+                        .WithMany("SafetyDecisions")
+                        .HasForeignKey("ExchangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("WeChatAi.Core.Data.ChatExchange", b =>
+                {
+                    b.Navigation("SafetyDecisions");
                 });
 #pragma warning restore 612, 618
         }

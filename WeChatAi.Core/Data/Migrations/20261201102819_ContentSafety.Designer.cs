@@ -12,8 +12,8 @@ using WeChatAi.Core.Data;
 namespace WeChatAi.Core.Data.Migrations
 {
     [DbContext(typeof(WeChatDbContext))]
-    [Migration("20261201095441_KeywordRepliesAndMenu")]
-    partial class KeywordRepliesAndMenu
+    [Migration("20261201102819_ContentSafety")]
+    partial class ContentSafety
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -46,6 +46,10 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Blocked")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<int>("CompletionTokens")
                         .HasColumnType("integer");
@@ -88,12 +92,17 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasIndex("JobId")
                         .IsUnique();
 
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Blocked", "ReceivedAt")
+                        .HasFilter("\"Blocked\" IS NOT NULL");
+
                     b.HasIndex("AppId", "OpenId", "ReceivedAt");
 
                     b.ToTable("chat_exchanges", (string)null);
                 });
 
-            modelBuilder.Entity("WeChatAi.Core.Data.KeywordReply", b =>
+            modelBuilder.Entity("WeChatAi.Core.Data.SafetyDecision", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -101,55 +110,63 @@ namespace WeChatAi.Core.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<bool>("Enabled")
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("Blocked")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("MatchType")
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Direction")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<string>("Pattern")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                    b.Property<string>("Excerpt")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
-                    b.Property<int>("Priority")
+                    b.Property<long>("ExchangeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OpenId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("SpanLength")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Reply")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<int?>("SpanStart")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("MatchType", "Pattern")
+                    b.HasIndex("DecidedAt");
+
+                    b.HasIndex("ExchangeId", "Direction")
                         .IsUnique();
 
-                    b.ToTable("keyword_replies", (string)null);
-                });
+                    b.HasIndex("AppId", "OpenId", "DecidedAt");
 
-            modelBuilder.Entity("WeChatAi.Core.Data.MenuDefinition", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Json")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<DateTimeOffset?>("PublishedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("menu_definitions", (string)null);
+                    b.ToTable("safety_decisions", (string)null);
                 });
 
             modelBuilder.Entity("WeChatAi.Core.Data.WeChatUser", b =>
@@ -177,6 +194,20 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasKey("AppId", "OpenId");
 
                     b.ToTable("wechat_users", (string)null);
+                });
+
+            modelBuilder.Entity("WeChatAi.Core.Data.SafetyDecision", b =>
+                {
+                    b.HasOne("WeChatAi.Core.Data.ChatExchange", null)
+                        .WithMany("SafetyDecisions")
+                        .HasForeignKey("ExchangeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("WeChatAi.Core.Data.ChatExchange", b =>
+                {
+                    b.Navigation("SafetyDecisions");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text;
+using SkiaSharp;
+using WeChatAi.Core.Queue;
+using WeChatAi.Tests.Infrastructure;
+
+namespace WeChatAi.Tests.Worker;
+
+/// <summary>Images and voice files through the real worker: WeChat's media API, the vision model and the transcription endpoint faked over HTTP.</summary>
+public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private static readonly string ToneAmr = Path.Combine(Repository.Root, "WeChatAi.Simulator", "WeChatApi", "tone.amr");
+
+    private WorkerHarness _h = null!;
+
+    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(postgres);
+
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+
+    [Fact]
+    public async Task An_image_from_its_PicUrl_goes_to_the_vision_model_with_the_users_recent_turns()
+    {
+        await _h.StartWorkerAsync(Vision());
+        var png = Image(320, 200, SKColors.Red, SKEncodedImageFormat.Png);
+        _h.WeChat.Pictures["cat.png"] = (png, "image/png");
+        await _h.EnqueueAsync("u-img", "我的猫叫小白");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-img").Count == 1, "the text answer");
+
+        var job = await _h.EnqueueAsync("u-img", JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, "m-cat", _h.WeChat.PictureUrl("cat.png").ToString()));
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-img").Count == 2, "the image answer");
+
+        Assert.Equal($"图片：image/png，{png.Length} 字节", _h.WeChat.MessagesTo("u-img")[1]);
+        var sent = Assert.Single(_h.Llm.Images);
+        Assert.Equal(("test-vision", "image/png"), (sent.Model, sent.MediaType));
+        Assert.Equal(png, sent.Bytes);
+        var request = _h.Llm.Requests.Last();
+        Assert.Equal(["system", "user", "assistant", "user"], request.Select(m => m.Role));
+        Assert.Equal("我的猫叫小白", request[1].Content);
+        Assert.Empty(_h.WeChat.MediaRequests);
+
+        await _h.WaitForExchangesAsync(2);
+        var exchange = (await _h.ExchangesAsync()).Single(e => e.JobId == job.JobId);
+        Assert.Equal((JobMedia.ImagePlaceholder, $"图片：image/png，{png.Length} 字节"), (exchange.Question, exchange.Answer));
+    }
+
+    [Fact]
+    public async Task When_the_PicUrl_fails_the_image_comes_from_media_get()
+    {
+        await _h.StartWorkerAsync(Vision());
+        var jpeg = Image(64, 48, SKColors.Blue, SKEncodedImageFormat.Jpeg);
+        _h.WeChat.Media["m-blue"] = (jpeg, "image/jpeg");
+
+        await _h.EnqueueAsync("u-fallback", JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, "m-blue", _h.WeChat.PictureUrl("expired.jpg").ToString()));
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-fallback").Count == 1, "the image answer");
+
+        Assert.Contains("expired.jpg", _h.WeChat.PictureRequests);
+        Assert.Equal(["m-blue"], _h.WeChat.MediaRequests);
+        Assert.Equal(jpeg, Assert.Single(_h.Llm.Images).Bytes);
+    }
+
+    [Fact]
+    public async Task An_image_over_2_MB_is_re_encoded_below_2_MB_before_the_vision_model_sees_it()
+    {
+        await _h.StartWorkerAsync(Vision());
+        var noise = NoisePng(1600, 1200);
+        Assert.True(noise.Length > 2 * 1024 * 1024, $"the test image is only {noise.Length} bytes");
+        _h.WeChat.Media["m-big"] = (noise, "image/png");
+
+        await _h.EnqueueAsync("u-big", JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, "m-big"));
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-big").Count == 1, "the image answer");
+
+        var sent = Assert.Single(_h.Llm.Images);
+        Assert.Equal("image/jpeg", sent.MediaType);
+        Assert.InRange(sent.Bytes.Length, 1, 2 * 1024 * 1024);
+        using var decoded = SKBitmap.Decode(sent.Bytes);
+        Assert.Equal(4.0 / 3, (double)decoded.Width / decoded.Height, 2);
+    }
+
+    [Fact]
+    public async Task Voice_without_recognition_is_converted_by_ffmpeg_transcribed_and_answered_as_text()
+    {
+        await _h.StartWorkerAsync(Transcription());
+        var amr = await File.ReadAllBytesAsync(ToneAmr, TestContext.Current.CancellationToken);
+        _h.WeChat.Media["v-1"] = (amr, "audio/amr");
+        _h.Llm.Transcribe = _ => "明天会下雨吗";
+
+        var job = await _h.EnqueueAsync("u-voice", JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, "v-1", Format: "amr"));
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-voice").Count == 1, "the voice answer");
+
+        Assert.Equal("答复：明天会下雨吗", _h.WeChat.MessagesTo("u-voice")[0]);
+        var audio = Assert.Single(_h.Llm.Transcriptions);
+        Assert.Equal(("test-whisper", "voice.wav", "RIFF"), (audio.Model, audio.FileName, Encoding.ASCII.GetString(audio.Bytes, 0, 4)));
+        Assert.True(audio.Bytes.Length > 16_000 * 2, $"1.5 s of 16 kHz audio is more than {audio.Bytes.Length} bytes");
+        Assert.Equal(["v-1"], _h.WeChat.MediaRequests);
+
+        await _h.WaitForExchangesAsync(1);
+        var exchange = Assert.Single(await _h.ExchangesAsync());
+        Assert.Equal((job.JobId, "明天会下雨吗"), (exchange.JobId, exchange.Question));
+        Assert.Contains("u:明天会下雨吗", (await _h.Db.ListRangeAsync($"wechatai:memory:{WorkerHarness.AppId}:u-voice")).Select(v => v.ToString()));
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_takes_AMR_gets_the_file_as_WeChat_sent_it()
+    {
+        await _h.StartWorkerAsync(Transcription(new Dictionary<string, string?> { ["Llm__TranscriptionFormat"] = "original" }));
+        var amr = await File.ReadAllBytesAsync(ToneAmr, TestContext.Current.CancellationToken);
+        _h.WeChat.Media["v-2"] = (amr, "audio/amr");
+
+        await _h.EnqueueAsync("u-amr", JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, "v-2", Format: "amr"));
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-amr").Count == 1, "the voice answer");
+
+        var audio = Assert.Single(_h.Llm.Transcriptions);
+        Assert.Equal("voice.amr", audio.FileName);
+        Assert.Equal(amr, audio.Bytes);
+        Assert.Equal("答复：这是一段语音", _h.WeChat.MessagesTo("u-amr")[0]);
+    }
+
+    [Fact]
+    public async Task Without_ffmpeg_the_worker_warns_at_startup_stays_healthy_and_tells_the_user()
+    {
+        var worker = await _h.StartWorkerAsync(Transcription(new Dictionary<string, string?> { ["Media__FfmpegPath"] = "/nonexistent/ffmpeg" }));
+        await _h.WaitUntilAsync(() => worker.Output.Contains("ffmpeg cannot be run from Media:FfmpegPath", StringComparison.Ordinal) && worker.Output.Contains("/nonexistent/ffmpeg", StringComparison.Ordinal), "the ffmpeg warning");
+        Assert.Equal(HttpStatusCode.OK, await worker.GetStatusAsync("/health"));
+        _h.WeChat.Media["v-3"] = (await File.ReadAllBytesAsync(ToneAmr, TestContext.Current.CancellationToken), "audio/amr");
+
+        await _h.EnqueueAsync("u-noffmpeg", JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, "v-3", Format: "amr"));
+        await _h.EnqueueAsync("u-noffmpeg", "文字还行吗");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-noffmpeg").Count == 2, "both answers");
+
+        Assert.Equal(["暂时还听不懂这条语音，请发送文字。", "答复：文字还行吗"], _h.WeChat.MessagesTo("u-noffmpeg"));
+        Assert.Empty(_h.Llm.Transcriptions);
+        Assert.False(worker.HasExited);
+    }
+
+    private static Dictionary<string, string?> Vision() => new() { ["Llm__VisionModel"] = "test-vision" };
+
+    private static Dictionary<string, string?> Transcription(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Llm__TranscriptionModel"] = "test-whisper" };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static byte[] Image(int width, int height, SKColor color, SKEncodedImageFormat format)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(color);
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(format, 90);
+        return data.ToArray();
+    }
+
+    // Random pixels do not compress: a PNG of them is about 3 bytes a pixel.
+    private static byte[] NoisePng(int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var pixels = new byte[width * height * 4];
+        new Random(14).NextBytes(pixels);
+        for (var i = 3; i < pixels.Length; i += 4)
+        {
+            pixels[i] = 255;
+        }
+
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+}
