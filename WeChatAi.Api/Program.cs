@@ -4,6 +4,7 @@ builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
 builder.AddWeChatWebhook();
+builder.AddWeChatMenu();
 builder.AddHttpApi();
 builder.AddAdmin();
 
@@ -11,7 +12,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapKeywordEndpoints().MapMenuEndpoints();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Npgsql;
 using StackExchange.Redis;
 using WeChatAi.Api.Admin;
 
@@ -27,7 +28,7 @@ public static partial class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var deadLetters = endpoints.MapGroup("/admin/dead-letters").AddEndpointFilter<AdminKeyFilter>();
+        var deadLetters = endpoints.MapAdminGroup("/dead-letters");
 
         deadLetters.MapGet("/", (string? after, string? count, DeadLetterAdmin admin) => RedisAsync(async () =>
         {
@@ -77,6 +78,24 @@ public static partial class AdminEndpoints
             : await admin.DiscardAsync(id) ? Results.NoContent()
             : NotFound(id))).WithName("DiscardDeadLetter");
         return endpoints;
+    }
+
+    /// <summary>A group under <c>admin</c> behind <c>Admin:ApiKey</c>, for other features' operator endpoints.</summary>
+    public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder endpoints, string path) =>
+        endpoints.MapGroup("/admin" + path).AddEndpointFilter<AdminKeyFilter>();
+
+    /// <summary>Runs an admin action on PostgreSQL and Redis; either being away is a 503 saying <paramref name="unavailable"/>.</summary>
+    public static async Task<IResult> StoresAsync(string unavailable, Func<Task<IResult>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
+        {
+            return Results.Problem(unavailable, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     private static async Task<IResult> RedisAsync(Func<Task<IResult>> action)

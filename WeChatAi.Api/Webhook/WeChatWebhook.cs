@@ -38,6 +38,7 @@ public sealed class WeChatWebhook : IDisposable
     private readonly MessageAdmission _admission;
     private readonly PassiveReplyWaiter _passive;
     private readonly WeChatUserStore _users;
+    private readonly InstantReplies _instant;
     private readonly TimeProvider _time;
     private readonly ILogger<WeChatWebhook> _logger;
 
@@ -48,6 +49,7 @@ public sealed class WeChatWebhook : IDisposable
         MessageAdmission admission,
         PassiveReplyWaiter passive,
         WeChatUserStore users,
+        InstantReplies instant,
         TimeProvider time,
         ILogger<WeChatWebhook> logger)
     {
@@ -57,6 +59,7 @@ public sealed class WeChatWebhook : IDisposable
         _admission = admission;
         _passive = passive;
         _users = users;
+        _instant = instant;
         _time = time;
         _logger = logger;
 
@@ -180,8 +183,8 @@ public sealed class WeChatWebhook : IDisposable
     /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
     private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
     {
-        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content, cancellationToken).ConfigureAwait(false),
-        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
+        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AnswerAsync(text, content, cancellationToken).ConfigureAwait(false),
+        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AnswerAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
         VoiceMessage when !_media.TranscribesVoice => (NoTranscriptionText, false),
         VoiceMessage voice => await AcceptAsync(voice, JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, voice.MediaId, Format: voice.Format), cancellationToken).ConfigureAwait(false),
         ImageMessage when !_media.AnswersImages => (NoVisionText, false),
@@ -189,21 +192,41 @@ public sealed class WeChatWebhook : IDisposable
         WeChatMessage => (UnsupportedText, false),
         SubscribeEvent subscribe => (await SubscribeAsync(subscribe).ConfigureAwait(false), false),
         UnsubscribeEvent unsubscribe => (await UnsubscribeAsync(unsubscribe).ConfigureAwait(false), false),
+        ClickEvent click => await ClickAsync(click, cancellationToken).ConfigureAwait(false),
 
-        // SCAN, LOCATION, CLICK, VIEW and events we do not know yet need no answer.
+        // SCAN, LOCATION, VIEW and events we do not know yet need no answer.
         _ => (null, false),
     };
 
-    private Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(
-        WeChatMessage message, string content, CancellationToken cancellationToken) => AcceptAsync(message, content, media: null, cancellationToken);
+    // Commands, "继续" and keyword rules answer at once (docs/menus.md); anything else is a question for the worker.
+    private async Task<(string? Text, bool LetWeChatRetry)> AnswerAsync(WeChatMessage message, string content, CancellationToken cancellationToken)
+    {
+        var instant = await _instant.ForMessageAsync(AppId, message.FromUserName, message.MsgId, content, cancellationToken).ConfigureAwait(false);
+        return instant is { JobContent: null }
+            ? (instant.Text, false)
+            : await AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, instant?.JobContent ?? content, media: null, acknowledge: instant is null, cancellationToken).ConfigureAwait(false);
+    }
 
+    // A CLICK has no MsgId: its CreateTime stands in for the job's (WeChat de-duplicates CLICKs by sender and time too).
+    private async Task<(string? Text, bool LetWeChatRetry)> ClickAsync(ClickEvent click, CancellationToken cancellationToken)
+    {
+        var instant = await _instant.ForClickAsync(AppId, click.FromUserName, click.EventKey, cancellationToken).ConfigureAwait(false);
+        return instant is { JobContent: { } job }
+            ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, media: null, acknowledge: false, cancellationToken).ConfigureAwait(false)
+            : (instant?.Text, false);
+    }
+
+    private Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, JobMedia media, CancellationToken cancellationToken) =>
+        AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, content, media, acknowledge: true, cancellationToken);
+
+    /// <param name="acknowledge">Push mode: reply <c>WeChat:AckText</c>; false for a command whose job sends its own confirmation.</param>
     private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(
-        WeChatMessage message, string content, JobMedia? media, CancellationToken cancellationToken)
+        string dedupKey, string openId, long msgId, string content, JobMedia? media, bool acknowledge, CancellationToken cancellationToken)
     {
         // Bounded: Redis away for longer gives WeChat a 503 before its own 5 s timeout (see ReceiveAsync).
-        var result = await _admission.AdmitAsync(AppId, message.DedupKey, message.FromUserName, message.MsgId, content, media)
+        var result = await _admission.AdmitAsync(AppId, dedupKey, openId, msgId, content, media)
             .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None).ConfigureAwait(false);
-        WebhookLog.MessageHandled(_logger, message.MsgId, result.Outcome, result.IsDuplicate);
+        WebhookLog.MessageHandled(_logger, msgId, result.Outcome, result.IsDuplicate);
         if (result.Outcome == AdmissionOutcome.RateLimited)
         {
             return (RateLimitedText, false);
@@ -211,8 +234,8 @@ public sealed class WeChatWebhook : IDisposable
 
         if (_options.ReplyMode == ReplyMode.Passive || result.PassiveSwitch)
         {
-            var jobId = AiJob.CreateJobId(AppId, message.FromUserName, message.MsgId);
-            var passive = await _passive.WaitAsync(AppId, message.FromUserName, jobId, cancellationToken).ConfigureAwait(false);
+            var jobId = AiJob.CreateJobId(AppId, openId, msgId);
+            var passive = await _passive.WaitAsync(AppId, openId, jobId, cancellationToken).ConfigureAwait(false);
             return passive.Outcome switch
             {
                 PassiveOutcome.Ready => (passive.Text, false),
@@ -222,7 +245,7 @@ public sealed class WeChatWebhook : IDisposable
         }
 
         // With the typing indicator alone, "success" shows nothing and the worker's "对方正在输入" follows.
-        return (_options.AckMode == AckMode.Typing || string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
+        return (!acknowledge || _options.AckMode == AckMode.Typing || string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
     }
 
     private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)

@@ -13,8 +13,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class WebhookExtensions
 {
     /// <summary>
-    /// Registers the webhook, the WeChat and rate-limit settings (validated at startup), message admission and their
-    /// warm-up before the API listens.
+    /// Registers the webhook, the WeChat and rate-limit settings (validated at startup), message admission, the
+    /// instant replies (commands, keyword rules, "继续") and their warm-up before the API listens.
     /// </summary>
     public static TBuilder AddWeChatWebhook<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -22,11 +22,17 @@ public static class WebhookExtensions
         builder.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
         builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
         builder.AddValidatedOptions<MediaSupportOptions>(MediaSupportOptions.Section);
+
+        // What the webhook answers before admission (commands, keyword rules); see InstantReplies.
+        builder.AddChatCommands();
+        builder.AddKeywordReplies();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessageAdmission>();
         services.AddSingleton<PassiveReplyWaiter>();
         services.AddSingleton<WeChatUserStore>();
+        services.AddSingleton<PendingParts>();
+        services.AddSingleton<InstantReplies>();
         services.AddSingleton<WeChatWebhook>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WebhookWarmUp>());
         return builder;

@@ -14,6 +14,7 @@ public sealed class ForwardedSettings
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
         "Llm:VisionModel", "Llm:TranscriptionModel",
+        "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
     ];
 
     public static readonly string[] Worker =

@@ -48,6 +48,7 @@ public static class SimulatorExtensions
             }
 
             worker.WithEnvironment("WeChat__ApiBaseUrl", endpoint);
+            api.WithEnvironment("WeChat__ApiBaseUrl", endpoint); // menu publishing
         }
 
         if (!secrets.HasLlm)

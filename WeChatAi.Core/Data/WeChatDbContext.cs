@@ -9,6 +9,9 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<ChatExchange> Exchanges => Set<ChatExchange>();
 
+    public DbSet<KeywordReply> KeywordReplies => Set<KeywordReply>();
+
+    public DbSet<MenuDefinition> Menus => Set<MenuDefinition>();
     public DbSet<SafetyDecision> SafetyDecisions => Set<SafetyDecision>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -51,6 +54,23 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             decision.HasIndex(d => new { d.ExchangeId, d.Direction }).IsUnique();
             decision.HasIndex(d => d.DecidedAt);
             decision.HasIndex(d => new { d.AppId, d.OpenId, d.DecidedAt });
+        });
+
+        modelBuilder.Entity<KeywordReply>(rule =>
+        {
+            rule.ToTable("keyword_replies");
+            rule.HasKey(r => r.Id);
+            rule.Property(r => r.MatchType).HasConversion<string>().HasMaxLength(16);
+            rule.Property(r => r.Pattern).HasMaxLength(KeywordReplyLimits.MaxPatternLength);
+            rule.HasIndex(r => new { r.MatchType, r.Pattern }).IsUnique();
+        });
+
+        modelBuilder.Entity<MenuDefinition>(menu =>
+        {
+            menu.ToTable("menu_definitions");
+            menu.HasKey(m => m.Id);
+            menu.Property(m => m.Id).ValueGeneratedNever();
+            menu.Property(m => m.Json).HasColumnType("jsonb");
         });
     }
 }

@@ -13,6 +13,9 @@ public static class ReplyKeys
     /// <summary>WeChat's passive replies, like its customer-service messages, hold at most 2048 bytes of text.</summary>
     public const int MaxReplyBytes = 2048;
 
+    /// <summary>What the "继续" link sends; with parts pending, such a message is answered with the next ones at once.</summary>
+    public const string ContinueText = "继续";
+
     /// <summary>Default of <c>WeChat:PendingTtlHours</c>: how long parts wait for the next message.</summary>
     public const int DefaultPendingTtlHours = 168;
 
@@ -33,6 +36,9 @@ public static class ReplyKeys
 
     /// <summary>Exists when WeChat stopped trying: the answer goes to <see cref="Pending"/> for the user's next message.</summary>
     public static string Deferred(string jobId) => $"wechatai:passive:deferred:{jobId}";
+
+    /// <summary>String: the reply given to one "继续" message, so WeChat's retries of it get the same parts.</summary>
+    public static string ContinueReply(string appId, string openId, long msgId) => $"wechatai:passive:continue:{appId}:{openId}:{msgId}";
 
     /// <summary>Exists when the worker found the account lacks customer-service permission (48001): reply passively.</summary>
     public static string PassiveSwitch(string appId) => $"wechatai:passive:switch:{appId}";

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using Microsoft.AspNetCore.Mvc;
 using SkiaSharp;
+using WeChatAi.Core.WeChat;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.WeChatApi;
 using WeChatAi.Simulator.WeChatServer;
@@ -30,6 +31,8 @@ public static class ChatEndpoints
         sim.MapPost("/users/{openId}/unfollow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct) =>
             SendEventAsync(openId, "unsubscribe", following: false, safeMode ?? true, users, sender, ct));
         sim.MapPost("/users/{openId}/messages", SendMessageAsync);
+        sim.MapPost("/users/{openId}/click", ClickAsync);
+        sim.MapGet("/menu", (PublishedMenu menu) => Results.Json(new { button = menu.Current?.Button ?? [] }));
         sim.MapPost("/users/{openId}/image", SendImageAsync);
         sim.MapPost("/users/{openId}/voice", SendVoiceAsync);
         sim.MapGet("/stream", (Timeline timeline, CancellationToken ct) =>
@@ -141,6 +144,25 @@ public static class ChatEndpoints
         return Results.Ok(await sender.SendVoiceAsync(openId, mediaId, recognition, request.SafeMode ?? true, ct));
     }
 
+    /// <summary>The user taps a CLICK button of the published menu: WeChat sends the CLICK event with its key.</summary>
+    private static async Task<IResult> ClickAsync(
+        string openId, MenuClick request, PublishedMenu menu, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct)
+    {
+        if (users.Find(openId) is null)
+        {
+            return Results.NotFound(new { error = $"no simulated user '{openId}'" });
+        }
+
+        var button = (menu.Current?.Button ?? []).SelectMany(b => b.SubButton ?? [b]).FirstOrDefault(b => b.Type == WeChatMenu.Click && b.Key == request.Key);
+        if (button is null)
+        {
+            return Results.BadRequest(new { error = $"the published menu has no click button with key '{request.Key}'" });
+        }
+
+        timeline.Add(openId, TimelineKinds.Event, $"点击菜单「{button.Name}」(CLICK {button.Key})");
+        return Results.Ok(await sender.SendEventAsync(openId, "CLICK", request.SafeMode ?? true, ct, button.Key));
+    }
+
     private static async Task<IResult> SendEventAsync(
         string openId, string eventName, bool following, bool safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct)
     {
@@ -174,6 +196,7 @@ public static class ChatEndpoints
 
     public sealed record SendMessage(string Text, bool? SafeMode);
 
+    public sealed record MenuClick(string Key, bool? SafeMode);
     /// <param name="Base64">An uploaded image; when empty, one is drawn from the other fields.</param>
     public sealed record SendImage(string? Color, int? Width, int? Height, string? Format, string? Base64, string? ContentType, bool? SafeMode);
 

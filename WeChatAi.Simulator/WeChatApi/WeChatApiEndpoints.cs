@@ -7,7 +7,7 @@ using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Simulator.WeChatApi;
 
-/// <summary>The part of <c>api.weixin.qq.com</c> the worker uses, with WeChat's errcodes and limits.</summary>
+/// <summary>The part of <c>api.weixin.qq.com</c> the worker and the API use, with WeChat's errcodes and limits.</summary>
 public static partial class WeChatApiEndpoints
 {
     public const int MaxContentBytes = 2048;
@@ -19,6 +19,8 @@ public static partial class WeChatApiEndpoints
         api.MapGet("/token", ClassicToken);
         api.MapPost("/message/custom/send", SendCustomMessage);
         api.MapPost("/message/custom/typing", Typing);
+        api.MapPost("/menu/create", CreateMenuAsync);
+        api.MapGet("/get_current_selfmenu_info", CurrentMenu);
         api.MapGet("/media/get", GetMedia);
 
         // The image host behind a message's PicUrl (mmbiz.qpic.cn for WeChat).
@@ -143,6 +145,76 @@ public static partial class WeChatApiEndpoints
         timeline.Add(request.ToUser, TimelineKinds.Typing, "对方正在输入…");
         return Error(WeChatErrorCodes.Ok, "ok");
     }
+
+    /// <summary>Validates the menu with WeChat's rules and errcodes and publishes it to the chat page.</summary>
+    private static async Task<IResult> CreateMenuAsync(HttpRequest http, string? access_token, AccessTokens tokens, PublishedMenu published)
+    {
+        if (!tokens.IsValid(access_token))
+        {
+            return Error(WeChatErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+        }
+
+        WeChatMenu? menu;
+        try
+        {
+            menu = await WeChatMenu.ParseAsync(http.Body, http.HttpContext.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return Error(DataFormatError, "data format error");
+        }
+
+        if (menu is null)
+        {
+            return Error(DataFormatError, "data format error");
+        }
+
+        if (menu.Problems().FirstOrDefault() is { Key: { } field, Value: var messages })
+        {
+            return Error(MenuErrorCode(field), $"{field}: {messages[0]}");
+        }
+
+        published.Publish(menu);
+        return Error(WeChatErrorCodes.Ok, "ok");
+    }
+
+    /// <summary>WeChat's shape: <c>is_menu_open</c>, and sub-buttons under <c>sub_button.list</c>.</summary>
+    private static IResult CurrentMenu(string? access_token, AccessTokens tokens, PublishedMenu published)
+    {
+        if (!tokens.IsValid(access_token))
+        {
+            return Error(WeChatErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
+        }
+
+        var buttons = published.Current?.Button ?? [];
+        return Results.Json(new
+        {
+            is_menu_open = published.Current is null ? 0 : 1,
+            selfmenu_info = new
+            {
+                button = buttons.Select(b => b.SubButton is { } subs
+                    ? (object)new { name = b.Name, sub_button = new { list = subs.Select(Action) } }
+                    : Action(b)),
+            },
+        });
+
+        static object Action(WeChatMenuButton button) =>
+            button.Type == WeChatMenu.View ? new { type = button.Type, name = button.Name, url = button.Url } : new { type = button.Type, name = button.Name, key = button.Key };
+    }
+
+    // WeChat's menu errcodes, by the rule broken.
+    private const int DataFormatError = 47001;
+
+    private static int MenuErrorCode(string field) => field switch
+    {
+        "button" => 40016,
+        _ when field.EndsWith(".sub_button", StringComparison.Ordinal) => 40023,
+        _ when field.EndsWith(".type", StringComparison.Ordinal) => 40017,
+        _ when field.EndsWith(".name", StringComparison.Ordinal) => field.Contains(".sub_button[", StringComparison.Ordinal) ? 40025 : 40018,
+        _ when field.EndsWith(".key", StringComparison.Ordinal) => field.Contains(".sub_button[", StringComparison.Ordinal) ? 40026 : 40019,
+        _ when field.EndsWith(".url", StringComparison.Ordinal) => field.Contains(".sub_button[", StringComparison.Ordinal) ? 40027 : 40020,
+        _ => DataFormatError,
+    };
 
     private static IResult Error(int code, string message) => Results.Json(new { errcode = code, errmsg = message });
 

@@ -58,10 +58,12 @@ public sealed partial class WebhookSender(
         return DeliverAsync(openId, xml, safeMode, showInTimeline: true, cancellationToken);
     }
 
-    public Task<WebhookDelivery> SendEventAsync(string openId, string eventName, bool safeMode, CancellationToken cancellationToken)
+    /// <param name="eventKey">A menu button's key (CLICK) or URL (VIEW).</param>
+    public Task<WebhookDelivery> SendEventAsync(string openId, string eventName, bool safeMode, CancellationToken cancellationToken, string? eventKey = null)
     {
+        var key = eventKey is null ? string.Empty : $"<EventKey><![CDATA[{eventKey.Replace("]]>", "]]]]><![CDATA[>", StringComparison.Ordinal)}]]></EventKey>";
         var xml = $"<xml><ToUserName><![CDATA[{options.Value.AccountId}]]></ToUserName><FromUserName><![CDATA[{openId}]]></FromUserName>" +
-                  $"<CreateTime>{Now()}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{eventName}]]></Event></xml>";
+                  $"<CreateTime>{Now()}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{eventName}]]></Event>{key}</xml>";
         return DeliverAsync(openId, xml, safeMode, showInTimeline: true, cancellationToken);
     }
 

@@ -61,7 +61,8 @@ function render(entry) {
     case "reply":
     case "push":
       element.className = `bubble ${entry.kind}`;
-      element.textContent = entry.text;
+      if (entry.kind === "user") element.textContent = entry.text;
+      else fillText(element, entry.text);
       if (entry.kind !== "user") {
         const meta = document.createElement("div");
         meta.className = "meta";
@@ -75,6 +76,90 @@ function render(entry) {
   }
   box.append(element);
   box.scrollTop = box.scrollHeight;
+}
+
+// WeChat shows <a href> in a reply as a link; a weixin://bizmsgmenu link (the "继续" link) sends its text when tapped.
+const linkPattern = /<a href="([^"]*)">([^<]*)<\/a>/g;
+function fillText(element, text) {
+  let last = 0;
+  for (const match of text.matchAll(linkPattern)) {
+    const [whole, href, label] = match;
+    const menu = href.match(/^weixin:\/\/bizmsgmenu\?msgmenucontent=([^&]*)&msgmenuid=/);
+    if (!menu && !/^https?:\/\//.test(href)) continue;
+    element.append(text.slice(last, match.index));
+    const link = document.createElement("a");
+    link.textContent = label;
+    if (menu) {
+      link.href = "#";
+      link.className = "msgmenu";
+      link.onclick = (event) => { event.preventDefault(); sendText(menu[1]); };
+    } else {
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener";
+    }
+    element.append(link);
+    last = match.index + whole.length;
+  }
+  element.append(text.slice(last));
+}
+
+async function sendText(text) {
+  if (!text || !selected) return;
+  try {
+    await api(`/sim/users/${encodeURIComponent(selected)}/messages`, { method: "POST", body: JSON.stringify({ text, safeMode: safeMode() }) });
+  } catch (error) {
+    render({ openId: selected, kind: "error", text: error.message });
+  }
+}
+
+// The menu the API published through /cgi-bin/menu/create, at the bottom of the chat as WeChat shows it.
+let menuJson = "";
+function renderMenu(menu) {
+  const json = JSON.stringify(menu);
+  if (json === menuJson) return;
+  menuJson = json;
+  const bar = $("menu-bar");
+  bar.replaceChildren(...menu.button.map((button) => {
+    const cell = document.createElement("div");
+    cell.className = "menu-cell";
+    const top = document.createElement("button");
+    top.type = "button";
+    top.className = "menu-button";
+    top.textContent = button.name;
+    cell.append(top);
+    if (button.sub_button) {
+      const list = document.createElement("div");
+      list.className = "submenu";
+      list.hidden = true;
+      list.append(...button.sub_button.map((sub) => menuAction(sub, () => { list.hidden = true; })));
+      top.onclick = () => { list.hidden = !list.hidden; };
+      cell.append(list);
+    } else {
+      top.onclick = () => tap(button);
+    }
+    return cell;
+  }));
+  bar.hidden = menu.button.length === 0;
+}
+
+function menuAction(button, done) {
+  const item = document.createElement("button");
+  item.type = "button";
+  item.className = "submenu-item";
+  item.textContent = button.name;
+  item.onclick = () => { done(); tap(button); };
+  return item;
+}
+
+async function tap(button) {
+  if (button.type === "view") { window.open(button.url, "_blank", "noopener"); return; }
+  if (!selected) return;
+  try {
+    await api(`/sim/users/${encodeURIComponent(selected)}/click`, { method: "POST", body: JSON.stringify({ key: button.key, safeMode: safeMode() }) });
+  } catch (error) {
+    render({ openId: selected, kind: "error", text: error.message });
+  }
 }
 
 $("create-user-form").onsubmit = async (event) => {
@@ -91,11 +176,7 @@ $("send-form").onsubmit = async (event) => {
   const text = input.value.trim();
   if (!text || !selected) return;
   input.value = "";
-  try {
-    await api(`/sim/users/${encodeURIComponent(selected)}/messages`, { method: "POST", body: JSON.stringify({ text, safeMode: safeMode() }) });
-  } catch (error) {
-    render({ openId: selected, kind: "error", text: error.message });
-  }
+  await sendText(text);
 };
 
 async function sendMedia(kind, body) {
@@ -177,6 +258,7 @@ async function refresh() {
     $("llm-503").value = status.llm.faults.unavailableRate;
     $("llm-keepalive").value = status.llm.faults.keepAliveRate;
   }
+  renderMenu(await api("/sim/menu"));
   $("safe-mode").disabled = !status.safeModeAvailable;
   if (!status.safeModeAvailable) $("safe-mode").checked = false;
 }

@@ -22,15 +22,25 @@ internal sealed class AdminApi : IAsyncDisposable
         }));
 
     /// <summary>Sends a request with <c>X-Admin-Key</c> (or the given headers); returns the status and the JSON body, if any.</summary>
-    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, IDictionary<string, string>? headers = null)
+    public Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, IDictionary<string, string>? headers = null) =>
+        SendAsync(Process.Client, method, path, headers ?? new Dictionary<string, string> { ["X-Admin-Key"] = Key });
+
+    /// <summary>An operator's request to any API process: <paramref name="json"/> as the body, if given.</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(
+        HttpClient client, HttpMethod method, string path, IDictionary<string, string> headers, string? json = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        foreach (var (name, value) in headers ?? new Dictionary<string, string> { ["X-Admin-Key"] = Key })
+        foreach (var (name, value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        using var response = await Process.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }

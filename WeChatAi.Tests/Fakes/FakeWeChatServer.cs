@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Http;
 namespace WeChatAi.Tests.Fakes;
 
 /// <summary>
-/// WeChat's server API as far as the worker uses it: <c>POST /cgi-bin/stable_token</c>,
-/// <c>POST /cgi-bin/message/custom/send</c> and <c>/custom/typing</c> (45081 while typing is shown: 15 s, until a
-/// push). Records pushes, typing and token requests, counts calls of the forbidden
+/// WeChat's server API as far as the worker and the API use it: <c>POST /cgi-bin/stable_token</c>,
+/// <c>POST /cgi-bin/message/custom/send</c>, <c>/custom/typing</c> (45081 while typing is shown: 15 s, until a
+/// push) and <c>POST /cgi-bin/menu/create</c>. Records pushes, typing, menus and token requests, counts calls of the forbidden
 /// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
 /// Also the media users sent: <c>GET /cgi-bin/media/get</c> serves <see cref="Media"/>, and <c>GET /pic/{name}</c>
 /// plays the image host behind a message's PicUrl, serving <see cref="Pictures"/>.
@@ -27,6 +27,11 @@ public sealed class FakeWeChatServer : FakeHttpServer
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
 
+    /// <summary>Bodies of <c>/cgi-bin/menu/create</c> WeChat accepted (with a valid token), as received.</summary>
+    public ConcurrentQueue<(string Json, string AccessToken)> PublishedMenus { get; } = new();
+
+    /// <summary>Calls of <c>/cgi-bin/menu/create</c>, accepted or not.</summary>
+    public ConcurrentQueue<string> MenuCreateTokens { get; } = new();
     /// <summary>errcodes to answer the next typing commands with (0: the rules decide).</summary>
     public ConcurrentQueue<int> TypingFaults { get; } = new();
 
@@ -82,6 +87,9 @@ public sealed class FakeWeChatServer : FakeHttpServer
         return server;
     }
 
+    /// <summary>Every token handed out so far stops working, as when the token was refreshed elsewhere.</summary>
+    public void InvalidateTokens() => _validTokens.Clear();
+
     public IReadOnlyList<string> MessagesTo(string openId) =>
         Messages.Where(m => m.ToUser == openId).Select(m => m.Content).ToList();
 
@@ -133,6 +141,21 @@ public sealed class FakeWeChatServer : FakeHttpServer
             }
 
             return Results.Json(new { access_token = current, expires_in = 7200 });
+        });
+
+        app.MapPost("/cgi-bin/menu/create", async (HttpContext context) =>
+        {
+            var token = context.Request.Query["access_token"].ToString();
+            MenuCreateTokens.Enqueue(token);
+            using var reader = new StreamReader(context.Request.Body);
+            var json = await reader.ReadToEndAsync();
+            if (!_validTokens.ContainsKey(token))
+            {
+                return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
+            }
+
+            PublishedMenus.Enqueue((json, token));
+            return Results.Bytes(Delivered, "application/json");
         });
 
         app.MapPost("/cgi-bin/message/custom/typing", async (HttpContext context) =>

@@ -89,6 +89,17 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Without_credentials_the_api_publishes_the_menu_to_the_simulator_like_the_worker_pushes_there()
+    {
+        await using var bare = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d");
+
+        var api = await EnvironmentOf(bare, "api");
+        Assert.Contains("simulator", api["WeChat__ApiBaseUrl"], StringComparison.Ordinal);
+        Assert.Equal((await EnvironmentOf(bare, "worker"))["WeChat__ApiBaseUrl"], api["WeChat__ApiBaseUrl"]);
+    }
+
+    [Fact]
     public async Task The_worker_checks_content_with_the_simulators_moderation_unless_a_moderation_service_is_configured()
     {
         string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];

@@ -76,6 +76,30 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
         Assert.Empty(app.Harness.WeChat.Messages);
     }
 
+    [Fact]
+    public async Task A_long_answer_ends_with_the_continue_link_and_each_tap_serves_the_next_part_at_once_without_the_LLM()
+    {
+        await using var app = await PassiveApp.StartAsync(postgres, replyMode: "passive");
+        string[] paragraphs = [new string('甲', 600), new string('乙', 600), new string('丙', 600)];
+        app.Harness.Llm.Answer = question => question == "长问题" ? string.Join("\n\n", paragraphs) : $"答复：{question}";
+        const string Link = "<a href=\"weixin://bizmsgmenu?msgmenucontent=继续&msgmenuid=1\">继续</a>";
+
+        var first = await app.DeliverAsync("oLong", msgId: 20, "长问题");
+        Assert.Equal(paragraphs[0] + "\n\n" + Link, first);
+
+        var second = await app.DeliverAsync("oLong", msgId: 21, "继续");
+        Assert.Equal(paragraphs[1] + "\n\n" + Link, second);
+        Assert.Equal(second, await app.DeliverAsync("oLong", msgId: 21, "继续")); // WeChat's retry of the same tap
+
+        Assert.Equal(paragraphs[2], await app.DeliverAsync("oLong", msgId: 22, "继续"));
+        Assert.Equal(1, app.Harness.Llm.Calls);
+        Assert.Equal(1, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+
+        // Nothing pending any more: "继续" is an ordinary message.
+        Assert.Equal("答复：继续", await app.DeliverAsync("oLong", msgId: 23, "继续"));
+        Assert.Equal(2, app.Harness.Llm.Calls);
+    }
+
     /// <summary>The API and a worker in one reply mode, sharing the worker harness's Redis, database and fakes.</summary>
     private sealed class PassiveApp : IAsyncDisposable
     {

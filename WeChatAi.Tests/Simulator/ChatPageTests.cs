@@ -1,4 +1,9 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using WeChatAi.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -9,7 +14,6 @@ namespace WeChatAi.Tests.Simulator;
 [Collection(AppHostCollection.Name)]
 public sealed class ChatPageTests(AppHostFixture fixture)
 {
-
     [Fact]
     public async Task Sending_a_message_shows_typing_and_then_the_labelled_pushed_answer()
     {
@@ -53,6 +57,23 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await Expect(page.Locator(".bubble.push").Nth(1)).ToContainTextAsync("【模拟AI】");
     }
 
+    [Fact]
+    public async Task A_published_menu_shows_at_the_bottom_and_tapping_its_buttons_gets_the_apis_answers()
+    {
+        var chatPage = fixture.App.GetEndpoint("simulator", "http");
+        await PublishMenuAsync(chatPage);
+        await using var chat = await ChatBrowser.OpenAsync(chatPage, "菜单用户");
+        var page = chat.Page;
+
+        await Expect(page.Locator("#menu-bar .menu-button")).ToHaveTextAsync(["帮助", "更多"]);
+        await page.ClickAsync("#menu-bar .menu-button >> text=帮助");
+        await Expect(page.Locator(".bubble.reply").Last).ToContainTextAsync("关于（/about）：服务说明");
+
+        await page.ClickAsync("#menu-bar .menu-button >> text=更多");
+        await page.ClickAsync(".submenu-item >> text=关于");
+        await Expect(page.Locator(".bubble.reply").Last).ToContainTextAsync("回复由人工智能生成");
+    }
+
     /// <summary>The chat page in a headless browser, with a new user created and selected.</summary>
     private sealed class ChatBrowser(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
     {
@@ -84,5 +105,30 @@ public sealed class ChatPageTests(AppHostFixture fixture)
             await browser.DisposeAsync();
             playwright.Dispose();
         }
+    }
+
+    /// <summary>What <c>POST /api/admin/menu/publish</c> does, played against the simulator with the simulated account's credentials.</summary>
+    private async Task PublishMenuAsync(Uri simulator)
+    {
+        var resource = (IResourceWithEnvironment)fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "simulator");
+#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
+        var environment = await resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
+#pragma warning restore CS0618
+        using var http = new HttpClient { BaseAddress = simulator };
+        using var tokenResponse = await http.PostAsJsonAsync(
+            "/cgi-bin/stable_token",
+            new { grant_type = "client_credential", appid = environment["Simulator__AppId"], secret = environment["Simulator__AppSecret"], force_refresh = false },
+            TestContext.Current.CancellationToken);
+        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("access_token").GetString();
+        var menu = new
+        {
+            button = new object[]
+            {
+                new { type = "click", name = "帮助", key = "help" },
+                new { name = "更多", sub_button = new object[] { new { type = "click", name = "关于", key = "about" } } },
+            },
+        };
+        using var created = await http.PostAsJsonAsync($"/cgi-bin/menu/create?access_token={token}", menu, TestContext.Current.CancellationToken);
+        Assert.Equal(0, (await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errcode").GetInt32());
     }
 }

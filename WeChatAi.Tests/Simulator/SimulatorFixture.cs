@@ -44,6 +44,9 @@ internal sealed class SimulatorProcess : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
     }
 
+    public async Task<JsonElement> GetJsonAsync(string path) =>
+        await Client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
+
     public async Task<string> StableTokenAsync(bool forceRefresh = false) =>
         (await PostJsonAsync("/cgi-bin/stable_token", new { grant_type = "client_credential", appid = AppId, secret = AppSecret, force_refresh = forceRefresh }))
             .GetProperty("access_token").GetString()!;

@@ -18,15 +18,6 @@ internal static class WorkerKeys
     /// <summary>List of the user's last questions and answers.</summary>
     public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
 
-    /// <summary>The shared access token of the account.</summary>
-    public static string AccessToken(string appId) => $"wechatai:wechat:token:{appId}";
-
-    /// <summary>Held by the one instance fetching a token.</summary>
-    public static string AccessTokenLock(string appId) => $"wechatai:wechat:token:{appId}:lock";
-
-    /// <summary>Exists for 30 s after a forced refresh: at most one per interval across the cluster.</summary>
-    public static string AccessTokenForced(string appId) => $"wechatai:wechat:token:{appId}:forced";
-
     /// <summary>Exists while WeChat shows the user "对方正在输入" (15 s, or until a message is sent).</summary>
     public static string Typing(string appId, string openId) => $"wechatai:typing:{appId}:{openId}";
 }

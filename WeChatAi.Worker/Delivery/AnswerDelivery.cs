@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.WeChatApi;
 using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Delivery;

@@ -1,5 +1,6 @@
 using WeChatAi.Worker.Common;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.WeChatApi;
 
 namespace WeChatAi.Worker.Delivery;
 

@@ -44,7 +44,7 @@ public static class DeliveryExtensions
                 options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
             });
         services.TryAddWorkerMetrics();
-        services.AddSingleton<AccessTokenProvider>();
+        services.AddWeChatAccessTokens();
         services.AddSingleton<CustomerServiceSender>();
         services.AddSingleton<MessageBudget>();
         services.AddSingleton<AnswerDelivery>();

@@ -3,6 +3,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.WeChatApi;
 using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Delivery;

@@ -8,18 +8,12 @@ namespace WeChatAi.Worker.Memory;
 
 /// <summary>
 /// The user's last questions and answers in a Redis list (shared by every worker), forgotten after
-/// <see cref="MemoryOptions.TtlHours"/> without a message; <c>/reset</c> or <c>清除记忆</c> clears it.
+/// <see cref="MemoryOptions.TtlHours"/> without a message; <see cref="JobCommands.Reset"/> clears it.
 /// </summary>
 internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<MemoryOptions> options)
 {
     private const string UserPrefix = "u:";
     private const string AssistantPrefix = "a:";
-
-    public static bool IsResetCommand(string content)
-    {
-        var text = content.Trim();
-        return text.Equals("/reset", StringComparison.OrdinalIgnoreCase) || text == "清除记忆";
-    }
 
     /// <summary>The most recent turns that fit the token budget, oldest first, starting with a question.</summary>
     public async Task<IReadOnlyList<ChatMessage>> LoadAsync(AiJob job)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Llm;
@@ -35,7 +36,7 @@ internal sealed class JobAttempt(
         await budget.ResetAsync(job);
 
         (job, var mediaReply) = await media.ToQuestionAsync(job, state, cancellationToken);
-        var isReset = ConversationMemory.IsResetCommand(job.Content);
+        var isReset = JobCommands.IsReset(job.Content);
         var passive = await passiveDelivery.IsPassiveAsync(job.AppId);
         var answer = state.Answer;
         if (answer is null)
@@ -66,9 +67,10 @@ internal sealed class JobAttempt(
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
 
-        // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
-        var parts = Parts(answer, isAiAnswer: !isReset && mediaReply is null && answer.Blocked is null);
         passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
+
+        // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
+        var parts = Parts(answer, isAiAnswer: !isReset && mediaReply is null && answer.Blocked is null, passive);
         var outcome = passive
             ? await passiveDelivery.StoreAsync(job, parts)
             : await delivery.DeliverAsync(job, state, parts, cancellationToken);
@@ -90,9 +92,10 @@ internal sealed class JobAttempt(
     }
 
     /// <summary>The messages for an answer: the reasoning summary first if any, then the answer; an AI answer labelled once, at its end.</summary>
-    private List<string> Parts(StoredAnswer answer, bool isAiAnswer)
+    private List<string> Parts(StoredAnswer answer, bool isAiAnswer, bool passive)
     {
-        var maxBytes = weChatOptions.Value.MaxMessageBytes;
+        // A passive reply that leaves parts pending ends with the "继续" link, so passive parts keep room for it.
+        var maxBytes = passive ? PassiveReplyScripts.PartBytes(weChatOptions.Value.MaxMessageBytes) : weChatOptions.Value.MaxMessageBytes;
         List<string> parts = [];
         if (answer.ReasoningSummary is { } summary)
         {

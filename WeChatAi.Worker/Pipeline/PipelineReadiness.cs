@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.WeChatApi;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Llm;
 

@@ -1,18 +1,19 @@
-using WeChatAi.Core.WeChat;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using WeChatAi.Worker.Common;
+using WeChatAi.Core.WeChat;
 
-namespace WeChatAi.Worker.Delivery;
+namespace WeChatAi.Core.WeChatApi;
 
 /// <summary>
 /// The account's access token, shared by every worker through Redis: fetched from <c>stable_token</c> by one instance at
 /// a time (SET NX PX lock) before it expires; after WeChat rejects it, re-read, and forced at most once per
-/// <see cref="WeChatOptions.ForceRefreshIntervalSeconds"/> across the cluster.
+/// <see cref="WeChatOptions.ForceRefreshIntervalSeconds"/> across the cluster. One implementation for every
+/// service that calls WeChat's API: the worker (pushes) and the API (menu publishing).
 /// </summary>
-internal sealed partial class AccessTokenProvider(
+public sealed partial class AccessTokenProvider(
     IConnectionMultiplexer redis,
-    WeChatApiClient api,
+    StableTokenClient api,
     IOptions<WeChatOptions> options,
     TimeProvider time,
     ILogger<AccessTokenProvider> logger)
@@ -81,7 +82,7 @@ internal sealed partial class AccessTokenProvider(
 
         var db = redis.GetDatabase();
         var interval = TimeSpan.FromSeconds(options.Value.ForceRefreshIntervalSeconds);
-        if (await db.StringSetAsync(WorkerKeys.AccessTokenForced(AppId), time.GetUtcNow().ToUnixTimeMilliseconds(), interval, When.NotExists))
+        if (await db.StringSetAsync(AccessTokenKeys.AccessTokenForced(AppId), time.GetUtcNow().ToUnixTimeMilliseconds(), interval, When.NotExists))
         {
             LogForcedRefresh(logger, AppId);
             return await FetchAsync(forceRefresh: true, rejected, CancellationToken.None);
@@ -94,7 +95,7 @@ internal sealed partial class AccessTokenProvider(
     private async Task<string?> ReadSharedAsync()
     {
         var db = redis.GetDatabase();
-        var value = await db.StringGetWithExpiryAsync(WorkerKeys.AccessToken(AppId));
+        var value = await db.StringGetWithExpiryAsync(AccessTokenKeys.AccessToken(AppId));
         if (value.Value.IsNullOrEmpty)
         {
             return null;
@@ -108,7 +109,7 @@ internal sealed partial class AccessTokenProvider(
     private async Task<string> FetchAsync(bool forceRefresh, string? rejected, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var lockKey = WorkerKeys.AccessTokenLock(AppId);
+        var lockKey = AccessTokenKeys.AccessTokenLock(AppId);
         var lockValue = Guid.NewGuid().ToString("N");
         if (!await db.StringSetAsync(lockKey, lockValue, LockTime, When.NotExists))
         {
@@ -127,7 +128,7 @@ internal sealed partial class AccessTokenProvider(
 
             // stable_token hands out a new token in the last 5 minutes of the old one's life: store it until then.
             var lifetime = TimeSpan.FromSeconds(token.ExpiresInSeconds > 600 ? token.ExpiresInSeconds - 300 : token.ExpiresInSeconds / 2.0);
-            await db.StringSetAsync(WorkerKeys.AccessToken(AppId), token.AccessToken, lifetime < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : lifetime);
+            await db.StringSetAsync(AccessTokenKeys.AccessToken(AppId), token.AccessToken, lifetime < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : lifetime);
             _cached = new CachedToken(token.AccessToken, time.GetUtcNow() + (lifetime < LocalCacheTime ? lifetime : LocalCacheTime));
             LogFetched(logger, AppId, forceRefresh, token.ExpiresInSeconds);
             return token.AccessToken;

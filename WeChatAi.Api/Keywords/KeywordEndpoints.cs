@@ -1,0 +1,181 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WeChatAi.Api.Keywords;
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Replies;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs maps it with one line.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// <c>{group}/admin/keywords</c> behind <c>Admin:ApiKey</c>: <c>GET</c> (list), <c>POST</c> (create),
+/// <c>PUT /{id}</c> (replace), <c>DELETE /{id}</c>. Every change is live on every replica within about a second.
+/// </summary>
+public static class KeywordEndpoints
+{
+    private const string Unavailable = "The rule store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.";
+
+    public static IEndpointRouteBuilder MapKeywordEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var rules = endpoints.MapAdminGroup("/keywords");
+
+        rules.MapGet("/", (WeChatDbContext db, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            var all = await db.KeywordReplies.AsNoTracking().OrderByDescending(r => r.Priority).ThenBy(r => r.Id).ToListAsync(ct);
+            return Results.Json(all.Select(KeywordRuleView.From).ToList(), KeywordJson.Default.ListKeywordRuleView);
+        })).WithName("ListKeywordRules");
+
+        rules.MapPost("/", (HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            var (input, problem) = await ReadAsync(request, options.Value, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var rule = new KeywordReply { Pattern = input!.Pattern, Reply = input.Reply };
+            input.ApplyTo(rule, time.GetUtcNow());
+            db.KeywordReplies.Add(rule);
+            if (await SaveAsync(db, rule, ct) is { } conflict)
+            {
+                return conflict;
+            }
+
+            await keywords.ChangedAsync(ct);
+            return Results.Json(KeywordRuleView.From(rule), KeywordJson.Default.KeywordRuleView, statusCode: StatusCodes.Status201Created);
+        })).WithName("CreateKeywordRule");
+
+        rules.MapPut("/{id:long}", (long id, HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            var (input, problem) = await ReadAsync(request, options.Value, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var rule = await db.KeywordReplies.FindAsync([id], ct);
+            if (rule is null)
+            {
+                return NotFound(id);
+            }
+
+            input!.ApplyTo(rule, time.GetUtcNow());
+            if (await SaveAsync(db, rule, ct) is { } conflict)
+            {
+                return conflict;
+            }
+
+            await keywords.ChangedAsync(ct);
+            return Results.Json(KeywordRuleView.From(rule), KeywordJson.Default.KeywordRuleView);
+        })).WithName("UpdateKeywordRule");
+
+        rules.MapDelete("/{id:long}", (long id, WeChatDbContext db, KeywordReplies keywords, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            if (await db.KeywordReplies.Where(r => r.Id == id).ExecuteDeleteAsync(ct) == 0)
+            {
+                return NotFound(id);
+            }
+
+            await keywords.ChangedAsync(ct);
+            return Results.NoContent();
+        })).WithName("DeleteKeywordRule");
+        return endpoints;
+    }
+
+    private static async Task<(KeywordRuleInput? Input, IResult? Problem)> ReadAsync(HttpRequest request, KeywordOptions options, CancellationToken ct)
+    {
+        KeywordRuleRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(request.Body, KeywordJson.Default.KeywordRuleRequest, ct);
+        }
+        catch (JsonException ex)
+        {
+            return (null, BadRequest($"The body is not a keyword rule in JSON: {ex.Message}"));
+        }
+
+        if (body is null)
+        {
+            return (null, BadRequest("The body must be a JSON object with matchType, pattern and reply."));
+        }
+
+        if (!Enum.TryParse<KeywordMatchType>(body.MatchType, ignoreCase: true, out var type) || !Enum.IsDefined(type) || int.TryParse(body.MatchType, out _))
+        {
+            return (null, BadRequest("matchType must be \"exact\", \"prefix\" or \"regex\"."));
+        }
+
+        var pattern = type == KeywordMatchType.Regex ? body.Pattern : body.Pattern?.Trim();
+        if (string.IsNullOrWhiteSpace(pattern) || pattern.Length > KeywordReplyLimits.MaxPatternLength)
+        {
+            return (null, BadRequest($"pattern must be 1 to {KeywordReplyLimits.MaxPatternLength} characters (not only spaces)."));
+        }
+
+        if (type == KeywordMatchType.Regex && KeywordPatterns.RegexProblem(pattern, options.RegexTimeout) is { } regexProblem)
+        {
+            return (null, BadRequest(regexProblem));
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Reply) || Encoding.UTF8.GetByteCount(body.Reply) > ReplyKeys.MaxReplyBytes)
+        {
+            return (null, BadRequest($"reply must be non-empty text of at most {ReplyKeys.MaxReplyBytes} bytes (UTF-8), what one passive reply holds."));
+        }
+
+        return (new KeywordRuleInput(type, pattern, body.Reply, body.Priority ?? 0, body.Enabled ?? true), null);
+    }
+
+    // The unique index on (match type, pattern) turns a second identical rule into a 409 naming the first.
+    private static async Task<IResult?> SaveAsync(WeChatDbContext db, KeywordReply rule, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+            var existing = await db.KeywordReplies.AsNoTracking()
+                .Where(r => r.MatchType == rule.MatchType && r.Pattern == rule.Pattern)
+                .Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
+            return Results.Problem(
+                $"A {rule.MatchType.ToString().ToLowerInvariant()} rule with pattern \"{rule.Pattern}\" exists already (id {existing}); change that one instead.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+    }
+
+    private static IResult BadRequest(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult NotFound(long id) => Results.Problem($"No keyword rule {id}.", statusCode: StatusCodes.Status404NotFound);
+}
+
+/// <summary>The body of POST and PUT; PUT replaces every field (priority 0 and enabled true when left out).</summary>
+internal sealed record KeywordRuleRequest(string? MatchType, string? Pattern, string? Reply, int? Priority, bool? Enabled);
+
+internal sealed record KeywordRuleInput(KeywordMatchType MatchType, string Pattern, string Reply, int Priority, bool Enabled)
+{
+    public void ApplyTo(KeywordReply rule, DateTimeOffset now)
+    {
+        rule.MatchType = MatchType;
+        rule.Pattern = Pattern;
+        rule.Reply = Reply;
+        rule.Priority = Priority;
+        rule.Enabled = Enabled;
+        rule.UpdatedAt = now;
+    }
+}
+
+internal sealed record KeywordRuleView(long Id, string MatchType, string Pattern, string Reply, int Priority, bool Enabled, DateTimeOffset UpdatedAt)
+{
+    public static KeywordRuleView From(KeywordReply rule) =>
+        new(rule.Id, rule.MatchType.ToString().ToLowerInvariant(), rule.Pattern, rule.Reply, rule.Priority, rule.Enabled, rule.UpdatedAt);
+}
+
+[JsonSerializable(typeof(KeywordRuleRequest))]
+[JsonSerializable(typeof(KeywordRuleView))]
+[JsonSerializable(typeof(List<KeywordRuleView>))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class KeywordJson : JsonSerializerContext;

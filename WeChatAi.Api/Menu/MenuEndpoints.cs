@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using WeChatAi.Api.Menu;
+using WeChatAi.Core.WeChat;
+using WeChatAi.Core.WeChatApi;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs maps it with one line.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// <c>{group}/admin/menu</c> behind <c>Admin:ApiKey</c>: <c>GET</c> (the saved menu, or the default),
+/// <c>PUT</c> (validate and save, in WeChat's JSON), <c>POST /publish</c> (send it to WeChat).
+/// </summary>
+public static class MenuEndpoints
+{
+    private const string Unavailable = "The menu store (PostgreSQL) or the token store (Redis) is unavailable.";
+
+    public static IEndpointRouteBuilder MapMenuEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var menu = endpoints.MapAdminGroup("/menu");
+
+        menu.MapGet("/", (MenuStore store, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+            View(await store.GetAsync(ct)))).WithName("GetMenu");
+
+        menu.MapPut("/", (HttpRequest request, MenuStore store, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            WeChatMenu? body;
+            try
+            {
+                body = await WeChatMenu.ParseAsync(request.Body, ct);
+            }
+            catch (JsonException ex)
+            {
+                return Results.Problem($"The body is not a menu in WeChat's JSON ({{\"button\":[…]}}): {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (body is null)
+            {
+                return Results.Problem("The body must be a JSON object {\"button\":[…]}.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var problems = body.Problems();
+            if (problems.Count > 0)
+            {
+                return Results.ValidationProblem(problems, string.Join(" ", problems.Select(p => $"{p.Key}: {p.Value[0]}")), title: "The menu breaks WeChat's rules.");
+            }
+
+            return View(await store.SaveAsync(body, ct));
+        })).WithName("SaveMenu");
+
+        menu.MapPost("/publish", (MenuStore store, MenuPublisher publisher, IOptions<WeChatOptions> options, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            var settings = options.Value;
+            if (string.IsNullOrEmpty(settings.AppId))
+            {
+                return Results.Problem("WeChat:AppId must be set on the API to publish the menu.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var saved = await store.GetAsync(ct);
+            WeChatApiResult result;
+            try
+            {
+                result = await publisher.PublishAsync(saved.Menu, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or WeChatApiException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // Without the AppSecret the API can only use the token the worker shares; none is there (or WeChat refused it).
+                return settings.IsApiConfigured
+                    ? Results.Problem($"WeChat's API could not be reached or gave no access token: {ex.Message}", statusCode: StatusCodes.Status502BadGateway)
+                    : Results.Problem(
+                        "No usable access token: the API has no WeChat:AppSecret, so it publishes with the token the worker shares in Redis, and there is none " +
+                        "(start the worker, or give the API WeChat:AppSecret).",
+                        statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (result.ErrCode != WeChatErrorCodes.Ok)
+            {
+                return Results.Problem($"WeChat refused the menu: errcode {result.ErrCode}, {result.ErrMsg}.", statusCode: StatusCodes.Status502BadGateway);
+            }
+
+            var publishedAt = await store.MarkPublishedAsync(saved.Menu, ct);
+            return View(saved with { Stored = true, PublishedAt = publishedAt, UpdatedAt = saved.UpdatedAt ?? publishedAt });
+        })).WithName("PublishMenu");
+        return endpoints;
+    }
+
+    // The menu goes out as WeChat's own JSON, inside the view.
+    private static IResult View(SavedMenu saved) => Results.Json(
+        new MenuView(JsonDocument.Parse(saved.Menu.ToJson()).RootElement, saved.Stored, saved.UpdatedAt, saved.PublishedAt),
+        MenuJson.Default.MenuView);
+}
+
+/// <param name="Stored">False while nothing was saved: <c>menu</c> is then the default (新对话, 帮助, 关于).</param>
+internal sealed record MenuView(JsonElement Menu, bool Stored, DateTimeOffset? UpdatedAt, DateTimeOffset? PublishedAt);
+
+[JsonSerializable(typeof(MenuView))]
+[JsonSerializable(typeof(WeChatApiResult))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class MenuJson : JsonSerializerContext;

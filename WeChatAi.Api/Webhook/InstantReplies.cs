@@ -1,0 +1,40 @@
+using WeChatAi.Api.Commands;
+using WeChatAi.Api.Keywords;
+using WeChatAi.Api.Passive;
+
+namespace WeChatAi.Api.Webhook;
+
+/// <summary>
+/// What the webhook answers before admission, without a job or the LLM: commands, the next pending parts for
+/// "继续", and the operator's keyword rules, in that order (a keyword rule cannot hide <c>关于</c>). A command may
+/// instead hand the worker a job (<see cref="CommandReply.JobContent"/>), which goes through admission as usual.
+/// </summary>
+public sealed class InstantReplies(CommandCatalog commands, PendingParts pending, KeywordReplies keywords)
+{
+    /// <returns>The reply, or null when the message is a question for the LLM.</returns>
+    public async ValueTask<CommandReply?> ForMessageAsync(string appId, string openId, long msgId, string content, CancellationToken cancellationToken)
+    {
+        if (commands.ForMessage(content) is { } command)
+        {
+            return await command.RunAsync(new CommandContext(appId, openId), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (PendingParts.IsContinue(content) && await pending.TakeNextAsync(appId, openId, msgId).ConfigureAwait(false) is { } next)
+        {
+            return CommandReply.Say(next);
+        }
+
+        return keywords.Match(content) is { } reply ? CommandReply.Say(reply) : null;
+    }
+
+    /// <summary>A menu CLICK: its command, else a keyword rule matching its key; null: nothing to say.</summary>
+    public async ValueTask<CommandReply?> ForClickAsync(string appId, string openId, string key, CancellationToken cancellationToken)
+    {
+        if (commands.ForMenuKey(key) is { } command)
+        {
+            return await command.RunAsync(new CommandContext(appId, openId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return keywords.Match(key) is { } reply ? CommandReply.Say(reply) : null;
+    }
+}

@@ -1,0 +1,14 @@
+namespace WeChatAi.Core.WeChatApi;
+
+/// <summary>Redis keys of the account's shared access token. Per account: one Redis may serve several.</summary>
+public static class AccessTokenKeys
+{
+    /// <summary>The shared access token of the account.</summary>
+    public static string AccessToken(string appId) => $"wechatai:wechat:token:{appId}";
+
+    /// <summary>Held by the one instance fetching a token.</summary>
+    public static string AccessTokenLock(string appId) => $"wechatai:wechat:token:{appId}:lock";
+
+    /// <summary>Exists for 30 s after a forced refresh: at most one per interval across the cluster.</summary>
+    public static string AccessTokenForced(string appId) => $"wechatai:wechat:token:{appId}:forced";
+}
