@@ -46,10 +46,6 @@ public sealed class WeChatPayOptions : IValidatableObject
     [Range(1, 1_440, ErrorMessage = "WeChatPay:QueryAfterMinutes must be between 1 and 1440.")]
     public int QueryAfterMinutes { get; set; } = 5;
 
-    /// <summary>An order's <c>time_expire</c>: after it the order cannot be paid and the reconciliation job closes it.</summary>
-    [Range(5, 1_440, ErrorMessage = "WeChatPay:OrderExpiryMinutes must be between 5 and 1440.")]
-    public int OrderExpiryMinutes { get; set; } = 30;
-
     /// <summary>Payments may be taken: the merchant credentials, a key to verify WeChat Pay and the notify URL are set.</summary>
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(MchId) && !string.IsNullOrWhiteSpace(MerchantSerialNo) && !string.IsNullOrWhiteSpace(MerchantPrivateKey)
