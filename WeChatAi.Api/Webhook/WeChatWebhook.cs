@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
 using WeChatAi.Api.Passive;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
@@ -29,6 +30,7 @@ public sealed class WeChatWebhook : IDisposable
     private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
 
     private readonly WeChatOptions _options;
+    private readonly string? _welcome;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly MessageAdmission _admission;
     private readonly PassiveReplyWaiter _passive;
@@ -37,9 +39,10 @@ public sealed class WeChatWebhook : IDisposable
     private readonly ILogger<WeChatWebhook> _logger;
 
     public WeChatWebhook(
-        IOptions<WeChatOptions> options, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+        IOptions<WeChatOptions> options, IOptions<ComplianceOptions> compliance, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
     {
         _options = options.Value;
+        _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
         _admission = admission;
         _passive = passive;
         _users = users;
@@ -199,14 +202,25 @@ public sealed class WeChatWebhook : IDisposable
             };
         }
 
-        return (string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
+        // With the typing indicator alone, "success" shows nothing and the worker's "对方正在输入" follows.
+        return (_options.AckMode == AckMode.Typing || string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
     }
 
     private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)
     {
         await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName)).ConfigureAwait(false);
-        return string.IsNullOrEmpty(_options.WelcomeText) ? null : _options.WelcomeText;
+        return _welcome;
     }
+
+    // The filed model's name and number are shown where the user first meets the service (生成式人工智能服务管理暂行办法).
+    private static string? Welcome(string welcomeText, string disclosure) =>
+        (welcomeText, disclosure) switch
+        {
+            ("", "") => null,
+            (_, "") => welcomeText,
+            ("", _) => disclosure,
+            _ => $"{welcomeText}\n{disclosure}",
+        };
 
     private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe)
     {

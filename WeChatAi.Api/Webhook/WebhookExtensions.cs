@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admission;
 using WeChatAi.Api.Passive;
 using WeChatAi.Api.Webhook;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Readiness;
 using WeChatAi.Core.WeChat;
 
@@ -19,6 +20,7 @@ public static class WebhookExtensions
     {
         builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
         builder.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
+        builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessageAdmission>();

@@ -45,7 +45,7 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(32);
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
             exchange.HasIndex(e => e.AnsweredAt);
-            exchange.HasIndex(e => e.ReceivedAt);
+            exchange.HasIndex(e => e.ReceivedAt); // the retention purge and the console's time filters
         });
 
         modelBuilder.ConfigureBilling();
