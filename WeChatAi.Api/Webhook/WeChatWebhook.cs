@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Billing;
 using WeChatAi.Api.Passive;
 using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
@@ -35,17 +36,19 @@ public sealed class WeChatWebhook : IDisposable
     private readonly MessageAdmission _admission;
     private readonly PassiveReplyWaiter _passive;
     private readonly WeChatUserStore _users;
+    private readonly QuotaReplies _quota;
     private readonly TimeProvider _time;
     private readonly ILogger<WeChatWebhook> _logger;
 
     public WeChatWebhook(
-        IOptions<WeChatOptions> options, IOptions<ComplianceOptions> compliance, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+        IOptions<WeChatOptions> options, IOptions<ComplianceOptions> compliance, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, QuotaReplies quota, TimeProvider time, ILogger<WeChatWebhook> logger)
     {
         _options = options.Value;
         _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
         _admission = admission;
         _passive = passive;
         _users = users;
+        _quota = quota;
         _time = time;
         _logger = logger;
 
@@ -169,6 +172,7 @@ public sealed class WeChatWebhook : IDisposable
     /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
     private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
     {
+        TextMessage { Content: var content } quota when QuotaReplies.IsQuotaCommand(content) => (await _quota.DescribeAsync(AppId, quota.FromUserName, cancellationToken).ConfigureAwait(false), false),
         TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content, cancellationToken).ConfigureAwait(false),
         VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
         WeChatMessage => (UnsupportedText, false),
@@ -188,6 +192,11 @@ public sealed class WeChatWebhook : IDisposable
         if (result.Outcome == AdmissionOutcome.RateLimited)
         {
             return (RateLimitedText, false);
+        }
+
+        if (result.Outcome is AdmissionOutcome.OverQuota or AdmissionOutcome.QuotaUnavailable)
+        {
+            return (result.Outcome == AdmissionOutcome.OverQuota ? _quota.OverQuotaText : QuotaReplies.UnavailableText, false);
         }
 
         if (_options.ReplyMode == ReplyMode.Passive || result.PassiveSwitch)
