@@ -20,6 +20,7 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<SimulatedUsers>();
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<CustomerServiceBudget>();
+        builder.Services.AddSingleton<TypingState>();
         builder.Services.AddSingleton<PushCounter>();
         builder.Services.AddSingleton<LlmStats>();
         builder.Services.AddSingleton<WeChatCryptoHolder>();

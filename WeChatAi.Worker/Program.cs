@@ -7,6 +7,7 @@ builder.AddLlm();
 builder.AddConversationMemory();
 builder.AddWeChatDelivery();
 builder.AddExchangeRecording(); // before the consumer: hosted services stop in reverse order
+builder.AddBillingRecording();
 builder.AddJobPipeline();
 builder.AddJobConsumer();
 builder.AddQueueMaintenance();

@@ -2,7 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Billing;
 using WeChatAi.Api.Passive;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
@@ -29,20 +31,24 @@ public sealed class WeChatWebhook : IDisposable
     private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
 
     private readonly WeChatOptions _options;
+    private readonly string? _welcome;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly MessageAdmission _admission;
     private readonly PassiveReplyWaiter _passive;
     private readonly WeChatUserStore _users;
+    private readonly QuotaReplies _quota;
     private readonly TimeProvider _time;
     private readonly ILogger<WeChatWebhook> _logger;
 
     public WeChatWebhook(
-        IOptions<WeChatOptions> options, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, TimeProvider time, ILogger<WeChatWebhook> logger)
+        IOptions<WeChatOptions> options, IOptions<ComplianceOptions> compliance, MessageAdmission admission, PassiveReplyWaiter passive, WeChatUserStore users, QuotaReplies quota, TimeProvider time, ILogger<WeChatWebhook> logger)
     {
         _options = options.Value;
+        _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
         _admission = admission;
         _passive = passive;
         _users = users;
+        _quota = quota;
         _time = time;
         _logger = logger;
 
@@ -166,6 +172,7 @@ public sealed class WeChatWebhook : IDisposable
     /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
     private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
     {
+        TextMessage { Content: var content } quota when QuotaReplies.IsQuotaCommand(content) => (await _quota.DescribeAsync(AppId, quota.FromUserName, cancellationToken).ConfigureAwait(false), false),
         TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AcceptAsync(text, content, cancellationToken).ConfigureAwait(false),
         VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AcceptAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
         WeChatMessage => (UnsupportedText, false),
@@ -187,6 +194,11 @@ public sealed class WeChatWebhook : IDisposable
             return (RateLimitedText, false);
         }
 
+        if (result.Outcome is AdmissionOutcome.OverQuota or AdmissionOutcome.QuotaUnavailable)
+        {
+            return (result.Outcome == AdmissionOutcome.OverQuota ? _quota.OverQuotaText : QuotaReplies.UnavailableText, false);
+        }
+
         if (_options.ReplyMode == ReplyMode.Passive || result.PassiveSwitch)
         {
             var jobId = AiJob.CreateJobId(AppId, message.FromUserName, message.MsgId);
@@ -199,14 +211,25 @@ public sealed class WeChatWebhook : IDisposable
             };
         }
 
-        return (string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
+        // With the typing indicator alone, "success" shows nothing and the worker's "对方正在输入" follows.
+        return (_options.AckMode == AckMode.Typing || string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
     }
 
     private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)
     {
         await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName)).ConfigureAwait(false);
-        return string.IsNullOrEmpty(_options.WelcomeText) ? null : _options.WelcomeText;
+        return _welcome;
     }
+
+    // The filed model's name and number are shown where the user first meets the service (生成式人工智能服务管理暂行办法).
+    private static string? Welcome(string welcomeText, string disclosure) =>
+        (welcomeText, disclosure) switch
+        {
+            ("", "") => null,
+            (_, "") => welcomeText,
+            ("", _) => disclosure,
+            _ => $"{welcomeText}\n{disclosure}",
+        };
 
     private async Task<string?> UnsubscribeAsync(UnsubscribeEvent unsubscribe)
     {

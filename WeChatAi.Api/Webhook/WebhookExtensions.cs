@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Billing;
 using WeChatAi.Api.Passive;
 using WeChatAi.Api.Webhook;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Readiness;
 using WeChatAi.Core.WeChat;
 
@@ -19,11 +21,15 @@ public static class WebhookExtensions
     {
         builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
         builder.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
+        builder.AddValidatedOptions<PublicUrlOptions>(PublicUrlOptions.Section);
+        builder.AddWeChatBilling();
+        builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessageAdmission>();
         services.AddSingleton<PassiveReplyWaiter>();
         services.AddSingleton<WeChatUserStore>();
+        services.AddSingleton<QuotaReplies>();
         services.AddSingleton<WeChatWebhook>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WebhookWarmUp>());
         return builder;

@@ -10,14 +10,16 @@ public sealed class ForwardedSettings
 {
     public static readonly string[] Api =
     [
-        "WeChat:ReplyMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:TimestampToleranceSeconds",
+        "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:TimestampToleranceSeconds",
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
+        "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
     ];
 
     public static readonly string[] Worker =
     [
         "WeChat:ReplyMode", "WeChat:ApiBaseUrl", "Llm:BaseUrl", "Llm:Model", "Llm:SystemPrompt", "Llm:TimeoutSeconds", "Llm:MaxConcurrency",
         "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
+        "WeChat:AckMode", "Llm:ShowReasoning", "Compliance:AiLabel", "Compliance:RetentionDays",
     ];
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using WeChatAi.Core.Data.Billing;
 
 namespace WeChatAi.Core.Data;
 
@@ -9,6 +10,18 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<ChatExchange> Exchanges => Set<ChatExchange>();
 
+    public DbSet<CreditEntry> CreditLedger => Set<CreditEntry>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<PaymentNotification> PaymentNotifications => Set<PaymentNotification>();
+
+    public DbSet<Refund> Refunds => Set<Refund>();
+
+    public DbSet<DailyUsage> DailyUsage => Set<DailyUsage>();
+
+    public DbSet<DailyStatistics> DailyStatistics => Set<DailyStatistics>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WeChatUser>(user =>
@@ -17,6 +30,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             user.HasKey(u => new { u.AppId, u.OpenId });
             user.Property(u => u.AppId).HasMaxLength(64);
             user.Property(u => u.OpenId).HasMaxLength(64);
+            user.Property(u => u.BlockedReason).HasMaxLength(256);
+            user.HasIndex(u => u.Blocked).HasFilter("\"Blocked\"");
         });
 
         modelBuilder.Entity<ChatExchange>(exchange =>
@@ -30,6 +45,9 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(32);
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
             exchange.HasIndex(e => e.AnsweredAt);
+            exchange.HasIndex(e => e.ReceivedAt); // the retention purge and the console's time filters
         });
+
+        modelBuilder.ConfigureBilling();
     }
 }

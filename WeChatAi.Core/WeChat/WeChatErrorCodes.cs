@@ -15,6 +15,12 @@ public static class WeChatErrorCodes
     public const int TooManyMessages = 45047;
     public const int NoPermission = 48001;
 
+    /// <summary>Typing refused: the user sent no message in the last 30 s.</summary>
+    public const int TypingTooLate = 45080;
+
+    /// <summary>Typing refused: it is still shown (15 s, until a message is sent).</summary>
+    public const int AlreadyTyping = 45081;
+
     /// <summary>The access token was refused: read the shared one again, or refresh it.</summary>
     public static bool IsTokenError(int code) => code is InvalidCredential or InvalidAccessToken or AccessTokenExpired;
 }

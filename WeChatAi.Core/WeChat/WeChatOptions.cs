@@ -33,7 +33,11 @@ public sealed class WeChatOptions : IValidatableObject
     [EnumDataType(typeof(ReplyMode), ErrorMessage = "WeChat:ReplyMode must be 'push' or 'passive'.")]
     public ReplyMode ReplyMode { get; set; } = ReplyMode.Push;
 
-    /// <summary>Passive reply while the answer is computed; empty means reply <c>success</c> (show nothing).</summary>
+    /// <summary>Push mode: the passive text, the typing indicator (sent by the worker when it starts the job), or both.</summary>
+    [EnumDataType(typeof(AckMode), ErrorMessage = "WeChat:AckMode must be 'text', 'typing' or 'both'.")]
+    public AckMode AckMode { get; set; } = AckMode.Typing;
+
+    /// <summary>Passive reply while the answer is computed (AckMode text or both); empty means reply <c>success</c> (show nothing).</summary>
     public string AckText { get; set; } = "正在思考中...";
 
     public string WelcomeText { get; set; } = "感谢关注！直接发送文字或语音提问，我会尽快为你解答。";

@@ -17,6 +17,10 @@ public sealed class CustomerServiceBudget(TimeProvider time)
     /// <summary>A user wrote to the account: the window opens again with a full budget.</summary>
     public void UserWrote(string openId) => _users[openId] = (time.GetUtcNow(), 0);
 
+    /// <summary>Whether the user's last message came within <paramref name="interval"/>.</summary>
+    public bool WroteWithin(string openId, TimeSpan interval) =>
+        _users.TryGetValue(openId, out var state) && time.GetUtcNow() - state.LastUserMessage <= interval;
+
     /// <summary>Takes one message from the budget, or returns WeChat's errcode when none is left.</summary>
     public int TrySpend(string openId)
     {

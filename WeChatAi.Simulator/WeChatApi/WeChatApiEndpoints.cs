@@ -52,7 +52,7 @@ public static partial class WeChatApiEndpoints
     }
 
     private static async Task<IResult> SendCustomMessage(
-        HttpRequest http, string? access_token, AccessTokens tokens, CustomerServiceBudget budget, Timeline timeline, PushCounter pushes)
+        HttpRequest http, string? access_token, AccessTokens tokens, CustomerServiceBudget budget, TypingState typing, Timeline timeline, PushCounter pushes)
     {
         if (!tokens.IsValid(access_token))
         {
@@ -87,18 +87,38 @@ public static partial class WeChatApiEndpoints
         }
 
         pushes.Record(message.ToUser);
+        typing.End(message.ToUser);
         timeline.Add(message.ToUser, TimelineKinds.Push, message.Text.Content);
         return Error(WeChatErrorCodes.Ok, "ok");
     }
 
-    private static IResult Typing(TypingRequest request, string? access_token, AccessTokens tokens, Timeline timeline)
+    private static IResult Typing(TypingRequest request, string? access_token, AccessTokens tokens, TypingState typing, Timeline timeline)
     {
         if (!tokens.IsValid(access_token))
         {
             return Error(WeChatErrorCodes.InvalidCredential, "invalid credential, access_token is invalid or not latest");
         }
 
-        timeline.Add(request.ToUser, TimelineKinds.Typing, request.Command == "Typing" ? "正在输入…" : string.Empty);
+        if (request.Command == "CancelTyping")
+        {
+            typing.End(request.ToUser);
+            timeline.Add(request.ToUser, TimelineKinds.Typing, string.Empty);
+            return Error(WeChatErrorCodes.Ok, "ok");
+        }
+
+        if (request.Command != "Typing")
+        {
+            return Error(WeChatErrorCodes.InvalidParameter, "command must be Typing or CancelTyping");
+        }
+
+        var refused = typing.TryStart(request.ToUser);
+        if (refused != WeChatErrorCodes.Ok)
+        {
+            timeline.Add(request.ToUser, TimelineKinds.Error, $"custom/typing refused: {refused}");
+            return Error(refused, refused == WeChatErrorCodes.TypingTooLate ? "user has not sent a message in the last 30 s" : "typing is already shown");
+        }
+
+        timeline.Add(request.ToUser, TimelineKinds.Typing, "对方正在输入…");
         return Error(WeChatErrorCodes.Ok, "ok");
     }
 

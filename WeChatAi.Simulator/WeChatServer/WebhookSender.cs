@@ -70,7 +70,8 @@ public sealed partial class WebhookSender(
                     var reply = ReadReply(body, useSafeMode);
                     if (showInTimeline)
                     {
-                        timeline.Add(openId, TimelineKinds.Reply, reply ?? "(success: no passive reply)", attempt, ms, useSafeMode ? "safe mode" : "plaintext");
+                        // "success" shows the user nothing, so the page shows it as a note, not as a bubble.
+                        timeline.Add(openId, reply is null ? TimelineKinds.Event : TimelineKinds.Reply, reply ?? "webhook: success（无被动回复）", attempt, ms, useSafeMode ? "safe mode" : "plaintext");
                     }
 
                     return new WebhookDelivery(true, reply, attempt, (int)total.ElapsedMilliseconds, null);

@@ -33,13 +33,25 @@ async function select(openId) {
   $("current-user").textContent = `${user.name} · ${openId}`;
   for (const id of ["message-input", "send", "follow", "unfollow"]) $(id).disabled = false;
   $("messages").replaceChildren();
+  showTyping(false);
   (await api(`/sim/users/${encodeURIComponent(openId)}/timeline`)).forEach(render);
   await loadUsers();
   $("message-input").focus();
 }
 
+// WeChat shows "对方正在输入…" under the account's name for 15 s, or until a message arrives.
+let typingTimer = null;
+function showTyping(on, sinceMs) {
+  clearTimeout(typingTimer);
+  const left = on ? 15000 - (Date.now() - sinceMs) : 0;
+  $("typing").hidden = left <= 0;
+  if (left > 0) typingTimer = setTimeout(() => { $("typing").hidden = true; }, left);
+}
+
 function render(entry) {
   if (entry.openId !== selected) return;
+  if (entry.kind === "typing") { showTyping(!!entry.text, entry.atUnixMs); return; }
+  if (entry.kind === "push") showTyping(false);
   const box = $("messages");
   const element = document.createElement("div");
   const timing = entry.durationMs != null ? ` · ${entry.durationMs} ms` : "";
@@ -56,10 +68,6 @@ function render(entry) {
         meta.textContent = entry.kind === "reply" ? `被动回复 ${attempt}${timing}${entry.detail ? " · " + entry.detail : ""}` : "客服消息推送";
         box.append(meta);
       }
-      break;
-    case "typing":
-      element.className = "meta";
-      element.textContent = entry.text || "…";
       break;
     default:
       element.className = `meta ${entry.kind}`;

@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Http;
 namespace WeChatAi.Tests.Fakes;
 
 /// <summary>
-/// WeChat's server API as far as the worker uses it: <c>POST /cgi-bin/stable_token</c> and
-/// <c>POST /cgi-bin/message/custom/send</c>. Records pushes and token requests, counts calls of the forbidden
+/// WeChat's server API as far as the worker uses it: <c>POST /cgi-bin/stable_token</c>,
+/// <c>POST /cgi-bin/message/custom/send</c> and <c>/custom/typing</c> (45081 while typing is shown: 15 s, until a
+/// push). Records pushes, typing and token requests, counts calls of the forbidden
 /// <c>/cgi-bin/token</c>, and injects errcodes (<see cref="SendFaults"/>; 40001 also invalidates the current token).
 /// </summary>
 public sealed class FakeWeChatServer : FakeHttpServer
@@ -23,6 +24,11 @@ public sealed class FakeWeChatServer : FakeHttpServer
     public ConcurrentQueue<PushedMessage> Messages { get; } = new();
 
     public ConcurrentQueue<bool> StableTokenRequests { get; } = new();
+
+    /// <summary>Every typing command, with the errcode it got.</summary>
+    public ConcurrentQueue<TypingCall> TypingCalls { get; } = new();
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _typingSince = new(StringComparer.Ordinal);
 
     /// <summary>errcodes to answer the next pushes with, in order, instead of delivering them (0: deliver that one).</summary>
     public ConcurrentQueue<int> SendFaults { get; } = new();
@@ -62,6 +68,8 @@ public sealed class FakeWeChatServer : FakeHttpServer
     public IReadOnlyList<string> MessagesTo(string openId) =>
         Messages.Where(m => m.ToUser == openId).Select(m => m.Content).ToList();
 
+    public IReadOnlyList<TypingCall> TypingTo(string openId) => TypingCalls.Where(t => t.ToUser == openId).ToList();
+
     protected override void Map(WebApplication app)
     {
         app.Map("/cgi-bin/token", () =>
@@ -89,6 +97,26 @@ public sealed class FakeWeChatServer : FakeHttpServer
             }
 
             return Results.Json(new { access_token = current, expires_in = 7200 });
+        });
+
+        app.MapPost("/cgi-bin/message/custom/typing", async (HttpContext context) =>
+        {
+            var token = context.Request.Query["access_token"].ToString();
+            var body = await JsonNode.ParseAsync(context.Request.Body);
+            var toUser = body?["touser"]?.GetValue<string>() ?? string.Empty;
+            var command = body?["command"]?.GetValue<string>() ?? string.Empty;
+            var now = DateTimeOffset.UtcNow;
+            var errcode = !_validTokens.ContainsKey(token) ? 40001
+                : command != "Typing" ? 0
+                : _typingSince.TryGetValue(toUser, out var since) && now - since < TimeSpan.FromSeconds(15) ? 45081
+                : 0;
+            if (errcode == 0 && command == "Typing")
+            {
+                _typingSince[toUser] = now;
+            }
+
+            TypingCalls.Enqueue(new TypingCall(toUser, command, errcode, now));
+            return Results.Json(new { errcode, errmsg = errcode == 0 ? "ok" : "refused" });
         });
 
         app.MapPost("/cgi-bin/message/custom/send", async (HttpContext context) =>
@@ -144,6 +172,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
                 return Results.Json(new { errcode = 40001, errmsg = "invalid credential" });
             }
 
+            _typingSince.TryRemove(toUser, out _); // a message ends the typing state
             var message = new PushedMessage(toUser, msgType, content, token, DateTimeOffset.UtcNow);
             if (Record)
             {
@@ -155,5 +184,7 @@ public sealed class FakeWeChatServer : FakeHttpServer
         });
     }
 }
+
+public sealed record TypingCall(string ToUser, string Command, int ErrCode, DateTimeOffset At);
 
 public sealed record PushedMessage(string ToUser, string MsgType, string Content, string AccessToken, DateTimeOffset At);

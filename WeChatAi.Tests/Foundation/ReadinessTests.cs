@@ -89,6 +89,7 @@ public sealed class ReadinessTests(PostgresServer postgres)
         ["WeChat__Token"] = Token,
         ["WeChat__AppId"] = AppId,
         ["WeChat__AckText"] = WebhookFixture.AckText,
+        ["WeChat__AckMode"] = "text", // these tests read the passive text; typing has its own
         ["RateLimits__PerUserBurst"] = "5",
     };
 

@@ -104,6 +104,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
                 ["WeChat__AppId"] = WorkerHarness.AppId,
                 ["WeChat__ReplyMode"] = replyMode,
                 ["WeChat__PassiveLateText"] = LateText,
+                ["WeChat__AckMode"] = "text", // these tests read the passive text; typing has its own
             });
             return new PassiveApp(harness, api);
         }

@@ -13,7 +13,7 @@ public sealed class ChatPageTests(AppHostFixture fixture)
     private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
     [Fact]
-    public async Task Sending_a_message_shows_the_immediate_reply_and_then_the_pushed_answer()
+    public async Task Sending_a_message_shows_typing_and_then_the_labelled_pushed_answer()
     {
         var chatPage = fixture.App.GetEndpoint("simulator", "http");
         using var playwright = await Playwright.CreateAsync();
@@ -37,8 +37,13 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await page.ClickAsync("#send");
 
         await Expect(page.Locator(".bubble.user")).ToHaveTextAsync("你好，模拟器");
-        await Expect(page.Locator(".bubble.reply").Last).ToHaveTextAsync("正在思考中...");
+        // WeChat:AckMode typing (the default): no "正在思考中..." bubble, "对方正在输入…" under the account's name while
+        // the simulated LLM works (1.2 s), gone when the answer arrives, which carries the AI label once.
+        await Expect(page.Locator("#typing")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("你好，模拟器", new() { Timeout = 60_000 });
+        await Expect(page.Locator("#typing")).ToBeHiddenAsync();
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("【模拟AI】");
+        Assert.EndsWith("【本回复由人工智能生成】", await page.Locator(".bubble.push").First.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator(".bubble.reply").CountAsync()); // the follow's welcome only
     }
 }

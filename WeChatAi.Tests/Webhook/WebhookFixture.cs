@@ -40,6 +40,7 @@ public sealed class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
             ["WeChat__AppId"] = AppId,
             ["WeChat__EncodingAESKey"] = EncodingAesKey,
             ["WeChat__WelcomeText"] = WelcomeText,
+            ["WeChat__AckMode"] = "text", // these tests read the passive text; typing has its own
             ["RateLimits__PerUserPerMinute"] = "10",
             ["RateLimits__PerUserBurst"] = "5",
         });

@@ -61,6 +61,9 @@ internal sealed class WorkerHarness : IAsyncDisposable
             ["WeChat__ApiBaseUrl"] = WeChat.BaseAddress.ToString(),
             ["WeChat__AppId"] = AppId,
             ["WeChat__AppSecret"] = "test-secret",
+
+            // Tests of other features compare answers as the LLM gave them; the label has its own tests (null: the default).
+            ["Compliance__AiLabel"] = string.Empty,
             ["Worker__ClaimIdleSeconds"] = "2",
             ["Worker__RetryBaseDelayMs"] = "100",
             ["Worker__RetryMaxDelayMs"] = "500",

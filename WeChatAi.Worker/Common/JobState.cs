@@ -31,12 +31,14 @@ internal sealed class JobState
         return redis.call('HGETALL', KEYS[1])
         """;
 
-    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens. The first attempt to store an answer wins.
+    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens, reasoning summary ('' for none). The first attempt
+    // to store an answer wins.
     private const string StoreAnswerScript = """
         if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 1 then
           redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3])
+          if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reasoning', ARGV[4]) end
         end
-        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens')
+        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens', 'reasoning')
         """;
 
     // KEYS: the job, the user's pending list. Moves the pending parts into this job once: a crash between the two steps
@@ -95,7 +97,7 @@ internal sealed class JobState
 
     public StoredAnswer? Answer =>
         _fields.TryGetValue("answer", out var answer)
-            ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"))
+            ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"), _fields.GetValueOrDefault("reasoning"))
             : null;
 
     public bool IsDeferred => _fields.ContainsKey("deferred");
@@ -137,8 +139,8 @@ internal sealed class JobState
     public async Task<StoredAnswer> StoreAnswerAsync(StoredAnswer answer)
     {
         var values = (RedisValue[])(await _db.ScriptEvaluateAsync(StoreAnswerScript, [_key],
-            [answer.Text, answer.PromptTokens, answer.CompletionTokens]))!;
-        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2]);
+            [answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty]))!;
+        var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2], values[3].IsNull ? null : values[3].ToString());
         _fields["answer"] = stored.Text;
         return stored;
     }

@@ -26,4 +26,7 @@ internal static class WorkerKeys
 
     /// <summary>Exists for 30 s after a forced refresh: at most one per interval across the cluster.</summary>
     public static string AccessTokenForced(string appId) => $"wechatai:wechat:token:{appId}:forced";
+
+    /// <summary>Exists while WeChat shows the user "对方正在输入" (15 s, or until a message is sent).</summary>
+    public static string Typing(string appId, string openId) => $"wechatai:typing:{appId}:{openId}";
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Common;
@@ -18,7 +20,11 @@ public static class DeliveryExtensions
     public static TBuilder AddWeChatDelivery<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
+        builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
         var services = builder.Services;
+        services.AddOptions<ComplianceOptions>().Validate<IOptions<WeChatOptions>>(
+            static (compliance, weChat) => MessageSplitter.LabelBytes(compliance.AiLabel) <= weChat.Value.MaxMessageBytes / 2,
+            "Compliance:AiLabel must take at most half of WeChat:MaxMessageBytes (in UTF-8 bytes, with its line break).");
 
         // The standard pipeline, but no automatic retry of POSTs: a message WeChat took but answered late must not be
         // sent twice (the job retries instead, after its part markers say what was surely not sent).
@@ -43,6 +49,7 @@ public static class DeliveryExtensions
         services.AddSingleton<MessageBudget>();
         services.AddSingleton<AnswerDelivery>();
         services.AddSingleton<PassiveDelivery>();
+        services.AddSingleton<TypingIndicator>();
         return builder;
     }
 }

@@ -10,6 +10,40 @@ internal static class MessageSplitter
 {
     private static readonly char[] SentenceEnds = ['。', '！', '？', '.', '!', '?', '；', ';'];
 
+    /// <summary>
+    /// Splits like <see cref="Split(string, int)"/> and ends the last part with <paramref name="label"/> on its own line,
+    /// counted within <paramref name="maxBytes"/>: the AI label appears exactly once and no part grows past the limit.
+    /// </summary>
+    public static IReadOnlyList<string> Split(string text, int maxBytes, string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        var parts = Split(text, maxBytes);
+        if (label.Length == 0)
+        {
+            return parts;
+        }
+
+        var suffix = "\n" + label;
+        var suffixBytes = Encoding.UTF8.GetByteCount(suffix);
+        if (parts.Count == 0)
+        {
+            return [label];
+        }
+
+        var last = parts[^1];
+        if (Encoding.UTF8.GetByteCount(last) + suffixBytes <= maxBytes)
+        {
+            return [.. parts.Take(parts.Count - 1), last + suffix];
+        }
+
+        // The last part is too full: split it again leaving room for the label in its own last piece.
+        var tail = Split(last, maxBytes - suffixBytes);
+        return [.. parts.Take(parts.Count - 1), .. tail.Take(tail.Count - 1), tail[^1] + suffix];
+    }
+
+    /// <summary>Bytes the label takes at the end of a part; the label must leave room for text (checked at startup).</summary>
+    public static int LabelBytes(string label) => label.Length == 0 ? 0 : Encoding.UTF8.GetByteCount("\n" + label);
+
     public static IReadOnlyList<string> Split(string text, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace WeChatAi.Worker.Delivery;
 
-/// <summary>The two calls of WeChat's server API the worker makes: stable access tokens and customer-service text messages.</summary>
+/// <summary>The calls of WeChat's server API the worker makes: stable access tokens, customer-service text messages and typing.</summary>
 internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatOptions> options)
 {
     public const string HttpClientName = "wechat-api";
@@ -39,6 +39,16 @@ internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatOptions> o
         return body ?? new WeChatResult(-1, "empty response");
     }
 
+    /// <summary><c>POST /cgi-bin/message/custom/typing</c> with <c>Typing</c>; returns WeChat's errcode.</summary>
+    public async Task<WeChatResult> TypingAsync(string accessToken, string openId, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(
+            Url($"/cgi-bin/message/custom/typing?access_token={Uri.EscapeDataString(accessToken)}"),
+            new TypingCommand(openId, "Typing"), WeChatJson.Default.TypingCommand, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(WeChatJson.Default.WeChatResult, cancellationToken) ?? new WeChatResult(-1, "empty response");
+    }
+
     private Uri Url(string pathAndQuery) => new(options.Value.ApiBaseUrl.TrimEnd('/') + pathAndQuery);
 }
 
@@ -61,6 +71,10 @@ internal sealed record CustomTextMessage(
     [property: JsonPropertyName("msgtype")] string MsgType,
     [property: JsonPropertyName("text")] TextContent Text);
 
+internal sealed record TypingCommand(
+    [property: JsonPropertyName("touser")] string ToUser,
+    [property: JsonPropertyName("command")] string Command);
+
 internal sealed record TextContent([property: JsonPropertyName("content")] string Content);
 
 internal sealed record WeChatResult(
@@ -77,5 +91,6 @@ internal sealed class WeChatApiException(int errCode, string message)
 [JsonSerializable(typeof(StableTokenResponse))]
 [JsonSerializable(typeof(CustomTextMessage))]
 [JsonSerializable(typeof(WeChatResult))]
+[JsonSerializable(typeof(TypingCommand))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 internal sealed partial class WeChatJson : JsonSerializerContext;

@@ -1,4 +1,6 @@
+using System.ClientModel.Primitives;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using WeChatAi.Worker.Common;
@@ -45,16 +47,20 @@ internal sealed class LlmAnswerer(IChatClient chat, IOptions<LlmOptions> options
                 throw new TimeoutException($"The LLM did not answer within Llm:TimeoutSeconds ({settings.TimeoutSeconds} s).");
             }
 
-            var text = response.Text?.Trim();
+            var (text, thinking) = ReasoningFilter.Separate(response.Text ?? string.Empty);
             if (string.IsNullOrEmpty(text))
             {
-                throw new InvalidOperationException("The LLM returned an empty answer.");
+                throw new InvalidOperationException(thinking is null ? "The LLM returned an empty answer." : "The LLM returned only reasoning, no answer.");
             }
+
+            var summary = settings.ShowReasoning && (thinking ?? ReasoningContent(response)) is { } reasoning
+                ? ReasoningFilter.Summarize(reasoning, settings.ReasoningSummaryChars)
+                : null;
 
             var promptTokens = (int)(response.Usage?.InputTokenCount ?? 0);
             var completionTokens = (int)(response.Usage?.OutputTokenCount ?? 0);
             metrics.LlmCall(Stopwatch.GetElapsedTime(started), promptTokens, completionTokens, "ok");
-            return new StoredAnswer(text, promptTokens, completionTokens);
+            return new StoredAnswer(text, promptTokens, completionTokens, summary);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,6 +71,32 @@ internal sealed class LlmAnswerer(IChatClient chat, IOptions<LlmOptions> options
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// DeepSeek's separate <c>reasoning_content</c>: the OpenAI client drops the unknown field from the text (so it never
+    /// reaches users by accident), and only the raw response still has it.
+    /// </summary>
+    private static string? ReasoningContent(ChatResponse response)
+    {
+        var reasoning = string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(c => c.Text));
+        if (reasoning.Length > 0)
+        {
+            return reasoning;
+        }
+
+        if (response.RawRepresentation is null)
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(ModelReaderWriter.Write(response.RawRepresentation));
+        return json.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0
+            && choices[0].TryGetProperty("message", out var message)
+            && message.TryGetProperty("reasoning_content", out var content) && content.ValueKind == JsonValueKind.String
+            && content.GetString() is { Length: > 0 } text
+                ? text
+                : null;
     }
 
     public void Dispose() => _gate.Dispose();

@@ -39,5 +39,11 @@ public sealed class LlmOptions
     [Range(1, 100_000, ErrorMessage = "Llm:MaxOutputTokens must be between 1 and 100000.")]
     public int MaxOutputTokens { get; set; } = 2_048;
 
+    /// <summary>Reasoning models: send a short summary of the thinking before the answer (the thinking itself never reaches the user).</summary>
+    public bool ShowReasoning { get; set; }
+
+    [Range(20, 1_000, ErrorMessage = "Llm:ReasoningSummaryChars must be between 20 and 1000.")]
+    public int ReasoningSummaryChars { get; set; } = 200;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
 }

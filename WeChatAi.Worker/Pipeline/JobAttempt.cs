@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
@@ -18,8 +19,10 @@ internal sealed class JobAttempt(
     MessageBudget budget,
     AnswerDelivery delivery,
     PassiveDelivery passiveDelivery,
+    TypingIndicator typing,
     IOptions<WorkerOptions> workerOptions,
-    IOptions<WeChatOptions> weChatOptions)
+    IOptions<WeChatOptions> weChatOptions,
+    IOptions<ComplianceOptions> compliance)
 {
     public async Task<(StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
     {
@@ -27,9 +30,15 @@ internal sealed class JobAttempt(
         await budget.ResetAsync(job);
 
         var isReset = ConversationMemory.IsResetCommand(job.Content);
+        var passive = await passiveDelivery.IsPassiveAsync(job.AppId);
         var answer = state.Answer;
         if (answer is null)
         {
+            // Shown while the LLM works, once per job; it never fails or delays the answer.
+            var shown = !passive && !isReset && typing.IsEnabled && await state.TryMarkAsync("typing")
+                ? typing.ShowAsync(job, cancellationToken)
+                : Task.CompletedTask;
+
             if (isReset)
             {
                 await memory.ClearAsync(job);
@@ -42,6 +51,7 @@ internal sealed class JobAttempt(
             }
 
             answer = await state.StoreAnswerAsync(answer);
+            await shown;
         }
 
         if (!isReset && !state.IsMemorized && await state.TryMarkAsync("memorized"))
@@ -49,10 +59,31 @@ internal sealed class JobAttempt(
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
 
-        var parts = MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), weChatOptions.Value.MaxMessageBytes);
-        var outcome = await passiveDelivery.IsPassiveAsync(job.AppId)
+        var parts = Parts(answer, isAiAnswer: !isReset);
+        passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
+        var outcome = passive
             ? await passiveDelivery.StoreAsync(job, parts)
             : await delivery.DeliverAsync(job, state, parts, cancellationToken);
+        if (!passive && typing.IsEnabled)
+        {
+            await typing.EndedAsync(job);
+        }
+
         return (answer, outcome);
+    }
+
+    /// <summary>The messages for an answer: the reasoning summary first if any, then the answer; an AI answer labelled once, at its end.</summary>
+    private List<string> Parts(StoredAnswer answer, bool isAiAnswer)
+    {
+        var maxBytes = weChatOptions.Value.MaxMessageBytes;
+        List<string> parts = [];
+        if (answer.ReasoningSummary is { } summary)
+        {
+            parts.AddRange(MessageSplitter.Split($"（思考摘要）{summary}", maxBytes));
+        }
+
+        var label = isAiAnswer ? compliance.Value.AiLabel : string.Empty;
+        parts.AddRange(MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), maxBytes, label));
+        return parts;
     }
 }

@@ -19,4 +19,8 @@ public sealed class RecordingOptions
     /// </summary>
     [Range(1, 10_000_000, ErrorMessage = "Recording:MaxBufferedExchanges must be between 1 and 10000000.")]
     public int MaxBufferedExchanges { get; set; } = 100_000;
+
+    /// <summary>How often exchanges older than <c>Compliance:RetentionDays</c> are deleted.</summary>
+    [Range(1, 86_400, ErrorMessage = "Recording:RetentionSweepSeconds must be between 1 and 86400.")]
+    public int RetentionSweepSeconds { get; set; } = 3_600;
 }
