@@ -6,12 +6,14 @@ builder.AddWeChatDatabase();
 builder.AddWeChatWebhook();
 builder.AddHttpApi();
 builder.AddAdmin();
+builder.AddPurchase();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints();
+app.MapPurchasePage();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapPurchaseApi();
 
 app.Run();
 
