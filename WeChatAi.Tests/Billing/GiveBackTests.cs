@@ -146,19 +146,7 @@ public sealed class GiveBackTests(PostgresServer postgres) : IAsyncLifetime
         return WeChatClient.ReplyContent(body);
     }
 
-    private async Task GrantAsync(string openId, int credits)
-    {
-        var ledger = new CreditLedger(TimeProvider.System);
-        await using var db = Db();
-        CreditEntry entry;
-        await using (var tx = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken))
-        {
-            entry = (await ledger.GrantAsync(db, WorkerHarness.AppId, openId, credits, 7, $"grant:{openId}", cancellationToken: TestContext.Current.CancellationToken)).Entry;
-            await tx.CommitAsync(TestContext.Current.CancellationToken);
-        }
-
-        await new CreditCache(_h.Connection, null!, ledger).ApplyAsync(entry);
-    }
+    private Task GrantAsync(string openId, int credits) => Grants.GrantAsync(_h.Database, _h.Connection, WorkerHarness.AppId, openId, credits, $"grant:{openId}");
 
     private async Task<List<CreditEntry>> LedgerAsync(string openId)
     {
