@@ -7,12 +7,14 @@ builder.AddWeChatWebhook();
 builder.AddWeChatMenu();
 builder.AddHttpApi();
 builder.AddAdmin();
+builder.AddPurchase();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapKeywordEndpoints().MapMenuEndpoints();
+app.MapPurchasePage();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi();
 
 app.Run();
 

@@ -9,6 +9,7 @@ builder.AddMedia();
 builder.AddConversationMemory();
 builder.AddWeChatDelivery();
 builder.AddExchangeRecording(); // before the consumer: hosted services stop in reverse order
+builder.AddBillingRecording();
 builder.AddJobPipeline();
 builder.AddJobConsumer();
 builder.AddQueueMaintenance();

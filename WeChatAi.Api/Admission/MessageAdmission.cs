@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.Stats;
@@ -16,6 +17,12 @@ public enum AdmissionOutcome
 
     /// <summary>The user's bucket was empty: no job.</summary>
     RateLimited,
+
+    /// <summary>Today's free questions are used up and the user has no credits: no job.</summary>
+    OverQuota,
+
+    /// <summary>Free questions used up and the credit balance could not be read from PostgreSQL: no job.</summary>
+    QuotaUnavailable,
 }
 
 /// <param name="Outcome">For a duplicate, the outcome of the first delivery, so a retry gets the same kind of reply.</param>
@@ -48,17 +55,25 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private const string Enqueued = "enqueued";
     private const string RateLimited = "rate_limited";
+    private const string OverQuota = "over_quota";
 
-    // KEYS: the stream, today's counters, today's users, the passive switch, then per message its de-dup key and
-    // its bucket key. ARGV: refill per minute, burst, de-dup TTL, stats retention, then per message the job's JSON
-    // and the OpenID. TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share one "now".
+    // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
+    private const string NeedsBalance = "load";
+
+    // KEYS: the stream, today's counters, today's users, the passive switch, the usage stream, then per message its
+    // de-dup key, its bucket key, the user's free counter of the day and credit balance. ARGV: refill per minute, burst,
+    // de-dup TTL, stats retention, free questions per day, free counter TTL, AppId, then per message the job's JSON,
+    // the OpenID, the job id and its free charge (f:{day}). TIME (not the caller's clock) feeds the buckets so
+    // replicas with skewed clocks share one "now".
     // The bucket is GCRA, the token bucket kept as one number: the time at which the bucket is full again ("tat").
     // A message may pass while tat is at most burst - 1 intervals ahead; it moves tat one interval on. The key
     // expires at tat, when a missing key means the same thing: a full bucket.
-    private const int SharedKeys = 4;
-    private const int KeysPerMessage = 2;
-    private const int SharedArgs = 4;
-    private const int ArgsPerMessage = 2;
+    // Then the charge: a free question while the day's counter allows, else a credit from the loaded balance; with no
+    // balance loaded yet the message's claim is dropped and it comes back once the API has loaded it.
+    private const int SharedKeys = 5;
+    private const int KeysPerMessage = 4;
+    private const int SharedArgs = 7;
+    private const int ArgsPerMessage = 4;
 
     private static readonly string Script = $$"""
         local now = redis.call('TIME')
@@ -68,11 +83,13 @@ public sealed class MessageAdmission : IAsyncDisposable
         local dedupTtl = ARGV[3]
         local results = {}
         local users = {}
-        local received, limited = 0, 0
+        local received, limited, overQuota = 0, 0, 0
+        local freeLimit = tonumber(ARGV[5])
         local count = (#KEYS - {{SharedKeys}}) / {{KeysPerMessage}}
         for i = 1, count do
-          local dedupKey = KEYS[{{SharedKeys}} + 2 * i - 1]
-          local bucketKey = KEYS[{{SharedKeys}} + 2 * i]
+          local k = {{SharedKeys}} + (i - 1) * {{KeysPerMessage}}
+          local dedupKey = KEYS[k + 1]
+          local bucketKey = KEYS[k + 2]
           local a = {{SharedArgs}} + (i - 1) * {{ArgsPerMessage}}
           -- Claims the message at once; the outcome is corrected below in the rare rate-limited case.
           if not redis.call('SET', dedupKey, '{{Enqueued}}', 'NX', 'EX', dedupTtl) then
@@ -84,12 +101,41 @@ public sealed class MessageAdmission : IAsyncDisposable
               tat = nowMs
             end
 
+            local charge = nil
             if tat - nowMs <= ahead then
+              local used = redis.call('INCR', KEYS[k + 3])
+              if used <= freeLimit then
+                if used == 1 then
+                  redis.call('EXPIRE', KEYS[k + 3], ARGV[6])
+                end
+                charge = ARGV[a + 4]
+              else
+                redis.call('DECR', KEYS[k + 3])
+                local balance = redis.call('HGET', KEYS[k + 4], '{{BillingKeys.BalanceField}}')
+                if not balance then
+                  charge = false
+                elseif tonumber(balance) > 0 then
+                  redis.call('HINCRBY', KEYS[k + 4], '{{BillingKeys.BalanceField}}', -1)
+                  charge = '{{Charge.Credit}}'
+                end
+              end
+            end
+
+            if charge then
               tat = tat + interval
-              redis.call('XADD', KEYS[1], '*', '{{AiJob.StreamField}}', ARGV[a + 1])
+              redis.call('XADD', KEYS[1], '*', '{{AiJob.StreamField}}', ARGV[a + 1], '{{AiJob.ChargeField}}', charge)
+              redis.call('XADD', KEYS[5], '*', '{{UsageFields.AppId}}', ARGV[7], '{{UsageFields.OpenId}}', ARGV[a + 2],
+                '{{UsageFields.JobId}}', ARGV[a + 3], '{{UsageFields.Kind}}', string.sub(charge, 1, 1), '{{UsageFields.Day}}', string.sub(ARGV[a + 4], 3))
               redis.call('SET', bucketKey, tat, 'PXAT', math.ceil(tat))
               received = received + 1
               results[2 * i - 1] = '{{Enqueued}}'
+            elseif charge == false then
+              redis.call('DEL', dedupKey)
+              results[2 * i - 1] = '{{NeedsBalance}}'
+            elseif tat - nowMs <= ahead then
+              redis.call('SET', dedupKey, '{{OverQuota}}', 'KEEPTTL')
+              overQuota = overQuota + 1
+              results[2 * i - 1] = '{{OverQuota}}'
             else
               redis.call('SET', dedupKey, '{{RateLimited}}', 'KEEPTTL')
               limited = limited + 1
@@ -107,6 +153,9 @@ public sealed class MessageAdmission : IAsyncDisposable
         if limited > 0 then
           redis.call('HINCRBY', KEYS[2], '{{RateLimited}}', limited)
         end
+        if overQuota > 0 then
+          redis.call('HINCRBY', KEYS[2], '{{OverQuota}}', overQuota)
+        end
         if #users > 0 then
           redis.call('PFADD', KEYS[3], unpack(users))
           -- NX: only the day's first call sets the expiry; the rest of the day it is one cheap no-op per batch.
@@ -119,15 +168,19 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RateLimitOptions _limits;
+    private readonly BillingOptions _billing;
+    private readonly CreditCache _credits;
     private readonly TimeProvider _time;
     private readonly Channel<PendingMessage> _pending = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
     private readonly Task _sender;
 
-    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, TimeProvider time)
+    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, IOptions<BillingOptions> billing, CreditCache credits, TimeProvider time)
     {
         _redis = redis;
         _limits = limits.Value;
+        _billing = billing.Value;
+        _credits = credits;
         _time = time;
         _sender = Task.Run(SendBatchesAsync);
     }
@@ -148,7 +201,14 @@ public sealed class MessageAdmission : IAsyncDisposable
             media);
 
         // The JSON is built here, on the request's thread, so the single sender loop only gathers ready values.
-        var message = new PendingMessage(appId, AdmissionKeys.Dedup(appId, dedupKey), AdmissionKeys.UserBucket(appId, openId), openId, job.ToJson(), receivedAt);
+        var day = BillingDay.Of(receivedAt);
+        var message = new PendingMessage(appId, AdmissionKeys.Dedup(appId, dedupKey), AdmissionKeys.UserBucket(appId, openId), openId, job.ToJson(), receivedAt)
+        {
+            FreeKey = BillingKeys.FreeUsed(appId, openId, day),
+            CreditsKey = BillingKeys.Credits(appId, openId),
+            JobId = job.JobId,
+            FreeCharge = $"{Charge.Free}:{BillingDay.Key(day)}",
+        };
 
         if (!_pending.Writer.TryWrite(message))
         {
@@ -164,7 +224,7 @@ public sealed class MessageAdmission : IAsyncDisposable
     /// </summary>
     public async Task WarmUpAsync(string appId)
     {
-        await _redis.GetDatabase().ScriptEvaluateAsync(Script, SharedKeysFor(appId, _time.GetUtcNow(), 0), SharedValues(0)).ConfigureAwait(false);
+        await _redis.GetDatabase().ScriptEvaluateAsync(Script, SharedKeysFor(appId, _time.GetUtcNow(), 0), SharedValues(appId, 0)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -230,8 +290,50 @@ public sealed class MessageAdmission : IAsyncDisposable
         bool passiveSwitch = (long)result[^1] == 1;
         for (int i = 0; i < batch.Length; i++)
         {
-            var outcome = (string?)result[2 * i] == Enqueued ? AdmissionOutcome.Enqueued : AdmissionOutcome.RateLimited;
-            batch[i].Result.TrySetResult(new AdmissionResult(outcome, (long)result[(2 * i) + 1] == 1, passiveSwitch));
+            var outcome = (string?)result[2 * i] switch
+            {
+                Enqueued => AdmissionOutcome.Enqueued,
+                OverQuota => AdmissionOutcome.OverQuota,
+                NeedsBalance => (AdmissionOutcome?)null,
+                _ => AdmissionOutcome.RateLimited,
+            };
+            if (outcome is { } known)
+            {
+                batch[i].Result.TrySetResult(new AdmissionResult(known, (long)result[(2 * i) + 1] == 1, passiveSwitch));
+            }
+            else
+            {
+                _ = LoadBalanceAndRetryAsync(batch[i], passiveSwitch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The user's first credit use since Redis last held the balance: load it from the ledger (once per day at most,
+    /// see <see cref="BillingKeys.CreditsTtl"/>) and admit the message again in a later batch.
+    /// </summary>
+    private async Task LoadBalanceAndRetryAsync(PendingMessage message, bool passiveSwitch)
+    {
+        try
+        {
+            if (++message.BalanceLoads > 2)
+            {
+                throw new InvalidOperationException("The credit balance vanished from Redis twice while loading.");
+            }
+
+            await _credits.LoadAsync(message.AppId, message.OpenId).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // PostgreSQL away or slow: the user hears the quota cannot be checked; nothing was admitted.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            message.Result.TrySetResult(new AdmissionResult(AdmissionOutcome.QuotaUnavailable, IsDuplicate: false, passiveSwitch));
+            return;
+        }
+
+        if (!_pending.Writer.TryWrite(message))
+        {
+            message.Result.TrySetException(new ObjectDisposedException(nameof(MessageAdmission), "The API is shutting down."));
         }
     }
 
@@ -250,8 +352,11 @@ public sealed class MessageAdmission : IAsyncDisposable
         var keys = SharedKeysFor(batch[0].AppId, batch[0].ReceivedAt, batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {
-            keys[SharedKeys + (KeysPerMessage * i)] = batch[i].DedupKey;
-            keys[SharedKeys + (KeysPerMessage * i) + 1] = batch[i].BucketKey;
+            int k = SharedKeys + (KeysPerMessage * i);
+            keys[k] = batch[i].DedupKey;
+            keys[k + 1] = batch[i].BucketKey;
+            keys[k + 2] = batch[i].FreeKey;
+            keys[k + 3] = batch[i].CreditsKey;
         }
 
         return keys;
@@ -264,29 +369,35 @@ public sealed class MessageAdmission : IAsyncDisposable
         keys[1] = StatsKeys.Counters(day);
         keys[2] = StatsKeys.Users(day);
         keys[3] = ReplyKeys.PassiveSwitch(appId);
+        keys[4] = BillingKeys.UsageStream;
         return keys;
     }
 
     private RedisValue[] Values(PendingMessage[] batch)
     {
-        var values = SharedValues(batch.Length);
+        var values = SharedValues(batch[0].AppId, batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {
             int a = SharedArgs + (ArgsPerMessage * i);
             values[a] = batch[i].Job;
             values[a + 1] = batch[i].OpenId;
+            values[a + 2] = batch[i].JobId;
+            values[a + 3] = batch[i].FreeCharge;
         }
 
         return values;
     }
 
-    private RedisValue[] SharedValues(int messages)
+    private RedisValue[] SharedValues(string appId, int messages)
     {
         var values = new RedisValue[SharedArgs + (ArgsPerMessage * messages)];
         values[0] = _limits.PerUserPerMinute;
         values[1] = _limits.PerUserBurst;
         values[2] = (long)DedupTtl.TotalSeconds;
         values[3] = (long)StatsKeys.Retention.TotalSeconds;
+        values[4] = _billing.FreeDailyMessages;
+        values[5] = (long)BillingKeys.FreeUsedTtl.TotalSeconds;
+        values[6] = appId;
         return values;
     }
 
@@ -295,5 +406,17 @@ public sealed class MessageAdmission : IAsyncDisposable
         // Synchronous continuations: the batch's requests finish on the thread that read the results instead of waking
         // a thread-pool thread each (docs/benchmarks-webhook.md).
         public TaskCompletionSource<AdmissionResult> Result { get; } = new();
+
+        public required string FreeKey { get; init; }
+
+        public required string CreditsKey { get; init; }
+
+        public required string JobId { get; init; }
+
+        /// <summary>The charge of a free question: <c>f:{day}</c>, China's day it was received on.</summary>
+        public required string FreeCharge { get; init; }
+
+        /// <summary>Times the credit balance was loaded for this message (at most twice).</summary>
+        public int BalanceLoads { get; set; }
     }
 }

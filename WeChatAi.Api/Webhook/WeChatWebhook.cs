@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Billing;
 using WeChatAi.Api.Passive;
 using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
@@ -39,6 +40,7 @@ public sealed class WeChatWebhook : IDisposable
     private readonly PassiveReplyWaiter _passive;
     private readonly WeChatUserStore _users;
     private readonly InstantReplies _instant;
+    private readonly QuotaReplies _quota;
     private readonly TimeProvider _time;
     private readonly ILogger<WeChatWebhook> _logger;
 
@@ -50,6 +52,7 @@ public sealed class WeChatWebhook : IDisposable
         PassiveReplyWaiter passive,
         WeChatUserStore users,
         InstantReplies instant,
+        QuotaReplies quota,
         TimeProvider time,
         ILogger<WeChatWebhook> logger)
     {
@@ -60,6 +63,7 @@ public sealed class WeChatWebhook : IDisposable
         _passive = passive;
         _users = users;
         _instant = instant;
+        _quota = quota;
         _time = time;
         _logger = logger;
 
@@ -230,6 +234,11 @@ public sealed class WeChatWebhook : IDisposable
         if (result.Outcome == AdmissionOutcome.RateLimited)
         {
             return (RateLimitedText, false);
+        }
+
+        if (result.Outcome is AdmissionOutcome.OverQuota or AdmissionOutcome.QuotaUnavailable)
+        {
+            return (result.Outcome == AdmissionOutcome.OverQuota ? _quota.OverQuotaText : QuotaReplies.UnavailableText, false);
         }
 
         if (_options.ReplyMode == ReplyMode.Passive || result.PassiveSwitch)

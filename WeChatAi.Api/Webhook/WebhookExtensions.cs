@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Billing;
 using WeChatAi.Api.Passive;
 using WeChatAi.Api.Webhook;
 using WeChatAi.Core.Compliance;
@@ -20,6 +21,8 @@ public static class WebhookExtensions
     {
         builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
         builder.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
+        builder.AddValidatedOptions<PublicUrlOptions>(PublicUrlOptions.Section);
+        builder.AddWeChatBilling();
         builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
         builder.AddValidatedOptions<MediaSupportOptions>(MediaSupportOptions.Section);
 
@@ -33,6 +36,8 @@ public static class WebhookExtensions
         services.AddSingleton<WeChatUserStore>();
         services.AddSingleton<PendingParts>();
         services.AddSingleton<InstantReplies>();
+        services.AddSingleton<QuotaReplies>();
+        services.AddChatCommand<QuotaCommand>();
         services.AddSingleton<WeChatWebhook>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WebhookWarmUp>());
         return builder;

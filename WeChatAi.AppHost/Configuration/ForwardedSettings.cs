@@ -15,6 +15,8 @@ public sealed class ForwardedSettings
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
         "Llm:VisionModel", "Llm:TranscriptionModel",
         "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
+        "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
+        .. BillingProducts(),
     ];
 
     public static readonly string[] Worker =
@@ -25,7 +27,12 @@ public sealed class ForwardedSettings
         "Safety:BlockedQuestionText", "Safety:BlockedAnswerText", "Safety:ModerationUrl", "Safety:ModerationModel",
         "Safety:ModerationTimeoutMs", "Safety:ModerationFailClosed",
         "Llm:VisionModel", "Llm:VisionBaseUrl", "Llm:TranscriptionModel", "Llm:TranscriptionBaseUrl", "Llm:TranscriptionFormat", "Media:FfmpegPath",
+        .. BillingProducts(),
     ];
+
+    /// <summary>The credit packs (<c>Billing:Products:{i}:*</c>), up to ten, for the API (sales) and the worker (validation).</summary>
+    private static IEnumerable<string> BillingProducts() =>
+        Enumerable.Range(0, 10).SelectMany(i => "Id Name PriceFen Credits ValidityDays".Split(' ').Select(f => $"Billing:Products:{i}:{f}"));
 
     /// <summary>
     /// What an operator picks per deployment. Published as parameters whose default is the configured value or the

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using WeChatAi.Core.Data.Billing;
 
 namespace WeChatAi.Core.Data;
 
@@ -12,7 +13,20 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
     public DbSet<KeywordReply> KeywordReplies => Set<KeywordReply>();
 
     public DbSet<MenuDefinition> Menus => Set<MenuDefinition>();
+
     public DbSet<SafetyDecision> SafetyDecisions => Set<SafetyDecision>();
+
+    public DbSet<CreditEntry> CreditLedger => Set<CreditEntry>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<PaymentNotification> PaymentNotifications => Set<PaymentNotification>();
+
+    public DbSet<Refund> Refunds => Set<Refund>();
+
+    public DbSet<DailyUsage> DailyUsage => Set<DailyUsage>();
+
+    public DbSet<DailyStatistics> DailyStatistics => Set<DailyStatistics>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -22,6 +36,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             user.HasKey(u => new { u.AppId, u.OpenId });
             user.Property(u => u.AppId).HasMaxLength(64);
             user.Property(u => u.OpenId).HasMaxLength(64);
+            user.Property(u => u.BlockedReason).HasMaxLength(256);
+            user.HasIndex(u => u.Blocked).HasFilter("\"Blocked\"");
         });
 
         modelBuilder.Entity<ChatExchange>(exchange =>
@@ -72,5 +88,7 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             menu.Property(m => m.Id).ValueGeneratedNever();
             menu.Property(m => m.Json).HasColumnType("jsonb");
         });
+
+        modelBuilder.ConfigureBilling();
     }
 }

@@ -14,4 +14,11 @@ public sealed class WeChatUser
     public DateTimeOffset LastSeenAt { get; set; }
 
     public DateTimeOffset? UnsubscribedAt { get; set; }
+
+    /// <summary>Blocked by an operator or content safety: the user's messages are not answered.</summary>
+    public bool Blocked { get; set; }
+
+    public DateTimeOffset? BlockedAt { get; set; }
+
+    public string? BlockedReason { get; set; }
 }

@@ -28,8 +28,15 @@ public sealed record AiJob(
     [property: JsonPropertyName("tracestate")] string? TraceState,
     [property: JsonPropertyName("media")] JobMedia? Media = null)
 {
-    /// <summary>The stream entry's only field.</summary>
+    /// <summary>The stream entry's job field.</summary>
     public const string StreamField = "job";
+
+    /// <summary>The entry's second field, set by the admission script: what the question cost (<c>f:{yyyyMMdd}</c> free, <c>c</c> a credit).</summary>
+    public const string ChargeField = "charge";
+
+    /// <summary>What the question cost (from <see cref="ChargeField"/>); null when admitted without a charge.</summary>
+    [JsonIgnore]
+    public string? Charge { get; init; }
 
     // Non-ASCII text stays as is instead of \uXXXX escapes: the JSON never reaches a browser, and Chinese messages
     // would otherwise triple in size.
@@ -48,7 +55,8 @@ public sealed record AiJob(
     /// <summary>The job as the UTF-8 JSON stored in <see cref="StreamField"/>.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json.AiJob);
 
-    public NameValueEntry[] ToStreamEntry() => [new(StreamField, ToJson())];
+    public NameValueEntry[] ToStreamEntry() =>
+        Charge is null ? [new(StreamField, ToJson())] : [new(StreamField, ToJson()), new(ChargeField, Charge)];
 
     /// <summary>Reads a stream entry; throws <see cref="FormatException"/> saying what is missing or bad.</summary>
     public static AiJob FromStreamEntry(StreamEntry entry)
@@ -85,7 +93,8 @@ public sealed record AiJob(
             { Media.MediaId: null or "" } => "media.media_id",
             _ => null,
         };
-        return missing is null ? job : throw new FormatException($"Stream entry {entry.Id} has a job without '{missing}'.");
+        var charge = entry[ChargeField];
+        return missing is null ? job with { Charge = charge.IsNullOrEmpty ? null : charge.ToString() } : throw new FormatException($"Stream entry {entry.Id} has a job without '{missing}'.");
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Stats;
@@ -17,6 +18,7 @@ internal sealed partial class JobCompletion(
     AnswerDelivery delivery,
     DeadLetters deadLetters,
     ExchangeRecorder recorder,
+    QuotaGiveBack giveBack,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -62,6 +64,9 @@ internal sealed partial class JobCompletion(
         // Kept a day past the dead letter's trim: a retry near the end of the retention still finds the part markers.
         await state.KeepAsync(TimeSpan.FromDays(options.Value.DeadLetterRetentionDays + 1));
         await deadLetters.AddAsync(entryId, job.ToStreamEntry(), reason, attempts, state.Answer?.Text, state.TakenOverParts);
+
+        // No answer, no charge: the free question or credit returns (once, even if this runs again after a crash).
+        await giveBack.GiveBackAsync(job, "dead-lettered");
         await UserTurns.ReleaseAsync(redis.GetDatabase(), job, entryId);
         recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, attempts, time.GetUtcNow(), reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
