@@ -80,6 +80,19 @@ public sealed class GiveBackTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_question_blocked_by_content_safety_gives_its_free_question_back()
+    {
+        // The shipped test list holds 违禁测试词; spaces do not evade it.
+        await AskAsync("o-blocked", "违 禁 测 试 词 是什么");
+        await _h.WaitForExchangesAsync(1);
+        var exchange = Assert.Single(await _h.ExchangesAsync());
+        Assert.Equal(SafetyDirection.Question, exchange.Blocked);
+        Assert.Contains("剩余 1/1 次", await AskAsync("o-blocked", "额度"), StringComparison.Ordinal);
+
+        await _h.WaitUntilAsync(async () => (await UsageAsync("o-blocked", BillingDay.Of(DateTimeOffset.UtcNow)))?.GivenBack == 1, "the give-back in daily_usage");
+    }
+
+    [Fact]
     public async Task Over_quota_replies_with_the_configured_purchase_url()
     {
         await AskAsync("o-link", "第一个");

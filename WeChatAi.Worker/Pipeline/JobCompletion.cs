@@ -51,6 +51,12 @@ internal sealed partial class JobCompletion(
         batch.Execute();
         await Task.WhenAll(writes);
 
+        if (answer.Blocked is { } blocked)
+        {
+            // The user got content safety's replacement, not an answer: the question's free use or credit returns (once).
+            await giveBack.GiveBackAsync(job, blocked == SafetyDirection.Question ? "question blocked" : "answer blocked");
+        }
+
         recorder.Record(job, answer, delivered ? ExchangeOutcome.Answered : ExchangeOutcome.Deferred, attempt, now);
         var outcomeName = delivered ? "answered" : "deferred";
         metrics.JobCompleted(outcomeName, latency);
