@@ -12,25 +12,33 @@ internal sealed partial class KeywordRefresher(KeywordReplies keywords, ILogger<
 
     private bool _failing;
 
-    public Task WarmUpAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
+    /// <summary>PostgreSQL away at startup must not hold the webhook: the rules then come with the first refresh that works.</summary>
+    public static readonly TimeSpan WarmUpBound = TimeSpan.FromSeconds(3);
+
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(WarmUpBound);
+        await RefreshAsync(bounded.Token, cancellationToken).ConfigureAwait(false);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            await RefreshAsync(stoppingToken).ConfigureAwait(false);
+            await RefreshAsync(stoppingToken, stoppingToken).ConfigureAwait(false);
         }
     }
 
-    private async Task RefreshAsync(CancellationToken cancellationToken)
+    private async Task RefreshAsync(CancellationToken attempt, CancellationToken stopping)
     {
         try
         {
-            await keywords.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            await keywords.RefreshAsync(attempt).ConfigureAwait(false);
             _failing = false;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             // Logged once per outage, not every second.
             if (!_failing)

@@ -25,6 +25,10 @@ public static class PurchaseExtensions
         services.AddDataProtection().SetApplicationName("WeChatAi");
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
             options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), KeyRingKey));
+
+        // The key ring sits in Redis as plain XML, next to the WeChat access token it is no more secret than: Redis is
+        // private to the deployment (docs/billing.md). The warning about it at every start is no news to the operator.
+        builder.Logging.AddFilter(typeof(XmlKeyManager).FullName, LogLevel.Error);
         services.AddSingleton<PayerSession>();
         services.AddSingleton<OAuthStates>();
         services.AddScoped<PurchaseOrders>();
