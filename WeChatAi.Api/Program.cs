@@ -6,12 +6,13 @@ builder.AddWeChatDatabase();
 builder.AddWeChatWebhook();
 builder.AddHttpApi();
 builder.AddAdmin();
+builder.AddPayments();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapPayments();
 
 app.Run();
 

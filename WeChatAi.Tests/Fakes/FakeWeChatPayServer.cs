@@ -59,22 +59,26 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
         NotifyUrl = notifyUrl,
     };
 
-    /// <summary>The settings as configuration keys, for a service process.</summary>
+    /// <summary>The settings as environment variables, for a service process.</summary>
     public Dictionary<string, string?> Settings(string notifyUrl)
     {
         var options = Options(notifyUrl);
         return new()
         {
-            ["WeChatPay:MchId"] = options.MchId,
-            ["WeChatPay:MerchantSerialNo"] = options.MerchantSerialNo,
-            ["WeChatPay:MerchantPrivateKey"] = options.MerchantPrivateKey,
-            ["WeChatPay:PublicKeyId"] = options.PublicKeyId,
-            ["WeChatPay:PublicKey"] = options.PublicKey,
-            ["WeChatPay:ApiV3Key"] = options.ApiV3Key,
-            ["WeChatPay:BaseUrl"] = options.BaseUrl,
-            ["WeChatPay:NotifyUrl"] = options.NotifyUrl,
+            ["WeChatPay__MchId"] = options.MchId,
+            ["WeChatPay__MerchantSerialNo"] = options.MerchantSerialNo,
+            ["WeChatPay__MerchantPrivateKey"] = options.MerchantPrivateKey,
+            ["WeChatPay__PublicKeyId"] = options.PublicKeyId,
+            ["WeChatPay__PublicKey"] = options.PublicKey,
+            ["WeChatPay__ApiV3Key"] = options.ApiV3Key,
+            ["WeChatPay__BaseUrl"] = options.BaseUrl,
+            ["WeChatPay__NotifyUrl"] = options.NotifyUrl,
         };
     }
+
+    /// <summary>An order WeChat Pay knows (as if our prepay had reached it), unpaid.</summary>
+    public FakeOrder Register(string outTradeNo, string appId, long total, string? openId) =>
+        Orders.GetOrAdd(outTradeNo, _ => new FakeOrder(outTradeNo, appId, total, openId));
 
     /// <summary>The payer paid: the order becomes SUCCESS (what a query then answers) and its transaction JSON is returned.</summary>
     public string Pay(string outTradeNo, long? total = null)
