@@ -75,10 +75,7 @@ internal sealed partial class PayNotifier(HttpClient http, SimulatedPay pay, ILo
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, notifyUrl) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new("application/json");
-            request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.TimestampHeader, headers.Timestamp);
-            request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.NonceHeader, headers.Nonce);
-            request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.SerialHeader, headers.Serial);
-            request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.SignatureHeader, headers.Signature);
+            headers.WriteTo(request.Headers);
             using var response = await http.SendAsync(request);
             LogDelivered(logger, eventType, (int)response.StatusCode, attempt + 1);
             if (response.IsSuccessStatusCode || attempt == Retries.Length)

@@ -46,26 +46,10 @@ internal sealed class SimulatedPay : IDisposable
         WeChatPaySignatureHeaders.Sign(_payPrivate!, Options.PublicKeyId!, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), WeChatPayRsa.Nonce(), body);
 
     /// <summary>A notification body with its resource encrypted under the APIv3 key.</summary>
-    public byte[] NotificationBody(string eventType, string originalType, JsonObject resource, string? id = null)
-    {
-        var nonce = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12);
-        return Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["id"] = id ?? Guid.NewGuid().ToString(),
-            ["create_time"] = ChinaTime(DateTimeOffset.UtcNow),
-            ["resource_type"] = "encrypt-resource",
-            ["event_type"] = eventType,
-            ["summary"] = eventType.StartsWith("REFUND", StringComparison.Ordinal) ? "退款结果" : "支付成功",
-            ["resource"] = new JsonObject
-            {
-                ["original_type"] = originalType,
-                ["algorithm"] = WeChatPayNotifications.Algorithm,
-                ["ciphertext"] = WeChatPayAead.Encrypt(Encoding.UTF8.GetBytes(Options.ApiV3Key!), originalType, nonce, resource.ToJsonString()),
-                ["associated_data"] = originalType,
-                ["nonce"] = nonce,
-            },
-        }.ToJsonString());
-    }
+    public byte[] NotificationBody(string eventType, string originalType, JsonObject resource) =>
+        WeChatPayNotifications.Seal(Encoding.UTF8.GetBytes(Options.ApiV3Key!), Guid.NewGuid().ToString(), eventType,
+            eventType.StartsWith("REFUND", StringComparison.Ordinal) ? "退款结果" : "支付成功", originalType, resource.ToJsonString(),
+            RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12), DateTimeOffset.UtcNow);
 
     public JsonObject Transaction(PayOrder order, long? total = null) => new()
     {

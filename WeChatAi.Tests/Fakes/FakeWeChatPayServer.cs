@@ -92,23 +92,8 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
     /// <summary>A notification as WeChat Pay posts it: signed headers and the body with the resource encrypted.</summary>
     public (WeChatPaySignatureHeaders Headers, byte[] Body) Notification(string eventType, string originalType, string resourceJson, string? id = null, long? timestamp = null)
     {
-        var nonce = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12);
-        var body = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["id"] = id ?? Guid.NewGuid().ToString(),
-            ["create_time"] = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
-            ["resource_type"] = "encrypt-resource",
-            ["event_type"] = eventType,
-            ["summary"] = eventType,
-            ["resource"] = new JsonObject
-            {
-                ["original_type"] = originalType,
-                ["algorithm"] = "AEAD_AES_256_GCM",
-                ["ciphertext"] = WeChatPayAead.Encrypt(Encoding.UTF8.GetBytes(ApiV3Key), originalType, nonce, resourceJson),
-                ["associated_data"] = originalType,
-                ["nonce"] = nonce,
-            },
-        }.ToJsonString());
+        var body = WeChatPayNotifications.Seal(Encoding.UTF8.GetBytes(ApiV3Key), id ?? Guid.NewGuid().ToString(), eventType, eventType, originalType, resourceJson,
+            RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12), DateTimeOffset.UtcNow);
         return (Sign(body, timestamp), body);
     }
 
@@ -117,10 +102,7 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, notifyUrl) { Content = new ByteArrayContent(notification.Body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.TimestampHeader, notification.Headers.Timestamp);
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.NonceHeader, notification.Headers.Nonce);
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.SerialHeader, notification.Headers.Serial);
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.SignatureHeader, notification.Headers.Signature);
+        notification.Headers.WriteTo(request.Headers);
         using var response = await http.SendAsync(request);
         return (int)response.StatusCode;
     }
