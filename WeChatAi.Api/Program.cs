@@ -6,13 +6,15 @@ builder.AddWeChatDatabase();
 builder.AddWeChatWebhook();
 builder.AddHttpApi();
 builder.AddAdmin();
+builder.AddPurchase();
 builder.AddPayments();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapPayments();
+app.MapPurchasePage();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapPurchaseApi().MapPayments();
 
 app.Run();
 

@@ -21,7 +21,9 @@ public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credi
         : publicUrl.Value.BaseUri is { } baseUri ? new Uri(baseUri, "pay").ToString()
         : null;
 
-    public string OverQuotaText => string.Create(CultureInfo.InvariantCulture, $"今天的 {billing.Value.FreeDailyMessages} 次免费提问已用完，积分也已用完。{PurchaseLine}");
+    public string OverQuotaText => billing.Value.FreeDailyMessages == 0
+        ? $"您的积分已用完。{PurchaseLine}"
+        : string.Create(CultureInfo.InvariantCulture, $"今天的 {billing.Value.FreeDailyMessages} 次免费提问已用完，积分也已用完。{PurchaseLine}");
 
     public static bool IsQuotaCommand(string? content) =>
         content is not null && Commands.Contains(content.Trim(), StringComparer.OrdinalIgnoreCase);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
+using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Stats;
 
@@ -15,7 +16,8 @@ internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDispos
     private StatsSnapshot? _snapshot;
     private DateTimeOffset _expires;
 
-    public async Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    /// <param name="orders">Today's order figures from PostgreSQL (China's day); null when PostgreSQL does not answer.</param>
+    public async Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, Func<DateOnly, Task<OrderFigures?>> orders, CancellationToken cancellationToken)
     {
         if (_snapshot is { } fresh && time.GetUtcNow() < _expires)
         {
@@ -30,7 +32,10 @@ internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDispos
                 return refreshed;
             }
 
-            var snapshot = await ReadAsync(redis.GetDatabase(), time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var day = BillingDay.Of(now);
+            var billing = orders(day);
+            var snapshot = await ReadAsync(redis.GetDatabase(), now) with { Billing = await billing is { } figures ? BillingFigures.From(day, figures) : null };
             _snapshot = snapshot;
             _expires = time.GetUtcNow() + duration;
             return snapshot;
@@ -104,7 +109,19 @@ internal sealed record StatsSnapshot(
     long ActiveUsersToday,
     QueueFigures Queue,
     LatencyFigures AnswerLatencyMs,
-    DateTimeOffset GeneratedAt);
+    DateTimeOffset GeneratedAt)
+{
+    /// <summary>Orders and revenue today (null when PostgreSQL did not answer).</summary>
+    public BillingFigures? Billing { get; init; }
+}
+
+/// <param name="Day">China's day the figures are for (<c>yyyyMMdd</c>, UTC+8), the day of quotas and orders.</param>
+/// <param name="PayingUsersToday">Distinct users with an order paid today.</param>
+internal sealed record BillingFigures(string Day, int OrdersToday, int PaidOrdersToday, int PayingUsersToday, long RevenueFenToday, long RefundedFenToday)
+{
+    public static BillingFigures From(DateOnly day, OrderFigures f) =>
+        new(BillingDay.Key(day), f.Orders, f.PaidOrders, f.PayingUsers, f.RevenueFen, f.RefundedFen);
+}
 
 /// <param name="Waiting">Jobs no worker has picked up yet (null when Redis cannot tell).</param>
 /// <param name="InFlight">Jobs picked up and not yet acknowledged.</param>

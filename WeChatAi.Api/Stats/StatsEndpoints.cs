@@ -1,9 +1,11 @@
 using WeChatAi.Api.Stats;
+using WeChatAi.Core.Billing;
+using WeChatAi.Core.Data;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs maps it with one line.
 namespace Microsoft.AspNetCore.Builder;
 
-public static class StatsEndpoints
+public static partial class StatsEndpoints
 {
     /// <summary>How long one reading of the figures is served before Redis is asked again.</summary>
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(2);
@@ -17,11 +19,11 @@ public static class StatsEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var cache = new StatsCache(CacheDuration, TimeProvider.System);
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cache.Dispose);
-        endpoints.MapGet("/stats", async (StackExchange.Redis.IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/stats", async (StackExchange.Redis.IConnectionMultiplexer redis, IServiceScopeFactory scopes, ILoggerFactory logs, CancellationToken cancellationToken) =>
             {
                 try
                 {
-                    return Results.Json(await cache.GetAsync(redis, cancellationToken), StatsJson.Default.StatsSnapshot);
+                    return Results.Json(await cache.GetAsync(redis, day => OrdersAsync(scopes, logs, day), cancellationToken), StatsJson.Default.StatsSnapshot);
                 }
                 catch (StackExchange.Redis.RedisException)
                 {
@@ -31,4 +33,22 @@ public static class StatsEndpoints
             .WithName("GetStats");
         return endpoints;
     }
+
+    // The message figures come from Redis and stay available without PostgreSQL; the order figures are then left out.
+    private static async Task<OrderFigures?> OrdersAsync(IServiceScopeFactory scopes, ILoggerFactory logs, DateOnly day)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            return await DailyFigures.OrdersAsync(scope.ServiceProvider.GetRequiredService<WeChatDbContext>(), day);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            LogOrdersUnavailable(logs.CreateLogger(typeof(StatsEndpoints).FullName!), ex);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order figures left out of /api/stats: PostgreSQL did not answer")]
+    private static partial void LogOrdersUnavailable(ILogger logger, Exception exception);
 }

@@ -14,6 +14,8 @@ public sealed class ForwardedSettings
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
         "WeChatPay:MchId", "WeChatPay:MerchantSerialNo", "WeChatPay:PublicKeyId", "WeChatPay:NotifyUrl", "WeChatPay:QueryAfterMinutes", "WeChatPay:ReconcileIntervalSeconds",
+        "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
+        .. BillingProducts(),
     ];
 
     public static readonly string[] Worker =
@@ -21,7 +23,12 @@ public sealed class ForwardedSettings
         "WeChat:ReplyMode", "WeChat:ApiBaseUrl", "Llm:BaseUrl", "Llm:Model", "Llm:SystemPrompt", "Llm:TimeoutSeconds", "Llm:MaxConcurrency",
         "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
         "WeChat:AckMode", "Llm:ShowReasoning", "Compliance:AiLabel", "Compliance:RetentionDays",
+        .. BillingProducts(),
     ];
+
+    /// <summary>The credit packs (<c>Billing:Products:{i}:*</c>), up to ten, for the API (sales) and the worker (validation).</summary>
+    private static IEnumerable<string> BillingProducts() =>
+        Enumerable.Range(0, 10).SelectMany(i => "Id Name PriceFen Credits ValidityDays".Split(' ').Select(f => $"Billing:Products:{i}:{f}"));
 
     /// <summary>
     /// What an operator picks per deployment. Published as parameters whose default is the configured value or the

@@ -27,8 +27,11 @@ public sealed class ExternalSecrets
         ("admin-api-key", "Admin__ApiKey"),
     ];
 
-    /// <summary>What the API reads: it verifies and decrypts WeChat's callbacks, and guards its admin endpoints.</summary>
-    public static readonly string[] Api = ["wechat-token", "wechat-app-id", "wechat-encoding-aes-key", "admin-api-key"];
+    /// <summary>
+    /// What the API reads: it verifies and decrypts WeChat's callbacks, guards its admin endpoints, and exchanges the
+    /// purchase page's OAuth codes (the AppSecret).
+    /// </summary>
+    public static readonly string[] Api = ["wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", "admin-api-key"];
 
     /// <summary>What the worker reads: it gets access tokens from WeChat and calls the LLM.</summary>
     public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key"];

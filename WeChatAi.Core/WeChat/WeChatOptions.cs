@@ -53,6 +53,11 @@ public sealed class WeChatOptions : IValidatableObject
     [Url(ErrorMessage = "WeChat:ApiBaseUrl must be an absolute http(s) URL.")]
     public string ApiBaseUrl { get; set; } = "https://api.weixin.qq.com";
 
+    /// <summary>Where the purchase page sends the browser for OAuth2 (<c>/connect/oauth2/authorize</c>, <c>snsapi_base</c>).</summary>
+    [Required(ErrorMessage = "WeChat:OAuthBaseUrl must be set.")]
+    [Url(ErrorMessage = "WeChat:OAuthBaseUrl must be an absolute http(s) URL.")]
+    public string OAuthBaseUrl { get; set; } = "https://open.weixin.qq.com";
+
     /// <summary>Customer-service messages WeChat allows after one user message (within <see cref="BudgetWindowHours"/>).</summary>
     [Range(1, 100, ErrorMessage = "WeChat:MessageBudget must be between 1 and 100.")]
     public int MessageBudget { get; set; } = 5;

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
@@ -59,22 +58,7 @@ public sealed class BillingApiFixture(PostgresServer postgres) : IAsyncLifetime
         ["Api__PublicBaseUrl"] = PublicBaseUrl,
     };
 
-    public WeChatDbContext Db() => new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Database).Options);
-
-    /// <summary>Grants credits the way settlement does: a ledger row in a transaction, then the Redis balance.</summary>
-    public async Task GrantAsync(string openId, int credits, string key)
-    {
-        var ledger = new CreditLedger(TimeProvider.System);
-        await using var db = Db();
-        Core.Data.Billing.CreditEntry entry;
-        await using (var tx = await db.Database.BeginTransactionAsync())
-        {
-            entry = (await ledger.GrantAsync(db, AppId, openId, credits, 7, key)).Entry;
-            await tx.CommitAsync();
-        }
-
-        await new CreditCache(Connection, null!, ledger).ApplyAsync(entry);
-    }
+    public Task GrantAsync(string openId, int credits, string key) => Grants.GrantAsync(Database, Connection, AppId, openId, credits, key);
 
     public async ValueTask DisposeAsync()
     {
@@ -88,5 +72,24 @@ public sealed class BillingApiFixture(PostgresServer postgres) : IAsyncLifetime
         {
             await _redis.DisposeAsync();
         }
+    }
+}
+
+/// <summary>Grants credits the way settlement does: a ledger row in a transaction, then the Redis balance.</summary>
+internal static class Grants
+{
+    public static async Task GrantAsync(string database, IConnectionMultiplexer redis, string appId, string openId, int credits, string key)
+    {
+        var ledger = new CreditLedger(TimeProvider.System);
+        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(database).Options);
+        Core.Data.Billing.CreditEntry entry;
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            entry = (await ledger.GrantAsync(db, appId, openId, credits, 7, key)).Entry;
+            await tx.CommitAsync();
+        }
+
+        // The cache needs no scope for ApplyAsync (it only loads through one).
+        await new CreditCache(redis, null!, ledger).ApplyAsync(entry);
     }
 }

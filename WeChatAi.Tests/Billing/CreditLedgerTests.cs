@@ -175,5 +175,29 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(15, await Cache.LoadAsync(App, "o-5", TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task A_give_back_happens_once_per_job_and_a_job_without_a_charge_gives_nothing()
+    {
+        var giveBack = new QuotaGiveBack(_connection, _time);
+        var db = _connection.GetDatabase();
+        await db.HashSetAsync(BillingKeys.Credits(App, "o-6"), [new(BillingKeys.BalanceField, 0), new(BillingKeys.WatermarkField, 0)]);
+        var day = BillingDay.Of(_time.GetUtcNow());
+        await db.StringSetAsync(BillingKeys.FreeUsed(App, "o-6", day), 3);
+        var received = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var credit = new Core.Queue.AiJob(App, "o-6", 1, "问题", received, null, null) { Charge = Charge.Credit };
+        var free = new Core.Queue.AiJob(App, "o-6", 2, "问题", received, null, null) { Charge = $"f:{BillingDay.Key(day)}" };
+        var retried = new Core.Queue.AiJob(App, "o-6", 3, "问题", received, null, null);
+
+        Assert.True(await giveBack.GiveBackAsync(credit, "dead-lettered"));
+        Assert.False(await giveBack.GiveBackAsync(credit, "dead-lettered"));
+        Assert.True(await giveBack.GiveBackAsync(free, "blocked"));
+        Assert.False(await giveBack.GiveBackAsync(retried, "dead-lettered"));
+
+        Assert.Equal(1, (long)await db.HashGetAsync(BillingKeys.Credits(App, "o-6"), BillingKeys.BalanceField));
+        Assert.Equal(2, (long)await db.StringGetAsync(BillingKeys.FreeUsed(App, "o-6", day)));
+        var entries = await db.StreamRangeAsync(BillingKeys.UsageStream);
+        Assert.Equal(["gc", "gf"], entries.Select(e => (string?)e[UsageFields.Kind]));
+    }
+
     private WeChatDbContext Db() => new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(_database).Options);
 }

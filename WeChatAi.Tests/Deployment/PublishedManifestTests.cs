@@ -45,7 +45,7 @@ public sealed class PublishedManifestTests(PublishedManifestFixture fixture) : I
         Assert.Equal("{wechat-token.value}", Manifest.Env("api", "WeChat__Token"));
         Assert.Equal("{wechat-app-id.value}", Manifest.Env("api", "WeChat__AppId"));
         Assert.Equal("{wechat-encoding-aes-key.value}", Manifest.Env("api", "WeChat__EncodingAESKey"));
-        Assert.Null(Manifest.Env("api", "WeChat__AppSecret"));
+        Assert.Equal("{wechat-app-secret.value}", Manifest.Env("api", "WeChat__AppSecret")); // the purchase page's OAuth
         Assert.Null(Manifest.Env("api", "Llm__ApiKey"));
 
         Assert.Equal("{wechat-app-id.value}", Manifest.Env("worker", "WeChat__AppId"));
