@@ -48,6 +48,9 @@ public static class SimulatorExtensions
     {
         app.UseDefaultFiles();
         app.UseStaticFiles();
+
+        // Routing after the static files: the "WeChat browser" fallback takes only what the simulator does not serve.
+        app.UseRouting();
         app.MapWeChatApi();
         app.MapFakeLlm();
         app.MapChat();
