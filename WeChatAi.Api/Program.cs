@@ -8,13 +8,14 @@ builder.AddWeChatMenu();
 builder.AddHttpApi();
 builder.AddAdmin();
 builder.AddPurchase();
+builder.AddPayments();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments();
 
 app.Run();
 

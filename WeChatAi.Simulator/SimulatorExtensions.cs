@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Options;
+using WeChatAi.Simulator.Browser;
 using WeChatAi.Simulator.Chat;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.Moderation;
+using WeChatAi.Simulator.OAuth;
 using WeChatAi.Simulator.WeChatApi;
+using WeChatAi.Simulator.WeChatPay;
 using WeChatAi.Simulator.WeChatServer;
 
 namespace WeChatAi.Simulator;
@@ -28,6 +31,12 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<LlmStats>();
         builder.Services.AddSingleton<WeChatCryptoHolder>();
         builder.Services.AddSingleton<BurstRunner>();
+        builder.Services.AddSingleton<SimulatedPay>();
+        builder.Services.AddSingleton<SimulatedBrowser>();
+        builder.Services.AddHttpClient<PayNotifier>();
+
+        // The "WeChat browser" follows no redirects and keeps no cookies: the page in the frame does both.
+        builder.Services.AddHttpClient(nameof(BrowserProxy)).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
         // WeChat's servers do not retry the way a resilience handler would: one try per attempt, 5 s, three attempts.
 #pragma warning disable EXTEXP0001 // The only way to take the defaults' retries off one client; the API is experimental, not unsafe.
@@ -42,10 +51,16 @@ public static class SimulatorExtensions
     {
         app.UseDefaultFiles();
         app.UseStaticFiles();
+
+        // Routing after the static files: the "WeChat browser" fallback takes only what the simulator does not serve.
+        app.UseRouting();
         app.MapWeChatApi();
         app.MapFakeLlm();
         app.MapFakeModeration();
         app.MapChat();
+        app.MapWeChatPay();
+        app.MapWeChatOAuth();
+        app.MapWeChatBrowser();
         return app;
     }
 }

@@ -38,6 +38,30 @@ public sealed class SimulatorOptions
     /// <summary>What the moderation stand-in flags: any input containing it (type it in the chat page to see a blocked question).</summary>
     [Required(AllowEmptyStrings = false)]
     public string ModerationMarker { get; set; } = "审核测试";
+    /// <summary>WeChat Pay's stand-in; off unless the AppHost generated its keys.</summary>
+    public SimulatedPayOptions Pay { get; set; } = new();
+}
+
+/// <summary>
+/// The simulated merchant account: the merchant's public key (to check the API's request signatures and paySign) and
+/// WeChat Pay's private key (to sign answers and notifications); the API holds the other halves.
+/// </summary>
+public sealed class SimulatedPayOptions
+{
+    public string? MchId { get; set; }
+
+    public string? MerchantSerialNo { get; set; }
+
+    public string? MerchantPublicKey { get; set; }
+
+    public string? PublicKeyId { get; set; }
+
+    public string? PayPrivateKey { get; set; }
+
+    public string? ApiV3Key { get; set; }
+
+    public bool IsConfigured => !string.IsNullOrEmpty(MchId) && !string.IsNullOrEmpty(MerchantPublicKey) && !string.IsNullOrEmpty(PayPrivateKey)
+        && !string.IsNullOrEmpty(PublicKeyId) && !string.IsNullOrEmpty(ApiV3Key);
 }
 
 /// <summary>How the fake LLM behaves; the chat page can change these while it runs.</summary>

@@ -15,6 +15,7 @@ public sealed class ForwardedSettings
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
         "Llm:VisionModel", "Llm:TranscriptionModel",
         "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
+        "WeChatPay:MchId", "WeChatPay:MerchantSerialNo", "WeChatPay:PublicKeyId", "WeChatPay:NotifyUrl", "WeChatPay:QueryAfterMinutes", "WeChatPay:ReconcileIntervalSeconds",
         "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
         .. BillingProducts(),
     ];

@@ -48,7 +48,8 @@ public static class SimulatorExtensions
             }
 
             worker.WithEnvironment("WeChat__ApiBaseUrl", endpoint);
-            api.WithEnvironment("WeChat__ApiBaseUrl", endpoint); // menu publishing
+            api.WithEnvironment("WeChat__ApiBaseUrl", endpoint); // menu publishing, OAuth's code exchange
+            SimulatePayments(api, simulator, endpoint);
         }
 
         if (!secrets.HasLlm)
@@ -81,6 +82,33 @@ public static class SimulatorExtensions
         string[] simulated = [.. secrets.HasWeChat ? Array.Empty<string>() : ["WeChat's servers and API"], .. secrets.HasLlm ? Array.Empty<string>() : ["the LLM"]];
         builder.LogAtStartup($"The simulator stands in for {string.Join(" and ", simulated)}.");
         return simulator;
+    }
+
+    /// <summary>
+    /// WeChat Pay, OAuth and WeChat's in-app browser played by the simulator: the purchase link (<c>Api:PublicBaseUrl</c>)
+    /// opens through the simulator's "WeChat browser", OAuth and WeChat Pay calls go to it, and it posts notifications
+    /// straight to the API.
+    /// </summary>
+    private static void SimulatePayments(IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> simulator, EndpointReference endpoint)
+    {
+        var merchant = SimulatedMerchant.Create();
+        api.WithEnvironment("WeChat__OAuthBaseUrl", endpoint)
+            .WithEnvironment("Api__PublicBaseUrl", endpoint)
+            .WithEnvironment("WeChatPay__BaseUrl", endpoint)
+            .WithEnvironment("WeChatPay__MchId", merchant.MchId)
+            .WithEnvironment("WeChatPay__MerchantSerialNo", merchant.MerchantSerialNo)
+            .WithEnvironment("WeChatPay__MerchantPrivateKey", merchant.MerchantPrivateKey)
+            .WithEnvironment("WeChatPay__PublicKeyId", merchant.PublicKeyId)
+            .WithEnvironment("WeChatPay__PublicKey", merchant.PayPublicKey)
+            .WithEnvironment("WeChatPay__ApiV3Key", merchant.ApiV3Key)
+            .WithEnvironment(context => context.EnvironmentVariables["WeChatPay__NotifyUrl"] =
+                ReferenceExpression.Create($"{api.GetEndpoint("http")}/api/pay/notify"));
+        simulator.WithEnvironment("Simulator__Pay__MchId", merchant.MchId)
+            .WithEnvironment("Simulator__Pay__MerchantSerialNo", merchant.MerchantSerialNo)
+            .WithEnvironment("Simulator__Pay__MerchantPublicKey", merchant.MerchantPublicKey)
+            .WithEnvironment("Simulator__Pay__PublicKeyId", merchant.PublicKeyId)
+            .WithEnvironment("Simulator__Pay__PayPrivateKey", merchant.PayPrivateKey)
+            .WithEnvironment("Simulator__Pay__ApiV3Key", merchant.ApiV3Key);
     }
 
     private static IEnumerable<(string Key, string Value)> Settings(SimulatedAccount account) =>

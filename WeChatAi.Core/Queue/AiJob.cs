@@ -34,6 +34,13 @@ public sealed record AiJob(
     /// <summary>The entry's second field, set by the admission script: what the question cost (<c>f:{yyyyMMdd}</c> free, <c>c</c> a credit).</summary>
     public const string ChargeField = "charge";
 
+    /// <summary>
+    /// A notice from the app itself (e.g. "充值成功"), not a user message: the worker pushes <see cref="Content"/> as it
+    /// is, without the LLM, memory or a fresh message budget. Its <see cref="MsgId"/> is negative, clear of WeChat's ids.
+    /// </summary>
+    [JsonPropertyName("notice")]
+    public bool? Notice { get; init; }
+
     /// <summary>What the question cost (from <see cref="ChargeField"/>); null when admitted without a charge.</summary>
     [JsonIgnore]
     public string? Charge { get; init; }

@@ -14,9 +14,15 @@ public static class WeChatPayExtensions
     /// </summary>
     public static IHostApplicationBuilder AddWeChatPay(this IHostApplicationBuilder builder)
     {
+        // The purchase page and settlement both need it; registered once.
+        if (builder.Services.Any(d => d.ServiceType == typeof(WeChatPayKeys)))
+        {
+            return builder;
+        }
+
         builder.AddValidatedOptions<WeChatPayOptions>(WeChatPayOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<WeChatPayKeys>();
+        builder.Services.AddSingleton<WeChatPayKeys>();
         builder.Services.TryAddSingleton<WeChatPayNotifications>();
         builder.Services.AddHttpClient<WeChatPayClient>((services, http) =>
             http.BaseAddress = new Uri(services.GetRequiredService<IOptions<WeChatPayOptions>>().Value.BaseUrl));

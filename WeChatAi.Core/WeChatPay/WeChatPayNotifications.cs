@@ -64,6 +64,25 @@ public sealed class WeChatPayNotifications
         };
     }
 
+    /// <summary>WeChat Pay's side (the simulator and tests play it): a notification body with the resource encrypted.</summary>
+    public static byte[] Seal(byte[] apiV3Key, string id, string eventType, string summary, string originalType, string resourceJson, string nonce, DateTimeOffset createTime) =>
+        System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = id,
+            ["create_time"] = createTime.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
+            ["resource_type"] = "encrypt-resource",
+            ["event_type"] = eventType,
+            ["summary"] = summary,
+            ["resource"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["original_type"] = originalType,
+                ["algorithm"] = Algorithm,
+                ["ciphertext"] = WeChatPayAead.Encrypt(apiV3Key, originalType, nonce, resourceJson),
+                ["associated_data"] = originalType,
+                ["nonce"] = nonce,
+            },
+        }.ToJsonString());
+
     internal static T Deserialize<T>(ReadOnlySpan<byte> json, string what)
     {
         try

@@ -46,6 +46,10 @@ public sealed class WeChatPayOptions : IValidatableObject
     [Range(1, 1_440, ErrorMessage = "WeChatPay:QueryAfterMinutes must be between 1 and 1440.")]
     public int QueryAfterMinutes { get; set; } = 5;
 
+    /// <summary>How often the reconciliation job runs (one API replica at a time).</summary>
+    [Range(1, 3_600, ErrorMessage = "WeChatPay:ReconcileIntervalSeconds must be between 1 and 3600.")]
+    public int ReconcileIntervalSeconds { get; set; } = 60;
+
     /// <summary>Payments may be taken: the merchant credentials, a key to verify WeChat Pay and the notify URL are set.</summary>
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(MchId) && !string.IsNullOrWhiteSpace(MerchantSerialNo) && !string.IsNullOrWhiteSpace(MerchantPrivateKey)

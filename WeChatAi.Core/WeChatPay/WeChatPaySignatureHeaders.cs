@@ -32,6 +32,16 @@ public sealed record WeChatPaySignatureHeaders(string? Timestamp, string? Nonce,
         headers[SignatureHeader] = Signature;
     }
 
+    /// <summary>Sets them on a notification WeChat Pay posts (the simulator and tests play WeChat Pay).</summary>
+    public void WriteTo(System.Net.Http.Headers.HttpHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        headers.TryAddWithoutValidation(TimestampHeader, Timestamp);
+        headers.TryAddWithoutValidation(NonceHeader, Nonce);
+        headers.TryAddWithoutValidation(SerialHeader, Serial);
+        headers.TryAddWithoutValidation(SignatureHeader, Signature);
+    }
+
     private static string? First(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 0 ? null : values[0];
 
     private static string? First(HttpResponseMessage response, string name) =>

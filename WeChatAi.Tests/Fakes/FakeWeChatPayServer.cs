@@ -59,22 +59,26 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
         NotifyUrl = notifyUrl,
     };
 
-    /// <summary>The settings as configuration keys, for a service process.</summary>
+    /// <summary>The settings as environment variables, for a service process.</summary>
     public Dictionary<string, string?> Settings(string notifyUrl)
     {
         var options = Options(notifyUrl);
         return new()
         {
-            ["WeChatPay:MchId"] = options.MchId,
-            ["WeChatPay:MerchantSerialNo"] = options.MerchantSerialNo,
-            ["WeChatPay:MerchantPrivateKey"] = options.MerchantPrivateKey,
-            ["WeChatPay:PublicKeyId"] = options.PublicKeyId,
-            ["WeChatPay:PublicKey"] = options.PublicKey,
-            ["WeChatPay:ApiV3Key"] = options.ApiV3Key,
-            ["WeChatPay:BaseUrl"] = options.BaseUrl,
-            ["WeChatPay:NotifyUrl"] = options.NotifyUrl,
+            ["WeChatPay__MchId"] = options.MchId,
+            ["WeChatPay__MerchantSerialNo"] = options.MerchantSerialNo,
+            ["WeChatPay__MerchantPrivateKey"] = options.MerchantPrivateKey,
+            ["WeChatPay__PublicKeyId"] = options.PublicKeyId,
+            ["WeChatPay__PublicKey"] = options.PublicKey,
+            ["WeChatPay__ApiV3Key"] = options.ApiV3Key,
+            ["WeChatPay__BaseUrl"] = options.BaseUrl,
+            ["WeChatPay__NotifyUrl"] = options.NotifyUrl,
         };
     }
+
+    /// <summary>An order WeChat Pay knows (as if our prepay had reached it), unpaid.</summary>
+    public FakeOrder Register(string outTradeNo, string appId, long total, string? openId) =>
+        Orders.GetOrAdd(outTradeNo, _ => new FakeOrder(outTradeNo, appId, total, openId));
 
     /// <summary>The payer paid: the order becomes SUCCESS (what a query then answers) and its transaction JSON is returned.</summary>
     public string Pay(string outTradeNo, long? total = null)
@@ -88,23 +92,8 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
     /// <summary>A notification as WeChat Pay posts it: signed headers and the body with the resource encrypted.</summary>
     public (WeChatPaySignatureHeaders Headers, byte[] Body) Notification(string eventType, string originalType, string resourceJson, string? id = null, long? timestamp = null)
     {
-        var nonce = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12);
-        var body = Encoding.UTF8.GetBytes(new JsonObject
-        {
-            ["id"] = id ?? Guid.NewGuid().ToString(),
-            ["create_time"] = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
-            ["resource_type"] = "encrypt-resource",
-            ["event_type"] = eventType,
-            ["summary"] = eventType,
-            ["resource"] = new JsonObject
-            {
-                ["original_type"] = originalType,
-                ["algorithm"] = "AEAD_AES_256_GCM",
-                ["ciphertext"] = WeChatPayAead.Encrypt(Encoding.UTF8.GetBytes(ApiV3Key), originalType, nonce, resourceJson),
-                ["associated_data"] = originalType,
-                ["nonce"] = nonce,
-            },
-        }.ToJsonString());
+        var body = WeChatPayNotifications.Seal(Encoding.UTF8.GetBytes(ApiV3Key), id ?? Guid.NewGuid().ToString(), eventType, eventType, originalType, resourceJson,
+            RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12), DateTimeOffset.UtcNow);
         return (Sign(body, timestamp), body);
     }
 
@@ -113,10 +102,7 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, notifyUrl) { Content = new ByteArrayContent(notification.Body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.TimestampHeader, notification.Headers.Timestamp);
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.NonceHeader, notification.Headers.Nonce);
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.SerialHeader, notification.Headers.Serial);
-        request.Headers.TryAddWithoutValidation(WeChatPaySignatureHeaders.SignatureHeader, notification.Headers.Signature);
+        notification.Headers.WriteTo(request.Headers);
         using var response = await http.SendAsync(request);
         return (int)response.StatusCode;
     }

@@ -29,9 +29,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts a web service and waits until it answers <c>/alive</c>.</summary>
-    public static async Task<ServiceProcess> StartAsync(string project, IDictionary<string, string?> environment)
+    /// <param name="port">A port picked beforehand, when two services must know each other's address.</param>
+    public static async Task<ServiceProcess> StartAsync(string project, IDictionary<string, string?> environment, int? port = null)
     {
-        var service = Launch(project, environment);
+        var service = Launch(project, environment, port);
         try
         {
             await service.WaitUntilAliveAsync(TimeSpan.FromSeconds(60));
@@ -45,10 +46,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a web service and returns at once, before it listens.</summary>
-    public static ServiceProcess Launch(string project, IDictionary<string, string?> environment)
+    public static ServiceProcess Launch(string project, IDictionary<string, string?> environment, int? port = null)
     {
-        var port = FreePort.Next();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var baseAddress = new Uri($"http://127.0.0.1:{port ?? FreePort.Next()}");
         var child = ChildProcess.Start("dotnet", [Repository.AssemblyPath(project), "--urls", baseAddress.ToString()], WithDefaults(environment));
         return new ServiceProcess(child, baseAddress, project);
     }

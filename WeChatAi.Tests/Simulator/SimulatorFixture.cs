@@ -26,8 +26,8 @@ internal sealed class SimulatorProcess : IAsyncDisposable
     /// <summary>SIGTERM; returns the exit code.</summary>
     public Task<int> StopAsync() => _service.StopAsync(TimeSpan.FromSeconds(30));
 
-    public static async Task<SimulatorProcess> StartAsync(Uri webhook, int tokenLifetimeSeconds = 7200, int llmLatencyMs = 0) =>
-        new(await ServiceProcess.StartAsync("WeChatAi.Simulator", new Dictionary<string, string?>
+    public static async Task<SimulatorProcess> StartAsync(Uri webhook, int tokenLifetimeSeconds = 7200, int llmLatencyMs = 0, IDictionary<string, string?>? extra = null) =>
+        new(await ServiceProcess.StartAsync("WeChatAi.Simulator", new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["Simulator__WebhookUrl"] = webhook.ToString(),
             ["Simulator__Token"] = Token,

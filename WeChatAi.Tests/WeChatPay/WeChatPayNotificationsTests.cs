@@ -139,27 +139,8 @@ public sealed class WeChatPayNotificationsTests
     private WeChatPaySignatureHeaders Sign(RSA key, string serial, byte[] body, long? timestamp = null) =>
         WeChatPaySignatureHeaders.Sign(key, serial, timestamp ?? _clock.GetUtcNow().ToUnixTimeSeconds(), "nonce-" + Guid.NewGuid().ToString("N"), body);
 
-    private static byte[] NotificationBody(string id, string eventType, string originalType, string resource)
-    {
-        const string Nonce = "fdasflkja484";
-        var envelope = new JsonObject
-        {
-            ["id"] = id,
-            ["create_time"] = "2026-12-01T18:00:01+08:00",
-            ["resource_type"] = "encrypt-resource",
-            ["event_type"] = eventType,
-            ["summary"] = "支付成功",
-            ["resource"] = new JsonObject
-            {
-                ["original_type"] = originalType,
-                ["algorithm"] = "AEAD_AES_256_GCM",
-                ["ciphertext"] = WeChatPayAead.Encrypt(ApiV3Key, originalType, Nonce, resource),
-                ["associated_data"] = originalType,
-                ["nonce"] = Nonce,
-            },
-        };
-        return Encoding.UTF8.GetBytes(envelope.ToJsonString());
-    }
+    private static byte[] NotificationBody(string id, string eventType, string originalType, string resource) =>
+        WeChatPayNotifications.Seal(ApiV3Key, id, eventType, "支付成功", originalType, resource, "fdasflkja484", DateTimeOffset.UtcNow);
 
     private static WeChatPaySignatureHeaders SdkHeaders() => new(
         OfficialVectors.NotifyTimestamp, OfficialVectors.NotifyNonce, OfficialVectors.NotifySerial, OfficialVectors.NotifySignature);

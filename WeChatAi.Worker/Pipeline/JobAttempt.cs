@@ -32,6 +32,13 @@ internal sealed class JobAttempt(
     /// <returns>The job as it was answered (a voice job with its transcription as the question), for the record.</returns>
     public async Task<(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
     {
+        if (job.Notice is true)
+        {
+            // The app's own notice: no LLM, no memory, no AI label; it uses the budget the user's last message opened.
+            var notice = new StoredAnswer(job.Content, 0, 0);
+            return (job, notice, await delivery.DeliverAsync(job, state, MessageSplitter.Split(job.Content, weChatOptions.Value.MaxMessageBytes), cancellationToken));
+        }
+
         // Each job is a user message: WeChat's 48-hour budget starts again from it.
         await budget.ResetAsync(job);
 

@@ -1,0 +1,33 @@
+using WeChatAi.Api.Admin;
+using WeChatAi.Api.Billing.Payments;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// Payment settlement: WeChat Pay's notifications (<c>POST /api/pay/notify</c>), refunds for the operator
+/// (<c>POST /api/admin/orders/{outTradeNo}/refund</c>) and the reconciliation job.
+/// </summary>
+public static class PaymentsExtensions
+{
+    public static TBuilder AddPayments<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddWeChatPay();
+        builder.AddWeChatBilling();
+        builder.Services.AddSingleton<PaymentNotice>();
+        builder.Services.AddScoped<PaymentSettlement>();
+        builder.Services.AddHostedService<PaymentReconciliation>();
+        return builder;
+    }
+
+    /// <summary>
+    /// On the <c>/api</c> group: <c>pay/notify</c> without the per-IP limit (WeChat Pay posts from a few IPs, retries
+    /// and duplicates included), and the admin refund behind <c>Admin:ApiKey</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/pay/notify", PaymentNotifyEndpoint.HandleAsync).DisableRateLimiting().WithName("WeChatPayNotify");
+        api.MapPost("/admin/orders/{outTradeNo}/refund", RefundAdmin.HandleAsync).AddEndpointFilter<AdminKeyFilter>().WithName("RefundOrder");
+        return api;
+    }
+}

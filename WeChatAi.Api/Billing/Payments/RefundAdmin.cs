@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Data.Billing;
+using WeChatAi.Core.WeChatPay;
+
+namespace WeChatAi.Api.Billing.Payments;
+
+/// <summary>
+/// <c>POST /api/admin/orders/{outTradeNo}/refund</c>: refunds a paid order in full under a stable <c>out_refund_no</c>
+/// (<c>R{outTradeNo}</c>), so calling it again retries the same refund; the credits go when WeChat Pay says SUCCESS.
+/// </summary>
+internal static class RefundAdmin
+{
+    public sealed record RefundBody(string? Reason);
+
+    public static string OutRefundNo(string outTradeNo) => "R" + outTradeNo;
+
+    public static async Task<IResult> HandleAsync(
+        string outTradeNo, RefundBody? body, IOptions<WeChatPayOptions> options, WeChatDbContext db, WeChatPayClient client, PaymentSettlement settlement, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!options.Value.IsConfigured)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "WeChat Pay is not configured (WeChatPay:* settings).");
+        }
+
+        var reason = body?.Reason?.Trim();
+        if (reason is { Length: > 80 })
+        {
+            return Problem(StatusCodes.Status400BadRequest, "reason must be at most 80 characters (WeChat Pay's limit).");
+        }
+
+        var outRefundNo = OutRefundNo(outTradeNo);
+        var (problem, refund, total) = await PaymentSettlement.InTransactionAsync(db, async () =>
+        {
+            var order = await PaymentSettlement.LockOrderAsync(db, outTradeNo, cancellationToken);
+            if (order is null)
+            {
+                return (Problem(StatusCodes.Status404NotFound, $"No order {outTradeNo}."), (Refund?)null, 0);
+            }
+
+            if (order.Mismatch)
+            {
+                return (Problem(StatusCodes.Status409Conflict, $"Order {outTradeNo} is flagged ({order.MismatchReason}); refund it in the merchant platform."), null, 0);
+            }
+
+            if (order.State is not (OrderState.Paid or OrderState.Refunding or OrderState.Refunded))
+            {
+                return (Problem(StatusCodes.Status409Conflict, $"Order {outTradeNo} is {order.State}, not paid."), null, 0);
+            }
+
+            var now = time.GetUtcNow();
+            var existing = await db.Refunds.SingleOrDefaultAsync(r => r.OutRefundNo == outRefundNo, cancellationToken);
+            if (existing is null)
+            {
+                existing = new Refund
+                {
+                    OutRefundNo = outRefundNo,
+                    OrderId = order.Id,
+                    OutTradeNo = order.OutTradeNo,
+                    AmountFen = order.AmountFen,
+                    Reason = reason,
+                    State = RefundState.Requested,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                db.Refunds.Add(existing);
+            }
+
+            if (order.State == OrderState.Paid)
+            {
+                order.State = OrderState.Refunding;
+                order.UpdatedAt = now;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return ((IResult?)null, existing, order.AmountFen);
+        }, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (refund!.State == RefundState.Success)
+        {
+            return Results.Ok(new { outRefundNo, state = refund.State.ToString() });
+        }
+
+        WeChatPayRefund answer;
+        try
+        {
+            answer = await client.RefundAsync(new WeChatPayRefundRequest(outTradeNo, outRefundNo, refund.AmountFen, total, refund.Reason), cancellationToken);
+        }
+        catch (WeChatPayApiException ex)
+        {
+            return Problem(StatusCodes.Status502BadGateway, $"WeChat Pay refused the refund: {ex.Code} {ex.Detail}. Retrying uses the same out_refund_no.");
+        }
+        catch (Exception ex) when (ex is WeChatPayTransportException or WeChatPaySignatureException)
+        {
+            return Problem(StatusCodes.Status504GatewayTimeout, $"WeChat Pay's answer is unknown ({ex.Message}); retry, it reuses out_refund_no {outRefundNo}.");
+        }
+
+        var settled = await settlement.QueriedRefundAsync(db, answer, cancellationToken);
+        return Results.Accepted(value: new { outRefundNo, state = answer.State, outcome = settled.Outcome });
+    }
+
+    private static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using WeChatAi.Core.Data.Billing;
+using WeChatAi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace WeChatAi.Tests.Billing;
+
+/// <summary>
+/// The offline purchase as the AppHost wires it without credentials: the API's /pay opened in the simulator's
+/// "WeChat browser", OAuth and WeChat Pay played by the simulator with generated keys, paid through the injected
+/// bridge's confirm, settled by the notification the simulator posts. Real processes, HTTP, Redis and PostgreSQL.
+/// </summary>
+public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private const string AppId = "wx5e1a7ed0000000aa";
+    private const string AppSecret = "simulated-purchase-secret-000000";
+    private RedisServer _redis = null!;
+    private ServiceProcess _api = null!;
+    private ServiceProcess _simulator = null!;
+    private string _database = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _database = await postgres.CreateMigratedDatabaseAsync();
+        using var merchant = RSA.Create(2048);
+        using var pay = RSA.Create(2048);
+        const string mchId = "1900077777", serial = "6B2D1E0000000000000000000000000000000001", keyId = "PUB_KEY_ID_0119000777772025120100000000000001";
+        const string apiV3Key = "SimulatedPurchaseApiV3Key0123456";
+        var apiPort = FreePort.Next();
+        var simulatorPort = FreePort.Next();
+        var simulator = $"http://127.0.0.1:{simulatorPort}";
+        _simulator = await ServiceProcess.StartAsync("WeChatAi.Simulator", new Dictionary<string, string?>
+        {
+            ["Simulator__WebhookUrl"] = $"http://127.0.0.1:{apiPort}/wechat",
+            ["Simulator__Token"] = "simulated-purchase-token",
+            ["Simulator__AppId"] = AppId,
+            ["Simulator__AppSecret"] = AppSecret,
+            ["Simulator__Pay__MchId"] = mchId,
+            ["Simulator__Pay__MerchantSerialNo"] = serial,
+            ["Simulator__Pay__MerchantPublicKey"] = merchant.ExportSubjectPublicKeyInfoPem(),
+            ["Simulator__Pay__PublicKeyId"] = keyId,
+            ["Simulator__Pay__PayPrivateKey"] = pay.ExportPkcs8PrivateKeyPem(),
+            ["Simulator__Pay__ApiV3Key"] = apiV3Key,
+        }, simulatorPort);
+        _api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = _redis.ConnectionString,
+            ["ConnectionStrings__wechatdb"] = _database,
+            ["WeChat__Token"] = "simulated-purchase-token",
+            ["WeChat__AppId"] = AppId,
+            ["WeChat__AppSecret"] = AppSecret,
+            ["WeChat__OAuthBaseUrl"] = simulator,
+            ["WeChat__ApiBaseUrl"] = simulator,
+            ["Api__PublicBaseUrl"] = simulator,
+            ["Billing__Products__0__Id"] = "p10",
+            ["Billing__Products__0__Name"] = "10 次提问",
+            ["Billing__Products__0__PriceFen"] = "100",
+            ["Billing__Products__0__Credits"] = "10",
+            ["Billing__Products__0__ValidityDays"] = "7",
+            ["WeChatPay__BaseUrl"] = simulator,
+            ["WeChatPay__MchId"] = mchId,
+            ["WeChatPay__MerchantSerialNo"] = serial,
+            ["WeChatPay__MerchantPrivateKey"] = merchant.ExportPkcs8PrivateKeyPem(),
+            ["WeChatPay__PublicKeyId"] = keyId,
+            ["WeChatPay__PublicKey"] = pay.ExportSubjectPublicKeyInfoPem(),
+            ["WeChatPay__ApiV3Key"] = apiV3Key,
+            ["WeChatPay__NotifyUrl"] = $"http://127.0.0.1:{apiPort}/api/pay/notify",
+        }, apiPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _simulator.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_user_buys_credits_in_the_simulated_wechat_browser_and_the_order_is_paid_and_credited()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string openId = "o-simulated-buyer";
+
+        // The browser: a cookie jar and redirects, like the phone's; every request goes to the simulator.
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(_simulator.BaseAddress.ToString()) };
+        using (await browser.PostAsJsonAsync("/sim/browser/user", new { openId }, ct))
+        {
+        }
+
+        var page = await browser.GetStringAsync("/pay", ct);
+        Assert.Contains("/sim/wechat-bridge.js", page, StringComparison.Ordinal);
+
+        var me = await browser.GetFromJsonAsync<JsonElement>("/api/me", ct);
+        Assert.Equal(openId, me.GetProperty("openId").GetString());
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(new { productId = "p10" }) };
+        create.Headers.Add("X-CSRF-Token", me.GetProperty("csrfToken").GetString());
+        using var created = await browser.SendAsync(create, ct);
+        var order = await created.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.True(created.IsSuccessStatusCode, order.ToString());
+        var outTradeNo = order.GetProperty("outTradeNo").GetString()!;
+
+        // What the bridge's getBrandWCPayRequest does when the payer confirms.
+        using var confirm = await browser.PostAsJsonAsync("/sim/pay/confirm", new
+        {
+            appId = order.GetProperty("appId").GetString(),
+            timeStamp = order.GetProperty("timeStamp").GetString(),
+            nonceStr = order.GetProperty("nonceStr").GetString(),
+            package = order.GetProperty("package").GetString(),
+            signType = order.GetProperty("signType").GetString(),
+            paySign = order.GetProperty("paySign").GetString(),
+        }, ct);
+        Assert.Equal("get_brand_wcpay_request:ok", (await confirm.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("err_msg").GetString());
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        Order paid;
+        do
+        {
+            await Task.Delay(200, ct);
+            await using var db = new Core.Data.WeChatDbContext(new DbContextOptionsBuilder<Core.Data.WeChatDbContext>().UseNpgsql(_database).Options);
+            paid = await db.Orders.AsNoTracking().SingleAsync(o => o.OutTradeNo == outTradeNo, ct);
+        }
+        while (paid.State != OrderState.Paid && DateTime.UtcNow < deadline);
+
+        Assert.Equal((OrderState.Paid, openId, 100), (paid.State, paid.OpenId, paid.PaidAmountFen));
+        Assert.Equal(10, (await browser.GetFromJsonAsync<JsonElement>("/api/me", ct)).GetProperty("credits").GetInt64());
+    }
+}
