@@ -27,17 +27,35 @@ public sealed class ExternalSecrets
         ("admin-api-key", "Admin__ApiKey"),
     ];
 
+    /// <summary>The merchant's keys: published only for a deployment that sells (<c>WeChatPay:MchId</c> configured).</summary>
+    private static readonly (string Parameter, string EnvironmentVariable)[] PaymentSettings =
+    [
+        ("wechatpay-merchant-private-key", "WeChatPay__MerchantPrivateKey"),
+        ("wechatpay-public-key", "WeChatPay__PublicKey"),
+        ("wechatpay-api-v3-key", "WeChatPay__ApiV3Key"),
+    ];
+
+    /// <summary>The moderation service's key: published only with <c>Safety:ModerationUrl</c> configured.</summary>
+    private static readonly (string Parameter, string EnvironmentVariable)[] ModerationSettings =
+    [
+        ("moderation-api-key", "Safety__ModerationApiKey"),
+    ];
+
     /// <summary>
     /// What the API reads: it verifies and decrypts WeChat's callbacks, guards its admin endpoints, and exchanges the
     /// purchase page's OAuth codes (the AppSecret).
     /// </summary>
-    public static readonly string[] Api = ["wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", "admin-api-key"];
+    public static readonly string[] Api =
+    [
+        "wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", "admin-api-key",
+        "wechatpay-merchant-private-key", "wechatpay-public-key", "wechatpay-api-v3-key",
+    ];
 
-    /// <summary>What the worker reads: it gets access tokens from WeChat and calls the LLM.</summary>
-    public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key"];
+    /// <summary>What the worker reads: it gets access tokens from WeChat, calls the LLM and the moderation service.</summary>
+    public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key", "moderation-api-key"];
 
-    /// <summary>Every parameter name, as a deployment asks for them.</summary>
-    public static IEnumerable<string> ParameterNames => WeChatSettings.Concat(LlmSettings).Concat(AdminSettings).Select(s => s.Parameter);
+    /// <summary>Every parameter name this AppHost added, as a deployment asks for them.</summary>
+    public IEnumerable<string> ParameterNames => _configured.Select(c => c.Name);
 
     private readonly List<(string Name, string EnvironmentVariable, IResourceBuilder<ParameterResource> Parameter)> _configured = [];
 
@@ -58,10 +76,12 @@ public sealed class ExternalSecrets
         secrets.HasWeChat = secrets.Add(builder, WeChatSettings, all) >= 2;
         secrets.HasLlm = secrets.Add(builder, LlmSettings, all) == 1;
         secrets.Add(builder, AdminSettings, all);
+        secrets.Add(builder, PaymentSettings, all && !string.IsNullOrWhiteSpace(builder.Configuration["WeChatPay:MchId"]));
+        secrets.Add(builder, ModerationSettings, all && !string.IsNullOrWhiteSpace(builder.Configuration["Safety:ModerationUrl"]));
 
         if (all)
         {
-            builder.LogAtStartup($"Publishing: {string.Join(", ", ParameterNames)} are secret parameters that the deployment asks for; no value of this machine goes into the manifest.");
+            builder.LogAtStartup($"Publishing: {string.Join(", ", secrets.ParameterNames)} are secret parameters that the deployment asks for; no value of this machine goes into the manifest.");
             return secrets;
         }
 

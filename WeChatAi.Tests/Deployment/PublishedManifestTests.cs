@@ -56,6 +56,13 @@ public sealed class PublishedManifestTests(PublishedManifestFixture fixture) : I
     }
 
     [Fact]
+    public void A_deployment_without_a_merchant_or_moderation_service_is_not_asked_for_their_keys()
+    {
+        Assert.DoesNotContain("wechatpay-", Manifest.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("moderation-api-key", Manifest.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_configured_secret_reaches_the_manifest_or_the_publish_log()
     {
         Assert.All(PublishedManifestFixture.ConfiguredSecrets.Values, secret =>
