@@ -41,5 +41,6 @@ public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credi
         return string.Create(CultureInfo.InvariantCulture, $"今日免费提问剩余 {Math.Max(0, limit - used)}/{limit} 次，积分 {balance}（每次提问用 1 积分）。{PurchaseLine}");
     }
 
-    private string PurchaseLine => PurchaseUrl is { } url ? $"购买积分：{url}" : string.Empty;
+    // WeChat shows <a href> in a text reply as a tappable link, opened in its browser (where the page pays with JSAPI).
+    private string PurchaseLine => PurchaseUrl is { } url ? $"<a href=\"{url}\">购买积分</a>" : string.Empty;
 }

@@ -93,6 +93,10 @@ function fillText(element, text) {
       link.href = "#";
       link.className = "msgmenu";
       link.onclick = (event) => { event.preventDefault(); sendText(menu[1]); };
+    } else if (new URL(href).origin === location.origin && window.openInWeChat) {
+      // The API's pages reach the browser through the simulator, which plays WeChat's in-app browser.
+      link.href = href;
+      link.onclick = (event) => { event.preventDefault(); const url = new URL(href); window.openInWeChat(url.pathname + url.search); };
     } else {
       link.href = href;
       link.target = "_blank";

@@ -28,6 +28,7 @@
     }));
   }
 
+  window.openInWeChat = openInWeChat; // links in messages to the API's pages open here too
   byId("open-pay").onclick = () => openInWeChat("/pay");
   byId("browser-close").onclick = () => byId("browser").close();
   byId("pay-refresh").onclick = refreshOrders;
