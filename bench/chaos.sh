@@ -98,7 +98,7 @@ wait_for 60 curl -sf "http://127.0.0.1:${WORKER_PORTS[1]}/health"
 
 api() {
   start_api "$API_DLL" "$WORK/api.log" ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
-    WeChat__Token="$TOKEN" WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000
+    WeChat__Token="$TOKEN" WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text
 }
 api
 wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/health"

@@ -102,7 +102,7 @@ if [[ "$DRIVER" == api ]]; then
   # The timestamp check off so one signed URL serves every message (the signature covers only token, timestamp, nonce).
   start_api "$API_DLL" "$WORK/api.log" \
     ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
-    WeChat__Token=bench-token WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000
+    WeChat__Token=bench-token WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text
   PIDS+=($API_PID)
   wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
   SIGNATURE=$(printf '%s\n' bench-token 1714037059 486452656 | LC_ALL=C sort | tr -d '\n' | sha1sum | cut -d' ' -f1)

@@ -44,5 +44,5 @@ env ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production DOTNET_GCgen
   ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
   ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres" \
   WeChat__Token=bench-token WeChat__AppId=wxbench0000000000 WeChat__TimestampToleranceSeconds=0 \
-  RateLimits__PerUserBurst=5 Billing__FreeDailyMessages=1000000 ${API_ENV:-} \
+  RateLimits__PerUserBurst=5 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text ${API_ENV:-} \
   python3 "$ROOT/bench/startup.py" "$DLL" "$(free_port)" bench-token "$RUNS" "$BURST"

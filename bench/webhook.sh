@@ -58,11 +58,12 @@ fi
 
 start_redis "$WORK"
 
-# No database: ConnectionStrings__wechatdb points at a closed port (see the header).
+# No database: ConnectionStrings__wechatdb points at a closed port (see the header). AckMode text: the passive text
+# reply, which the bare-Kestrel baseline and the earlier figures also build (the default, typing, answers "success").
 start_api "$DLL" "$WORK/api.log" \
   ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
   ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$(free_port);Database=none;Username=none;Password=none" \
-  WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 ${API_ENV:-}
+  WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text ${API_ENV:-}
 wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
 
 # The signature covers only token, timestamp and nonce, so one signed query serves every request
