@@ -82,13 +82,15 @@ internal static class Fakes
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             Interlocked.Increment(ref delivered);
 
-            // The loader's question is "q{seq}|{received_at_ms}"; the fake LLM answers "答复：" + question.
+            // The loader's question is "q{seq}|{received_at_ms}"; the fake LLM answers "答复：" + question, and the worker
+            // ends it with the AI label on its own line.
             var text = message.Content;
             var bar = text.IndexOf('|', StringComparison.Ordinal);
             var q = text.IndexOf('q', StringComparison.Ordinal);
+            var end = bar < 0 ? -1 : text.IndexOf('\n', bar);
             if (q < 0 || bar < q
                 || !int.TryParse(text.AsSpan(q + 1, bar - q - 1), CultureInfo.InvariantCulture, out var seq)
-                || !long.TryParse(text.AsSpan(bar + 1), CultureInfo.InvariantCulture, out var receivedAt)
+                || !long.TryParse(end < 0 ? text.AsSpan(bar + 1) : text.AsSpan(bar + 1, end - bar - 1), CultureInfo.InvariantCulture, out var receivedAt)
                 || seq < 0 || seq >= jobs)
             {
                 Interlocked.Increment(ref unknown);
