@@ -3,17 +3,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.WeChatApi;
 
 namespace WeChatAi.Worker.Media;
-
-/// <summary>The account's access token, as the caller holds it (the pipeline passes in the delivery's shared token).</summary>
-internal interface IMediaAccessToken
-{
-    Task<string> GetAsync(CancellationToken cancellationToken);
-
-    /// <summary>WeChat said <paramref name="rejected"/> is invalid or expired: the token to try next.</summary>
-    Task<string> RenewAsync(string rejected, CancellationToken cancellationToken);
-}
 
 /// <param name="ContentType">As the server said (WeChat's may be missing or generic: callers sniff the bytes too).</param>
 internal sealed record DownloadedMedia(byte[] Bytes, string? ContentType);
@@ -26,11 +18,15 @@ internal sealed class MediaDownloadException(string message, Exception? inner = 
 /// limit and a deadline (<see cref="MediaOptions"/>).
 /// </summary>
 internal sealed partial class MediaDownloader(
-    HttpClient http, IOptions<MediaOptions> options, IOptions<WeChatOptions> weChatOptions, ILogger<MediaDownloader> logger)
+    HttpClient http,
+    AccessTokenProvider token,
+    IOptions<MediaOptions> options,
+    IOptions<WeChatOptions> weChatOptions,
+    ILogger<MediaDownloader> logger)
 {
     public const string HttpClientName = "media";
 
-    public async Task<DownloadedMedia> DownloadImageAsync(JobMedia media, IMediaAccessToken token, CancellationToken cancellationToken)
+    public async Task<DownloadedMedia> DownloadImageAsync(JobMedia media, CancellationToken cancellationToken)
     {
         if (Uri.TryCreate(media.PicUrl, UriKind.Absolute, out var picUrl) && (picUrl.Scheme == Uri.UriSchemeHttp || picUrl.Scheme == Uri.UriSchemeHttps))
         {
@@ -44,11 +40,11 @@ internal sealed partial class MediaDownloader(
             }
         }
 
-        return await GetMediaAsync(media.MediaId, token, cancellationToken);
+        return await GetMediaAsync(media.MediaId, cancellationToken);
     }
 
     /// <summary><c>GET /cgi-bin/media/get</c>: the file, or a JSON errcode (an invalid token is renewed once).</summary>
-    public async Task<DownloadedMedia> GetMediaAsync(string mediaId, IMediaAccessToken token, CancellationToken cancellationToken)
+    public async Task<DownloadedMedia> GetMediaAsync(string mediaId, CancellationToken cancellationToken)
     {
         var accessToken = await token.GetAsync(cancellationToken);
         for (var renewed = false; ; renewed = true)

@@ -26,6 +26,7 @@ public static class MediaExtensions
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
             }));
+        services.AddWeChatAccessTokens(); // media/get with the account's shared token
         services.AddSingleton<ImageNormalizer>();
         services.AddSingleton<AudioConverter>();
         services.AddHostedService<FfmpegStartupCheck>();

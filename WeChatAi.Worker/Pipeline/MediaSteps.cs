@@ -18,7 +18,6 @@ internal sealed partial class MediaSteps(
     AudioConverter converter,
     LlmTranscriber transcriber,
     LlmAnswerer llm,
-    MediaAccessToken token,
     IOptions<LlmOptions> llmOptions,
     ILogger<MediaSteps> logger)
 {
@@ -56,7 +55,7 @@ internal sealed partial class MediaSteps(
 
     public async Task<StoredAnswer> AnswerImageAsync(AiJob job, IReadOnlyList<ChatMessage> history, CancellationToken cancellationToken)
     {
-        var file = await downloader.DownloadImageAsync(job.Media!, token, cancellationToken);
+        var file = await downloader.DownloadImageAsync(job.Media!, cancellationToken);
         PreparedImage image;
         try
         {
@@ -73,7 +72,7 @@ internal sealed partial class MediaSteps(
 
     private async Task<string> TranscribeAsync(JobMedia media, CancellationToken cancellationToken)
     {
-        var file = await downloader.GetMediaAsync(media.MediaId, token, cancellationToken);
+        var file = await downloader.GetMediaAsync(media.MediaId, cancellationToken);
         var format = llmOptions.Value.TranscriptionFormat;
         if (format == "original")
         {

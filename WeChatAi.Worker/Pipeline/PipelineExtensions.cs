@@ -18,7 +18,6 @@ public static class PipelineExtensions
         services.TryAddWorkerMetrics();
         services.AddSingleton<UserTurns>();
         services.AddSingleton<PipelineReadiness>();
-        services.AddSingleton<MediaAccessToken>();
         services.AddSingleton<MediaSteps>();
         services.AddSingleton<JobAttempt>();
         services.AddSingleton<JobCompletion>();
