@@ -2,6 +2,7 @@ using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatApi;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace WeChatAi.Worker.Delivery;
@@ -12,23 +13,16 @@ internal sealed class WeChatApiClient(HttpClient http, IOptions<WeChatOptions> o
     public const string HttpClientName = "wechat-api";
 
     /// <summary><c>POST /cgi-bin/message/custom/send</c>; returns WeChat's errcode (0: sent). Throws on transport failures.</summary>
-    public async Task<WeChatResult> SendTextAsync(string accessToken, string openId, string content, CancellationToken cancellationToken)
-    {
-        var request = new CustomTextMessage(openId, "text", new TextContent(content));
-        using var response = await http.PostAsJsonAsync(
-            Url($"/cgi-bin/message/custom/send?access_token={Uri.EscapeDataString(accessToken)}"),
-            request, WeChatJson.Default.CustomTextMessage, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync(WeChatJson.Default.WeChatResult, cancellationToken);
-        return body ?? new WeChatResult(-1, "empty response");
-    }
+    public Task<WeChatResult> SendTextAsync(string accessToken, string openId, string content, CancellationToken cancellationToken) =>
+        PostAsync("/cgi-bin/message/custom/send", accessToken, new CustomTextMessage(openId, "text", new TextContent(content)), WeChatJson.Default.CustomTextMessage, cancellationToken);
 
     /// <summary><c>POST /cgi-bin/message/custom/typing</c> with <c>Typing</c>; returns WeChat's errcode.</summary>
-    public async Task<WeChatResult> TypingAsync(string accessToken, string openId, CancellationToken cancellationToken)
+    public Task<WeChatResult> TypingAsync(string accessToken, string openId, CancellationToken cancellationToken) =>
+        PostAsync("/cgi-bin/message/custom/typing", accessToken, new TypingCommand(openId, "Typing"), WeChatJson.Default.TypingCommand, cancellationToken);
+
+    private async Task<WeChatResult> PostAsync<T>(string path, string accessToken, T request, JsonTypeInfo<T> json, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(
-            Url($"/cgi-bin/message/custom/typing?access_token={Uri.EscapeDataString(accessToken)}"),
-            new TypingCommand(openId, "Typing"), WeChatJson.Default.TypingCommand, cancellationToken);
+        using var response = await http.PostAsJsonAsync(Url($"{path}?access_token={Uri.EscapeDataString(accessToken)}"), request, json, cancellationToken);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(WeChatJson.Default.WeChatResult, cancellationToken) ?? new WeChatResult(-1, "empty response");
     }
