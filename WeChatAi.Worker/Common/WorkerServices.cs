@@ -4,10 +4,11 @@ namespace WeChatAi.Worker.Common;
 
 internal static class WorkerServices
 {
-    /// <summary>The clock and the worker's instruments, registered once by whichever feature comes first.</summary>
+    /// <summary>The clock and the worker's instruments (metrics, the overview's call counts), registered once by whichever feature comes first.</summary>
     public static void TryAddWorkerMetrics(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerMetrics>();
+        services.TryAddSingleton<ServiceCallStats>();
     }
 }
