@@ -64,8 +64,8 @@ public sealed class MessageAdmission : IAsyncDisposable
     // China's day, then per message its de-dup key, its bucket key, the user's free counter of the day and credit
     // balance. ARGV: refill per minute, burst, de-dup TTL, stats retention, free questions per day, free counter TTL,
     // AppId, the minute's field, the minutes' retention, then per message the job's JSON, the OpenID, the job id and
-    // its free charge (f:{day}). TIME (not the caller's clock) feeds the buckets so
-    // replicas with skewed clocks share one "now".
+    // its free charge (f:{day}). TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share
+    // one "now".
     // The bucket is GCRA, the token bucket kept as one number: the time at which the bucket is full again ("tat").
     // A message may pass while tat is at most burst - 1 intervals ahead; it moves tat one interval on. The key
     // expires at tat, when a missing key means the same thing: a full bucket.

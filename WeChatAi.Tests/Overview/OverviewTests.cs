@@ -43,7 +43,9 @@ public sealed class OverviewTests(PostgresServer postgres)
         }
 
         await harness.WaitUntilAsync(() => harness.WeChat.Messages.Count == 3, "3 answers");
-        var overview = await OverviewApi.WaitForAsync(api, o => OverviewApi.Sum(o, "minutes", "answered") == 3, "3 answered in the minutes");
+        // The worker sends its call counts once a second.
+        var overview = await OverviewApi.WaitForAsync(
+            api, o => OverviewApi.Sum(o, "minutes", "answered") == 3 && Service(o, "wechat-api").Calls == 3, "3 answered and 3 pushes counted");
 
         Assert.Equal(60, overview.GetProperty("minutes").GetArrayLength());
         var minutes = overview.GetProperty("minutes").EnumerateArray().Select(m => m.GetProperty("at").GetDateTimeOffset()).ToList();
@@ -85,7 +87,8 @@ public sealed class OverviewTests(PostgresServer postgres)
         harness.WeChat.SendFaults.Enqueue(-1);
         await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text("o-ov-4", 9_100, "再问")));
         await harness.WaitUntilAsync(() => harness.WeChat.Messages.Count == 4, "the fourth answer");
-        overview = await OverviewApi.WaitForAsync(api, o => OverviewApi.Sum(o, "minutes", "answered") == 4, "4 answered in the minutes");
+        overview = await OverviewApi.WaitForAsync(
+            api, o => OverviewApi.Sum(o, "minutes", "answered") == 4 && Service(o, "wechat-api").Calls == 5, "4 answered and 5 pushes counted");
         Assert.Equal(("degraded", 6, 2), Service(overview, "llm"));
         Assert.Equal(2.0 / 6, OverviewApi.Health(overview, "llm").GetProperty("errorRate").GetDouble(), 3);
         Assert.Equal(("degraded", 5, 1), Service(overview, "wechat-api"));

@@ -9,6 +9,10 @@ internal static class WorkerServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerMetrics>();
-        services.TryAddSingleton<ServiceCallStats>();
+        if (!services.Any(d => d.ServiceType == typeof(ServiceCallStats)))
+        {
+            services.AddSingleton<ServiceCallStats>();
+            services.AddHostedService(static provider => provider.GetRequiredService<ServiceCallStats>());
+        }
     }
 }
