@@ -9,13 +9,14 @@ builder.AddHttpApi();
 builder.AddAdmin();
 builder.AddPurchase();
 builder.AddPayments();
+builder.AddOverview();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments().MapOverviewEndpoints();
 
 app.Run();
 

@@ -137,6 +137,9 @@ namespace WeChatAi.Core.Data.Migrations
                     b.Property<int>("ActiveUsers")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Answered")
+                        .HasColumnType("integer");
+
                     b.Property<int>("CreditsUsed")
                         .HasColumnType("integer");
 
