@@ -28,6 +28,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<DailyStatistics> DailyStatistics => Set<DailyStatistics>();
 
+    public DbSet<AdminAuditEntry> AdminAudit => Set<AdminAuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Trigram indexes for the console's substring search (docs/console-data.md).
@@ -98,6 +100,18 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             menu.HasKey(m => m.Id);
             menu.Property(m => m.Id).ValueGeneratedNever();
             menu.Property(m => m.Json).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<AdminAuditEntry>(entry =>
+        {
+            entry.ToTable("admin_audit");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.Actor).HasMaxLength(AdminAuditEntry.MaxActor);
+            entry.Property(e => e.Action).HasMaxLength(AdminAuditEntry.MaxAction);
+            entry.Property(e => e.Target).HasMaxLength(AdminAuditEntry.MaxTarget);
+            entry.Property(e => e.Detail).HasMaxLength(AdminAuditEntry.MaxDetail);
+            entry.HasIndex(e => new { e.Actor, e.Id });
+            entry.HasIndex(e => new { e.Action, e.Id });
         });
 
         modelBuilder.ConfigureBilling();
