@@ -9,13 +9,15 @@ builder.AddHttpApi();
 builder.AddAdmin();
 builder.AddPurchase();
 builder.AddPayments();
+builder.AddConversations();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments()
+    .MapConversationEndpoints().MapOrderAdminEndpoints();
 
 app.Run();
 
