@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using StackExchange.Redis;
 using WeChatAi.Api.Admin;
@@ -117,7 +119,8 @@ public static partial class AdminEndpoints
         {
             return await action();
         }
-        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
+        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException or RetryLimitExceededException
+            || ex is InvalidOperationException { InnerException: NpgsqlException } or DbUpdateException { InnerException: NpgsqlException })
         {
             return Results.Problem(unavailable, statusCode: StatusCodes.Status503ServiceUnavailable);
         }

@@ -27,29 +27,32 @@ internal sealed class UserDirectory(CreditLedger ledger, IConnectionMultiplexer 
     /// </summary>
     public async Task<UserPage> SearchAsync(WeChatDbContext db, string appId, string? q, UserCursor? before, int count, CancellationToken cancellationToken)
     {
-        var users = Filter(db, appId, q, await NewestExchangeIdAsync(db, q, cancellationToken));
-        if (before is { } cursor)
-        {
-            users = users.Where(u => u.LastSeenAt < cursor.LastSeenAt || (u.LastSeenAt == cursor.LastSeenAt && string.Compare(u.OpenId, cursor.OpenId) < 0));
-        }
-
-        var rows = await users
-            .OrderByDescending(u => u.LastSeenAt).ThenByDescending(u => u.OpenId)
-            .Take(count + 1)
-            .Select(u => new
-            {
-                User = u,
-                Exchanges = db.Exchanges.Count(e => e.AppId == u.AppId && e.OpenId == u.OpenId),
-                LastQuestion = db.Exchanges.Where(e => e.AppId == u.AppId && e.OpenId == u.OpenId)
-                    .OrderByDescending(e => e.Id).Select(e => e.Question.Substring(0, LastQuestionLength)).FirstOrDefault(),
-            })
-            .ToListAsync(cancellationToken);
+        var rows = await SearchQuery(db, appId, q, before, count, await NewestExchangeIdAsync(db, q, cancellationToken)).ToListAsync(cancellationToken);
         var page = rows.Take(count).ToList();
         var balances = await ledger.BalancesAsync(db, appId, [.. page.Select(r => r.User.OpenId)], cancellationToken);
         var items = page.Select(r => new UserListItem(
             r.User.OpenId, r.User.Nickname, r.User.Subscribed, r.User.Blocked, r.User.BlockedReason, r.User.FirstSeenAt, r.User.LastSeenAt,
             r.Exchanges, balances.GetValueOrDefault(r.User.OpenId), r.LastQuestion)).ToList();
         return new UserPage(items, rows.Count > count ? new UserCursor(page[^1].User.LastSeenAt, page[^1].User.OpenId).ToString() : null);
+    }
+
+    /// <summary>The page's query (one more row than <paramref name="count"/>, to know whether there is a next page).</summary>
+    public static IQueryable<UserRow> SearchQuery(WeChatDbContext db, string appId, string? q, UserCursor? before, int count, long newestExchangeId)
+    {
+        var users = Filter(db, appId, q, newestExchangeId);
+        if (before is { } cursor)
+        {
+            users = users.Where(u => u.LastSeenAt < cursor.LastSeenAt || (u.LastSeenAt == cursor.LastSeenAt && string.Compare(u.OpenId, cursor.OpenId) < 0));
+        }
+
+        return users
+            .OrderByDescending(u => u.LastSeenAt).ThenByDescending(u => u.OpenId)
+            .Take(count + 1)
+            .Select(u => new UserRow(
+                u,
+                db.Exchanges.Count(e => e.AppId == u.AppId && e.OpenId == u.OpenId),
+                db.Exchanges.Where(e => e.AppId == u.AppId && e.OpenId == u.OpenId)
+                    .OrderByDescending(e => e.Id).Select(e => e.Question.Substring(0, LastQuestionLength)).FirstOrDefault()));
     }
 
     /// <summary>The search's filter alone: the SQL the console's search runs (also printed by the benchmark).</summary>
@@ -91,21 +94,25 @@ internal sealed class UserDirectory(CreditLedger ledger, IConnectionMultiplexer 
 
     public static async Task<ExchangePage> ExchangesAsync(WeChatDbContext db, string appId, string openId, long before, int count, CancellationToken cancellationToken)
     {
-        var rows = await db.Exchanges.AsNoTracking()
-            .Where(e => e.AppId == appId && e.OpenId == openId && e.Id < before)
-            .OrderByDescending(e => e.Id)
-            .Take(count + 1)
-            .Include(e => e.SafetyDecisions)
-            .ToListAsync(cancellationToken);
+        var rows = await ExchangesQuery(db, appId, openId, before, count).ToListAsync(cancellationToken);
         var items = rows.Take(count).Select(ExchangeView.From).ToList();
         return new ExchangePage(items, rows.Count > count ? items[^1].Id : null);
     }
+
+    public static IQueryable<ChatExchange> ExchangesQuery(WeChatDbContext db, string appId, string openId, long before, int count) =>
+        db.Exchanges.AsNoTracking()
+            .Where(e => e.AppId == appId && e.OpenId == openId && e.Id < before)
+            .OrderByDescending(e => e.Id)
+            .Take(count + 1)
+            .Include(e => e.SafetyDecisions);
 
     private static async Task<long> NewestExchangeIdAsync(WeChatDbContext db, string? q, CancellationToken cancellationToken) =>
         q is { Length: > 0 and < MinIndexedText }
             ? await db.Exchanges.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0
             : 0;
 }
+
+internal sealed record UserRow(WeChatUser User, int Exchanges, string? LastQuestion);
 
 /// <summary>The users list's keyset: the last row's <c>LastSeenAt</c> (UTC ticks) and OpenID, as <c>{ticks}:{openId}</c>.</summary>
 internal readonly record struct UserCursor(DateTimeOffset LastSeenAt, string OpenId)
