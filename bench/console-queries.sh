@@ -49,7 +49,7 @@ db() { psql_ -d wechatdb "$@"; }
 echo "== seeding $USERS users, $EXCHANGES exchanges over 365 days, $ORDERS orders"
 TABLES="'wechat_users','chat_exchanges','safety_decisions','orders','refunds'"
 db -At -c "SELECT indexdef || ';' FROM pg_indexes WHERE tablename IN ($TABLES) AND indexname NOT LIKE 'PK_%'" >"$WORK/indexes.sql"
-db -At -c "SELECT 'DROP INDEX ' || indexname || ';' FROM pg_indexes WHERE tablename IN ($TABLES) AND indexname NOT LIKE 'PK_%'" | db >/dev/null
+db -At -c "SELECT 'DROP INDEX ' || quote_ident(indexname) || ';' FROM pg_indexes WHERE tablename IN ($TABLES) AND indexname NOT LIKE 'PK_%'" | db >/dev/null
 SECONDS=0
 db <<SQL
 -- Chinese and English words the questions and answers are made of (60: a 2-word phrase is in ~0.1% of questions).
@@ -210,4 +210,4 @@ echo
 echo "== results ($EXCHANGES exchanges, $USERS users, $ORDERS orders; PostgreSQL $(db -At -c 'SHOW server_version'))"
 printf '%-44s %12s %11s   %s\n' "query" "median" "rows" "plan: scans (index or table)"
 printf '%s\n' "${RESULTS[@]}"
-echo "database size: $(db -At -c "SELECT pg_size_pretty(pg_database_size('wechatdb'))"); trigram indexes: $(db -At -c "SELECT pg_size_pretty(sum(pg_relation_size(indexname::regclass))) FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")"
+echo "database size: $(db -At -c "SELECT pg_size_pretty(pg_database_size('wechatdb'))"); trigram indexes: $(db -At -c "SELECT pg_size_pretty(sum(pg_relation_size(quote_ident(indexname)::regclass))) FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")"
