@@ -120,7 +120,7 @@ public static partial class AdminEndpoints
             return await action();
         }
         catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException or RetryLimitExceededException
-            || ex is InvalidOperationException { InnerException: NpgsqlException } or DbUpdateException { InnerException: NpgsqlException })
+            || ex is InvalidOperationException { InnerException: NpgsqlException } or DbUpdateException { InnerException: NpgsqlException and not PostgresException })
         {
             return Results.Problem(unavailable, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
