@@ -10,13 +10,15 @@ builder.AddAdmin();
 builder.AddPurchase();
 builder.AddPayments();
 builder.AddOverview();
+builder.AddConversations();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments().MapOverviewEndpoints();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments()
+    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderAdminEndpoints();
 
 app.Run();
 

@@ -33,6 +33,7 @@ public sealed class WeChatWebhook : IDisposable
     private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
 
     private readonly WeChatOptions _options;
+    private readonly IOptionsMonitor<WeChatOptions> _live;
     private readonly string? _welcome;
     private readonly MediaSupportOptions _media;
     private readonly WeChatMessageCrypto? _crypto;
@@ -45,7 +46,7 @@ public sealed class WeChatWebhook : IDisposable
     private readonly ILogger<WeChatWebhook> _logger;
 
     public WeChatWebhook(
-        IOptions<WeChatOptions> options,
+        IOptionsMonitor<WeChatOptions> options,
         IOptions<ComplianceOptions> compliance,
         IOptions<MediaSupportOptions> media,
         MessageAdmission admission,
@@ -56,7 +57,8 @@ public sealed class WeChatWebhook : IDisposable
         TimeProvider time,
         ILogger<WeChatWebhook> logger)
     {
-        _options = options.Value;
+        _options = options.CurrentValue;
+        _live = options;
         _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
         _media = media.Value;
         _admission = admission;
@@ -234,6 +236,11 @@ public sealed class WeChatWebhook : IDisposable
         if (result.Outcome == AdmissionOutcome.RateLimited)
         {
             return (RateLimitedText, false);
+        }
+
+        if (result.Outcome == AdmissionOutcome.Blocked)
+        {
+            return (_live.CurrentValue.BlockedUserText, false);
         }
 
         if (result.Outcome is AdmissionOutcome.OverQuota or AdmissionOutcome.QuotaUnavailable)

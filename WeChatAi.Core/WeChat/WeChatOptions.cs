@@ -45,6 +45,11 @@ public sealed class WeChatOptions : IValidatableObject
     /// <summary>Passive mode: the reply when the answer missed WeChat's last attempt; it comes with the next message.</summary>
     public string PassiveLateText { get; set; } = "回答还在生成中，请稍后发送任意消息查看。";
 
+    /// <summary>The reply to a user an operator blocked (no job, no charge, no LLM); read live (<c>IOptionsMonitor</c>).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "WeChat:BlockedUserText must not be empty.")]
+    [StringLength(600, ErrorMessage = "WeChat:BlockedUserText must be at most 600 characters.")]
+    public string BlockedUserText { get; set; } = "你的账号已被限制使用本服务，如有疑问请联系客服。";
+
     /// <summary>How long answer parts wait for the user's next message.</summary>
     [Range(1, 10_000, ErrorMessage = "WeChat:PendingTtlHours must be between 1 and 10000.")]
     public int PendingTtlHours { get; set; } = ReplyKeys.DefaultPendingTtlHours;
