@@ -3,6 +3,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
+builder.AddAccountSettings();
 builder.AddWeChatWebhook();
 builder.AddWeChatMenu();
 builder.AddHttpApi();

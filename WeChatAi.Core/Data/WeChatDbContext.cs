@@ -28,6 +28,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<DailyStatistics> DailyStatistics => Set<DailyStatistics>();
 
+    public DbSet<AccountSetting> AccountSettings => Set<AccountSetting>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WeChatUser>(user =>
@@ -87,6 +89,14 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             menu.HasKey(m => m.Id);
             menu.Property(m => m.Id).ValueGeneratedNever();
             menu.Property(m => m.Json).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<AccountSetting>(setting =>
+        {
+            setting.ToTable("account_settings");
+            setting.HasKey(s => s.Key);
+            setting.Property(s => s.Key).HasMaxLength(AccountSetting.MaxKeyLength);
+            setting.Property(s => s.UpdatedBy).HasMaxLength(64);
         });
 
         modelBuilder.ConfigureBilling();

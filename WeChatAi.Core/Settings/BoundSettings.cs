@@ -1,0 +1,103 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using WeChatAi.Core.Billing;
+using WeChatAi.Core.Compliance;
+using WeChatAi.Core.Safety;
+using WeChatAi.Core.WeChat;
+
+namespace WeChatAi.Core.Settings;
+
+/// <summary>
+/// The options classes that hold the editable settings, bound from one configuration (a service's own, or a candidate
+/// with an operator's change), and their validation with the rules the services start with.
+/// </summary>
+public sealed class BoundSettings
+{
+    private BoundSettings(WeChatOptions weChat, BillingOptions billing, ComplianceOptions compliance, SafetyTextOptions safety)
+    {
+        WeChat = weChat;
+        Billing = billing;
+        Compliance = compliance;
+        Safety = safety;
+    }
+
+    public WeChatOptions WeChat { get; }
+
+    public BillingOptions Billing { get; }
+
+    public ComplianceOptions Compliance { get; }
+
+    public SafetyTextOptions Safety { get; }
+
+    /// <summary>
+    /// Binds and validates: the errors are keyed by the setting they name (an editable one when it is that one), each
+    /// with its messages; empty when every rule holds.
+    /// </summary>
+    public static (BoundSettings? Settings, Dictionary<string, string[]> Errors) Validate(IConfiguration configuration, IReadOnlyList<ProductOptions>? products)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var errors = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        var weChat = Bind<WeChatOptions>(configuration, WeChatOptions.Section, errors);
+        var billing = Bind<BillingOptions>(configuration, BillingOptions.Section, errors);
+        var compliance = Bind<ComplianceOptions>(configuration, ComplianceOptions.Section, errors);
+        var safety = Bind<SafetyTextOptions>(configuration, SafetyTextOptions.Section, errors);
+        if (weChat is null || billing is null || compliance is null || safety is null)
+        {
+            return (null, Close(errors));
+        }
+
+        ProductsOverride.Apply(billing, products);
+        Check(weChat, WeChatOptions.Section, errors);
+        Check(billing, BillingOptions.Section, errors);
+        Check(compliance, ComplianceOptions.Section, errors);
+        Check(safety, SafetyTextOptions.Section, errors);
+        if (!compliance.LabelFits(weChat.MaxMessageBytes))
+        {
+            Add(errors, ComplianceOptions.LabelTooLong, ComplianceOptions.Section);
+        }
+
+        return errors.Count == 0 ? (new BoundSettings(weChat, billing, compliance, safety), []) : (null, Close(errors));
+    }
+
+    private static T? Bind<T>(IConfiguration configuration, string section, Dictionary<string, List<string>> errors) where T : class, new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A value of the wrong type ("abc" for a number): the binder names the key in its message.
+            Add(errors, $"{AccountSettingsCatalog.Named(ex.Message) ?? section} has a value of the wrong type ({ex.Message})", section);
+            return null;
+        }
+    }
+
+    private static void Check(object options, string section, Dictionary<string, List<string>> errors)
+    {
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        {
+            return;
+        }
+
+        foreach (var result in results)
+        {
+            Add(errors, result.ErrorMessage ?? $"{section} is not valid.", section);
+        }
+    }
+
+    private static void Add(Dictionary<string, List<string>> errors, string message, string section)
+    {
+        var key = AccountSettingsCatalog.Named(message) ?? section;
+        if (!errors.TryGetValue(key, out var messages))
+        {
+            errors[key] = messages = [];
+        }
+
+        messages.Add(message);
+    }
+
+    private static Dictionary<string, string[]> Close(Dictionary<string, List<string>> errors) =>
+        errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
+}
