@@ -18,6 +18,7 @@ public static partial class AdminEndpoints
     {
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<DeadLetterAdmin>();
+        builder.Services.AddSingleton<AdminAudit>();
         return builder;
     }
 

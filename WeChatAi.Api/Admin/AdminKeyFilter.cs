@@ -35,7 +35,8 @@ internal sealed class AdminKeyFilter(IOptions<AdminOptions> options) : IEndpoint
             return Refuse(StatusCodes.Status401Unauthorized, "The admin key is wrong.");
         }
 
-        return next(context);
+        AdminAudit.Operator(http.Request, out var operatorError);
+        return operatorError is null ? next(context) : Refuse(StatusCodes.Status400BadRequest, operatorError);
     }
 
     private static string? PresentedKey(HttpRequest request)

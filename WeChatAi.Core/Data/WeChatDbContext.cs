@@ -28,6 +28,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<DailyStatistics> DailyStatistics => Set<DailyStatistics>();
 
+    public DbSet<AdminAuditEntry> AdminAudit => Set<AdminAuditEntry>();
+
     public DbSet<AccountSetting> AccountSettings => Set<AccountSetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -91,12 +93,24 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             menu.Property(m => m.Json).HasColumnType("jsonb");
         });
 
+        modelBuilder.Entity<AdminAuditEntry>(entry =>
+        {
+            entry.ToTable("admin_audit");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.Actor).HasMaxLength(AdminAuditEntry.MaxActor);
+            entry.Property(e => e.Action).HasMaxLength(AdminAuditEntry.MaxAction);
+            entry.Property(e => e.Target).HasMaxLength(AdminAuditEntry.MaxTarget);
+            entry.Property(e => e.Detail).HasMaxLength(AdminAuditEntry.MaxDetail);
+            entry.HasIndex(e => new { e.Actor, e.Id });
+            entry.HasIndex(e => new { e.Action, e.Id });
+        });
+
         modelBuilder.Entity<AccountSetting>(setting =>
         {
             setting.ToTable("account_settings");
             setting.HasKey(s => s.Key);
             setting.Property(s => s.Key).HasMaxLength(AccountSetting.MaxKeyLength);
-            setting.Property(s => s.UpdatedBy).HasMaxLength(64);
+            setting.Property(s => s.UpdatedBy).HasMaxLength(AdminAuditEntry.MaxActor);
         });
 
         modelBuilder.ConfigureBilling();
