@@ -16,7 +16,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments().MapSettingsEndpoints();
 
 app.Run();
 

@@ -70,18 +70,13 @@ public sealed partial class AccountSettingsStore(
 
     private void Apply(AccountOverrides overrides)
     {
-        Dictionary<string, string[]> errors;
-        using (var candidate = overrides.Apply(configuration))
-        {
-            errors = BoundSettings.Validate(candidate, overrides.Products).Errors;
-        }
-
-        foreach (var (key, messages) in errors)
+        var resolved = BoundSettings.Resolve(configuration, overrides);
+        foreach (var (key, messages) in resolved.Dropped)
         {
             LogInvalid(logger, key, string.Join(" ", messages));
         }
 
-        provider.Apply(errors.Count == 0 ? overrides : overrides.Without(errors.Keys));
+        provider.Apply(resolved.Applied);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Loaded the account settings (version {Version}).")]

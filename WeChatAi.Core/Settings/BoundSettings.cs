@@ -59,6 +59,32 @@ public sealed class BoundSettings
         return errors.Count == 0 ? (new BoundSettings(weChat, billing, compliance, safety), []) : (null, Close(errors));
     }
 
+    /// <summary>
+    /// The settings with <paramref name="overrides"/> on <paramref name="configuration"/>, leaving out any override that
+    /// breaks a rule there (<see cref="ResolvedSettings.Dropped"/> says which and why).
+    /// </summary>
+    public static ResolvedSettings Resolve(IConfiguration configuration, AccountOverrides overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var (settings, errors) = ValidateWith(configuration, overrides);
+        if (settings is not null)
+        {
+            return new ResolvedSettings(settings, overrides, errors);
+        }
+
+        var kept = overrides.Without(errors.Keys);
+        var (fallback, remaining) = ValidateWith(configuration, kept);
+        return fallback is not null
+            ? new ResolvedSettings(fallback, kept, errors)
+            : throw new InvalidOperationException($"The configured settings are not valid: {string.Join(" ", remaining.SelectMany(e => e.Value))}");
+    }
+
+    private static (BoundSettings? Settings, Dictionary<string, string[]> Errors) ValidateWith(IConfiguration configuration, AccountOverrides overrides)
+    {
+        using var candidate = overrides.Apply(configuration);
+        return Validate(candidate, overrides.Products);
+    }
+
     private static T? Bind<T>(IConfiguration configuration, string section, Dictionary<string, List<string>> errors) where T : class, new()
     {
         try
@@ -101,3 +127,6 @@ public sealed class BoundSettings
     private static Dictionary<string, string[]> Close(Dictionary<string, List<string>> errors) =>
         errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
 }
+
+/// <summary>The settings in force, the overrides they include, and the overrides left out with their problems.</summary>
+public sealed record ResolvedSettings(BoundSettings Settings, AccountOverrides Applied, Dictionary<string, string[]> Dropped);
