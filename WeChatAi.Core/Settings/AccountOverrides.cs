@@ -63,21 +63,22 @@ public sealed record AccountOverrides(IReadOnlyDictionary<string, string> Values
 
     /// <summary>
     /// <paramref name="configuration"/> as it would be with these overrides (and no others): every editable key is set,
-    /// to its override or to what the service's own providers configure, so an override removed here is gone.
+    /// to its override, to what the service's own providers configure, or to its class's default (the binder would
+    /// set a null as null), so an override removed here is gone.
     /// Dispose it after use (it watches <paramref name="configuration"/>'s reload token).
     /// </summary>
     public ConfigurationRoot Apply(IConfiguration configuration)
     {
         var layer = AccountSettingsCatalog.Settings.ToDictionary(
             s => s.Key,
-            s => Values.TryGetValue(s.Key, out var value) ? value : Configured(configuration, s.Key));
+            s => Values.TryGetValue(s.Key, out var value) ? value : Configured(configuration, s.Key) ?? s.Read(BoundSettings.Defaults));
         return (ConfigurationRoot)new ConfigurationBuilder()
             .AddConfiguration(configuration, shouldDisposeConfiguration: false)
             .AddInMemoryCollection(layer)
             .Build();
     }
 
-    /// <summary>The value of <paramref name="key"/> without any operator's override (null: the options class's default).</summary>
+    /// <summary>The value of <paramref name="key"/> without any operator's override; null when nothing configures it.</summary>
     private static string? Configured(IConfiguration configuration, string key)
     {
         if (configuration is not IConfigurationRoot root)

@@ -21,6 +21,9 @@ public sealed class BoundSettings
         Safety = safety;
     }
 
+    /// <summary>The options classes' own defaults: the value of a setting nothing configures.</summary>
+    public static BoundSettings Defaults { get; } = new(new WeChatOptions(), new BillingOptions(), new ComplianceOptions(), new SafetyTextOptions());
+
     public WeChatOptions WeChat { get; }
 
     public BillingOptions Billing { get; }
