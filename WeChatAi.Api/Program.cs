@@ -1,3 +1,5 @@
+if (AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -18,6 +18,7 @@ public static partial class AdminEndpoints
     {
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<DeadLetterAdmin>();
+        builder.Services.AddSingleton<AdminSignIn>();
         builder.Services.AddSingleton<AdminAudit>();
         return builder;
     }
@@ -29,6 +30,7 @@ public static partial class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapSignInEndpoints();
         var deadLetters = endpoints.MapAdminGroup("/dead-letters");
 
         deadLetters.MapGet("/", (string? after, string? count, DeadLetterAdmin admin) => RedisAsync(async () =>
