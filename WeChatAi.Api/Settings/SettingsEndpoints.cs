@@ -16,15 +16,17 @@ public static class SettingsEndpoints
 {
     private const string Unavailable = "The settings store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.";
 
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(10);
+
     public static IEndpointRouteBuilder MapSettingsEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var settings = endpoints.MapAdminGroup("/settings");
 
-        settings.MapGet("/", (WeChatDbContext db, IConfiguration configuration, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
-            Results.Json(await SettingsChanges.StateAsync(db, configuration, ct), SettingsJson.Default.SettingsState))).WithName("GetSettings");
+        settings.MapGet("/", (WeChatDbContext db, IConfiguration configuration, CancellationToken request) => BoundedAsync(async ct =>
+            Results.Json(await SettingsChanges.StateAsync(db, configuration, ct), SettingsJson.Default.SettingsState), request)).WithName("GetSettings");
 
-        settings.MapPut("/", (HttpContext http, WeChatDbContext db, IConfiguration configuration, AccountSettingsStore store, AdminAudit audit, TimeProvider time, CancellationToken ct) =>
-            AdminEndpoints.StoresAsync(Unavailable, async () =>
+        settings.MapPut("/", (HttpContext http, WeChatDbContext db, IConfiguration configuration, AccountSettingsStore store, AdminAudit audit, TimeProvider time, CancellationToken request) =>
+            BoundedAsync(async ct =>
             {
                 SettingsUpdate? update;
                 try
@@ -55,7 +57,22 @@ public static class SettingsEndpoints
 
                 await store.ChangedAsync(ct);
                 return Results.Json(await SettingsChanges.StateAsync(db, configuration, ct), SettingsJson.Default.SettingsState);
-            })).WithName("UpdateSettings");
+            }, request)).WithName("UpdateSettings");
         return endpoints;
+    }
+
+    // PostgreSQL away: a 503 in seconds, not after every retry of the execution strategy (a save meanwhile rolls back).
+    private static async Task<IResult> BoundedAsync(Func<CancellationToken, Task<IResult>> action, CancellationToken request)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(request);
+        bounded.CancelAfter(StoreTimeout);
+        try
+        {
+            return await AdminEndpoints.StoresAsync(Unavailable, () => action(bounded.Token));
+        }
+        catch (OperationCanceledException) when (!request.IsCancellationRequested)
+        {
+            return Results.Problem(Unavailable, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 }
