@@ -1,8 +1,11 @@
+if (AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
+builder.AddAccountSettings();
 builder.AddWeChatWebhook();
 builder.AddWeChatMenu();
 builder.AddHttpApi();
@@ -18,7 +21,7 @@ app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
 app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments()
-    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderAdminEndpoints();
+    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderAdminEndpoints().MapSettingsEndpoints();
 
 app.Run();
 

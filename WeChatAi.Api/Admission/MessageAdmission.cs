@@ -186,18 +186,18 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RateLimitOptions _limits;
-    private readonly BillingOptions _billing;
+    private readonly IOptionsMonitor<BillingOptions> _billing;
     private readonly CreditCache _credits;
     private readonly TimeProvider _time;
     private readonly Channel<PendingMessage> _pending = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
     private readonly Task _sender;
 
-    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, IOptions<BillingOptions> billing, CreditCache credits, TimeProvider time)
+    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
     {
         _redis = redis;
         _limits = limits.Value;
-        _billing = billing.Value;
+        _billing = billing;
         _credits = credits;
         _time = time;
         _sender = Task.Run(SendBatchesAsync);
@@ -417,7 +417,7 @@ public sealed class MessageAdmission : IAsyncDisposable
         values[1] = _limits.PerUserBurst;
         values[2] = (long)DedupTtl.TotalSeconds;
         values[3] = (long)StatsKeys.Retention.TotalSeconds;
-        values[4] = _billing.FreeDailyMessages;
+        values[4] = _billing.CurrentValue.FreeDailyMessages; // live: the operator may change it
         values[5] = (long)BillingKeys.FreeUsedTtl.TotalSeconds;
         values[6] = appId;
         values[7] = StatsKeys.ReceivedMinuteField(receivedAt);
