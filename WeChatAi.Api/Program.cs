@@ -1,14 +1,18 @@
+if (AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
+builder.AddAccountSettings();
 builder.AddWeChatWebhook();
 builder.AddWeChatMenu();
 builder.AddHttpApi();
 builder.AddAdmin();
 builder.AddPurchase();
 builder.AddPayments();
+builder.AddOverview();
 builder.AddConversations();
 
 var app = builder.Build();
@@ -17,7 +21,7 @@ app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
 app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments()
-    .MapConversationEndpoints().MapOrderAdminEndpoints();
+    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderAdminEndpoints().MapSettingsEndpoints();
 
 app.Run();
 

@@ -20,6 +20,7 @@ public static partial class AdminEndpoints
     {
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<DeadLetterAdmin>();
+        builder.Services.AddSingleton<AdminSignIn>();
         builder.Services.AddSingleton<AdminAudit>();
         return builder;
     }
@@ -31,6 +32,7 @@ public static partial class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapSignInEndpoints();
         var deadLetters = endpoints.MapAdminGroup("/dead-letters");
 
         deadLetters.MapGet("/", (string? after, string? count, DeadLetterAdmin admin) => RedisAsync(async () =>

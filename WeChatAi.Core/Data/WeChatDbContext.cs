@@ -30,6 +30,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<AdminAuditEntry> AdminAudit => Set<AdminAuditEntry>();
 
+    public DbSet<AccountSetting> AccountSettings => Set<AccountSetting>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Trigram indexes for the console's substring search (docs/console-data.md).
@@ -112,6 +114,14 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             entry.Property(e => e.Detail).HasMaxLength(AdminAuditEntry.MaxDetail);
             entry.HasIndex(e => new { e.Actor, e.Id });
             entry.HasIndex(e => new { e.Action, e.Id });
+        });
+
+        modelBuilder.Entity<AccountSetting>(setting =>
+        {
+            setting.ToTable("account_settings");
+            setting.HasKey(s => s.Key);
+            setting.Property(s => s.Key).HasMaxLength(AccountSetting.MaxKeyLength);
+            setting.Property(s => s.UpdatedBy).HasMaxLength(AdminAuditEntry.MaxActor);
         });
 
         modelBuilder.ConfigureBilling();

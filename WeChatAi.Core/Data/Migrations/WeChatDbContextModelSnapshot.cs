@@ -23,6 +23,29 @@ namespace WeChatAi.Core.Data.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("WeChatAi.Core.Data.AccountSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("account_settings", (string)null);
+                });
+
             modelBuilder.Entity("WeChatAi.Core.Data.AdminAuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -136,6 +159,9 @@ namespace WeChatAi.Core.Data.Migrations
                         .HasColumnType("date");
 
                     b.Property<int>("ActiveUsers")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Answered")
                         .HasColumnType("integer");
 
                     b.Property<int>("CreditsUsed")
