@@ -12,7 +12,7 @@ public sealed class BlockedUserTextTests
     {
         Assert.Empty(Validate(new WeChatOptions()));
         Assert.Equal(["WeChat:BlockedUserText must not be empty."], Validate(new WeChatOptions { BlockedUserText = "  " }));
-        Assert.Equal(["WeChat:BlockedUserText must be at most 600 characters."], Validate(new WeChatOptions { BlockedUserText = new string('限', 601) }));
+        Assert.Equal(["WeChat:BlockedUserText must be at most 600 characters (one WeChat message)."], Validate(new WeChatOptions { BlockedUserText = new string('限', 601) }));
         Assert.Empty(Validate(new WeChatOptions { BlockedUserText = new string('限', 600) }));
     }
 
