@@ -12,13 +12,16 @@ builder.AddHttpApi();
 builder.AddAdmin();
 builder.AddPurchase();
 builder.AddPayments();
+builder.AddOverview();
+builder.AddConversations();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments().MapSettingsEndpoints();
+app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments()
+    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderAdminEndpoints().MapSettingsEndpoints();
 
 app.Run();
 

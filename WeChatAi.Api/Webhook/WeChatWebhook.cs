@@ -239,6 +239,11 @@ public sealed class WeChatWebhook : IDisposable
             return (RateLimitedText, false);
         }
 
+        if (result.Outcome == AdmissionOutcome.Blocked)
+        {
+            return (_texts.CurrentValue.BlockedUserText, false);
+        }
+
         if (result.Outcome is AdmissionOutcome.OverQuota or AdmissionOutcome.QuotaUnavailable)
         {
             return (result.Outcome == AdmissionOutcome.OverQuota ? _quota.OverQuotaText : QuotaReplies.UnavailableText, false);
