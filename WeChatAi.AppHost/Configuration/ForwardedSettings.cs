@@ -17,6 +17,9 @@ public sealed class ForwardedSettings
         "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
         "WeChatPay:MchId", "WeChatPay:MerchantSerialNo", "WeChatPay:PublicKeyId", "WeChatPay:NotifyUrl", "WeChatPay:QueryAfterMinutes", "WeChatPay:ReconcileIntervalSeconds",
         "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
+
+        // The console's settings page shows and validates the worker's texts too (docs/settings.md).
+        "WeChat:BlockedUserText", "Safety:BlockedQuestionText", "Safety:BlockedAnswerText",
         .. BillingProducts(),
     ];
 

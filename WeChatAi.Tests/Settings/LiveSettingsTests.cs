@@ -74,8 +74,11 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
         var over = await AskAsync(_weChat[1], user, "第二个问题");
         Assert.Contains("今天的 1 次免费提问已用完", over, StringComparison.Ordinal);
 
-        // The worker labels its answers with the new label once it has read the change (it polls on its own).
-        await EventuallyAsync(() => AnswerAsync($"o-label-{Guid.NewGuid():N}", "答复：问题\n【新标签】"), "the worker's new label");
+        // The worker labels its next answer with the new label, once it loaded the change (the first save is version 1).
+        await WorkerLoadedAsync(1);
+        await _h.EnqueueAsync("o-label", "问题");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("o-label").Count == 1, "the labelled answer");
+        Assert.Equal("答复：问题\n【新标签】", _h.WeChat.MessagesTo("o-label")[0]);
 
         // null: back to the configured values, live again.
         var reset = await PutAsync("""{ "values": { "WeChat:AckText": null, "Compliance:AiLabel": null } }""");
@@ -87,7 +90,10 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
             await EventuallyAsync(async () => await AskAsync(weChat, $"o-back-{Guid.NewGuid():N}", "你好") == "正在思考中...", "the configured AckText");
         }
 
-        await EventuallyAsync(() => AnswerAsync($"o-label-back-{Guid.NewGuid():N}", $"答复：问题\n{Label}"), "the worker's configured label");
+        await WorkerLoadedAsync(2);
+        await _h.EnqueueAsync("o-label-back", "问题");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("o-label-back").Count == 1, "the answer with the configured label");
+        Assert.Equal($"答复：问题\n{Label}", _h.WeChat.MessagesTo("o-label-back")[0]);
 
         // One audit row per changed setting, old → new, with the operator who made it.
         var audit = await AuditAsync();
@@ -241,15 +247,10 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
         return headers;
     }
 
-    private static string[] Sorted(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal)];
+    private Task WorkerLoadedAsync(long version) =>
+        _h.WaitUntilAsync(() => _h.Workers[0].Output.Contains($"Loaded the account settings (version {version})", StringComparison.Ordinal), $"the worker's load of version {version}", Live);
 
-    /// <summary>Whether a new user's question is answered with exactly <paramref name="expected"/>.</summary>
-    private async Task<bool> AnswerAsync(string openId, string expected)
-    {
-        await _h.EnqueueAsync(openId, "问题");
-        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo(openId).Count == 1, "the answer");
-        return _h.WeChat.MessagesTo(openId)[0] == expected;
-    }
+    private static string[] Sorted(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal)];
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
     {
