@@ -19,9 +19,18 @@ public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credi
         : publicUrl.Value.BaseUri is { } baseUri ? new Uri(baseUri, "pay").ToString()
         : null;
 
-    public string OverQuotaText => billing.CurrentValue.FreeDailyMessages == 0
-        ? $"您的积分已用完。{PurchaseLine}"
-        : string.Create(CultureInfo.InvariantCulture, $"今天的 {billing.CurrentValue.FreeDailyMessages} 次免费提问已用完，积分也已用完。{PurchaseLine}");
+    /// <summary><c>Billing:OverQuotaText</c> with the day's free questions filled in, then the purchase link.</summary>
+    public string OverQuotaText
+    {
+        get
+        {
+            var settings = billing.CurrentValue;
+            var text = settings.FreeDailyMessages == 0 && settings.OverQuotaText == BillingOptions.DefaultOverQuotaText
+                ? "您的积分已用完。" // the default names free questions an account without any does not give
+                : settings.OverQuotaText.Replace(BillingOptions.FreePlaceholder, settings.FreeDailyMessages.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            return text + PurchaseLine;
+        }
+    }
 
     /// <summary>Free questions left today, credits, and where to buy more.</summary>
     public async Task<string> DescribeAsync(string appId, string openId, CancellationToken cancellationToken = default)

@@ -12,6 +12,16 @@ public sealed partial class BillingOptions : IValidatableObject
     [Range(0, 1_000_000, ErrorMessage = "Billing:FreeDailyMessages must be between 0 and 1000000.")]
     public int FreeDailyMessages { get; set; } = 20;
 
+    /// <summary>Where <see cref="OverQuotaText"/> puts the day's free questions.</summary>
+    public const string FreePlaceholder = "{free}";
+
+    public const string DefaultOverQuotaText = "今天的 {free} 次免费提问已用完，积分也已用完。";
+
+    /// <summary>The reply when the free questions and the credits are used up; the purchase link follows it.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Billing:OverQuotaText must not be empty.")]
+    [MaxLength(WeChat.WeChatOptions.MaxTextLength, ErrorMessage = "Billing:OverQuotaText must be at most 600 characters (one WeChat message).")]
+    public string OverQuotaText { get; set; } = DefaultOverQuotaText;
+
     /// <summary>The link in the over-quota reply; empty: <c>Api:PublicBaseUrl</c> + <c>/pay</c>.</summary>
     [Url(ErrorMessage = "Billing:PurchaseUrl must be an absolute http(s) URL.")]
     public string? PurchaseUrl { get; set; }

@@ -28,6 +28,7 @@ public static class AccountSettingsCatalog
         new($"{ComplianceOptions.Section}:{nameof(ComplianceOptions.ModelName)}", s => s.Compliance.ModelName),
         new($"{ComplianceOptions.Section}:{nameof(ComplianceOptions.FilingNumber)}", s => s.Compliance.FilingNumber),
         new($"{ComplianceOptions.Section}:{nameof(ComplianceOptions.UserAgreementUrl)}", s => s.Compliance.UserAgreementUrl),
+        new($"{BillingOptions.Section}:{nameof(BillingOptions.OverQuotaText)}", s => s.Billing.OverQuotaText),
         new($"{BillingOptions.Section}:{nameof(BillingOptions.FreeDailyMessages)}", s => s.Billing.FreeDailyMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
 

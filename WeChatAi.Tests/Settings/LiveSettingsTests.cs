@@ -105,6 +105,26 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_over_quota_text_is_live_with_the_day_s_free_questions_filled_in_before_the_purchase_link()
+    {
+        var saved = await PutAsync("""{ "values": { "Billing:FreeDailyMessages": 1, "Billing:OverQuotaText": "今日 {free} 次已用完，欢迎明天再来。" } }""");
+        Assert.Equal(HttpStatusCode.OK, saved.Status);
+        foreach (var weChat in _weChat)
+        {
+            var user = $"o-over-{Guid.NewGuid():N}";
+            await EventuallyAsync(async () =>
+            {
+                await AskAsync(weChat, user, "问题");
+                return (await AskAsync(weChat, user, "再问")).StartsWith("今日 1 次已用完，欢迎明天再来。", StringComparison.Ordinal);
+            }, "the operator's over-quota text");
+        }
+
+        var empty = await PutAsync("""{ "values": { "Billing:OverQuotaText": "" } }""");
+        Assert.Equal(HttpStatusCode.BadRequest, empty.Status);
+        Assert.True(empty.Body.GetProperty("errors").TryGetProperty("Billing:OverQuotaText", out _));
+    }
+
+    [Fact]
     public async Task The_console_product_list_replaces_the_configured_one_wholesale_and_null_brings_it_back()
     {
         var configured = await ProductsAsync(_apis[0]);
