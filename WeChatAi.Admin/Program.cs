@@ -1,3 +1,5 @@
+// The operations console: every feature goes through the API (docs/console.md).
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -13,6 +15,3 @@ app.MapConsoleSignOut();
 app.MapConsoleUi();
 
 app.Run();
-
-/// <summary>Entry point, visible to tests that host the console in-process.</summary>
-public partial class Program;
