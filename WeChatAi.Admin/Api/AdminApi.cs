@@ -133,7 +133,8 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         if (user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name })
         {
-            request.Headers.Add(OperatorHeader, name);
+            // Headers are ASCII: a name such as 张三 travels percent-encoded (UTF-8); ASCII letters and digits are unchanged.
+            request.Headers.Add(OperatorHeader, Uri.EscapeDataString(name));
         }
 
         using var response = await SendAsync(request, cancellationToken);

@@ -1,6 +1,6 @@
 namespace WeChatAi.Admin.Api;
 
-/// <summary><c>GET /api/admin/overview</c>.</summary>
+/// <summary><c>GET /api/admin/overview</c>; <see cref="Orders"/> is null while PostgreSQL does not answer.</summary>
 public sealed record Overview(
     DateTimeOffset GeneratedAt,
     IReadOnlyList<MinuteCount> Minutes,
@@ -9,19 +9,20 @@ public sealed record Overview(
     QueueFigures Queue,
     long ActiveUsersToday,
     TokenFigures Tokens,
-    OrderFigures Orders,
+    OrderFigures? Orders,
     IReadOnlyList<HealthFigure> Health);
 
 public sealed record MinuteCount(DateTimeOffset At, long Received, long Answered);
 
-public sealed record DayCount(DateOnly Day, long Received, long Answered);
+/// <param name="Received">Null for a past day the API could not read (PostgreSQL away).</param>
+public sealed record DayCount(DateOnly Day, long? Received, long? Answered);
 
 public sealed record LatencyFigures(double? P50Ms, double? P95Ms, double? P99Ms, long Samples);
 
-public sealed record QueueFigures(long Waiting, long InFlight, long DeadLetters);
+public sealed record QueueFigures(long? Waiting, long InFlight, long DeadLetters);
 
-/// <param name="EstimatedCostToday">Yuan (<c>Llm:PricePer1kTokens</c> × tokens / 1000).</param>
-public sealed record TokenFigures(long PromptToday, long CompletionToday, decimal PricePer1kTokens, decimal EstimatedCostToday);
+/// <param name="EstimatedCostToday">Yuan (<c>Llm:PricePer1kTokens</c> × tokens / 1000); null while no price is set.</param>
+public sealed record TokenFigures(long PromptToday, long CompletionToday, decimal? PricePer1kTokens, decimal? EstimatedCostToday);
 
 public sealed record OrderFigures(long PaidToday, long RevenueFenToday, long RefundedFenToday);
 

@@ -26,7 +26,7 @@ public sealed record UserDetail(
     long CreditBalance,
     long FreeUsedToday);
 
-/// <summary>A row of <c>GET /api/admin/users/{openId}/exchanges</c>.</summary>
+/// <summary>A row of <c>GET /api/admin/users/{openId}/exchanges</c>; <see cref="Blocked"/> names what safety blocked (question or answer).</summary>
 public sealed record Exchange(
     long Id,
     string? JobId,
@@ -40,10 +40,13 @@ public sealed record Exchange(
     int? Attempts,
     string? Outcome,
     string? Error,
-    bool Blocked,
+    string? Blocked,
     IReadOnlyList<SafetyDecisionView>? Safety);
 
-public sealed record SafetyDecisionView(string Direction, string Source, string? Rule, string? Span, DateTimeOffset? At);
+/// <param name="Span">Where in the text the rule matched, when it says.</param>
+public sealed record SafetyDecisionView(string Direction, string Source, string? Rule, TextSpan? Span, DateTimeOffset? At);
+
+public sealed record TextSpan(int Start, int Length);
 
 public sealed record BlockRequest(string Reason);
 

@@ -74,39 +74,6 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await Expect(page.Locator(".bubble.reply").Last).ToContainTextAsync("回复由人工智能生成");
     }
 
-    /// <summary>The chat page in a headless browser, with a new user created and selected.</summary>
-    private sealed class ChatBrowser(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
-    {
-        /// <summary>Debian's Chromium (<c>apt-get install chromium</c>); browser downloads are not possible here.</summary>
-        private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-        public IPage Page => page;
-
-        public static async Task<ChatBrowser> OpenAsync(Uri chatPage, string userName)
-        {
-            var playwright = await Playwright.CreateAsync();
-            var browser = await playwright.Chromium.LaunchAsync(new()
-            {
-                ExecutablePath = ChromiumPath,
-                Headless = true,
-                // Without these Chromium reaches for Google's services, which this closed network refuses.
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
-            var page = await browser.NewPageAsync();
-            await page.GotoAsync(chatPage.ToString());
-            await page.FillAsync("#new-user-name", userName);
-            await page.ClickAsync("#create-user");
-            await Expect(page.Locator("#current-user")).ToContainTextAsync(userName);
-            return new ChatBrowser(playwright, browser, page);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await browser.DisposeAsync();
-            playwright.Dispose();
-        }
-    }
-
     /// <summary>What <c>POST /api/admin/menu/publish</c> does, played against the simulator with the simulated account's credentials.</summary>
     private async Task PublishMenuAsync(Uri simulator)
     {
