@@ -14,6 +14,8 @@ public static class ConsoleTheme
             {
                 FontFamily = ["Roboto", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Helvetica", "Arial", "sans-serif"],
             },
+            // Upper case does nothing for Chinese and shouts the English half of each label.
+            Button = new ButtonTypography { TextTransform = "none" },
         },
     };
 }
