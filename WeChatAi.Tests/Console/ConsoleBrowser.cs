@@ -1,7 +1,4 @@
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using WeChatAi.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -19,8 +16,9 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     public Uri Address => console;
 
     /// <summary>A new browser on the console's sign-in page (the console healthy first).</summary>
-    public static async Task<ConsoleBrowser> OpenAsync(DistributedApplication app)
+    public static async Task<ConsoleBrowser> OpenAsync(AppHostFixture fixture)
     {
+        var app = fixture.App;
         using (var cts = new CancellationTokenSource(AppHostFixture.StartTimeout))
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync("admin", cts.Token);
@@ -35,14 +33,7 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     }
 
     /// <summary>The password the AppHost made up for this run (<c>Admin__Password</c> of the API).</summary>
-    public static async Task<string> PasswordAsync(DistributedApplication app)
-    {
-        var api = (IResourceWithEnvironment)app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "api");
-#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
-        var environment = await api.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
-#pragma warning restore CS0618
-        return environment["Admin__Password"];
-    }
+    public static async Task<string> PasswordAsync(AppHostFixture fixture) => (await fixture.EnvironmentOfAsync("api"))["Admin__Password"];
 
     /// <summary>Fills the sign-in form and submits it.</summary>
     public async Task SubmitSignInAsync(string name, string password)
@@ -53,9 +44,9 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     }
 
     /// <summary>Signs in as <c>admin</c> and waits for the overview on its circuit.</summary>
-    public async Task SignInAsync(DistributedApplication app)
+    public async Task SignInAsync(AppHostFixture fixture)
     {
-        await SubmitSignInAsync("admin", await PasswordAsync(app));
+        await SubmitSignInAsync("admin", await PasswordAsync(fixture));
         await Expect(page.Locator("#operator")).ToHaveTextAsync("admin");
         await WaitInteractiveAsync();
     }

@@ -21,7 +21,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task A_wrong_password_is_refused_with_the_apis_message_and_the_right_one_opens_the_overview_with_a_strict_cookie()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture.App);
+        await using var console = await ConsoleBrowser.OpenAsync(fixture);
         var page = console.Page;
         Assert.Contains("/sign-in?returnUrl=%2F", page.Url, StringComparison.Ordinal);
         await console.ScreenshotAsync("sign-in");
@@ -31,7 +31,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         await Expect(page.Locator("#sign-in-error")).ToBeVisibleAsync();
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "wechatai-console");
 
-        await console.SignInAsync(fixture.App);
+        await console.SignInAsync(fixture);
 
         Assert.Equal(console.Address.ToString(), page.Url);
         var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "wechatai-console");
@@ -47,8 +47,8 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task A_message_from_the_chat_page_shows_in_the_overview_and_in_the_users_conversation()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture.App);
-        await console.SignInAsync(fixture.App);
+        await using var console = await ConsoleBrowser.OpenAsync(fixture);
+        await console.SignInAsync(fixture);
         var page = console.Page;
         var received = page.Locator("#received-hour .stat-value");
         await Expect(received).ToBeVisibleAsync();
@@ -94,8 +94,8 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var user = await (await sim.PostAsJsonAsync("/sim/users", new { name = "死信用户" }, ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
         var openId = user.GetProperty("openId").GetString()!;
-        await using var console = await ConsoleBrowser.OpenAsync(fixture.App);
-        await console.SignInAsync(fixture.App);
+        await using var console = await ConsoleBrowser.OpenAsync(fixture);
+        await console.SignInAsync(fixture);
         var page = console.Page;
         var row = page.Locator("tr.dead-letter-row", new() { HasText = openId });
 
@@ -132,8 +132,8 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task A_keyword_reply_added_and_edited_in_settings_answers_in_the_chat_page()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture.App);
-        await console.SignInAsync(fixture.App);
+        await using var console = await ConsoleBrowser.OpenAsync(fixture);
+        await console.SignInAsync(fixture);
         var page = console.Page;
         var pattern = "控制台关键词" + Guid.NewGuid().ToString("N")[..6];
 
@@ -170,8 +170,8 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task The_orders_and_audit_pages_list_what_the_api_holds()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture.App);
-        await console.SignInAsync(fixture.App);
+        await using var console = await ConsoleBrowser.OpenAsync(fixture);
+        await console.SignInAsync(fixture);
         var page = console.Page;
 
         await console.GoToAsync("orders");

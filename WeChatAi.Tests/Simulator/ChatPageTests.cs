@@ -1,10 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 using WeChatAi.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -77,10 +73,7 @@ public sealed class ChatPageTests(AppHostFixture fixture)
     /// <summary>What <c>POST /api/admin/menu/publish</c> does, played against the simulator with the simulated account's credentials.</summary>
     private async Task PublishMenuAsync(Uri simulator)
     {
-        var resource = (IResourceWithEnvironment)fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "simulator");
-#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
-        var environment = await resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
-#pragma warning restore CS0618
+        var environment = await fixture.EnvironmentOfAsync("simulator");
         using var http = new HttpClient { BaseAddress = simulator };
         using var tokenResponse = await http.PostAsJsonAsync(
             "/cgi-bin/stable_token",
