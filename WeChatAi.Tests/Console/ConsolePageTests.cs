@@ -168,6 +168,26 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_setting_the_api_refuses_shows_its_message_under_the_field_and_nothing_changes()
+    {
+        await using var console = await ConsoleBrowser.OpenAsync(fixture);
+        await console.SignInAsync(fixture);
+        var page = console.Page;
+        await console.GoToAsync("settings");
+        await page.ClickAsync("text=文案与合规 Texts & compliance");
+        var quota = page.Locator("div.setting[data-key='Billing:FreeDailyMessages']");
+        var before = await quota.Locator("input").InputValueAsync();
+
+        await quota.Locator("input").FillAsync("不是数字");
+        await page.ClickAsync("#settings-save");
+
+        await Expect(quota.Locator(".mud-input-helper-text")).ToContainTextAsync("Billing:FreeDailyMessages");
+        await console.GoToAsync("settings");
+        await page.ClickAsync("text=文案与合规 Texts & compliance");
+        await Expect(quota.Locator("input")).ToHaveValueAsync(before);
+    }
+
+    [Fact]
     public async Task The_orders_and_audit_pages_list_what_the_api_holds()
     {
         await using var console = await ConsoleBrowser.OpenAsync(fixture);
