@@ -10,7 +10,7 @@ namespace WeChatAi.Api.Admin;
 /// </summary>
 public sealed class AdminAudit(IServiceScopeFactory scopes, TimeProvider time)
 {
-    /// <summary>The signed-in operator the console acts for; the actor of the audit row.</summary>
+    /// <summary>The signed-in operator the console acts for, percent-encoded UTF-8 (headers are ASCII, names may be Chinese); the actor of the audit row.</summary>
     public const string OperatorHeader = "X-Admin-Operator";
 
     /// <summary>The actor of a call made with the admin key alone (a script).</summary>
@@ -21,7 +21,7 @@ public sealed class AdminAudit(IServiceScopeFactory scopes, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(request);
         error = null;
-        var value = request.Headers[OperatorHeader].ToString().Trim();
+        var value = Uri.UnescapeDataString(request.Headers[OperatorHeader].ToString()).Trim();
         if (value.Length == 0)
         {
             return null;

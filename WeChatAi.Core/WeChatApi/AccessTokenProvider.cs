@@ -111,10 +111,20 @@ public sealed partial class AccessTokenProvider(
         var db = redis.GetDatabase();
         var lockKey = AccessTokenKeys.AccessTokenLock(AppId);
         var lockValue = Guid.NewGuid().ToString("N");
-        if (!await db.StringSetAsync(lockKey, lockValue, LockTime, When.NotExists))
+
+        // Longer than the lock lives: a holder killed mid-fetch leaves its lock to expire, and then this one fetches.
+        var deadline = time.GetUtcNow() + LockTime + WaitForOther;
+        while (!await db.StringSetAsync(lockKey, lockValue, LockTime, When.NotExists))
         {
-            return await WaitForSharedAsync(rejected, cancellationToken)
-                ?? throw new TimeoutException("Timed out waiting for another worker to fetch the WeChat access token.");
+            if (await WaitForOtherFetchAsync(db, lockKey, rejected, deadline, cancellationToken) is { } shared)
+            {
+                return shared;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException("Timed out waiting for another worker to fetch the WeChat access token.");
+            }
         }
 
         try
@@ -137,6 +147,27 @@ public sealed partial class AccessTokenProvider(
         {
             await db.ScriptEvaluateAsync(ReleaseLockScript, [lockKey], [lockValue]);
         }
+    }
+
+    /// <summary>The token the lock's holder stored, or null once its lock is gone (released without a token, or expired) or the deadline passed.</summary>
+    private async Task<string?> WaitForOtherFetchAsync(IDatabase db, RedisKey lockKey, string? rejected, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        while (time.GetUtcNow() < deadline)
+        {
+            if (await ReadSharedAsync() is { } shared && shared != rejected)
+            {
+                return shared;
+            }
+
+            if (!await db.KeyExistsAsync(lockKey))
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+        }
+
+        return null;
     }
 
     private async Task<string?> WaitForSharedAsync(string? rejected, CancellationToken cancellationToken)

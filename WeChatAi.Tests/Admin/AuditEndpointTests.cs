@@ -54,5 +54,12 @@ public sealed class AuditEndpointTests(PostgresServer postgres)
         });
         Assert.Equal(HttpStatusCode.BadRequest, longOperator.Status);
         Assert.Contains("X-Admin-Operator", longOperator.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var encodedControl = await api.SendAsync(HttpMethod.Get, "/api/admin/audit", new Dictionary<string, string>
+        {
+            ["X-Admin-Key"] = AdminApi.Key,
+            ["X-Admin-Operator"] = Uri.EscapeDataString("运营\n李"),
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, encodedControl.Status);
     }
 }

@@ -1,4 +1,6 @@
+using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.WeChatApi;
 using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Worker;
@@ -44,5 +46,20 @@ public sealed class WorkerInterruptionTests(PostgresServer postgres) : IAsyncLif
         {
             Assert.Contains("cut off by their worker stopping", (string?)Assert.Single(dead)["dead_reason"], StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_token_fetch_lock_left_by_a_killed_worker_delays_the_next_fetch_until_it_expires_instead_of_failing_the_job()
+    {
+        // A worker killed while fetching the token leaves the lock for its full life (15 s), longer than others wait for
+        // its token (10 s): they must then take the lock themselves rather than fail the attempt.
+        await _h.Db.StringSetAsync(AccessTokenKeys.AccessTokenLock(WorkerHarness.AppId), "killed-worker", TimeSpan.FromSeconds(12), When.NotExists);
+        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MaxAttempts"] = "1" });
+        await _h.EnqueueAsync("user-t", "锁");
+
+        await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "the job to end", TimeSpan.FromSeconds(45));
+        Assert.Equal(["答复：锁"], _h.WeChat.MessagesTo("user-t"));
+        Assert.Empty(await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream));
+        Assert.Equal([false], _h.WeChat.StableTokenRequests);
     }
 }
