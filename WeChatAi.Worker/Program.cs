@@ -3,6 +3,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddWeChatRedis();
 builder.AddWeChatDatabase();
+builder.AddAccountSettings();
 builder.AddLlm();
 builder.AddContentSafety();
 builder.AddMedia();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using StackExchange.Redis;
 using WeChatAi.Api.Admin;
@@ -18,6 +20,7 @@ public static partial class AdminEndpoints
     {
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<DeadLetterAdmin>();
+        builder.Services.AddSingleton<AdminSignIn>();
         builder.Services.AddSingleton<AdminAudit>();
         return builder;
     }
@@ -29,6 +32,7 @@ public static partial class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapSignInEndpoints();
         var deadLetters = endpoints.MapAdminGroup("/dead-letters");
 
         deadLetters.MapGet("/", (string? after, string? count, DeadLetterAdmin admin) => RedisAsync(async () =>
@@ -47,10 +51,18 @@ public static partial class AdminEndpoints
             return Results.Json(await admin.ListAsync(after, size), AdminJson.Default.DeadLetterPage);
         })).WithName("ListDeadLetters");
 
-        deadLetters.MapPost("/retry-all", (DeadLetterAdmin admin) => RedisAsync(async () =>
-            Results.Json(await admin.RetryAllAsync(), AdminJson.Default.RetryAllResult))).WithName("RetryAllDeadLetters");
+        deadLetters.MapPost("/retry-all", (HttpContext http, DeadLetterAdmin admin, AdminAudit audit, CancellationToken ct) => AuditedAsync(async () =>
+        {
+            var result = await admin.RetryAllAsync();
+            await audit.RecordAsync(http, "deadletter.retry-all", "dead-letters", new Dictionary<string, string?>
+            {
+                ["retried"] = result.Retried.ToString(CultureInfo.InvariantCulture),
+                ["skipped"] = result.Skipped.Count.ToString(CultureInfo.InvariantCulture),
+            }, ct);
+            return Results.Json(result, AdminJson.Default.RetryAllResult);
+        })).WithName("RetryAllDeadLetters");
 
-        deadLetters.MapPost("/{id}/retry", (string id, DeadLetterAdmin admin) => RedisAsync(async () =>
+        deadLetters.MapPost("/{id}/retry", (string id, HttpContext http, DeadLetterAdmin admin, AdminAudit audit, CancellationToken ct) => AuditedAsync(async () =>
         {
             if (!IsEntryId(id))
             {
@@ -69,15 +81,31 @@ public static partial class AdminEndpoints
             }
 
             var entryId = await admin.RetryAsync(id);
-            return entryId is null
-                ? NotFound(id)
-                : Results.Json(new RetriedDeadLetter(id, deadLetter.Job.JobId, entryId), AdminJson.Default.RetriedDeadLetter);
+            if (entryId is null)
+            {
+                return NotFound(id);
+            }
+
+            await audit.RecordAsync(http, "deadletter.retry", id, new Dictionary<string, string?> { ["jobId"] = deadLetter.Job.JobId, ["entryId"] = entryId }, ct);
+            return Results.Json(new RetriedDeadLetter(id, deadLetter.Job.JobId, entryId), AdminJson.Default.RetriedDeadLetter);
         })).WithName("RetryDeadLetter");
 
-        deadLetters.MapDelete("/{id}", (string id, DeadLetterAdmin admin) => RedisAsync(async () =>
-            !IsEntryId(id) ? BadRequest(IdMessage("id"))
-            : await admin.DiscardAsync(id) ? Results.NoContent()
-            : NotFound(id))).WithName("DiscardDeadLetter");
+        deadLetters.MapDelete("/{id}", (string id, HttpContext http, DeadLetterAdmin admin, AdminAudit audit, CancellationToken ct) => AuditedAsync(async () =>
+        {
+            if (!IsEntryId(id))
+            {
+                return BadRequest(IdMessage("id"));
+            }
+
+            var deadLetter = await admin.GetAsync(id);
+            if (deadLetter is null || !await admin.DiscardAsync(id))
+            {
+                return NotFound(id);
+            }
+
+            await audit.RecordAsync(http, "deadletter.discard", id, new Dictionary<string, string?> { ["jobId"] = deadLetter.Job?.JobId, ["reason"] = deadLetter.Reason }, ct);
+            return Results.NoContent();
+        })).WithName("DiscardDeadLetter");
         return endpoints;
     }
 
@@ -93,11 +121,16 @@ public static partial class AdminEndpoints
         {
             return await action();
         }
-        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
+        catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException or RetryLimitExceededException
+            || ex is InvalidOperationException { InnerException: NpgsqlException } or DbUpdateException { InnerException: NpgsqlException and not PostgresException })
         {
             return Results.Problem(unavailable, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
+
+    // A dead letter's change is in Redis and its audit row in PostgreSQL: either store away is a 503.
+    private static Task<IResult> AuditedAsync(Func<Task<IResult>> action) =>
+        StoresAsync("The queue store (Redis) or the audit store (PostgreSQL) is unavailable; a change made before the audit row failed shows in the next list.", action);
 
     private static async Task<IResult> RedisAsync(Func<Task<IResult>> action)
     {

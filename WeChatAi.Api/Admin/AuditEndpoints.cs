@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -11,24 +10,15 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary><c>GET {group}/admin/audit?count&amp;before&amp;actor&amp;action</c>: the operators' changes, newest first.</summary>
 public static class AuditEndpoints
 {
-    public const int DefaultPageSize = 50;
-
-    public const int MaxPageSize = 200;
-
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAdminGroup("/audit").MapGet("/", (string? count, string? before, string? actor, string? action, WeChatDbContext db, CancellationToken ct) =>
             AdminEndpoints.StoresAsync("The audit store (PostgreSQL) is unavailable.", async () =>
             {
-                if (!TryParse(count, DefaultPageSize, 1, MaxPageSize, out var size))
+                if (AdminPaging.Count(count, out var problem) is not { } size || AdminPaging.BeforeId(before, "an audit row", out problem) is not { } beforeId)
                 {
-                    return Results.Problem($"count must be a whole number between 1 and {MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest);
-                }
-
-                if (!TryParse(before, long.MaxValue, 1, long.MaxValue, out var beforeId))
-                {
-                    return Results.Problem("before must be the id of an audit row (a positive whole number).", statusCode: StatusCodes.Status400BadRequest);
+                    return problem!;
                 }
 
                 var query = db.AdminAudit.AsNoTracking().Where(e => e.Id < beforeId);
@@ -47,19 +37,6 @@ public static class AuditEndpoints
                 return Results.Json(new AuditPage(items, rows.Count > size ? items[^1].Id : null), AuditJson.Default.AuditPage);
             })).WithName("ListAudit");
         return endpoints;
-    }
-
-    private static bool TryParse(string? text, long fallback, long min, long max, out long value)
-    {
-        value = fallback;
-        return text is null || (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
-    }
-
-    private static bool TryParse(string? text, int fallback, int min, int max, out int value)
-    {
-        var ok = TryParse(text, (long)fallback, min, max, out long wide);
-        value = (int)wide;
-        return ok;
     }
 }
 

@@ -8,4 +8,7 @@ public static class AdmissionKeys
 
     /// <summary>String: the user's GCRA bucket (when it is full again, Unix ms), expiring then.</summary>
     public static string UserBucket(string appId, string openId) => $"wechatai:ratelimit:{appId}:{openId}";
+
+    /// <summary>Set of the OpenIDs an operator blocked: kept by <see cref="BlockedUsers"/>, read by the admission script.</summary>
+    public static string Blocked(string appId) => $"wechatai:blocked:{appId}";
 }

@@ -23,6 +23,9 @@ public enum AdmissionOutcome
 
     /// <summary>Free questions used up and the credit balance could not be read from PostgreSQL: no job.</summary>
     QuotaUnavailable,
+
+    /// <summary>An operator blocked the user (<see cref="BlockedUsers"/>): no job, no charge.</summary>
+    Blocked,
 }
 
 /// <param name="Outcome">For a duplicate, the outcome of the first delivery, so a retry gets the same kind of reply.</param>
@@ -56,23 +59,26 @@ public sealed class MessageAdmission : IAsyncDisposable
     private const string Enqueued = "enqueued";
     private const string RateLimited = "rate_limited";
     private const string OverQuota = "over_quota";
+    private const string Blocked = "blocked";
 
     // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
     private const string NeedsBalance = "load";
 
-    // KEYS: the stream, today's counters, today's users, the passive switch, the usage stream, then per message its
-    // de-dup key, its bucket key, the user's free counter of the day and credit balance. ARGV: refill per minute, burst,
-    // de-dup TTL, stats retention, free questions per day, free counter TTL, AppId, then per message the job's JSON,
-    // the OpenID, the job id and its free charge (f:{day}). TIME (not the caller's clock) feeds the buckets so
-    // replicas with skewed clocks share one "now".
+    // KEYS: the stream, today's counters, today's users, the passive switch, the usage stream, the overview's minutes of
+    // China's day, the blocked set, then per message its de-dup key, its bucket key, the user's free counter of the day
+    // and credit balance. ARGV: refill per minute, burst, de-dup TTL, stats retention, free questions per day, free
+    // counter TTL, AppId, the minute's field, the minutes' retention, then per message the job's JSON, the OpenID, the
+    // job id and its free charge (f:{day}). TIME (not the caller's clock) feeds the buckets so replicas with skewed
+    // clocks share one "now".
     // The bucket is GCRA, the token bucket kept as one number: the time at which the bucket is full again ("tat").
     // A message may pass while tat is at most burst - 1 intervals ahead; it moves tat one interval on. The key
     // expires at tat, when a missing key means the same thing: a full bucket.
     // Then the charge: a free question while the day's counter allows, else a credit from the loaded balance; with no
     // balance loaded yet the message's claim is dropped and it comes back once the API has loaded it.
-    private const int SharedKeys = 5;
+    // A blocked user's message is refused before all that (one SISMEMBER): no bucket, no charge, no job.
+    private const int SharedKeys = 7;
     private const int KeysPerMessage = 4;
-    private const int SharedArgs = 7;
+    private const int SharedArgs = 9;
     private const int ArgsPerMessage = 4;
 
     private static readonly string Script = $$"""
@@ -83,7 +89,7 @@ public sealed class MessageAdmission : IAsyncDisposable
         local dedupTtl = ARGV[3]
         local results = {}
         local users = {}
-        local received, limited, overQuota = 0, 0, 0
+        local received, limited, overQuota, blocked = 0, 0, 0, 0
         local freeLimit = tonumber(ARGV[5])
         local count = (#KEYS - {{SharedKeys}}) / {{KeysPerMessage}}
         for i = 1, count do
@@ -95,6 +101,11 @@ public sealed class MessageAdmission : IAsyncDisposable
           if not redis.call('SET', dedupKey, '{{Enqueued}}', 'NX', 'EX', dedupTtl) then
             results[2 * i - 1] = redis.call('GET', dedupKey) or '{{Enqueued}}'
             results[2 * i] = 1
+          elseif redis.call('SISMEMBER', KEYS[7], ARGV[a + 2]) == 1 then
+            redis.call('SET', dedupKey, '{{Blocked}}', 'KEEPTTL')
+            blocked = blocked + 1
+            results[2 * i - 1] = '{{Blocked}}'
+            results[2 * i] = 0
           else
             local tat = tonumber(redis.call('GET', bucketKey)) or nowMs
             if tat < nowMs then
@@ -149,12 +160,19 @@ public sealed class MessageAdmission : IAsyncDisposable
 
         if received > 0 then
           redis.call('HINCRBY', KEYS[2], '{{StatsKeys.ReceivedField}}', received)
+          -- The minute's first count sets the expiry: once a minute, not once a call.
+          if redis.call('HINCRBY', KEYS[6], ARGV[8], received) == received then
+            redis.call('EXPIRE', KEYS[6], ARGV[9])
+          end
         end
         if limited > 0 then
           redis.call('HINCRBY', KEYS[2], '{{RateLimited}}', limited)
         end
         if overQuota > 0 then
           redis.call('HINCRBY', KEYS[2], '{{OverQuota}}', overQuota)
+        end
+        if blocked > 0 then
+          redis.call('HINCRBY', KEYS[2], '{{Blocked}}', blocked)
         end
         if #users > 0 then
           redis.call('PFADD', KEYS[3], unpack(users))
@@ -168,18 +186,18 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RateLimitOptions _limits;
-    private readonly BillingOptions _billing;
+    private readonly IOptionsMonitor<BillingOptions> _billing;
     private readonly CreditCache _credits;
     private readonly TimeProvider _time;
     private readonly Channel<PendingMessage> _pending = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
     private readonly Task _sender;
 
-    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, IOptions<BillingOptions> billing, CreditCache credits, TimeProvider time)
+    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
     {
         _redis = redis;
         _limits = limits.Value;
-        _billing = billing.Value;
+        _billing = billing;
         _credits = credits;
         _time = time;
         _sender = Task.Run(SendBatchesAsync);
@@ -224,7 +242,8 @@ public sealed class MessageAdmission : IAsyncDisposable
     /// </summary>
     public async Task WarmUpAsync(string appId)
     {
-        await _redis.GetDatabase().ScriptEvaluateAsync(Script, SharedKeysFor(appId, _time.GetUtcNow(), 0), SharedValues(appId, 0)).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        await _redis.GetDatabase().ScriptEvaluateAsync(Script, SharedKeysFor(appId, now, 0), SharedValues(appId, now, 0)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -294,6 +313,7 @@ public sealed class MessageAdmission : IAsyncDisposable
             {
                 Enqueued => AdmissionOutcome.Enqueued,
                 OverQuota => AdmissionOutcome.OverQuota,
+                Blocked => AdmissionOutcome.Blocked,
                 NeedsBalance => (AdmissionOutcome?)null,
                 _ => AdmissionOutcome.RateLimited,
             };
@@ -370,12 +390,14 @@ public sealed class MessageAdmission : IAsyncDisposable
         keys[2] = StatsKeys.Users(day);
         keys[3] = ReplyKeys.PassiveSwitch(appId);
         keys[4] = BillingKeys.UsageStream;
+        keys[5] = StatsKeys.Minutes(day);
+        keys[6] = AdmissionKeys.Blocked(appId);
         return keys;
     }
 
     private RedisValue[] Values(PendingMessage[] batch)
     {
-        var values = SharedValues(batch[0].AppId, batch.Length);
+        var values = SharedValues(batch[0].AppId, batch[0].ReceivedAt, batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {
             int a = SharedArgs + (ArgsPerMessage * i);
@@ -388,16 +410,18 @@ public sealed class MessageAdmission : IAsyncDisposable
         return values;
     }
 
-    private RedisValue[] SharedValues(string appId, int messages)
+    private RedisValue[] SharedValues(string appId, DateTimeOffset receivedAt, int messages)
     {
         var values = new RedisValue[SharedArgs + (ArgsPerMessage * messages)];
         values[0] = _limits.PerUserPerMinute;
         values[1] = _limits.PerUserBurst;
         values[2] = (long)DedupTtl.TotalSeconds;
         values[3] = (long)StatsKeys.Retention.TotalSeconds;
-        values[4] = _billing.FreeDailyMessages;
+        values[4] = _billing.CurrentValue.FreeDailyMessages; // live: the operator may change it
         values[5] = (long)BillingKeys.FreeUsedTtl.TotalSeconds;
         values[6] = appId;
+        values[7] = StatsKeys.ReceivedMinuteField(receivedAt);
+        values[8] = (long)StatsKeys.MinutesRetention.TotalSeconds;
         return values;
     }
 

@@ -9,24 +9,24 @@ namespace WeChatAi.Api.Billing;
 /// What users hear about their quota: the over-quota reply with the purchase link and the answer to <c>额度</c>/<c>/quota</c>
 /// (also the menu's "my quota" key: <see cref="DescribeAsync"/>). The figures come from Redis, where they are live.
 /// </summary>
-public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credits, IOptions<BillingOptions> billing, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
+public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credits, IOptionsMonitor<BillingOptions> billing, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
 {
     public const string UnavailableText = "暂时无法查询您的提问额度，请稍后再试。";
 
     /// <summary>The purchase page: <c>Billing:PurchaseUrl</c>, else <c>Api:PublicBaseUrl</c> + <c>/pay</c>; null when neither is set.</summary>
     public string? PurchaseUrl =>
-        !string.IsNullOrEmpty(billing.Value.PurchaseUrl) ? billing.Value.PurchaseUrl
+        !string.IsNullOrEmpty(billing.CurrentValue.PurchaseUrl) ? billing.CurrentValue.PurchaseUrl
         : publicUrl.Value.BaseUri is { } baseUri ? new Uri(baseUri, "pay").ToString()
         : null;
 
-    public string OverQuotaText => billing.Value.FreeDailyMessages == 0
+    public string OverQuotaText => billing.CurrentValue.FreeDailyMessages == 0
         ? $"您的积分已用完。{PurchaseLine}"
-        : string.Create(CultureInfo.InvariantCulture, $"今天的 {billing.Value.FreeDailyMessages} 次免费提问已用完，积分也已用完。{PurchaseLine}");
+        : string.Create(CultureInfo.InvariantCulture, $"今天的 {billing.CurrentValue.FreeDailyMessages} 次免费提问已用完，积分也已用完。{PurchaseLine}");
 
     /// <summary>Free questions left today, credits, and where to buy more.</summary>
     public async Task<string> DescribeAsync(string appId, string openId, CancellationToken cancellationToken = default)
     {
-        var limit = billing.Value.FreeDailyMessages;
+        var limit = billing.CurrentValue.FreeDailyMessages;
         var used = (long?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(appId, openId, BillingDay.Of(time.GetUtcNow()))).ConfigureAwait(false) ?? 0;
         long balance;
         try

@@ -5,7 +5,7 @@ using WeChatAi.Core.Queue;
 namespace WeChatAi.Api.Commands;
 
 /// <summary><c>关于</c>: the compliance disclosure (AI-generated answers, the filed model, the agreement, retention).</summary>
-internal sealed class AboutCommand(IOptions<ComplianceOptions> compliance) : IChatCommand
+internal sealed class AboutCommand(IOptionsMonitor<ComplianceOptions> compliance) : IChatCommand
 {
     public const string Key = "about";
 
@@ -16,7 +16,7 @@ internal sealed class AboutCommand(IOptions<ComplianceOptions> compliance) : ICh
     public string Description => "服务说明";
 
     public ValueTask<CommandReply> RunAsync(CommandContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(CommandReply.Say(compliance.Value.AboutText()));
+        ValueTask.FromResult(CommandReply.Say(compliance.CurrentValue.AboutText()));
 }
 
 /// <summary><c>帮助</c>: how to use the account and every command (built from the registered ones).</summary>

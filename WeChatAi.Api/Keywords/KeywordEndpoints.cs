@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using WeChatAi.Api.Admin;
 using WeChatAi.Api.Keywords;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Replies;
@@ -29,18 +30,31 @@ public static class KeywordEndpoints
             return Results.Json(all.Select(KeywordRuleView.From).ToList(), KeywordJson.Default.ListKeywordRuleView);
         })).WithName("ListKeywordRules");
 
-        rules.MapPost("/", (HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        rules.MapPost("/", (HttpContext http, WeChatDbContext db, KeywordReplies keywords, AdminAudit audit, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
-            var (input, problem) = await ReadAsync(request, options.Value, ct);
+            var (input, problem) = await ReadAsync(http.Request, options.Value, ct);
             if (problem is not null)
             {
                 return problem;
             }
 
             var rule = new KeywordReply { Pattern = input!.Pattern, Reply = input.Reply };
-            input.ApplyTo(rule, time.GetUtcNow());
-            db.KeywordReplies.Add(rule);
-            if (await SaveAsync(db, rule, ct) is { } conflict)
+
+            // The audit row needs the rule's id: both commit in one transaction (a conflict rolls back to EF's savepoint).
+            var conflict = await db.InTransactionAsync(async () =>
+            {
+                input.ApplyTo(rule, time.GetUtcNow());
+                db.KeywordReplies.Add(rule);
+                if (await SaveAsync(db, rule, ct) is { } refused)
+                {
+                    return refused;
+                }
+
+                audit.Add(db, http, "keyword.create", Target(rule.Id), Detail(rule));
+                await db.SaveChangesAsync(ct);
+                return null;
+            }, ct);
+            if (conflict is not null)
             {
                 return conflict;
             }
@@ -49,9 +63,9 @@ public static class KeywordEndpoints
             return Results.Json(KeywordRuleView.From(rule), KeywordJson.Default.KeywordRuleView, statusCode: StatusCodes.Status201Created);
         })).WithName("CreateKeywordRule");
 
-        rules.MapPut("/{id:long}", (long id, HttpRequest request, WeChatDbContext db, KeywordReplies keywords, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        rules.MapPut("/{id:long}", (long id, HttpContext http, WeChatDbContext db, KeywordReplies keywords, AdminAudit audit, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
-            var (input, problem) = await ReadAsync(request, options.Value, ct);
+            var (input, problem) = await ReadAsync(http.Request, options.Value, ct);
             if (problem is not null)
             {
                 return problem;
@@ -63,7 +77,14 @@ public static class KeywordEndpoints
                 return NotFound(id);
             }
 
+            var detail = Detail(rule, "from");
             input!.ApplyTo(rule, time.GetUtcNow());
+            foreach (var (name, value) in Detail(rule))
+            {
+                detail[name] = value;
+            }
+
+            audit.Add(db, http, "keyword.update", Target(id), detail);
             if (await SaveAsync(db, rule, ct) is { } conflict)
             {
                 return conflict;
@@ -73,9 +94,21 @@ public static class KeywordEndpoints
             return Results.Json(KeywordRuleView.From(rule), KeywordJson.Default.KeywordRuleView);
         })).WithName("UpdateKeywordRule");
 
-        rules.MapDelete("/{id:long}", (long id, WeChatDbContext db, KeywordReplies keywords, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        rules.MapDelete("/{id:long}", (long id, HttpContext http, WeChatDbContext db, KeywordReplies keywords, AdminAudit audit, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
-            if (await db.KeywordReplies.Where(r => r.Id == id).ExecuteDeleteAsync(ct) == 0)
+            var deleted = await db.InTransactionAsync(async () =>
+            {
+                var rule = await db.KeywordReplies.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
+                if (rule is null || await db.KeywordReplies.Where(r => r.Id == id).ExecuteDeleteAsync(ct) == 0)
+                {
+                    return false;
+                }
+
+                audit.Add(db, http, "keyword.delete", Target(id), Detail(rule));
+                await db.SaveChangesAsync(ct);
+                return true;
+            }, ct);
+            if (!deleted)
             {
                 return NotFound(id);
             }
@@ -145,6 +178,22 @@ public static class KeywordEndpoints
                 $"A {rule.MatchType.ToString().ToLowerInvariant()} rule with pattern \"{rule.Pattern}\" exists already (id {existing}); change that one instead.",
                 statusCode: StatusCodes.Status409Conflict);
         }
+    }
+
+    private static string Target(long id) => $"keyword:{id}";
+
+    /// <summary>What the audit row keeps of a rule (the reply cut short: the row holds at most 4 KB).</summary>
+    private static Dictionary<string, string?> Detail(KeywordReply rule, string prefix = "")
+    {
+        string Name(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name[1..];
+        return new Dictionary<string, string?>
+        {
+            [Name("matchType")] = rule.MatchType.ToString().ToLowerInvariant(),
+            [Name("pattern")] = rule.Pattern,
+            [Name("reply")] = rule.Reply.Length <= 100 ? rule.Reply : rule.Reply[..100] + "…",
+            [Name("priority")] = rule.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Name("enabled")] = rule.Enabled ? "true" : "false",
+        };
     }
 
     private static IResult BadRequest(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);

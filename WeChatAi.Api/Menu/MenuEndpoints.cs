@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using WeChatAi.Api.Admin;
 using WeChatAi.Api.Menu;
+using WeChatAi.Core.Data;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatApi;
 
@@ -23,12 +25,12 @@ public static class MenuEndpoints
         menu.MapGet("/", (MenuStore store, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
             View(await store.GetAsync(ct)))).WithName("GetMenu");
 
-        menu.MapPut("/", (HttpRequest request, MenuStore store, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        menu.MapPut("/", (HttpContext http, MenuStore store, AdminAudit audit, WeChatDbContext db, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             WeChatMenu? body;
             try
             {
-                body = await WeChatMenu.ParseAsync(request.Body, ct);
+                body = await WeChatMenu.ParseAsync(http.Request.Body, ct);
             }
             catch (JsonException ex)
             {
@@ -46,10 +48,16 @@ public static class MenuEndpoints
                 return Results.ValidationProblem(problems, string.Join(" ", problems.Select(p => $"{p.Key}: {p.Value[0]}")), title: "The menu breaks WeChat's rules.");
             }
 
-            return View(await store.SaveAsync(body, ct));
+            return View(await db.InTransactionAsync(async () =>
+            {
+                var saved = await store.SaveAsync(body, ct);
+                audit.Add(db, http, "menu.save", "menu", Detail(body));
+                await db.SaveChangesAsync(ct);
+                return saved;
+            }, ct));
         })).WithName("SaveMenu");
 
-        menu.MapPost("/publish", (MenuStore store, MenuPublisher publisher, IOptions<WeChatOptions> options, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        menu.MapPost("/publish", (HttpContext http, MenuStore store, MenuPublisher publisher, AdminAudit audit, WeChatDbContext db, IOptions<WeChatOptions> options, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             var settings = options.Value;
             if (string.IsNullOrEmpty(settings.AppId))
@@ -79,11 +87,21 @@ public static class MenuEndpoints
                 return Results.Problem($"WeChat refused the menu: errcode {result.ErrCode}, {result.ErrMsg}.", statusCode: StatusCodes.Status502BadGateway);
             }
 
-            var publishedAt = await store.MarkPublishedAsync(saved.Menu, ct);
+            var publishedAt = await db.InTransactionAsync(async () =>
+            {
+                var at = await store.MarkPublishedAsync(saved.Menu, ct);
+                audit.Add(db, http, "menu.publish", "menu", Detail(saved.Menu));
+                await db.SaveChangesAsync(ct);
+                return at;
+            }, ct);
             return View(saved with { Stored = true, PublishedAt = publishedAt, UpdatedAt = saved.UpdatedAt ?? publishedAt });
         })).WithName("PublishMenu");
         return endpoints;
     }
+
+    // The top-level buttons' names: the whole menu may be larger than an audit row holds.
+    private static Dictionary<string, string?> Detail(WeChatMenu menu) =>
+        new() { ["buttons"] = string.Join(" | ", (menu.Button ?? []).Select(b => b.Name)) };
 
     // The menu goes out as WeChat's own JSON, inside the view.
     private static IResult View(SavedMenu saved) => Results.Json(

@@ -23,7 +23,7 @@ public static class PurchaseApiEndpoints
     public static IEndpointRouteBuilder MapPurchaseApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/products", (IOptions<BillingOptions> billing) => Results.Json(billing.Value.Products.Select(ProductView.From)));
+        endpoints.MapGet("/products", (IOptionsMonitor<BillingOptions> billing) => Results.Json(billing.CurrentValue.Products.Select(ProductView.From)));
         endpoints.MapGet("/me", MeAsync);
         endpoints.MapPost("/orders", CreateOrderAsync);
         return endpoints;
@@ -31,7 +31,7 @@ public static class PurchaseApiEndpoints
 
     private static async Task<IResult> MeAsync(
         HttpContext context, PayerSession session, WeChatDbContext db, CreditCache credits, CreditLedger ledger,
-        StackExchange.Redis.IConnectionMultiplexer redis, IOptions<BillingOptions> billing, IOptions<WeChatOptions> weChat, TimeProvider time, CancellationToken cancellationToken)
+        StackExchange.Redis.IConnectionMultiplexer redis, IOptionsMonitor<BillingOptions> billing, IOptions<WeChatOptions> weChat, TimeProvider time, CancellationToken cancellationToken)
     {
         if (session.OpenId(context) is not { } openId)
         {
@@ -48,13 +48,13 @@ public static class PurchaseApiEndpoints
             .Take(OrdersShown)
             .Select(o => new OrderView(o.OutTradeNo, o.ProductId, o.ProductName, o.AmountFen, o.Credits, o.State.ToString().ToUpperInvariant(), o.CreatedAt, o.PaidAt))
             .ToListAsync(cancellationToken);
-        var limit = billing.Value.FreeDailyMessages;
+        var limit = billing.CurrentValue.FreeDailyMessages;
         return Results.Json(new MeView(openId, limit, (int)Math.Max(0, limit - used), balance, recorded.NextExpiry, session.CsrfToken(openId), orders));
     }
 
     private static async Task<IResult> CreateOrderAsync(
         HttpContext context, OrderRequest request, PayerSession session, PurchaseOrders orders, WeChatDbContext db,
-        IOptions<BillingOptions> billing, IOptions<WeChatPayOptions> pay, CancellationToken cancellationToken)
+        IOptionsMonitor<BillingOptions> billing, IOptions<WeChatPayOptions> pay, CancellationToken cancellationToken)
     {
         if (session.OpenId(context) is not { } openId)
         {
@@ -66,9 +66,9 @@ public static class PurchaseApiEndpoints
             return Results.Problem($"The {PayerSession.CsrfHeader} header is missing or wrong; reload the page.", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        if (billing.Value.Find(request.ProductId) is not { } product)
+        if (billing.CurrentValue.Find(request.ProductId) is not { } product)
         {
-            var known = string.Join(", ", billing.Value.Products.Select(p => p.Id));
+            var known = string.Join(", ", billing.CurrentValue.Products.Select(p => p.Id));
             return Results.Problem($"Unknown product '{request.ProductId}'. Products on sale: {known}.", statusCode: StatusCodes.Status400BadRequest);
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
+using WeChatAi.Api.HttpApi;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Stats;
@@ -7,46 +8,24 @@ using WeChatAi.Core.Stats;
 namespace WeChatAi.Api.Stats;
 
 /// <summary>
-/// One reading of the figures shared by every request for <c>duration</c>; concurrent requests after it expires wait
-/// for a single refresh instead of each asking Redis.
+/// One reading of the figures shared by every request for <c>duration</c> (<see cref="ShortCache{T}"/>).
 /// </summary>
 internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDisposable
 {
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    private StatsSnapshot? _snapshot;
-    private DateTimeOffset _expires;
+    private readonly ShortCache<StatsSnapshot> _cache = new(duration, time);
 
     /// <param name="orders">Today's order figures from PostgreSQL (China's day); null when PostgreSQL does not answer.</param>
-    public async Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, Func<DateOnly, Task<OrderFigures?>> orders, CancellationToken cancellationToken)
-    {
-        if (_snapshot is { } fresh && time.GetUtcNow() < _expires)
-        {
-            return fresh;
-        }
-
-        await _refresh.WaitAsync(cancellationToken);
-        try
-        {
-            if (_snapshot is { } refreshed && time.GetUtcNow() < _expires)
+    public Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, Func<DateOnly, Task<OrderFigures?>> orders, CancellationToken cancellationToken) =>
+        _cache.GetAsync(
+            async now =>
             {
-                return refreshed;
-            }
+                var day = BillingDay.Of(now);
+                var billing = orders(day);
+                return await ReadAsync(redis.GetDatabase(), now) with { Billing = await billing is { } figures ? BillingFigures.From(day, figures) : null };
+            },
+            cancellationToken);
 
-            var now = time.GetUtcNow();
-            var day = BillingDay.Of(now);
-            var billing = orders(day);
-            var snapshot = await ReadAsync(redis.GetDatabase(), now) with { Billing = await billing is { } figures ? BillingFigures.From(day, figures) : null };
-            _snapshot = snapshot;
-            _expires = time.GetUtcNow() + duration;
-            return snapshot;
-        }
-        finally
-        {
-            _refresh.Release();
-        }
-    }
-
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose() => _cache.Dispose();
 
     internal static async Task<StatsSnapshot> ReadAsync(IDatabase db, DateTimeOffset now)
     {

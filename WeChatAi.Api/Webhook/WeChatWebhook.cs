@@ -33,7 +33,8 @@ public sealed class WeChatWebhook : IDisposable
     private static readonly string[] SafePushParameters = ["signature", "timestamp", "nonce", "msg_signature"];
 
     private readonly WeChatOptions _options;
-    private readonly string? _welcome;
+    private readonly IOptionsMonitor<WeChatOptions> _texts;
+    private readonly IOptionsMonitor<ComplianceOptions> _compliance;
     private readonly MediaSupportOptions _media;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly MessageAdmission _admission;
@@ -45,8 +46,8 @@ public sealed class WeChatWebhook : IDisposable
     private readonly ILogger<WeChatWebhook> _logger;
 
     public WeChatWebhook(
-        IOptions<WeChatOptions> options,
-        IOptions<ComplianceOptions> compliance,
+        IOptionsMonitor<WeChatOptions> options,
+        IOptionsMonitor<ComplianceOptions> compliance,
         IOptions<MediaSupportOptions> media,
         MessageAdmission admission,
         PassiveReplyWaiter passive,
@@ -56,8 +57,10 @@ public sealed class WeChatWebhook : IDisposable
         TimeProvider time,
         ILogger<WeChatWebhook> logger)
     {
-        _options = options.Value;
-        _welcome = Welcome(_options.WelcomeText, compliance.Value.Disclosure());
+        // The account's keys and modes as the service started; the texts as the operator last set them (live settings).
+        _options = options.CurrentValue;
+        _texts = options;
+        _compliance = compliance;
         _media = media.Value;
         _admission = admission;
         _passive = passive;
@@ -236,6 +239,11 @@ public sealed class WeChatWebhook : IDisposable
             return (RateLimitedText, false);
         }
 
+        if (result.Outcome == AdmissionOutcome.Blocked)
+        {
+            return (_texts.CurrentValue.BlockedUserText, false);
+        }
+
         if (result.Outcome is AdmissionOutcome.OverQuota or AdmissionOutcome.QuotaUnavailable)
         {
             return (result.Outcome == AdmissionOutcome.OverQuota ? _quota.OverQuotaText : QuotaReplies.UnavailableText, false);
@@ -249,18 +257,18 @@ public sealed class WeChatWebhook : IDisposable
             {
                 PassiveOutcome.Ready => (passive.Text, false),
                 PassiveOutcome.AwaitRetry => (null, true),
-                _ => (_options.PassiveLateText, false),
+                _ => (_texts.CurrentValue.PassiveLateText, false),
             };
         }
 
         // With the typing indicator alone, "success" shows nothing and the worker's "对方正在输入" follows.
-        return (!acknowledge || _options.AckMode == AckMode.Typing || string.IsNullOrEmpty(_options.AckText) ? null : _options.AckText, false);
+        return (!acknowledge || _options.AckMode == AckMode.Typing ? null : _texts.CurrentValue.AckText, false);
     }
 
     private async Task<string?> SubscribeAsync(SubscribeEvent subscribe)
     {
         await RecordAsync(subscribe, _users.MarkSubscribedAsync(AppId, subscribe.FromUserName)).ConfigureAwait(false);
-        return _welcome;
+        return Welcome(_texts.CurrentValue.WelcomeText, _compliance.CurrentValue.Disclosure());
     }
 
     // The filed model's name and number are shown where the user first meets the service (生成式人工智能服务管理暂行办法).

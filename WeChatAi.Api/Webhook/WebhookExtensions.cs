@@ -32,6 +32,8 @@ public static class WebhookExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MessageAdmission>();
+        services.AddSingleton<BlockedUsers>();
+        services.AddHostedService<BlockedUsersSync>();
         services.AddSingleton<PassiveReplyWaiter>();
         services.AddSingleton<WeChatUserStore>();
         services.AddSingleton<PendingParts>();

@@ -35,6 +35,7 @@ public static class DailyFigures
         {
             Day = day,
             Messages = await exchanges.CountAsync(cancellationToken).ConfigureAwait(false),
+            Answered = await db.Exchanges.CountAsync(e => e.AnsweredAt >= start && e.AnsweredAt < end, cancellationToken).ConfigureAwait(false),
             ActiveUsers = await exchanges.Select(e => e.OpenId).Distinct().CountAsync(cancellationToken).ConfigureAwait(false),
             Orders = orders.Orders,
             PaidOrders = orders.PaidOrders,
@@ -47,10 +48,10 @@ public static class DailyFigures
         };
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
-            INSERT INTO daily_statistics ("Day", "Messages", "ActiveUsers", "Orders", "PaidOrders", "PayingUsers", "RevenueFen", "RefundedFen", "CreditsUsed", "UpdatedAt")
-            VALUES ({row.Day}, {row.Messages}, {row.ActiveUsers}, {row.Orders}, {row.PaidOrders}, {row.PayingUsers}, {row.RevenueFen}, {row.RefundedFen}, {row.CreditsUsed}, {row.UpdatedAt})
+            INSERT INTO daily_statistics ("Day", "Messages", "Answered", "ActiveUsers", "Orders", "PaidOrders", "PayingUsers", "RevenueFen", "RefundedFen", "CreditsUsed", "UpdatedAt")
+            VALUES ({row.Day}, {row.Messages}, {row.Answered}, {row.ActiveUsers}, {row.Orders}, {row.PaidOrders}, {row.PayingUsers}, {row.RevenueFen}, {row.RefundedFen}, {row.CreditsUsed}, {row.UpdatedAt})
             ON CONFLICT ("Day") DO UPDATE SET
-                "Messages" = EXCLUDED."Messages", "ActiveUsers" = EXCLUDED."ActiveUsers", "Orders" = EXCLUDED."Orders",
+                "Messages" = EXCLUDED."Messages", "Answered" = EXCLUDED."Answered", "ActiveUsers" = EXCLUDED."ActiveUsers", "Orders" = EXCLUDED."Orders",
                 "PaidOrders" = EXCLUDED."PaidOrders", "PayingUsers" = EXCLUDED."PayingUsers", "RevenueFen" = EXCLUDED."RevenueFen",
                 "RefundedFen" = EXCLUDED."RefundedFen", "CreditsUsed" = EXCLUDED."CreditsUsed", "UpdatedAt" = EXCLUDED."UpdatedAt"
             """, cancellationToken).ConfigureAwait(false);

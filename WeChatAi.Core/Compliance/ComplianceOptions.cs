@@ -20,16 +20,32 @@ public sealed class ComplianceOptions
     public string AiLabel { get; set; } = "【本回复由人工智能生成】";
 
     /// <summary>The filed model the service is built on, e.g. "DeepSeek-V3".</summary>
+    [MaxLength(64, ErrorMessage = "Compliance:ModelName must be at most 64 characters.")]
     public string? ModelName { get; set; }
 
     /// <summary>The model's filing number (备案号).</summary>
+    [MaxLength(64, ErrorMessage = "Compliance:FilingNumber must be at most 64 characters.")]
     public string? FilingNumber { get; set; }
 
     [Url(ErrorMessage = "Compliance:UserAgreementUrl must be an absolute http(s) URL.")]
+    [MaxLength(500, ErrorMessage = "Compliance:UserAgreementUrl must be at most 500 characters.")]
     public string? UserAgreementUrl { get; set; }
 
     [Range(MinimumRetentionDays, 36_500, ErrorMessage = "Compliance:RetentionDays must be between 180 (the legal minimum of six months) and 36500.")]
     public int RetentionDays { get; set; } = MinimumRetentionDays;
+
+    /// <summary>The message the label's rule gives when it is too long for <c>WeChat:MaxMessageBytes</c>.</summary>
+    public const string LabelTooLong = "Compliance:AiLabel must take at most half of WeChat:MaxMessageBytes (in UTF-8 bytes, with its line break).";
+
+    /// <summary>Bytes the label takes at the end of a part (UTF-8, with its line break).</summary>
+    public static int LabelBytes(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        return label.Length == 0 ? 0 : Encoding.UTF8.GetByteCount("\n" + label);
+    }
+
+    /// <summary>The label must leave room for text: at most half of a message (checked at startup and before a change is saved).</summary>
+    public bool LabelFits(int maxMessageBytes) => LabelBytes(AiLabel) <= maxMessageBytes / 2;
 
     /// <summary>The compliance lines of the follow greeting and of <c>/about</c> (empty when nothing is configured).</summary>
     public string Disclosure()

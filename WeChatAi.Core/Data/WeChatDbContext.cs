@@ -30,8 +30,12 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<AdminAuditEntry> AdminAudit => Set<AdminAuditEntry>();
 
+    public DbSet<AccountSetting> AccountSettings => Set<AccountSetting>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Trigram indexes for the console's substring search (docs/console-data.md).
+        modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<WeChatUser>(user =>
         {
             user.ToTable("wechat_users");
@@ -40,6 +44,12 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             user.Property(u => u.OpenId).HasMaxLength(64);
             user.Property(u => u.BlockedReason).HasMaxLength(256);
             user.HasIndex(u => u.Blocked).HasFilter("\"Blocked\"");
+            user.Property(u => u.Nickname).HasMaxLength(WeChatUser.MaxNickname);
+
+            // The console: users by last message, OpenID prefixes (pattern ops: LIKE 'x%' in any collation), nicknames by substring.
+            user.HasIndex(u => new { u.AppId, u.LastSeenAt, u.OpenId }).IsDescending(false, true, true);
+            user.HasIndex(u => new { u.AppId, u.OpenId }, "IX_wechat_users_AppId_OpenId_pattern").HasOperators("varchar_pattern_ops", "varchar_pattern_ops");
+            user.HasIndex(u => u.Nickname).HasMethod("gin").HasOperators("gin_trgm_ops");
         });
 
         modelBuilder.Entity<ChatExchange>(exchange =>
@@ -52,6 +62,9 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.Property(e => e.OpenId).HasMaxLength(64);
             exchange.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(32);
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
+            exchange.HasIndex(e => new { e.AppId, e.OpenId, e.Id }).IsDescending(false, false, true); // a user's exchanges, newest first
+            exchange.HasIndex(e => e.Question).HasMethod("gin").HasOperators("gin_trgm_ops");
+            exchange.HasIndex(e => e.Answer).HasMethod("gin").HasOperators("gin_trgm_ops");
             exchange.HasIndex(e => e.AnsweredAt);
             exchange.HasIndex(e => e.ReceivedAt); // the retention purge and the console's time filters
             exchange.Property(e => e.Blocked).HasConversion<string>().HasMaxLength(16);
@@ -101,6 +114,14 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             entry.Property(e => e.Detail).HasMaxLength(AdminAuditEntry.MaxDetail);
             entry.HasIndex(e => new { e.Actor, e.Id });
             entry.HasIndex(e => new { e.Action, e.Id });
+        });
+
+        modelBuilder.Entity<AccountSetting>(setting =>
+        {
+            setting.ToTable("account_settings");
+            setting.HasKey(s => s.Key);
+            setting.Property(s => s.Key).HasMaxLength(AccountSetting.MaxKeyLength);
+            setting.Property(s => s.UpdatedBy).HasMaxLength(AdminAuditEntry.MaxActor);
         });
 
         modelBuilder.ConfigureBilling();

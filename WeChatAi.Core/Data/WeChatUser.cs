@@ -3,6 +3,8 @@ namespace WeChatAi.Core.Data;
 /// <summary>A follower of the official account, identified by its OpenID within one AppId.</summary>
 public sealed class WeChatUser
 {
+    public const int MaxNickname = 64;
+
     public required string AppId { get; set; }
 
     public required string OpenId { get; set; }
@@ -21,4 +23,7 @@ public sealed class WeChatUser
     public DateTimeOffset? BlockedAt { get; set; }
 
     public string? BlockedReason { get; set; }
+
+    /// <summary>The operator's remark for the user: WeChat stopped giving official accounts users' nicknames in 2021.</summary>
+    public string? Nickname { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using WeChatAi.Core.Billing;
 
 namespace WeChatAi.Core.Stats;
 
@@ -38,4 +39,54 @@ public static class StatsKeys
 
     /// <summary>List of today's answer latencies in milliseconds (received to pushed), capped, newest first.</summary>
     public static string Latencies(DateTimeOffset now) => $"wechatai:latency:{Day(now)}";
+
+    /// <summary>
+    /// How long <see cref="Minutes"/> is kept: its China day and the next, so the console's last hour reaches back over
+    /// China's midnight.
+    /// </summary>
+    public static readonly TimeSpan MinutesRetention = TimeSpan.FromHours(50);
+
+    /// <summary>Hash field of <see cref="Minutes"/>: tokens the LLM's answers took that day (HINCRBY by the worker).</summary>
+    public const string PromptTokensField = "prompt_tokens";
+
+    /// <inheritdoc cref="PromptTokensField"/>
+    public const string CompletionTokensField = "completion_tokens";
+
+    /// <summary>
+    /// Hash of China's day (<see cref="BillingDay"/>, the day of quotas and orders) behind the console's overview: per
+    /// minute, messages received (<see cref="ReceivedMinuteField"/>, the webhook) and answered
+    /// (<see cref="AnsweredMinuteField"/>, the worker), and the day's tokens. Summing its minutes gives the day's figures.
+    /// </summary>
+    public static string Minutes(DateTimeOffset time) => $"wechatai:minutes:{BillingDay.Key(BillingDay.Of(time))}";
+
+    /// <summary>Field of <see cref="Minutes"/>: messages admitted in <paramref name="time"/>'s minute (<c>r{HHmm}</c>, China's clock).</summary>
+    public static string ReceivedMinuteField(DateTimeOffset time) => ReceivedMinutePrefix + MinuteOfDay(time);
+
+    /// <summary>Field of <see cref="Minutes"/>: answers pushed in <paramref name="time"/>'s minute (<c>a{HHmm}</c>, China's clock).</summary>
+    public static string AnsweredMinuteField(DateTimeOffset time) => AnsweredMinutePrefix + MinuteOfDay(time);
+
+    public const string ReceivedMinutePrefix = "r";
+
+    public const string AnsweredMinutePrefix = "a";
+
+    /// <summary>How long <see cref="Calls"/> keys are kept: the overview reads the last 15 minutes.</summary>
+    public static readonly TimeSpan CallsRetention = TimeSpan.FromMinutes(30);
+
+    /// <summary>The outside services whose calls the worker counts in <see cref="Calls"/>.</summary>
+    public const string LlmService = "llm";
+
+    /// <inheritdoc cref="LlmService"/>
+    public const string WeChatApiService = "wechat-api";
+
+    /// <summary>
+    /// Hash of one UTC minute (<c>yyyyMMddHHmm</c>): the worker's calls of each outside service and how many failed
+    /// (<see cref="CallsField"/>, <see cref="ErrorsField"/>).
+    /// </summary>
+    public static string Calls(DateTimeOffset time) => $"wechatai:calls:{time.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+
+    public static string CallsField(string service) => $"{service}:calls";
+
+    public static string ErrorsField(string service) => $"{service}:errors";
+
+    private static string MinuteOfDay(DateTimeOffset time) => time.ToOffset(BillingDay.Offset).ToString("HHmm", CultureInfo.InvariantCulture);
 }

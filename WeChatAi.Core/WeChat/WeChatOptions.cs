@@ -11,6 +11,9 @@ public sealed class WeChatOptions : IValidatableObject
 {
     public const string Section = "WeChat";
 
+    /// <summary>Characters of a text the account sends as one message: 600 (at most 1,800 UTF-8 bytes, within WeChat's 2,048).</summary>
+    public const int MaxTextLength = 600;
+
     /// <summary>Shared secret for request signatures. Absent on a fresh machine: the webhook is then off (503).</summary>
     public string? Token { get; set; }
 
@@ -37,13 +40,24 @@ public sealed class WeChatOptions : IValidatableObject
     [EnumDataType(typeof(AckMode), ErrorMessage = "WeChat:AckMode must be 'text', 'typing' or 'both'.")]
     public AckMode AckMode { get; set; } = AckMode.Typing;
 
-    /// <summary>Passive reply while the answer is computed (AckMode text or both); empty means reply <c>success</c> (show nothing).</summary>
+    /// <summary>Passive reply while the answer is computed (AckMode text or both); to show nothing, use AckMode typing.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "WeChat:AckText must not be empty (to show nothing, set WeChat:AckMode to typing).")]
+    [MaxLength(MaxTextLength, ErrorMessage = "WeChat:AckText must be at most 600 characters (one WeChat message).")]
     public string AckText { get; set; } = "正在思考中...";
 
+    /// <summary>The follow greeting (before the compliance lines); empty: none.</summary>
+    [MaxLength(MaxTextLength, ErrorMessage = "WeChat:WelcomeText must be at most 600 characters (one WeChat message).")]
     public string WelcomeText { get; set; } = "感谢关注！直接发送文字或语音提问，我会尽快为你解答。";
 
     /// <summary>Passive mode: the reply when the answer missed WeChat's last attempt; it comes with the next message.</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "WeChat:PassiveLateText must not be empty.")]
+    [MaxLength(MaxTextLength, ErrorMessage = "WeChat:PassiveLateText must be at most 600 characters (one WeChat message).")]
     public string PassiveLateText { get; set; } = "回答还在生成中，请稍后发送任意消息查看。";
+
+    /// <summary>The reply to a user the operator blocked (no job, no charge).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "WeChat:BlockedUserText must not be empty.")]
+    [MaxLength(MaxTextLength, ErrorMessage = "WeChat:BlockedUserText must be at most 600 characters (one WeChat message).")]
+    public string BlockedUserText { get; set; } = "你的账号已被限制使用本服务，如有疑问请联系客服。";
 
     /// <summary>How long answer parts wait for the user's next message.</summary>
     [Range(1, 10_000, ErrorMessage = "WeChat:PendingTtlHours must be between 1 and 10000.")]

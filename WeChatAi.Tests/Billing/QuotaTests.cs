@@ -116,11 +116,12 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
             .AddSingleton<TimeProvider>(time)
             .AddSingleton<CreditLedger>()
             .AddSingleton<CreditCache>()
+            .Configure<BillingOptions>(o => o.FreeDailyMessages = 1)
             .BuildServiceProvider();
         await using var admission = new MessageAdmission(
             api.Connection,
             Options.Create(new RateLimitOptions { PerUserBurst = 100, PerUserPerMinute = 1000 }),
-            Options.Create(new BillingOptions { FreeDailyMessages = 1 }),
+            services.GetRequiredService<IOptionsMonitor<BillingOptions>>(),
             services.GetRequiredService<CreditCache>(),
             time);
         const string user = "o-midnight";

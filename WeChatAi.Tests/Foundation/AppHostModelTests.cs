@@ -117,6 +117,16 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task The_token_price_goes_to_the_api_for_the_console_overview()
+    {
+        await using var configured = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d", "Llm:PricePer1kTokens=0.002");
+
+        Assert.Equal("0.002", (await EnvironmentOf(configured, "api"))["Llm__PricePer1kTokens"]);
+        Assert.False((await EnvironmentOf(configured, "worker")).ContainsKey("Llm__PricePer1kTokens"));
+    }
+
+    [Fact]
     public async Task A_replica_count_below_one_fails_naming_the_setting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync(

@@ -1,9 +1,9 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Safety;
 using WeChatAi.Tests.Fakes;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Worker;
-using WeChatAi.Worker.Safety;
 
 namespace WeChatAi.Tests.Safety;
 
@@ -13,8 +13,8 @@ namespace WeChatAi.Tests.Safety;
 /// </summary>
 public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetime
 {
-    private static readonly string BlockedQuestion = new SafetyOptions().BlockedQuestionText;
-    private static readonly string BlockedAnswer = new SafetyOptions().BlockedAnswerText;
+    private static readonly string BlockedQuestion = new SafetyTextOptions().BlockedQuestionText;
+    private static readonly string BlockedAnswer = new SafetyTextOptions().BlockedAnswerText;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("wechatai-safety-").FullName;
     private WorkerHarness _h = null!;

@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Tests.Infrastructure;
-using WeChatAi.Worker.Safety;
+using WeChatAi.Core.Safety;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -89,7 +89,7 @@ public sealed class RecordingOutageTests : IAsyncLifetime
         await _postgres.StopAsync();
         await _h.EnqueueAsync("user-blocked", "Blocked Test Term？");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-blocked").Count == 1, "the blocked question's reply");
-        Assert.Equal(new SafetyOptions().BlockedQuestionText, _h.WeChat.MessagesTo("user-blocked")[0]);
+        Assert.Equal(new SafetyTextOptions().BlockedQuestionText, _h.WeChat.MessagesTo("user-blocked")[0]);
         await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(Buffer) == 1, "the exchange buffered in Redis");
 
         await _postgres.RunAsync();

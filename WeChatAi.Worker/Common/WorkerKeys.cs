@@ -15,9 +15,6 @@ internal static class WorkerKeys
     /// <summary>Sorted set of the user's unfinished stream entries, oldest first: whose turn it is.</summary>
     public static string Turns(string appId, string openId) => $"{TurnsPrefix}{appId}:{openId}";
 
-    /// <summary>List of the user's last questions and answers.</summary>
-    public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
-
     /// <summary>Exists while WeChat shows the user "对方正在输入" (15 s, or until a message is sent).</summary>
     public static string Typing(string appId, string openId) => $"wechatai:typing:{appId}:{openId}";
 }

@@ -5,7 +5,7 @@ using WeChatAi.Core.WeChatApi;
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>Sends one text message with the shared access token, renewing it when WeChat rejects it.</summary>
-internal sealed class CustomerServiceSender(WeChatApiClient api, AccessTokenProvider tokens, WorkerMetrics metrics)
+internal sealed class CustomerServiceSender(WeChatApiClient api, AccessTokenProvider tokens, WorkerMetrics metrics, ServiceCallStats calls)
 {
     private const int TokenRetries = 2;
 
@@ -18,6 +18,28 @@ internal sealed class CustomerServiceSender(WeChatApiClient api, AccessTokenProv
 
     /// <inheritdoc cref="SendTextAsync(string, string, CancellationToken)"/>
     public async Task<WeChatResult> SendTextAsync(string token, string openId, string content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await SendWithTokenRenewalAsync(token, openId, content, cancellationToken);
+            calls.WeChatApiCall(failed: !IsNormalOutcome(result.ErrCode));
+            return result;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            calls.WeChatApiCall(failed: true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sent, or refused by WeChat's limits on this user (the 48-hour window, the message budget): the part waits for
+    /// the user's next message, nothing is wrong with the service. Anything else counts as a failed call.
+    /// </summary>
+    private static bool IsNormalOutcome(int errCode) =>
+        errCode is WeChatErrorCodes.Ok or WeChatErrorCodes.ReplyTimeLimitExceeded or WeChatErrorCodes.TooManyMessages;
+
+    private async Task<WeChatResult> SendWithTokenRenewalAsync(string token, string openId, string content, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

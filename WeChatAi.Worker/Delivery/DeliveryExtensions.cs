@@ -23,8 +23,7 @@ public static class DeliveryExtensions
         builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
         var services = builder.Services;
         services.AddOptions<ComplianceOptions>().Validate<IOptions<WeChatOptions>>(
-            static (compliance, weChat) => MessageSplitter.LabelBytes(compliance.AiLabel) <= weChat.Value.MaxMessageBytes / 2,
-            "Compliance:AiLabel must take at most half of WeChat:MaxMessageBytes (in UTF-8 bytes, with its line break).");
+            static (compliance, weChat) => compliance.LabelFits(weChat.Value.MaxMessageBytes), ComplianceOptions.LabelTooLong);
 
         // The standard pipeline, but no automatic retry of POSTs: a message WeChat took but answered late must not be
         // sent twice (the job retries instead, after its part markers say what was surely not sent).

@@ -41,9 +41,6 @@ internal static class MessageSplitter
         return [.. parts.Take(parts.Count - 1), .. tail.Take(tail.Count - 1), tail[^1] + suffix];
     }
 
-    /// <summary>Bytes the label takes at the end of a part; the label must leave room for text (checked at startup).</summary>
-    public static int LabelBytes(string label) => label.Length == 0 ? 0 : Encoding.UTF8.GetByteCount("\n" + label);
-
     public static IReadOnlyList<string> Split(string text, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(text);

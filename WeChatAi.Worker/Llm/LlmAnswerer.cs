@@ -13,7 +13,7 @@ namespace WeChatAi.Worker.Llm;
 /// the HttpClient's resilience pipeline).
 /// </summary>
 internal sealed class LlmAnswerer(
-    IChatClient chat, [FromKeyedServices(LlmAnswerer.VisionClient)] IChatClient vision, IOptions<LlmOptions> options, WorkerMetrics metrics) : IDisposable
+    IChatClient chat, [FromKeyedServices(LlmAnswerer.VisionClient)] IChatClient vision, IOptions<LlmOptions> options, WorkerMetrics metrics, ServiceCallStats calls) : IDisposable
 {
     /// <summary>The service key of the chat client for <see cref="LlmOptions.VisionModel"/>.</summary>
     public const string VisionClient = "vision";
@@ -82,11 +82,13 @@ internal sealed class LlmAnswerer(
             var promptTokens = (int)(response.Usage?.InputTokenCount ?? 0);
             var completionTokens = (int)(response.Usage?.OutputTokenCount ?? 0);
             metrics.LlmCall(Stopwatch.GetElapsedTime(started), promptTokens, completionTokens, "ok");
+            calls.LlmCall(failed: false, promptTokens, completionTokens);
             return new StoredAnswer(text, promptTokens, completionTokens, summary);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             metrics.LlmCall(Stopwatch.GetElapsedTime(started), 0, 0, "error");
+            calls.LlmCall(failed: true);
             throw;
         }
         finally

@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
-using WeChatAi.Worker.Common;
+using WeChatAi.Core.Memory;
 
 namespace WeChatAi.Worker.Memory;
 
@@ -69,5 +69,5 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<
 
     public Task ClearAsync(AiJob job) => redis.GetDatabase().KeyDeleteAsync(Key(job));
 
-    private static RedisKey Key(AiJob job) => WorkerKeys.Memory(job.AppId, job.OpenId);
+    private static RedisKey Key(AiJob job) => MemoryKeys.Memory(job.AppId, job.OpenId);
 }

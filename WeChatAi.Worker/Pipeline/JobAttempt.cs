@@ -27,7 +27,7 @@ internal sealed class JobAttempt(
     TypingIndicator typing,
     IOptions<WorkerOptions> workerOptions,
     IOptions<WeChatOptions> weChatOptions,
-    IOptions<ComplianceOptions> compliance)
+    IOptionsMonitor<ComplianceOptions> compliance)
 {
     /// <returns>The job as it was answered (a voice job with its transcription as the question), for the record.</returns>
     public async Task<(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
@@ -109,7 +109,7 @@ internal sealed class JobAttempt(
             parts.AddRange(MessageSplitter.Split($"（思考摘要）{summary}", maxBytes));
         }
 
-        var label = isAiAnswer ? compliance.Value.AiLabel : string.Empty;
+        var label = isAiAnswer ? compliance.CurrentValue.AiLabel : string.Empty;
         parts.AddRange(MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), maxBytes, label));
         return parts;
     }

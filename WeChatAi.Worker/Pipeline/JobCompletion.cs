@@ -31,6 +31,7 @@ internal sealed partial class JobCompletion(
         var delivered = outcome == DeliveryOutcome.Delivered;
         var counters = StatsKeys.Counters(now);
         var latencies = StatsKeys.Latencies(now);
+        var minutes = StatsKeys.Minutes(now);
         var batch = redis.GetDatabase().CreateBatch();
         Task[] writes =
         [
@@ -45,6 +46,8 @@ internal sealed partial class JobCompletion(
                     batch.ListLeftPushAsync(latencies, (long)latency.TotalMilliseconds),
                     batch.ListTrimAsync(latencies, 0, StatsKeys.LatencySampleSize - 1),
                     batch.KeyExpireAsync(latencies, StatsKeys.Retention),
+                    batch.HashIncrementAsync(minutes, StatsKeys.AnsweredMinuteField(now)),
+                    batch.KeyExpireAsync(minutes, StatsKeys.MinutesRetention),
                 }
                 : [],
         ];

@@ -8,7 +8,8 @@ namespace WeChatAi.Worker.Recording;
 /// Inserts exchanges into <c>chat_exchanges</c>, idempotently on JobId: a row written twice (a job processed again,
 /// a buffered batch drained by two workers) stays one row. The one update allowed: a dead-lettered job that an
 /// operator retried and that was then answered or deferred replaces its dead-lettered row. Each exchange's
-/// content-safety decisions go to <c>safety_decisions</c> in the same transaction.
+/// content-safety decisions go to <c>safety_decisions</c> in the same transaction, and its user's <c>LastSeenAt</c> to
+/// <c>wechat_users</c> (the console lists users by it).
 /// </summary>
 internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogger<ExchangeWriter> logger) : IAsyncDisposable
 {
@@ -37,6 +38,17 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
              AS d(job_id, app_id, open_id, direction, source, blocked, rule, score, span_start, span_length, excerpt, decided_at)
         JOIN chat_exchanges e ON e."JobId" = d.job_id
         ON CONFLICT ("ExchangeId", "Direction") DO NOTHING
+        """;
+
+    // Users are known from their first follow or message: a message's sender follows the account (WeChat lets only
+    // followers write). Sorted, so two workers upserting the same users lock them in one order.
+    private const string UpsertUsersSql = """
+        INSERT INTO wechat_users ("AppId", "OpenId", "Subscribed", "FirstSeenAt", "LastSeenAt")
+        SELECT app_id, open_id, true, min(received_at), max(received_at)
+        FROM unnest(@u_app_id, @u_open_id, @u_received_at) AS u(app_id, open_id, received_at)
+        GROUP BY app_id, open_id
+        ORDER BY app_id, open_id
+        ON CONFLICT ("AppId", "OpenId") DO UPDATE SET "LastSeenAt" = GREATEST(wechat_users."LastSeenAt", EXCLUDED."LastSeenAt")
         """;
 
     /// <summary>
@@ -89,6 +101,9 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
         var exchanges = new NpgsqlBatchCommand(InsertSql);
         exchanges.Parameters.AddRange(Parameters(rows));
         batch.BatchCommands.Add(exchanges);
+        var users = new NpgsqlBatchCommand(UpsertUsersSql);
+        users.Parameters.AddRange(UserParameters(rows));
+        batch.BatchCommands.Add(users);
         var decisions = rows.SelectMany(r => r.SafetyDecisions.Select(d => (r.JobId, Decision: d))).ToList();
         if (decisions.Count > 0)
         {
@@ -116,6 +131,13 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
         Array("outcome", NpgsqlDbType.Text, rows.Select(r => r.Outcome.ToString())),
         Array("error", NpgsqlDbType.Text, rows.Select(r => r.Error)),
         Array("blocked", NpgsqlDbType.Text, rows.Select(r => r.Blocked?.ToString())),
+    ];
+
+    private static NpgsqlParameter[] UserParameters(List<ChatExchange> rows) =>
+    [
+        Array("u_app_id", NpgsqlDbType.Text, rows.Select(r => r.AppId)),
+        Array("u_open_id", NpgsqlDbType.Text, rows.Select(r => r.OpenId)),
+        Array("u_received_at", NpgsqlDbType.TimestampTz, rows.Select(r => r.ReceivedAt.UtcDateTime)),
     ];
 
     private static NpgsqlParameter[] DecisionParameters(List<(string JobId, SafetyDecision Decision)> rows) =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Safety;
 using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Safety;
@@ -8,8 +9,8 @@ namespace WeChatAi.Worker.Safety;
 /// <summary>
 /// Checks the question before the LLM sees it and the answer before the user does: the word lists first (in
 /// memory), then the moderation service when one is configured. A blocked question gets
-/// <see cref="SafetyOptions.BlockedQuestionText"/> without asking the LLM; a blocked answer is replaced by
-/// <see cref="SafetyOptions.BlockedAnswerText"/>. Each decision travels with the answer (job hash, then the exchange's
+/// <see cref="SafetyTextOptions.BlockedQuestionText"/> without asking the LLM; a blocked answer is replaced by
+/// <see cref="SafetyTextOptions.BlockedAnswerText"/>. Each decision travels with the answer (job hash, then the exchange's
 /// record) so that a retry after a crash neither checks again nor loses it.
 /// </summary>
 internal sealed partial class ContentSafety(
@@ -17,13 +18,15 @@ internal sealed partial class ContentSafety(
     ModerationClient moderation,
     SafetyMetrics metrics,
     IOptions<SafetyOptions> options,
+    IOptionsMonitor<SafetyTextOptions> texts,
     TimeProvider time,
     ILogger<ContentSafety> logger)
 {
     /// <summary>The answer to <paramref name="job"/> as its user may get it; <paramref name="generate"/> asks the LLM.</summary>
     public async Task<StoredAnswer> AnswerAsync(AiJob job, Func<Task<StoredAnswer>> generate, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
+        // The texts as the operator last set them (live settings).
+        var settings = texts.CurrentValue;
         var onQuestion = await CheckAsync(job, job.Content, SafetyDirection.Question, cancellationToken);
         if (onQuestion is { Blocked: true })
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Readiness;
+using WeChatAi.Core.Safety;
 using WeChatAi.Worker.Common;
 using WeChatAi.Worker.Safety;
 
@@ -20,6 +21,7 @@ public static class SafetyExtensions
     public static TBuilder AddContentSafety<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<SafetyOptions>(SafetyOptions.Section);
+        builder.AddValidatedOptions<SafetyTextOptions>(SafetyTextOptions.Section);
         var services = builder.Services;
         services.TryAddWorkerMetrics();
         services.AddSingleton<WordLists>();

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace WeChatAi.Worker.Safety;
 
-/// <summary>Content safety of every question and every answer (section <c>Safety</c>).</summary>
+/// <summary>
+/// Content safety of every question and every answer (section <c>Safety</c>). The texts a blocked question or answer
+/// gets are Core's <see cref="WeChatAi.Core.Safety.SafetyTextOptions"/> (same section), editable in the console.
+/// </summary>
 public sealed class SafetyOptions
 {
     public const string Section = "Safety";
@@ -16,16 +19,6 @@ public sealed class SafetyOptions
     /// the configuration binder would add the configured paths to it instead of replacing it.
     /// </summary>
     public string[] WordListPaths { get; set; } = [];
-
-    /// <summary>What a user whose question is blocked gets; the question never reaches the LLM.</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "Safety:BlockedQuestionText must not be empty.")]
-    [MaxLength(600, ErrorMessage = "Safety:BlockedQuestionText must be at most 600 characters (one WeChat message).")]
-    public string BlockedQuestionText { get; set; } = "抱歉，你的问题包含不适宜讨论的内容，我无法回答。换个话题吧。";
-
-    /// <summary>What a user gets instead of an answer that is blocked.</summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "Safety:BlockedAnswerText must not be empty.")]
-    [MaxLength(600, ErrorMessage = "Safety:BlockedAnswerText must be at most 600 characters (one WeChat message).")]
-    public string BlockedAnswerText { get; set; } = "抱歉，这个问题我暂时无法回答。换个话题吧。";
 
     /// <summary>An OpenAI-compatible moderation endpoint (the full URL, e.g. <c>https://api.openai.com/v1/moderations</c>); empty: word lists only.</summary>
     [Url(ErrorMessage = "Safety:ModerationUrl must be an absolute http(s) URL.")]

@@ -115,7 +115,7 @@ internal sealed partial class PaymentReconciliation(
 
     private async Task CloseAsync(WeChatDbContext db, string outTradeNo, CancellationToken cancellationToken)
     {
-        var closed = await PaymentSettlement.InTransactionAsync(db, async () =>
+        var closed = await db.InTransactionAsync(async () =>
         {
             var order = await PaymentSettlement.LockOrderAsync(db, outTradeNo, cancellationToken);
             if (order?.State != OrderState.Pending)

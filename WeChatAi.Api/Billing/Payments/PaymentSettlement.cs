@@ -28,7 +28,7 @@ internal sealed partial class PaymentSettlement(
     /// <summary>A verified notification: recorded once by its id (a redelivery is a duplicate), then settled, in one transaction.</summary>
     public async Task<SettlementResult> NotificationAsync(WeChatDbContext db, WeChatPayNotification notification, byte[] rawBody, string? serial, CancellationToken cancellationToken)
     {
-        var result = await InTransactionAsync(db, async () =>
+        var result = await db.InTransactionAsync(async () =>
         {
             var now = time.GetUtcNow();
             var outTradeNo = notification.Transaction?.OutTradeNo ?? notification.Refund?.OutTradeNo;
@@ -65,7 +65,7 @@ internal sealed partial class PaymentSettlement(
     /// <summary>A transaction WeChat Pay reported when queried (the reconciliation job).</summary>
     public async Task<SettlementResult> QueriedTransactionAsync(WeChatDbContext db, WeChatPayTransaction transaction, CancellationToken cancellationToken)
     {
-        var result = await InTransactionAsync(db, () => TransactionAsync(db, transaction, cancellationToken), cancellationToken);
+        var result = await db.InTransactionAsync(() => TransactionAsync(db, transaction, cancellationToken), cancellationToken);
         await AfterCommitAsync(result);
         return result;
     }
@@ -73,21 +73,10 @@ internal sealed partial class PaymentSettlement(
     /// <summary>A refund as the refund call or its query answered.</summary>
     public async Task<SettlementResult> QueriedRefundAsync(WeChatDbContext db, WeChatPayRefund refund, CancellationToken cancellationToken)
     {
-        var result = await InTransactionAsync(db, () => RefundAsync(db, refund, cancellationToken), cancellationToken);
+        var result = await db.InTransactionAsync(() => RefundAsync(db, refund, cancellationToken), cancellationToken);
         await AfterCommitAsync(result);
         return result;
     }
-
-    /// <summary>Runs <paramref name="work"/> in a transaction under the execution strategy (a retry starts from a clean context).</summary>
-    public static async Task<T> InTransactionAsync<T>(WeChatDbContext db, Func<Task<T>> work, CancellationToken cancellationToken) =>
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
-        {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var result = await work();
-            await transaction.CommitAsync(ct);
-            return result;
-        }, cancellationToken);
 
     public static Task<Order?> LockOrderAsync(WeChatDbContext db, string outTradeNo, CancellationToken cancellationToken) =>
         db.Orders.FromSql($"""SELECT *, xmin FROM orders WHERE "OutTradeNo" = {outTradeNo} FOR UPDATE""").SingleOrDefaultAsync(cancellationToken);

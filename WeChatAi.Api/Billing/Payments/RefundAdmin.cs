@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using WeChatAi.Api.Admin;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Billing;
 using WeChatAi.Core.WeChatPay;
@@ -17,7 +18,7 @@ internal static class RefundAdmin
     public static string OutRefundNo(string outTradeNo) => "R" + outTradeNo;
 
     public static async Task<IResult> HandleAsync(
-        string outTradeNo, RefundBody? body, IOptions<WeChatPayOptions> options, WeChatDbContext db, WeChatPayClient client, PaymentSettlement settlement, TimeProvider time, CancellationToken cancellationToken)
+        string outTradeNo, RefundBody? body, HttpContext http, AdminAudit audit, IOptions<WeChatPayOptions> options, WeChatDbContext db, WeChatPayClient client, PaymentSettlement settlement, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!options.Value.IsConfigured)
         {
@@ -31,7 +32,7 @@ internal static class RefundAdmin
         }
 
         var outRefundNo = OutRefundNo(outTradeNo);
-        var (problem, refund, total) = await PaymentSettlement.InTransactionAsync(db, async () =>
+        var (problem, refund, total) = await db.InTransactionAsync(async () =>
         {
             var order = await PaymentSettlement.LockOrderAsync(db, outTradeNo, cancellationToken);
             if (order is null)
@@ -72,6 +73,14 @@ internal static class RefundAdmin
                 order.State = OrderState.Refunding;
                 order.UpdatedAt = now;
             }
+
+            audit.Add(db, http, "order.refund", $"order:{outTradeNo}", new Dictionary<string, string?>
+            {
+                ["outRefundNo"] = outRefundNo,
+                ["amountFen"] = existing.AmountFen.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["reason"] = existing.Reason,
+                ["state"] = existing.State.ToString(),
+            });
 
             await db.SaveChangesAsync(cancellationToken);
             return ((IResult?)null, existing, order.AmountFen);

@@ -49,6 +49,10 @@ internal static class BillingModel
             order.HasIndex(o => o.CreatedAt);
             order.HasIndex(o => o.PaidAt);
             order.HasIndex(o => o.Mismatch).HasFilter("\"Mismatch\"");
+
+            // The console's order list, newest (highest id) first, by state or by user.
+            order.HasIndex(o => new { o.State, o.Id });
+            order.HasIndex(o => new { o.AppId, o.OpenId, o.Id });
         });
 
         modelBuilder.Entity<PaymentNotification>(notification =>
@@ -78,6 +82,7 @@ internal static class BillingModel
             refund.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
             refund.HasOne<Order>().WithMany().HasForeignKey(r => r.OrderId).OnDelete(DeleteBehavior.Restrict);
             refund.HasIndex(r => new { r.State, r.CreatedAt });
+            refund.HasIndex(r => r.SucceededAt); // the console's revenue per day
         });
 
         modelBuilder.Entity<DailyUsage>(usage =>

@@ -5,7 +5,11 @@ public sealed class DailyStatistics
 {
     public DateOnly Day { get; set; }
 
+    /// <summary>Messages received that day (one exchange each).</summary>
     public int Messages { get; set; }
+
+    /// <summary>Answers pushed that day (exchanges answered, by the time of their answer).</summary>
+    public int Answered { get; set; }
 
     public int ActiveUsers { get; set; }
 

@@ -20,7 +20,31 @@ namespace WeChatAi.Core.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("WeChatAi.Core.Data.AccountSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("account_settings", (string)null);
+                });
 
             modelBuilder.Entity("WeChatAi.Core.Data.AdminAuditEntry", b =>
                 {
@@ -135,6 +159,9 @@ namespace WeChatAi.Core.Data.Migrations
                         .HasColumnType("date");
 
                     b.Property<int>("ActiveUsers")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Answered")
                         .HasColumnType("integer");
 
                     b.Property<int>("CreditsUsed")
@@ -309,7 +336,11 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.HasIndex("State", "CreatedAt");
 
+                    b.HasIndex("State", "Id");
+
                     b.HasIndex("AppId", "OpenId", "CreatedAt");
+
+                    b.HasIndex("AppId", "OpenId", "Id");
 
                     b.ToTable("orders", (string)null);
                 });
@@ -426,6 +457,8 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasIndex("OutRefundNo")
                         .IsUnique();
 
+                    b.HasIndex("SucceededAt");
+
                     b.HasIndex("State", "CreatedAt");
 
                     b.ToTable("refunds", (string)null);
@@ -493,15 +526,28 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Answer");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Answer"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Answer"), new[] { "gin_trgm_ops" });
+
                     b.HasIndex("AnsweredAt");
 
                     b.HasIndex("JobId")
                         .IsUnique();
 
+                    b.HasIndex("Question");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Question"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Question"), new[] { "gin_trgm_ops" });
+
                     b.HasIndex("ReceivedAt");
 
                     b.HasIndex("Blocked", "ReceivedAt")
                         .HasFilter("\"Blocked\" IS NOT NULL");
+
+                    b.HasIndex("AppId", "OpenId", "Id")
+                        .IsDescending(false, false, true);
 
                     b.HasIndex("AppId", "OpenId", "ReceivedAt");
 
@@ -660,6 +706,10 @@ namespace WeChatAi.Core.Data.Migrations
                     b.Property<DateTimeOffset>("LastSeenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Nickname")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<bool>("Subscribed")
                         .HasColumnType("boolean");
 
@@ -670,6 +720,18 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.HasIndex("Blocked")
                         .HasFilter("\"Blocked\"");
+
+                    b.HasIndex("Nickname");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Nickname"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Nickname"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("AppId", "LastSeenAt", "OpenId")
+                        .IsDescending(false, true, true);
+
+                    b.HasIndex(new[] { "AppId", "OpenId" }, "IX_wechat_users_AppId_OpenId_pattern");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "AppId", "OpenId" }, "IX_wechat_users_AppId_OpenId_pattern"), new[] { "varchar_pattern_ops", "varchar_pattern_ops" });
 
                     b.ToTable("wechat_users", (string)null);
                 });

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using WeChatAi.Api.Admin;
+
+// In the builder's namespace, like the service defaults' extensions: AdminEndpoints maps it.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// <c>POST {group}/admin/sign-in</c> <c>{name, password}</c> behind <c>Admin:ApiKey</c> (the console calls it with its key
+/// and passes the browser's address in <c>X-Forwarded-For</c>): 200 <c>{name}</c>, 401 (wrong name or password, one
+/// message for both), 423 <c>{detail, lockedUntil}</c>. Every attempt is audited, with the name tried as the actor.
+/// </summary>
+public static class SignInEndpoints
+{
+    public const string WrongNameOrPassword = "Wrong name or password.";
+
+    private const string Unavailable = "Sign-in is unavailable (Redis or PostgreSQL does not answer); try again.";
+
+    public static IEndpointRouteBuilder MapSignInEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAdminGroup("/sign-in").MapPost("/", (HttpContext http, AdminSignIn signIn, AdminAudit audit, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        {
+            SignInRequest? body;
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync(http.Request.Body, SignInJson.Default.SignInRequest, ct);
+            }
+            catch (JsonException)
+            {
+                body = null;
+            }
+
+            if (string.IsNullOrEmpty(body?.Name) || string.IsNullOrEmpty(body.Password))
+            {
+                return Results.Problem("The body must be {\"name\": \"...\", \"password\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (!signIn.HasUsers)
+            {
+                return Results.Problem("No console users are configured (Admin:Users or Admin:Password).", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            var address = CallerAddress(http);
+            var outcome = await signIn.SignInAsync(body.Name, body.Password, address);
+            var detail = new Dictionary<string, string?> { ["ip"] = address };
+            var action = outcome switch
+            {
+                { Name: not null } => "signin.succeeded",
+                { LockedUntil: not null } => "signin.locked",
+                _ => "signin.failed",
+            };
+            await audit.RecordAsync(body.Name, action, "console", detail, ct);
+            return outcome switch
+            {
+                { Name: { } name } => Results.Json(new SignedIn(name), SignInJson.Default.SignedIn),
+                { LockedUntil: { } until } => Results.Problem(
+                    $"Too many failed sign-ins; try again after {until:u}.",
+                    statusCode: StatusCodes.Status423Locked,
+                    extensions: new Dictionary<string, object?> { ["lockedUntil"] = until }),
+                _ => Results.Problem(WrongNameOrPassword, statusCode: StatusCodes.Status401Unauthorized),
+            };
+        })).WithName("SignIn");
+        return endpoints;
+    }
+
+    /// <summary>The browser's address as the console passes it (its last <c>X-Forwarded-For</c> entry), else the peer's.</summary>
+    private static string CallerAddress(HttpContext http)
+    {
+        var forwarded = http.Request.Headers["X-Forwarded-For"].ToString();
+        var last = forwarded.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        var address = last ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return address.Length <= 64 ? address : address[..64];
+    }
+
+    internal sealed record SignInRequest(string? Name, string? Password);
+
+    internal sealed record SignedIn(string Name);
+}
+
+[JsonSerializable(typeof(SignInEndpoints.SignInRequest))]
+[JsonSerializable(typeof(SignInEndpoints.SignedIn))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class SignInJson : JsonSerializerContext;

@@ -1,0 +1,32 @@
+using StackExchange.Redis;
+
+namespace WeChatAi.Api.Admission;
+
+/// <summary>
+/// The Redis set of blocked OpenIDs (<see cref="AdmissionKeys.Blocked"/>) every replica reads: the admission script
+/// refuses their messages with one <c>SISMEMBER</c>, the instant replies ask <see cref="IsBlockedAsync"/> only when
+/// they would answer. PostgreSQL's <c>wechat_users.Blocked</c> is the record; the operator's block and unblock write
+/// it and then this set, and <see cref="BlockedUsersSync"/> rebuilds the set from it when an API starts.
+/// </summary>
+public sealed class BlockedUsers(IConnectionMultiplexer redis)
+{
+    // KEYS: the set. ARGV: every blocked OpenID. Replaces the set in one step, so no reader sees it half built.
+    private const string ReplaceScript = """
+        redis.call('DEL', KEYS[1])
+        for i = 1, #ARGV, 5000 do
+          redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 4999, #ARGV)))
+        end
+        return #ARGV
+        """;
+
+    public async Task<bool> IsBlockedAsync(string appId, string openId) =>
+        await redis.GetDatabase().SetContainsAsync(AdmissionKeys.Blocked(appId), openId).ConfigureAwait(false);
+
+    public Task BlockAsync(string appId, string openId) => redis.GetDatabase().SetAddAsync(AdmissionKeys.Blocked(appId), openId);
+
+    public Task UnblockAsync(string appId, string openId) => redis.GetDatabase().SetRemoveAsync(AdmissionKeys.Blocked(appId), openId);
+
+    /// <summary>Makes the set exactly <paramref name="openIds"/>.</summary>
+    public Task ReplaceAsync(string appId, IReadOnlyCollection<string> openIds) =>
+        redis.GetDatabase().ScriptEvaluateAsync(ReplaceScript, [AdmissionKeys.Blocked(appId)], [.. openIds.Select(o => (RedisValue)o)]);
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using WeChatAi.Core.Data;
+
+namespace WeChatAi.Api.Conversations;
+
+/// <summary>A user in the console's list: who, since when, how much they asked, what they have left.</summary>
+internal sealed record UserListItem(
+    string OpenId,
+    string? Nickname,
+    bool Subscribed,
+    bool Blocked,
+    string? BlockedReason,
+    DateTimeOffset FirstSeenAt,
+    DateTimeOffset LastSeenAt,
+    int Exchanges,
+    int CreditBalance,
+    string? LastQuestion);
+
+/// <param name="NextBefore">Pass as <c>before</c> for the next page (<c>{lastSeenAt ticks}:{openId}</c>); null on the last page.</param>
+internal sealed record UserPage(IReadOnlyList<UserListItem> Items, string? NextBefore);
+
+internal sealed record UserView(
+    string OpenId,
+    string? Nickname,
+    bool Subscribed,
+    bool Blocked,
+    string? BlockedReason,
+    DateTimeOffset? BlockedAt,
+    DateTimeOffset FirstSeenAt,
+    DateTimeOffset LastSeenAt,
+    int CreditBalance,
+    int FreeUsedToday);
+
+internal sealed record SafetySpan(int Start, int Length);
+
+internal sealed record SafetyView(string Direction, string Source, string Rule, SafetySpan? Span, DateTimeOffset At)
+{
+    public static SafetyView From(SafetyDecision d) => new(
+        Camel(d.Direction.ToString()),
+        Camel(d.Source.ToString()),
+        d.Rule,
+        d.SpanStart is { } start && d.SpanLength is { } length ? new SafetySpan(start, length) : null,
+        d.DecidedAt);
+
+    public static string Camel(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
+}
+
+internal sealed record ExchangeView(
+    long Id,
+    string JobId,
+    string Question,
+    string? Answer,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? AnsweredAt,
+    int LatencyMs,
+    int PromptTokens,
+    int CompletionTokens,
+    int Attempts,
+    string Outcome,
+    string? Error,
+    string? Blocked,
+    IReadOnlyList<SafetyView> Safety)
+{
+    public static ExchangeView From(ChatExchange e) => new(
+        e.Id, e.JobId, e.Question, e.Answer, e.ReceivedAt, e.AnsweredAt, e.LatencyMs, e.PromptTokens, e.CompletionTokens, e.Attempts,
+        SafetyView.Camel(e.Outcome.ToString()), e.Error, e.Blocked is { } b ? SafetyView.Camel(b.ToString()) : null,
+        [.. e.SafetyDecisions.OrderBy(d => d.Direction).Select(SafetyView.From)]);
+}
+
+internal sealed record ExchangePage(IReadOnlyList<ExchangeView> Items, long? NextBefore);
+
+internal sealed record BalanceView(int Balance);
+
+internal sealed record BlockBody(string? Reason);
+
+internal sealed record CreditsBody(int? Credits, int? ValidityDays, string? Note);
+
+internal sealed record NicknameBody(string? Nickname);
+
+[JsonSerializable(typeof(UserPage))]
+[JsonSerializable(typeof(UserView))]
+[JsonSerializable(typeof(ExchangePage))]
+[JsonSerializable(typeof(BalanceView))]
+[JsonSerializable(typeof(BlockBody))]
+[JsonSerializable(typeof(CreditsBody))]
+[JsonSerializable(typeof(NicknameBody))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class ConversationJson : JsonSerializerContext;
