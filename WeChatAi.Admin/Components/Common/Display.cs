@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace WeChatAi.Admin.Components.Common;
 
@@ -16,6 +17,27 @@ public static class Display
     public static string Yuan(long fen) => "¥" + (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>An audit row's detail (a JSON object of strings) as "key: value" lines, its \u escapes read back into Chinese.</summary>
+    public static string Detail(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? string.Join("\n", document.RootElement.EnumerateObject().Select(p => $"{p.Name}: {(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}"))
+                : json;
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
 
     public static string Ms(double? ms) => ms is { } value ? value.ToString("N0", CultureInfo.InvariantCulture) + " ms" : "—";
 }
