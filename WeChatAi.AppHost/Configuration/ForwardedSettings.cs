@@ -10,13 +10,16 @@ public sealed class ForwardedSettings
 {
     public static readonly string[] Api =
     [
-        "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:TimestampToleranceSeconds",
+        "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:BlockedUserText", "WeChat:TimestampToleranceSeconds",
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
         "Llm:VisionModel", "Llm:TranscriptionModel", "Llm:PricePer1kTokens",
         "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
         "WeChatPay:MchId", "WeChatPay:MerchantSerialNo", "WeChatPay:PublicKeyId", "WeChatPay:NotifyUrl", "WeChatPay:QueryAfterMinutes", "WeChatPay:ReconcileIntervalSeconds",
         "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
+
+        // The console's settings page shows and validates the worker's texts too (docs/settings.md).
+        "WeChat:BlockedUserText", "Safety:BlockedQuestionText", "Safety:BlockedAnswerText",
         .. BillingProducts(),
     ];
 

@@ -3,8 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.Billing;
+using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Readiness;
+using WeChatAi.Core.Safety;
 using WeChatAi.Core.Settings;
+using WeChatAi.Core.WeChat;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
 namespace Microsoft.Extensions.Hosting;
@@ -19,6 +22,12 @@ public static class AccountSettingsExtensions
     public static TBuilder AddAccountSettings<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Configuration.AddAccountSettings();
+
+        // Every class holding an editable setting is valid at startup, so a saved change is checked against valid values.
+        builder.AddValidatedOptions<WeChatOptions>(WeChatOptions.Section);
+        builder.AddValidatedOptions<BillingOptions>(BillingOptions.Section);
+        builder.AddValidatedOptions<ComplianceOptions>(ComplianceOptions.Section);
+        builder.AddValidatedOptions<SafetyTextOptions>(SafetyTextOptions.Section);
         var services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(AccountSettingsStore)))
         {

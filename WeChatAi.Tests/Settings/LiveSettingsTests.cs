@@ -74,7 +74,8 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
         var over = await AskAsync(_weChat[1], user, "第二个问题");
         Assert.Contains("今天的 1 次免费提问已用完", over, StringComparison.Ordinal);
 
-        // The worker labels its next answer with the new label.
+        // The worker labels its next answer with the new label, once it loaded the change (the first save is version 1).
+        await WorkerLoadedAsync(1);
         await _h.EnqueueAsync("o-label", "问题");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("o-label").Count == 1, "the labelled answer");
         Assert.Equal("答复：问题\n【新标签】", _h.WeChat.MessagesTo("o-label")[0]);
@@ -89,6 +90,7 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
             await EventuallyAsync(async () => await AskAsync(weChat, $"o-back-{Guid.NewGuid():N}", "你好") == "正在思考中...", "the configured AckText");
         }
 
+        await WorkerLoadedAsync(2);
         await _h.EnqueueAsync("o-label-back", "问题");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("o-label-back").Count == 1, "the answer with the configured label");
         Assert.Equal($"答复：问题\n{Label}", _h.WeChat.MessagesTo("o-label-back")[0]);
@@ -244,6 +246,9 @@ public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
 
         return headers;
     }
+
+    private Task WorkerLoadedAsync(long version) =>
+        _h.WaitUntilAsync(() => _h.Workers[0].Output.Contains($"Loaded the account settings (version {version})", StringComparison.Ordinal), $"the worker's load of version {version}", Live);
 
     private static string[] Sorted(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal)];
 

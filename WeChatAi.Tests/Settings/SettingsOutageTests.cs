@@ -24,7 +24,7 @@ public sealed class SettingsOutageTests(PostgresServer postgres)
         var (status, body) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text("o-outage", 1, "你好")));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("配置的确认文字", WeChatClient.ReplyContent(body));
-        Assert.Contains("Could not load the account settings", api.Output, StringComparison.Ordinal);
+        Assert.Contains("Could not refresh the account settings", api.Output, StringComparison.Ordinal);
 
         // The worker answers (its records wait in Redis) with the configured label.
         await h.WaitUntilAsync(() => h.WeChat.MessagesTo("o-outage").Count == 1, "the answer");

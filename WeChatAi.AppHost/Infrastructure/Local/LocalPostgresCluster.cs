@@ -78,10 +78,11 @@ public sealed class LocalPostgresCluster
                 Run("chown", "-R", $"{LocalBinaries.PostgresUser}:{LocalBinaries.PostgresUser}", dataDirectory, passwordFile);
             }
 
+            // Byte-order collation, but Unicode character classes: pg_trgm then indexes Chinese text (the console's search).
             var initdb = Path.Combine(LocalBinaries.PostgresBinDirectory(), "initdb");
             var (command, arguments) = LocalBinaries.AsPostgresUser(initdb,
                 "-D", dataDirectory, "-U", Superuser, "--pwfile", passwordFile,
-                "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale");
+                "--auth=scram-sha-256", "--encoding=UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8", "--lc-messages=C");
             Run(command, arguments);
         }
         catch (InvalidOperationException ex) when (LocalBinaries.MustDropRoot)
