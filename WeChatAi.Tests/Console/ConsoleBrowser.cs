@@ -32,6 +32,22 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
         return new ConsoleBrowser(playwright, browser, page, console);
     }
 
+    /// <summary>A new browser signed in as <c>admin</c>, on the overview.</summary>
+    public static async Task<ConsoleBrowser> SignedInAsync(AppHostFixture fixture)
+    {
+        var console = await OpenAsync(fixture);
+        try
+        {
+            await console.SignInAsync(fixture);
+            return console;
+        }
+        catch
+        {
+            await console.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The password the AppHost made up for this run (<c>Admin__Password</c> of the API).</summary>
     public static async Task<string> PasswordAsync(AppHostFixture fixture) => (await fixture.EnvironmentOfAsync("api"))["Admin__Password"];
 

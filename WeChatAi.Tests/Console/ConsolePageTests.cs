@@ -47,8 +47,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task A_message_from_the_chat_page_shows_in_the_overview_and_in_the_users_conversation()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture);
-        await console.SignInAsync(fixture);
+        await using var console = await ConsoleBrowser.SignedInAsync(fixture);
         var page = console.Page;
         var received = page.Locator("#received-hour .stat-value");
         await Expect(received).ToBeVisibleAsync();
@@ -94,8 +93,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var user = await (await sim.PostAsJsonAsync("/sim/users", new { name = "死信用户" }, ct)).Content.ReadFromJsonAsync<JsonElement>(ct);
         var openId = user.GetProperty("openId").GetString()!;
-        await using var console = await ConsoleBrowser.OpenAsync(fixture);
-        await console.SignInAsync(fixture);
+        await using var console = await ConsoleBrowser.SignedInAsync(fixture);
         var page = console.Page;
         var row = page.Locator("tr.dead-letter-row", new() { HasText = openId });
 
@@ -132,8 +130,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task A_keyword_reply_added_and_edited_in_settings_answers_in_the_chat_page()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture);
-        await console.SignInAsync(fixture);
+        await using var console = await ConsoleBrowser.SignedInAsync(fixture);
         var page = console.Page;
         var pattern = "控制台关键词" + Guid.NewGuid().ToString("N")[..6];
 
@@ -170,8 +167,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task A_setting_the_api_refuses_shows_its_message_under_the_field_and_nothing_changes()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture);
-        await console.SignInAsync(fixture);
+        await using var console = await ConsoleBrowser.SignedInAsync(fixture);
         var page = console.Page;
         await console.GoToAsync("settings");
         await page.ClickAsync("text=文案与合规 Texts & compliance");
@@ -190,8 +186,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     [Fact]
     public async Task The_orders_and_audit_pages_list_what_the_api_holds()
     {
-        await using var console = await ConsoleBrowser.OpenAsync(fixture);
-        await console.SignInAsync(fixture);
+        await using var console = await ConsoleBrowser.SignedInAsync(fixture);
         var page = console.Page;
 
         await console.GoToAsync("orders");
