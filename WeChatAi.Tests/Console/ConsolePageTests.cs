@@ -83,6 +83,21 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         await Expect(page.Locator(".exchange-question").First).ToHaveTextAsync(question);
         await Expect(page.Locator(".exchange-answer").First).ToContainTextAsync("【模拟AI】");
         await console.ScreenshotAsync("conversation");
+
+        // The operator's hands on the user, each through a dialog.
+        await page.ClickAsync("#grant");
+        await page.Locator("#grant-credits").FillAsync("12");
+        await page.ClickAsync("text=赠送 Grant");
+        await Expect(page.Locator("#user-credits")).ToHaveTextAsync("12");
+
+        await page.ClickAsync("#block");
+        await page.Locator(".prompt-input input").FillAsync("测试封禁");
+        await page.ClickAsync(".prompt-ok");
+        await Expect(page.Locator("#user-blocked")).ToContainTextAsync("测试封禁");
+
+        await page.ClickAsync("#unblock");
+        await page.ClickAsync(".mud-dialog button:has-text('解封 Unblock')");
+        await Expect(page.Locator("#user-blocked")).ToHaveCountAsync(0);
     }
 
     [Fact]
