@@ -1,4 +1,5 @@
 using WeChatAi.AppHost.Configuration;
+using WeChatAi.AppHost.Admin;
 using WeChatAi.AppHost.Infrastructure;
 using WeChatAi.AppHost.Secrets;
 using WeChatAi.AppHost.Simulation;
@@ -35,6 +36,15 @@ var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
     .WithHttpHealthCheck("/health");
 settings.ApplyTo(worker, ForwardedSettings.Worker);
 secrets.ApplyTo(worker, ExternalSecrets.Worker);
+
+var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.ResourceName)
+    .WithReference(api)
+    .WaitFor(api)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Operations console");
+secrets.ApplyTo(admin, ExternalSecrets.Admin);
+admin.AddRunCredentialsWhereMissing(secrets, api);
 
 builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
 

@@ -3,12 +3,16 @@ using WeChatAi.AppHost.Infrastructure;
 namespace WeChatAi.AppHost.Secrets;
 
 /// <summary>
-/// WeChat and LLM credentials, and the API's admin key, as secret Aspire parameters. When running, each is added only when configured
+/// WeChat and LLM credentials, and the admin key and password, as secret Aspire parameters. When running, each is added only when configured
 /// (<c>Parameters:NAME</c>, e.g. with <c>dotnet user-secrets</c>), so a fresh machine starts without a prompt.
 /// When publishing, all are added: a deployment needs every one, and the manifest carries only references to them.
 /// </summary>
 public sealed class ExternalSecrets
 {
+    public const string AdminKey = "admin-api-key";
+
+    public const string AdminPassword = "admin-password";
+
     private static readonly (string Parameter, string EnvironmentVariable)[] WeChatSettings =
     [
         ("wechat-token", "WeChat__Token"),
@@ -22,9 +26,11 @@ public sealed class ExternalSecrets
         ("llm-api-key", "Llm__ApiKey"),
     ];
 
+    /// <summary>The API's admin key (the console sends it) and the operator's password (the API checks it at sign-in).</summary>
     private static readonly (string Parameter, string EnvironmentVariable)[] AdminSettings =
     [
-        ("admin-api-key", "Admin__ApiKey"),
+        (AdminKey, "Admin__ApiKey"),
+        (AdminPassword, "Admin__Password"),
     ];
 
     /// <summary>The merchant's keys: published only for a deployment that sells (<c>WeChatPay:MchId</c> configured).</summary>
@@ -42,17 +48,20 @@ public sealed class ExternalSecrets
     ];
 
     /// <summary>
-    /// What the API reads: it verifies and decrypts WeChat's callbacks, guards its admin endpoints, and exchanges the
-    /// purchase page's OAuth codes (the AppSecret).
+    /// What the API reads: it verifies and decrypts WeChat's callbacks, guards its admin endpoints and checks the
+    /// operators' sign-in, and exchanges the purchase page's OAuth codes (the AppSecret).
     /// </summary>
     public static readonly string[] Api =
     [
-        "wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", "admin-api-key",
+        "wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", AdminKey, AdminPassword,
         "wechatpay-merchant-private-key", "wechatpay-public-key", "wechatpay-api-v3-key",
     ];
 
     /// <summary>What the worker reads: it gets access tokens from WeChat, calls the LLM and the moderation service.</summary>
     public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key", "moderation-api-key"];
+
+    /// <summary>What the console reads: only the key it calls the API with (the password is checked by the API).</summary>
+    public static readonly string[] Admin = [AdminKey];
 
     /// <summary>Every parameter name this AppHost added, as a deployment asks for them.</summary>
     public IEnumerable<string> ParameterNames => _configured.Select(c => c.Name);
@@ -62,6 +71,9 @@ public sealed class ExternalSecrets
     private ExternalSecrets()
     {
     }
+
+    /// <summary>True when <paramref name="name"/> was added as a parameter (configured, or publishing).</summary>
+    public bool Has(string name) => _configured.Any(c => c.Name == name);
 
     /// <summary>True when the WeChat token and AppId are set, i.e. a real official account is connected.</summary>
     public bool HasWeChat { get; private set; }

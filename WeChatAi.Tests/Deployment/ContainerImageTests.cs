@@ -13,6 +13,7 @@ public sealed class ContainerImageTests
     [Theory]
     [InlineData("WeChatAi.Api", "wechatai-api", "mcr.microsoft.com/dotnet/aspnet:10.0", "8080")]
     [InlineData("WeChatAi.Worker", "wechatai-worker", "mcr.microsoft.com/dotnet/aspnet:10.0", "8080")]
+    [InlineData("WeChatAi.Admin", "wechatai-admin", "mcr.microsoft.com/dotnet/aspnet:10.0", "8080")]
     [InlineData("WeChatAi.MigrationService", "wechatai-migrations", "mcr.microsoft.com/dotnet/runtime:10.0", null)]
     public async Task Service_image_is_named_for_the_app_runs_as_a_non_root_user_and_exposes_its_http_port(
         string project, string repository, string baseImage, string? port)

@@ -13,6 +13,8 @@ public sealed class PublishedManifestFixture : IAsyncLifetime
         ["Parameters__wechat-app-secret"] = "published-app-secret-77e1",
         ["Parameters__wechat-encoding-aes-key"] = "publishedAesKey0123456789abcdefghijklmnopqr",
         ["Parameters__llm-api-key"] = "sk-published-llm-key-9d2a",
+        ["Parameters__admin-api-key"] = "published-admin-key-0f9e8d7c6b5a",
+        ["Parameters__admin-password"] = "published-admin-password-4d3c",
         ["Parameters__redis-password"] = "published-redis-password-31c4",
         ["Parameters__postgres-password"] = "published-postgres-password-c8b0",
     };

@@ -10,10 +10,10 @@ public sealed class PublishedManifestTests(PublishedManifestFixture fixture) : I
     private static readonly string[] TypesAzdDeploys =
         ["project.v0", "project.v1", "container.v0", "container.v1", "parameter.v0", "value.v0", "annotated.string"];
 
-    private static readonly string[] Services = ["migrations", "api", "worker"];
+    private static readonly string[] Services = ["migrations", "api", "worker", "admin"];
 
     private static readonly string[] Credentials =
-        ["wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", "llm-api-key"];
+        ["wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", "llm-api-key", "admin-api-key", "admin-password"];
 
     private PublishedManifest Manifest => fixture.Manifest;
 
@@ -53,6 +53,20 @@ public sealed class PublishedManifestTests(PublishedManifestFixture fixture) : I
         Assert.Equal("{llm-api-key.value}", Manifest.Env("worker", "Llm__ApiKey"));
         Assert.Null(Manifest.Env("worker", "WeChat__Token"));
         Assert.Null(Manifest.Env("worker", "WeChat__EncodingAESKey"));
+    }
+
+    [Fact]
+    public void The_console_is_published_external_with_the_admin_key_and_the_api_alone_checks_the_password()
+    {
+        var admin = Manifest["admin"].GetProperty("bindings").GetProperty("http");
+        Assert.True(admin.TryGetProperty("external", out var external) && external.GetBoolean(), "admin's http endpoint is external");
+        Assert.Equal("{admin-api-key.value}", Manifest.Env("admin", "Admin__ApiKey"));
+        Assert.Equal("{admin-api-key.value}", Manifest.Env("api", "Admin__ApiKey"));
+        Assert.Equal("{admin-password.value}", Manifest.Env("api", "Admin__Password"));
+        Assert.Null(Manifest.Env("admin", "Admin__Password"));
+        Assert.Null(Manifest.Env("worker", "Admin__ApiKey"));
+        Assert.Equal("{api.bindings.http.url}", Manifest.Env("admin", "services__api__http__0"));
+        Assert.Contains("admin-api-key, admin-password", Manifest.Log, StringComparison.Ordinal);
     }
 
     [Fact]

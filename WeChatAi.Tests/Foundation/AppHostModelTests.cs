@@ -136,19 +136,52 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task The_admin_key_goes_to_the_api_as_a_secret_only_when_configured_and_never_to_the_worker()
+    public async Task Without_a_configured_admin_key_and_password_each_run_makes_them_up_for_the_api_and_the_console_only()
     {
         string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];
+        string firstKey;
         await using (var bare = await CreateAsync(external))
         {
-            Assert.DoesNotContain(bare.Resources, r => r.Name == "admin-api-key");
-            Assert.False((await EnvironmentOf(bare, "api")).ContainsKey("Admin__ApiKey"));
+            Assert.DoesNotContain(bare.Resources, r => r.Name is "admin-api-key" or "admin-password");
+            var api = await EnvironmentOf(bare, "api");
+            var admin = await EnvironmentOf(bare, "admin");
+            firstKey = api["Admin__ApiKey"];
+            Assert.Equal(48, firstKey.Length); // at least the API's 16
+            Assert.Equal(firstKey, admin["Admin__ApiKey"]);
+            Assert.Equal(16, api["Admin__Password"].Length);
+            Assert.False(admin.ContainsKey("Admin__Password"), "the console never holds the password: the API checks it");
+            var worker = await EnvironmentOf(bare, "worker");
+            Assert.False(worker.ContainsKey("Admin__ApiKey") || worker.ContainsKey("Admin__Password"));
         }
 
-        await using var configured = await CreateAsync([.. external, "Parameters:admin-api-key=an-admin-key-of-some-length"]);
+        await using (var again = await CreateAsync(external))
+        {
+            Assert.NotEqual(firstKey, (await EnvironmentOf(again, "api"))["Admin__ApiKey"]);
+        }
+
+        await using var configured = await CreateAsync([.. external, "Parameters:admin-api-key=an-admin-key-of-some-length", "Parameters:admin-password=a-configured-password"]);
         Assert.Contains(configured.Resources, r => r is ParameterResource { Name: "admin-api-key", Secret: true });
-        Assert.Equal("{admin-api-key.value}", (await EnvironmentOf(configured, "api"))["Admin__ApiKey"]); // the parameter, not the text
+        Assert.Contains(configured.Resources, r => r is ParameterResource { Name: "admin-password", Secret: true });
+        var configuredApi = await EnvironmentOf(configured, "api");
+        Assert.Equal("{admin-api-key.value}", configuredApi["Admin__ApiKey"]); // the parameter, not the text
+        Assert.Equal("{admin-password.value}", configuredApi["Admin__Password"]);
+        var configuredAdmin = await EnvironmentOf(configured, "admin");
+        Assert.Equal("{admin-api-key.value}", configuredAdmin["Admin__ApiKey"]);
+        Assert.False(configuredAdmin.ContainsKey("Admin__Password"));
         Assert.False((await EnvironmentOf(configured, "worker")).ContainsKey("Admin__ApiKey"));
+    }
+
+    [Fact]
+    public async Task The_console_reaches_the_api_by_service_discovery_and_waits_for_it()
+    {
+        await using var bare = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d");
+
+        var admin = Assert.Single(bare.Resources, r => r.Name == "admin");
+        Assert.IsType<ProjectResource>(admin);
+        Assert.Contains(admin.Annotations.OfType<WaitAnnotation>(), w => w is { Resource.Name: "api", WaitType: WaitType.WaitUntilHealthy });
+        Assert.Contains(admin.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.Contains("admin", StringComparison.Ordinal));
+        Assert.Contains("api", (await EnvironmentOf(bare, "admin"))["services__api__http__0"], StringComparison.Ordinal);
     }
 
     [Fact]

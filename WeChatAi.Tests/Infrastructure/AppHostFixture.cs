@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace WeChatAi.Tests.Infrastructure;
 
@@ -35,6 +36,16 @@ public sealed class AppHostFixture : IAsyncLifetime
         await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("simulator", cts.Token);
         return app;
+    }
+
+    /// <summary>The environment the running <paramref name="resource"/> was started with (e.g. the credentials made up for the run).</summary>
+    public async Task<Dictionary<string, string>> EnvironmentOfAsync(string resource)
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var withEnvironment = (IResourceWithEnvironment)model.Resources.Single(r => r.Name == resource);
+#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
+        return await withEnvironment.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
+#pragma warning restore CS0618
     }
 
     public async ValueTask DisposeAsync()

@@ -1,10 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 using WeChatAi.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -74,46 +70,10 @@ public sealed class ChatPageTests(AppHostFixture fixture)
         await Expect(page.Locator(".bubble.reply").Last).ToContainTextAsync("回复由人工智能生成");
     }
 
-    /// <summary>The chat page in a headless browser, with a new user created and selected.</summary>
-    private sealed class ChatBrowser(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
-    {
-        /// <summary>Debian's Chromium (<c>apt-get install chromium</c>); browser downloads are not possible here.</summary>
-        private static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-
-        public IPage Page => page;
-
-        public static async Task<ChatBrowser> OpenAsync(Uri chatPage, string userName)
-        {
-            var playwright = await Playwright.CreateAsync();
-            var browser = await playwright.Chromium.LaunchAsync(new()
-            {
-                ExecutablePath = ChromiumPath,
-                Headless = true,
-                // Without these Chromium reaches for Google's services, which this closed network refuses.
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
-            var page = await browser.NewPageAsync();
-            await page.GotoAsync(chatPage.ToString());
-            await page.FillAsync("#new-user-name", userName);
-            await page.ClickAsync("#create-user");
-            await Expect(page.Locator("#current-user")).ToContainTextAsync(userName);
-            return new ChatBrowser(playwright, browser, page);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await browser.DisposeAsync();
-            playwright.Dispose();
-        }
-    }
-
     /// <summary>What <c>POST /api/admin/menu/publish</c> does, played against the simulator with the simulated account's credentials.</summary>
     private async Task PublishMenuAsync(Uri simulator)
     {
-        var resource = (IResourceWithEnvironment)fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "simulator");
-#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
-        var environment = await resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
-#pragma warning restore CS0618
+        var environment = await fixture.EnvironmentOfAsync("simulator");
         using var http = new HttpClient { BaseAddress = simulator };
         using var tokenResponse = await http.PostAsJsonAsync(
             "/cgi-bin/stable_token",

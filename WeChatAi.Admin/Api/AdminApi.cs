@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace WeChatAi.Admin.Api;
+
+/// <summary>
+/// The API's <c>/api/admin</c> endpoints, typed. Created in the circuit's scope, so every call names the signed-in
+/// operator (<c>X-Admin-Operator</c>, the audit's actor); the key is added by the client's configuration. A refusal
+/// or an unreachable API is an <see cref="AdminApiException"/> carrying the API's message.
+/// </summary>
+public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authentication)
+{
+    public const string OperatorHeader = "X-Admin-Operator";
+
+    public Task<Overview> OverviewAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<Overview>(HttpMethod.Get, "api/admin/overview", null, cancellationToken);
+
+    public Task<Page<UserSummary>> UsersAsync(string? q, string? before = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Page<UserSummary>>(HttpMethod.Get, Query("api/admin/users", ("q", q), ("before", before)), null, cancellationToken);
+
+    public Task<UserDetail> UserAsync(string openId, CancellationToken cancellationToken = default) =>
+        SendAsync<UserDetail>(HttpMethod.Get, UserPath(openId), null, cancellationToken);
+
+    public Task<Page<Exchange>> ExchangesAsync(string openId, string? before = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Page<Exchange>>(HttpMethod.Get, Query(UserPath(openId) + "/exchanges", ("before", before)), null, cancellationToken);
+
+    public Task<UserDetail> BlockAsync(string openId, string reason) =>
+        SendAsync<UserDetail>(HttpMethod.Post, UserPath(openId) + "/block", new BlockRequest(reason), default);
+
+    public Task<UserDetail> UnblockAsync(string openId) =>
+        SendAsync<UserDetail>(HttpMethod.Post, UserPath(openId) + "/unblock", null, default);
+
+    public Task ResetMemoryAsync(string openId) =>
+        SendAsync<object>(HttpMethod.Post, UserPath(openId) + "/reset-memory", null, default);
+
+    public Task<CreditBalance> GrantCreditsAsync(string openId, CreditGrant grant) =>
+        SendAsync<CreditBalance>(HttpMethod.Post, UserPath(openId) + "/credits", grant, default);
+
+    public Task<UserDetail> SetNicknameAsync(string openId, string nickname) =>
+        SendAsync<UserDetail>(HttpMethod.Put, UserPath(openId) + "/nickname", new NicknameRequest(nickname), default);
+
+    public Task<DeadLetterPage> DeadLettersAsync(string? after = null, CancellationToken cancellationToken = default) =>
+        SendAsync<DeadLetterPage>(HttpMethod.Get, Query("api/admin/dead-letters", ("after", after)), null, cancellationToken);
+
+    public Task<RetriedDeadLetter> RetryDeadLetterAsync(string id) =>
+        SendAsync<RetriedDeadLetter>(HttpMethod.Post, $"api/admin/dead-letters/{Uri.EscapeDataString(id)}/retry", null, default);
+
+    public Task<RetryAllResult> RetryAllDeadLettersAsync() =>
+        SendAsync<RetryAllResult>(HttpMethod.Post, "api/admin/dead-letters/retry-all", null, default);
+
+    public Task DiscardDeadLetterAsync(string id) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/admin/dead-letters/{Uri.EscapeDataString(id)}", null, default);
+
+    public Task<Page<OrderRow>> OrdersAsync(OrderFilter filter, string? before = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return SendAsync<Page<OrderRow>>(HttpMethod.Get, Query("api/admin/orders",
+            ("state", filter.State), ("openId", filter.OpenId), ("from", Date(filter.From)), ("to", Date(filter.To)), ("before", before)), null, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<RevenueDay>> RevenueAsync(int days, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<RevenueDay>>(HttpMethod.Get, Query("api/admin/revenue", ("days", days.ToString(CultureInfo.InvariantCulture))), null, cancellationToken);
+
+    public Task<RefundOutcome> RefundAsync(string outTradeNo, string? reason) =>
+        SendAsync<RefundOutcome>(HttpMethod.Post, $"api/admin/orders/{Uri.EscapeDataString(outTradeNo)}/refund", new RefundRequest(reason), default);
+
+    public Task<MenuView> MenuAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<MenuView>(HttpMethod.Get, "api/admin/menu", null, cancellationToken);
+
+    public Task<MenuView> SaveMenuAsync(EditableMenu menu)
+    {
+        ArgumentNullException.ThrowIfNull(menu);
+        return SendAsync<MenuView>(HttpMethod.Put, "api/admin/menu", new EditableMenu { Button = [.. menu.Button.Select(b => b.Normalized())] }, default);
+    }
+
+    public Task<MenuView> PublishMenuAsync() =>
+        SendAsync<MenuView>(HttpMethod.Post, "api/admin/menu/publish", null, default);
+
+    public Task<IReadOnlyList<KeywordRule>> KeywordsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<KeywordRule>>(HttpMethod.Get, "api/admin/keywords", null, cancellationToken);
+
+    public Task<KeywordRule> AddKeywordAsync(KeywordRuleInput rule) =>
+        SendAsync<KeywordRule>(HttpMethod.Post, "api/admin/keywords", rule, default);
+
+    public Task<KeywordRule> UpdateKeywordAsync(long id, KeywordRuleInput rule) =>
+        SendAsync<KeywordRule>(HttpMethod.Put, $"api/admin/keywords/{id}", rule, default);
+
+    public Task DeleteKeywordAsync(long id) =>
+        SendAsync<object>(HttpMethod.Delete, $"api/admin/keywords/{id}", null, default);
+
+    public Task<SettingsState> SettingsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<SettingsState>(HttpMethod.Get, "api/admin/settings", null, cancellationToken);
+
+    public Task<SettingsState> UpdateSettingsAsync(SettingsUpdate update) =>
+        SendAsync<SettingsState>(HttpMethod.Put, "api/admin/settings", update, default);
+
+    public Task<Page<AuditRow>> AuditAsync(string? actor, string? action, string? before = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Page<AuditRow>>(HttpMethod.Get, Query("api/admin/audit", ("actor", actor), ("action", action), ("before", before)), null, cancellationToken);
+
+    /// <summary>
+    /// <c>POST /api/admin/sign-in</c> with the browser's address in <c>X-Forwarded-For</c> (the API counts failures per
+    /// name and address). 401 and 423 are answers, not errors: their message is shown on the form.
+    /// </summary>
+    public async Task<SignInResult> SignInAsync(SignInRequest credentials, IPAddress? browser, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/admin/sign-in") { Content = JsonContent.Create(credentials, options: AdminApiJson.Options) };
+        if (browser is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", browser.ToString());
+        }
+
+        using var response = await SendAsync(request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Locked)
+        {
+            return new SignInResult(null, (await AdminApiException.FromResponseAsync(response, cancellationToken)).Message);
+        }
+
+        var accepted = await ReadAsync<SignInResult>(response, cancellationToken);
+        return accepted with { Refusal = null };
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: AdminApiJson.Options);
+        }
+
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        if (user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name })
+        {
+            // Headers are ASCII: a name such as 张三 travels percent-encoded (UTF-8); ASCII letters and digits are unchanged.
+            request.Headers.Add(OperatorHeader, Uri.EscapeDataString(name));
+        }
+
+        using var response = await SendAsync(request, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AdminApiException(0, $"The API could not be reached ({ex.Message}).", innerException: ex);
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await AdminApiException.FromResponseAsync(response, cancellationToken);
+        }
+
+        if (response.StatusCode == HttpStatusCode.NoContent || typeof(T) == typeof(object))
+        {
+            return default!;
+        }
+
+        return await response.Content.ReadFromJsonAsync<T>(AdminApiJson.Options, cancellationToken)
+            ?? throw new AdminApiException((int)response.StatusCode, $"The API answered {request(response)} with an empty body.");
+
+        static string request(HttpResponseMessage r) => $"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri?.AbsolutePath}";
+    }
+
+    private static string UserPath(string openId) => "api/admin/users/" + Uri.EscapeDataString(openId);
+
+    private static string? Date(DateTime? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Query(string path, params (string Name, string? Value)[] parameters) =>
+        QueryHelpers.AddQueryString(path, parameters.Where(p => !string.IsNullOrWhiteSpace(p.Value)).Select(p => new KeyValuePair<string, string?>(p.Name, p.Value!.Trim())));
+}

@@ -1,0 +1,97 @@
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using WeChatAi.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace WeChatAi.Tests.Console;
+
+/// <summary>The operations console in a headless Chromium at 1440×900, against the whole AppHost.</summary>
+internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, IPage page, Uri console) : IAsyncDisposable
+{
+    /// <summary>Set to 1 to write docs/images/console-*.png while the tests run.</summary>
+    public const string ScreenshotsVariable = "CONSOLE_SCREENSHOTS";
+
+    public IPage Page => page;
+
+    public Uri Address => console;
+
+    /// <summary>A new browser on the console's sign-in page (the console healthy first).</summary>
+    public static async Task<ConsoleBrowser> OpenAsync(AppHostFixture fixture)
+    {
+        var app = fixture.App;
+        using (var cts = new CancellationTokenSource(AppHostFixture.StartTimeout))
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("admin", cts.Token);
+        }
+
+        var console = app.GetEndpoint("admin", "http");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1440, Height = 900 }, Locale = "zh-CN" });
+        await page.GotoAsync(console.ToString());
+        return new ConsoleBrowser(playwright, browser, page, console);
+    }
+
+    /// <summary>A new browser signed in as <c>admin</c>, on the overview.</summary>
+    public static async Task<ConsoleBrowser> SignedInAsync(AppHostFixture fixture)
+    {
+        var console = await OpenAsync(fixture);
+        try
+        {
+            await console.SignInAsync(fixture);
+            return console;
+        }
+        catch
+        {
+            await console.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The password the AppHost made up for this run (<c>Admin__Password</c> of the API).</summary>
+    public static async Task<string> PasswordAsync(AppHostFixture fixture) => (await fixture.EnvironmentOfAsync("api"))["Admin__Password"];
+
+    /// <summary>Fills the sign-in form and submits it.</summary>
+    public async Task SubmitSignInAsync(string name, string password)
+    {
+        await page.FillAsync("#name", name);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#sign-in");
+    }
+
+    /// <summary>Signs in as <c>admin</c> and waits for the overview on its circuit.</summary>
+    public async Task SignInAsync(AppHostFixture fixture)
+    {
+        await SubmitSignInAsync("admin", await PasswordAsync(fixture));
+        await Expect(page.Locator("#operator")).ToHaveTextAsync("admin");
+        await WaitInteractiveAsync();
+    }
+
+    /// <summary>Opens a console page by path and waits until its circuit runs (before that, clicks do nothing).</summary>
+    public async Task GoToAsync(string path)
+    {
+        await page.GotoAsync(new Uri(console, path).ToString());
+        await WaitInteractiveAsync();
+    }
+
+    public Task WaitInteractiveAsync() => Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+    /// <summary>With <see cref="ScreenshotsVariable"/>=1, the page as the operator sees it, into docs/images/console-<paramref name="name"/>.png.</summary>
+    public async Task ScreenshotAsync(string name)
+    {
+        if (Environment.GetEnvironmentVariable(ScreenshotsVariable) != "1")
+        {
+            return;
+        }
+
+        // Let charts and snackbars settle: a screenshot mid-animation documents nothing.
+        await page.WaitForTimeoutAsync(800);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "images", $"console-{name}.png") });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+    }
+}
