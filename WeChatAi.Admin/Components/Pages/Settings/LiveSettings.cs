@@ -28,6 +28,7 @@ public static class LiveSettings
         new("免费额度 Free quota",
         [
             new("Billing:FreeDailyMessages", "每日免费提问 Free questions per day"),
+            new("Billing:OverQuotaText", "额度用完提示 Over quota ({free} = 每日免费次数; 购买链接自动附在后面)", 2),
         ]),
     ];
 }
