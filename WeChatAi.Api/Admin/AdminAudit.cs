@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using WeChatAi.Core.Data;
 
 namespace WeChatAi.Api.Admin;
@@ -12,6 +14,9 @@ public sealed class AdminAudit(IServiceScopeFactory scopes, TimeProvider time)
 {
     /// <summary>The signed-in operator the console acts for, percent-encoded UTF-8 (headers are ASCII, names may be Chinese); the actor of the audit row.</summary>
     public const string OperatorHeader = "X-Admin-Operator";
+
+    // Chinese stays readable in the row (psql, exports); the JSON is a column value, never HTML.
+    private static readonly AuditJson DetailJson = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) });
 
     /// <summary>The actor of a call made with the admin key alone (a script).</summary>
     public const string KeyOnlyActor = "api-key";
@@ -57,7 +62,7 @@ public sealed class AdminAudit(IServiceScopeFactory scopes, TimeProvider time)
             Actor = Cut(actor, AdminAuditEntry.MaxActor),
             Action = Cut(action, AdminAuditEntry.MaxAction),
             Target = Cut(target, AdminAuditEntry.MaxTarget),
-            Detail = detail is null ? null : Cut(JsonSerializer.Serialize(detail, AuditJson.Default.IReadOnlyDictionaryStringString), AdminAuditEntry.MaxDetail),
+            Detail = detail is null ? null : Cut(JsonSerializer.Serialize(detail, DetailJson.IReadOnlyDictionaryStringString), AdminAuditEntry.MaxDetail),
         });
     }
 
