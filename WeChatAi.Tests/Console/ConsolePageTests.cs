@@ -199,19 +199,77 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task The_orders_and_audit_pages_list_what_the_api_holds()
+    public async Task An_order_paid_in_the_simulated_wechat_browser_is_refunded_from_the_orders_page_and_the_audit_lists_it()
     {
+        var outTradeNo = await BuyAsync($"o-console-buyer-{Guid.NewGuid():N}"[..28]);
         await using var console = await ConsoleBrowser.SignedInAsync(fixture);
         var page = console.Page;
+        var row = page.Locator("tr.order-row", new() { HasText = outTradeNo });
 
+        // Paid once the simulator's payment notification is settled: refresh the list until it says so.
         await console.GoToAsync("orders");
+        for (var tries = 0; await row.Locator(".refund").CountAsync() == 0 && tries < 20; tries++)
+        {
+            await page.WaitForTimeoutAsync(1000);
+            await page.ClickAsync("#orders-search");
+        }
+
+        await Expect(row).ToContainTextAsync("paid");
         await Expect(page.Locator("#chart-revenue")).ToBeVisibleAsync();
         await console.ScreenshotAsync("orders");
 
+        await row.Locator(".refund").ClickAsync();
+        await page.Locator(".prompt-input input").FillAsync("控制台测试退款");
+        await page.ClickAsync(".prompt-ok");
+        await page.Locator(".mud-dialog button", new() { HasText = "退款 Refund" }).ClickAsync();
+        await Expect(page.Locator(".mud-snackbar").First).ToContainTextAsync("R" + outTradeNo);
+
+        // WeChat Pay (the simulator) reports the refund's success; the credits go and the order reads refunded.
+        for (var tries = 0; !(await row.InnerTextAsync()).Contains("refunded", StringComparison.Ordinal) && tries < 20; tries++)
+        {
+            await page.WaitForTimeoutAsync(1000);
+            await page.ClickAsync("#orders-search");
+        }
+
+        await Expect(row).ToContainTextAsync("refunded");
+        await Expect(row.Locator(".refund")).ToHaveCountAsync(0);
+
         await console.GoToAsync("audit");
-        // At least this test's own sign-in is audited.
+        await Expect(page.Locator("tr.audit-row", new() { HasText = outTradeNo }).First).ToContainTextAsync("refund");
         await Expect(page.Locator("tr.audit-row .audit-action", new() { HasText = "signin.succeeded" }).First).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await console.ScreenshotAsync("audit");
+    }
+
+    /// <summary>A purchase as the phone makes it: the API's /pay in the simulator's WeChat browser, OAuth, the order, the payer's confirm.</summary>
+    private async Task<string> BuyAsync(string openId)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = fixture.App.GetEndpoint("simulator", "http") };
+        using (var user = await browser.PostAsJsonAsync("/sim/browser/user", new { openId }, ct))
+        {
+            user.EnsureSuccessStatusCode();
+        }
+
+        Assert.Contains("/sim/wechat-bridge.js", await browser.GetStringAsync("/pay", ct), StringComparison.Ordinal);
+        var me = await browser.GetFromJsonAsync<JsonElement>("/api/me", ct);
+        var product = (await browser.GetFromJsonAsync<JsonElement>("/api/products", ct)).EnumerateArray().First().GetProperty("id").GetString();
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(new { productId = product }) };
+        create.Headers.Add("X-CSRF-Token", me.GetProperty("csrfToken").GetString());
+        using var created = await browser.SendAsync(create, ct);
+        var order = await created.Content.ReadFromJsonAsync<JsonElement>(ct);
+        Assert.True(created.IsSuccessStatusCode, order.ToString());
+
+        using var confirm = await browser.PostAsJsonAsync("/sim/pay/confirm", new
+        {
+            appId = order.GetProperty("appId").GetString(),
+            timeStamp = order.GetProperty("timeStamp").GetString(),
+            nonceStr = order.GetProperty("nonceStr").GetString(),
+            package = order.GetProperty("package").GetString(),
+            signType = order.GetProperty("signType").GetString(),
+            paySign = order.GetProperty("paySign").GetString(),
+        }, ct);
+        Assert.Equal("get_brand_wcpay_request:ok", (await confirm.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("err_msg").GetString());
+        return order.GetProperty("outTradeNo").GetString()!;
     }
 
     private static long Count(string? text) => long.Parse(text!.Replace(",", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
