@@ -40,12 +40,12 @@ public static partial class AdminEndpoints
             var size = 100;
             if (count is not null && (!int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > DeadLetterAdmin.MaxPageSize))
             {
-                return BadRequest($"count must be a whole number between 1 and {DeadLetterAdmin.MaxPageSize}.");
+                return AdminRequests.BadRequest($"count must be a whole number between 1 and {DeadLetterAdmin.MaxPageSize}.");
             }
 
             if (after is not null && !IsEntryId(after))
             {
-                return BadRequest(IdMessage("after"));
+                return AdminRequests.BadRequest(IdMessage("after"));
             }
 
             return Results.Json(await admin.ListAsync(after, size), AdminJson.Default.DeadLetterPage);
@@ -66,7 +66,7 @@ public static partial class AdminEndpoints
         {
             if (!IsEntryId(id))
             {
-                return BadRequest(IdMessage("id"));
+                return AdminRequests.BadRequest(IdMessage("id"));
             }
 
             var deadLetter = await admin.GetAsync(id);
@@ -94,7 +94,7 @@ public static partial class AdminEndpoints
         {
             if (!IsEntryId(id))
             {
-                return BadRequest(IdMessage("id"));
+                return AdminRequests.BadRequest(IdMessage("id"));
             }
 
             var deadLetter = await admin.GetAsync(id);
@@ -147,8 +147,6 @@ public static partial class AdminEndpoints
     private static bool IsEntryId(string value) => EntryId().IsMatch(value);
 
     private static string IdMessage(string name) => $"{name} must be a stream entry id such as 1700000000000-0.";
-
-    private static IResult BadRequest(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
 
     private static IResult NotFound(string id) =>
         Results.Problem($"No dead letter {id} (already retried, discarded, or older than the retention).", statusCode: StatusCodes.Status404NotFound);

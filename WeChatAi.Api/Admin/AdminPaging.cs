@@ -21,7 +21,7 @@ public static class AdminPaging
             return (int)count;
         }
 
-        problem = BadRequest($"count must be a whole number between 1 and {MaxCount}.");
+        problem = AdminRequests.BadRequest($"count must be a whole number between 1 and {MaxCount}.");
         return null;
     }
 
@@ -34,11 +34,9 @@ public static class AdminPaging
             return before;
         }
 
-        problem = BadRequest($"before must be the id of {what} (a positive whole number).");
+        problem = AdminRequests.BadRequest($"before must be the id of {what} (a positive whole number).");
         return null;
     }
-
-    public static IResult BadRequest(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
 
     private static bool TryParse(string? text, long fallback, long min, long max, out long value)
     {

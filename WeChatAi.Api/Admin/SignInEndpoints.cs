@@ -20,16 +20,8 @@ public static class SignInEndpoints
     {
         endpoints.MapAdminGroup("/sign-in").MapPost("/", (HttpContext http, AdminSignIn signIn, AdminAudit audit, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
-            SignInRequest? body;
-            try
-            {
-                body = await JsonSerializer.DeserializeAsync(http.Request.Body, SignInJson.Default.SignInRequest, ct);
-            }
-            catch (JsonException)
-            {
-                body = null;
-            }
-
+            // Malformed JSON and missing fields get the same answer: the shape to send.
+            var (body, _) = await AdminRequests.ReadJsonAsync(http.Request, SignInJson.Default.SignInRequest, "a sign-in", ct);
             if (string.IsNullOrEmpty(body?.Name) || string.IsNullOrEmpty(body.Password))
             {
                 return Results.Problem("The body must be {\"name\": \"...\", \"password\": \"...\"}.", statusCode: StatusCodes.Status400BadRequest);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -44,12 +43,12 @@ public static class ConversationEndpoints
                 q = q?.Trim();
                 if (q is { Length: > UserDirectory.MaxQuery })
                 {
-                    return AdminPaging.BadRequest($"q must be at most {UserDirectory.MaxQuery} characters.");
+                    return AdminRequests.BadRequest($"q must be at most {UserDirectory.MaxQuery} characters.");
                 }
 
                 if (!UserCursor.TryParse(before, out var cursor))
                 {
-                    return AdminPaging.BadRequest("before must be the nextBefore of the previous page ({lastSeenAt ticks}:{openId}).");
+                    return AdminRequests.BadRequest("before must be the nextBefore of the previous page ({lastSeenAt ticks}:{openId}).");
                 }
 
                 return AdminPaging.Count(count, out var problem) is { } size
@@ -82,7 +81,7 @@ public static class ConversationEndpoints
                 var reason = body?.Reason?.Trim() is { Length: > 0 } r ? r : null;
                 if (problem is null && reason is { Length: > MaxReason })
                 {
-                    problem = AdminPaging.BadRequest($"reason must be at most {MaxReason} characters.");
+                    problem = AdminRequests.BadRequest($"reason must be at most {MaxReason} characters.");
                 }
 
                 if (problem is not null)
@@ -199,7 +198,7 @@ public static class ConversationEndpoints
                 var nickname = body?.Nickname?.Trim() is { Length: > 0 } v ? v : null;
                 if (problem is null && nickname is { Length: > WeChatUser.MaxNickname })
                 {
-                    problem = AdminPaging.BadRequest($"nickname must be at most {WeChatUser.MaxNickname} characters.");
+                    problem = AdminRequests.BadRequest($"nickname must be at most {WeChatUser.MaxNickname} characters.");
                 }
 
                 if (problem is not null)
@@ -228,28 +227,12 @@ public static class ConversationEndpoints
     private static IResult UnknownUser(string openId) =>
         Results.Problem($"No user {openId} (openId): users appear with their first message or follow.", statusCode: StatusCodes.Status404NotFound);
 
-    /// <summary>The JSON body; an empty body is null (every field optional), malformed JSON a 400.</summary>
-    private static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken ct) where T : class
-    {
-        if (request.ContentLength == 0)
+    // An empty body is null (every field optional); malformed JSON a 400 showing the shape.
+    private static Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken ct) where T : class =>
+        AdminRequests.ReadJsonAsync(request, type, "JSON like " + type.Type.Name switch
         {
-            return (null, null);
-        }
-
-        try
-        {
-            return (await JsonSerializer.DeserializeAsync(request.Body, type, ct), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, AdminPaging.BadRequest($"The body must be JSON like {Example(type)}: {ex.Message}"));
-        }
-    }
-
-    private static string Example<T>(JsonTypeInfo<T> type) => type.Type.Name switch
-    {
-        nameof(BlockBody) => """{"reason":"..."}""",
-        nameof(CreditsBody) => """{"credits":10,"validityDays":30,"note":"..."}""",
-        _ => """{"nickname":"..."}""",
-    };
+            nameof(BlockBody) => """{"reason":"..."}""",
+            nameof(CreditsBody) => """{"credits":10,"validityDays":30,"note":"..."}""",
+            _ => """{"nickname":"..."}""",
+        }, ct, optional: true);
 }

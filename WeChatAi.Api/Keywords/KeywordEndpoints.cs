@@ -121,40 +121,31 @@ public static class KeywordEndpoints
 
     private static async Task<(KeywordRuleInput? Input, IResult? Problem)> ReadAsync(HttpRequest request, KeywordOptions options, CancellationToken ct)
     {
-        KeywordRuleRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(request.Body, KeywordJson.Default.KeywordRuleRequest, ct);
-        }
-        catch (JsonException ex)
-        {
-            return (null, BadRequest($"The body is not a keyword rule in JSON: {ex.Message}"));
-        }
-
+        var (body, problem) = await AdminRequests.ReadJsonAsync(request, KeywordJson.Default.KeywordRuleRequest, "a JSON object with matchType, pattern and reply", ct);
         if (body is null)
         {
-            return (null, BadRequest("The body must be a JSON object with matchType, pattern and reply."));
+            return (null, problem);
         }
 
         if (!Enum.TryParse<KeywordMatchType>(body.MatchType, ignoreCase: true, out var type) || !Enum.IsDefined(type) || int.TryParse(body.MatchType, out _))
         {
-            return (null, BadRequest("matchType must be \"exact\", \"prefix\" or \"regex\"."));
+            return (null, AdminRequests.BadRequest("matchType must be \"exact\", \"prefix\" or \"regex\"."));
         }
 
         var pattern = type == KeywordMatchType.Regex ? body.Pattern : body.Pattern?.Trim();
         if (string.IsNullOrWhiteSpace(pattern) || pattern.Length > KeywordReplyLimits.MaxPatternLength)
         {
-            return (null, BadRequest($"pattern must be 1 to {KeywordReplyLimits.MaxPatternLength} characters (not only spaces)."));
+            return (null, AdminRequests.BadRequest($"pattern must be 1 to {KeywordReplyLimits.MaxPatternLength} characters (not only spaces)."));
         }
 
         if (type == KeywordMatchType.Regex && KeywordPatterns.RegexProblem(pattern, options.RegexTimeout) is { } regexProblem)
         {
-            return (null, BadRequest(regexProblem));
+            return (null, AdminRequests.BadRequest(regexProblem));
         }
 
         if (string.IsNullOrWhiteSpace(body.Reply) || Encoding.UTF8.GetByteCount(body.Reply) > ReplyKeys.MaxReplyBytes)
         {
-            return (null, BadRequest($"reply must be non-empty text of at most {ReplyKeys.MaxReplyBytes} bytes (UTF-8), what one passive reply holds."));
+            return (null, AdminRequests.BadRequest($"reply must be non-empty text of at most {ReplyKeys.MaxReplyBytes} bytes (UTF-8), what one passive reply holds."));
         }
 
         return (new KeywordRuleInput(type, pattern, body.Reply, body.Priority ?? 0, body.Enabled ?? true), null);
@@ -196,7 +187,6 @@ public static class KeywordEndpoints
         };
     }
 
-    private static IResult BadRequest(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
 
     private static IResult NotFound(long id) => Results.Problem($"No keyword rule {id}.", statusCode: StatusCodes.Status404NotFound);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using WeChatAi.Api.Admin;
 using WeChatAi.Api.Settings;
 using WeChatAi.Core.Data;
@@ -28,19 +27,10 @@ public static class SettingsEndpoints
         settings.MapPut("/", (HttpContext http, WeChatDbContext db, IConfiguration configuration, AccountSettingsStore store, AdminAudit audit, TimeProvider time, CancellationToken request) =>
             BoundedAsync(async ct =>
             {
-                SettingsUpdate? update;
-                try
-                {
-                    update = await JsonSerializer.DeserializeAsync(http.Request.Body, SettingsJson.Default.SettingsUpdate, ct);
-                }
-                catch (JsonException ex)
-                {
-                    return Results.Problem($"The body is not a settings change in JSON: {ex.Message}", statusCode: StatusCodes.Status400BadRequest);
-                }
-
+                var (update, problem) = await AdminRequests.ReadJsonAsync(http.Request, SettingsJson.Default.SettingsUpdate, "a JSON object with values and/or products", ct);
                 if (update is null)
                 {
-                    return Results.Problem("The body must be a JSON object with values and/or products.", statusCode: StatusCodes.Status400BadRequest);
+                    return problem!;
                 }
 
                 var (change, errors) = SettingsChange.From(update);

@@ -58,7 +58,7 @@ public static class OrderAdminEndpoints
             var span = 30;
             if (days is not null && (!int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out span) || span is < 1 or > OrderQueries.MaxRevenueDays))
             {
-                return AdminPaging.BadRequest($"days must be a whole number between 1 and {OrderQueries.MaxRevenueDays}.");
+                return AdminRequests.BadRequest($"days must be a whole number between 1 and {OrderQueries.MaxRevenueDays}.");
             }
 
             return Results.Json(await OrderQueries.RevenueAsync(db, span, time.GetUtcNow(), ct), OrderJson.Default.ListRevenueDay);
