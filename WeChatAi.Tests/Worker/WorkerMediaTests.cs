@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using SkiaSharp;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Worker;
@@ -97,6 +98,13 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((job.JobId, "明天会下雨吗"), (exchange.JobId, exchange.Question));
         Assert.Contains("u:明天会下雨吗", (await _h.Db.ListRangeAsync($"wechatai:memory:{WorkerHarness.AppId}:u-voice")).Select(v => v.ToString()));
+
+        // The overview's health counts the transcription with the answer, and media/get with the push (flushed each second).
+        await _h.WaitUntilAsync(
+            async () => await CallsAsync(StatsKeys.LlmService) == 2 && await CallsAsync(StatsKeys.WeChatApiService) == 2,
+            "two llm calls (transcription, answer) and two wechat-api calls (media/get, push) counted");
+        Assert.Equal(0, await CallsAsync(StatsKeys.LlmService, StatsKeys.ErrorsField));
+        Assert.Equal(0, await CallsAsync(StatsKeys.WeChatApiService, StatsKeys.ErrorsField));
     }
 
     [Fact]
@@ -130,6 +138,19 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(["暂时还听不懂这条语音，请发送文字。", "答复：文字还行吗"], _h.WeChat.MessagesTo("u-noffmpeg"));
         Assert.Empty(_h.Llm.Transcriptions);
         Assert.False(worker.HasExited);
+    }
+
+    /// <summary>The worker's counted calls of <paramref name="service"/> in the last three minutes.</summary>
+    private async Task<long> CallsAsync(string service, Func<string, string>? field = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        long total = 0;
+        for (var minute = 0; minute < 3; minute++)
+        {
+            total += (long?)await _h.Db.HashGetAsync(StatsKeys.Calls(now.AddMinutes(-minute)), (field ?? StatsKeys.CallsField)(service)) ?? 0;
+        }
+
+        return total;
     }
 
     private static Dictionary<string, string?> Vision() => new() { ["Llm__VisionModel"] = "test-vision" };

@@ -7,8 +7,8 @@ namespace WeChatAi.Worker.Common;
 /// <summary>
 /// Counts the worker's calls of the LLM and of WeChat's API, and their failures, per minute (<see cref="StatsKeys.Calls"/>),
 /// and the LLM's tokens per China day (<see cref="StatsKeys.Minutes"/>), for the console's overview. The counts gather
-/// in memory and go to Redis once a second, one <c>HINCRBY</c> per counter that moved: a handful of commands a second
-/// however many jobs run, and no job waits for them. A crash loses at most the last second's counts.
+/// in memory and go to Redis once a second in one transaction, one <c>HINCRBY</c> per counter that moved: a handful of
+/// commands a second however many jobs run, and no job waits for them. A crash loses at most the last second's counts.
 /// </summary>
 internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, TimeProvider time, ILogger<ServiceCallStats> logger) : BackgroundService
 {
@@ -90,11 +90,13 @@ internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, Tim
 
         try
         {
-            var batch = redis.GetDatabase().CreateBatch();
-            var writes = taken.Select(t => (Task)batch.HashIncrementAsync(t.Key, t.Field, t.Value))
-                .Concat(taken.DistinctBy(t => t.Key).Select(t => (Task)batch.KeyExpireAsync(t.Key, t.Counter.Retention)))
+            // MULTI/EXEC: a flush lands whole or not at all. In a plain batch, one increment could fail on the dying
+            // connection while another waited for the reconnect and landed: errors counted without their calls.
+            var transaction = redis.GetDatabase().CreateTransaction();
+            var writes = taken.Select(t => (Task)transaction.HashIncrementAsync(t.Key, t.Field, t.Value))
+                .Concat(taken.DistinctBy(t => t.Key).Select(t => (Task)transaction.KeyExpireAsync(t.Key, t.Counter.Retention)))
                 .ToArray();
-            batch.Execute();
+            await transaction.ExecuteAsync();
             await Task.WhenAll(writes);
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)

@@ -72,7 +72,7 @@ public static class LlmExtensions
             var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
             var audio = OpenAiClient(provider, settings.TranscriptionBaseUrl ?? settings.BaseUrl, settings.TranscriptionApiKey ?? settings.ApiKey)
                 .GetAudioClient(settings.HasTranscription ? settings.TranscriptionModel! : "none");
-            return new LlmTranscriber(audio, provider.GetRequiredService<IOptions<LlmOptions>>());
+            return new LlmTranscriber(audio, provider.GetRequiredService<IOptions<LlmOptions>>(), provider.GetRequiredService<ServiceCallStats>());
         });
         services.TryAddWorkerMetrics();
         services.AddSingleton<LlmAnswerer>();

@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Options;
 using OpenAI.Audio;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Llm;
 
 /// <summary>
 /// Speech to text over an OpenAI-compatible <c>POST /audio/transcriptions</c> (multipart, the OpenAI SDK's own
-/// client), <see cref="LlmOptions.TranscriptionModel"/>, within <see cref="LlmOptions.TimeoutSeconds"/>.
+/// client), <see cref="LlmOptions.TranscriptionModel"/>, within <see cref="LlmOptions.TimeoutSeconds"/>. Each
+/// transcription counts as one of the overview's llm calls.
 /// </summary>
-internal sealed class LlmTranscriber(AudioClient audio, IOptions<LlmOptions> options)
+internal sealed class LlmTranscriber(AudioClient audio, IOptions<LlmOptions> options, ServiceCallStats calls)
 {
     /// <param name="fileName">Its extension tells the endpoint the format (<c>voice.amr</c>, <c>voice.wav</c>).</param>
     /// <returns>The text, trimmed; empty when the endpoint heard nothing.</returns>
@@ -26,11 +28,18 @@ internal sealed class LlmTranscriber(AudioClient audio, IOptions<LlmOptions> opt
             using var stream = new MemoryStream(audioBytes.ToArray(), writable: false);
             var result = await audio.TranscribeAudioAsync(
                 stream, fileName, new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Simple }, deadline.Token);
+            calls.LlmCall(failed: false);
             return result.Value.Text?.Trim() ?? string.Empty;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            calls.LlmCall(failed: true);
             throw new TimeoutException($"The transcription endpoint did not answer within Llm:TimeoutSeconds ({settings.TimeoutSeconds} s).");
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            calls.LlmCall(failed: true);
+            throw;
         }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatApi;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Media;
 
@@ -15,13 +16,14 @@ internal sealed class MediaDownloadException(string message, Exception? inner = 
 /// <summary>
 /// Fetches a message's media: an image from its <c>PicUrl</c>, falling back to <c>GET /cgi-bin/media/get</c> (which
 /// an IP whitelist may block, and PicUrl may expire); a voice file from <c>media/get</c>. Each download has a size
-/// limit and a deadline (<see cref="MediaOptions"/>).
+/// limit and a deadline (<see cref="MediaOptions"/>). Each <c>media/get</c> counts as one of the overview's wechat-api calls.
 /// </summary>
 internal sealed partial class MediaDownloader(
     HttpClient http,
     AccessTokenProvider token,
     IOptions<MediaOptions> options,
     IOptions<WeChatOptions> weChatOptions,
+    ServiceCallStats calls,
     ILogger<MediaDownloader> logger)
 {
     public const string HttpClientName = "media";
@@ -45,6 +47,21 @@ internal sealed partial class MediaDownloader(
 
     /// <summary><c>GET /cgi-bin/media/get</c>: the file, or a JSON errcode (an invalid token is renewed once).</summary>
     public async Task<DownloadedMedia> GetMediaAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var media = await GetMediaWithTokenRenewalAsync(mediaId, cancellationToken);
+            calls.WeChatApiCall(failed: false);
+            return media;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            calls.WeChatApiCall(failed: true);
+            throw;
+        }
+    }
+
+    private async Task<DownloadedMedia> GetMediaWithTokenRenewalAsync(string mediaId, CancellationToken cancellationToken)
     {
         var accessToken = await token.GetAsync(cancellationToken);
         for (var renewed = false; ; renewed = true)
