@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -85,35 +84,13 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
         var ct = TestContext.Current.CancellationToken;
         const string openId = "o-simulated-buyer";
 
-        // The browser: a cookie jar and redirects, like the phone's; every request goes to the simulator.
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(_simulator.BaseAddress.ToString()) };
-        using (await browser.PostAsJsonAsync("/sim/browser/user", new { openId }, ct))
-        {
-        }
-
-        var page = await browser.GetStringAsync("/pay", ct);
-        Assert.Contains("/sim/wechat-bridge.js", page, StringComparison.Ordinal);
-
-        var me = await browser.GetFromJsonAsync<JsonElement>("/api/me", ct);
+        using var browser = new SimulatedWeChatBrowser(_simulator.BaseAddress);
+        var me = await browser.OpenPayPageAsync(openId);
         Assert.Equal(openId, me.GetProperty("openId").GetString());
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(new { productId = "p10" }) };
-        create.Headers.Add("X-CSRF-Token", me.GetProperty("csrfToken").GetString());
-        using var created = await browser.SendAsync(create, ct);
-        var order = await created.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(created.IsSuccessStatusCode, order.ToString());
+        var order = await browser.CreateOrderAsync(me, "p10");
         var outTradeNo = order.GetProperty("outTradeNo").GetString()!;
 
-        // What the bridge's getBrandWCPayRequest does when the payer confirms.
-        using var confirm = await browser.PostAsJsonAsync("/sim/pay/confirm", new
-        {
-            appId = order.GetProperty("appId").GetString(),
-            timeStamp = order.GetProperty("timeStamp").GetString(),
-            nonceStr = order.GetProperty("nonceStr").GetString(),
-            package = order.GetProperty("package").GetString(),
-            signType = order.GetProperty("signType").GetString(),
-            paySign = order.GetProperty("paySign").GetString(),
-        }, ct);
-        Assert.Equal("get_brand_wcpay_request:ok", (await confirm.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("err_msg").GetString());
+        Assert.Equal("get_brand_wcpay_request:ok", await browser.ConfirmPaymentAsync(order));
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
         Order paid;
@@ -126,6 +103,6 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
         while (paid.State != OrderState.Paid && DateTime.UtcNow < deadline);
 
         Assert.Equal((OrderState.Paid, openId, 100), (paid.State, paid.OpenId, paid.PaidAmountFen));
-        Assert.Equal(10, (await browser.GetFromJsonAsync<JsonElement>("/api/me", ct)).GetProperty("credits").GetInt64());
+        Assert.Equal(10, (await browser.Http.GetFromJsonAsync<JsonElement>("/api/me", ct)).GetProperty("credits").GetInt64());
     }
 }

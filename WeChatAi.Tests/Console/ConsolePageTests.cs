@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
+using WeChatAi.Tests.Billing;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Simulator;
 using static Microsoft.Playwright.Assertions;
@@ -245,32 +246,11 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     /// <summary>A purchase as the phone makes it: the API's /pay in the simulator's WeChat browser, OAuth, the order, the payer's confirm.</summary>
     private async Task<string> BuyAsync(string openId)
     {
-        var ct = TestContext.Current.CancellationToken;
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = fixture.App.GetEndpoint("simulator", "http") };
-        using (var user = await browser.PostAsJsonAsync("/sim/browser/user", new { openId }, ct))
-        {
-            user.EnsureSuccessStatusCode();
-        }
-
-        Assert.Contains("/sim/wechat-bridge.js", await browser.GetStringAsync("/pay", ct), StringComparison.Ordinal);
-        var me = await browser.GetFromJsonAsync<JsonElement>("/api/me", ct);
-        var product = (await browser.GetFromJsonAsync<JsonElement>("/api/products", ct)).EnumerateArray().First().GetProperty("id").GetString();
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(new { productId = product }) };
-        create.Headers.Add("X-CSRF-Token", me.GetProperty("csrfToken").GetString());
-        using var created = await browser.SendAsync(create, ct);
-        var order = await created.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.True(created.IsSuccessStatusCode, order.ToString());
-
-        using var confirm = await browser.PostAsJsonAsync("/sim/pay/confirm", new
-        {
-            appId = order.GetProperty("appId").GetString(),
-            timeStamp = order.GetProperty("timeStamp").GetString(),
-            nonceStr = order.GetProperty("nonceStr").GetString(),
-            package = order.GetProperty("package").GetString(),
-            signType = order.GetProperty("signType").GetString(),
-            paySign = order.GetProperty("paySign").GetString(),
-        }, ct);
-        Assert.Equal("get_brand_wcpay_request:ok", (await confirm.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("err_msg").GetString());
+        using var browser = new SimulatedWeChatBrowser(fixture.App.GetEndpoint("simulator", "http"));
+        var me = await browser.OpenPayPageAsync(openId);
+        var products = await browser.Http.GetFromJsonAsync<JsonElement>("/api/products", TestContext.Current.CancellationToken);
+        var order = await browser.CreateOrderAsync(me, products.EnumerateArray().First().GetProperty("id").GetString()!);
+        Assert.Equal("get_brand_wcpay_request:ok", await browser.ConfirmPaymentAsync(order));
         return order.GetProperty("outTradeNo").GetString()!;
     }
 
