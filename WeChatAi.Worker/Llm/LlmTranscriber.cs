@@ -31,14 +31,14 @@ internal sealed class LlmTranscriber(AudioClient audio, IOptions<LlmOptions> opt
             calls.LlmCall(failed: false);
             return result.Value.Text?.Trim() ?? string.Empty;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             calls.LlmCall(failed: true);
-            throw new TimeoutException($"The transcription endpoint did not answer within Llm:TimeoutSeconds ({settings.TimeoutSeconds} s).");
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            calls.LlmCall(failed: true);
+            if (ex is OperationCanceledException)
+            {
+                throw new TimeoutException($"The transcription endpoint did not answer within Llm:TimeoutSeconds ({settings.TimeoutSeconds} s).");
+            }
+
             throw;
         }
     }
