@@ -19,6 +19,8 @@ public sealed class OrderAdminTests(PaymentFixture fixture) : IClassFixture<Paym
     [Fact]
     public async Task Orders_filter_by_state_user_and_time_and_revenue_has_every_China_day_with_its_refunds()
     {
+        // Revenue counts every order in the class's database, so this test's orders are measured as what they add.
+        var before = await RevenueAsync();
         // Created oldest first, as orders are: the list is newest (highest id) first.
         var now = DateTimeOffset.UtcNow;
         var old = await fixture.OrderAsync("oOrdersB", amountFen: 900, age: TimeSpan.FromDays(10));
@@ -51,10 +53,10 @@ public sealed class OrderAdminTests(PaymentFixture fixture) : IClassFixture<Paym
         Assert.Equal([old.OutTradeNo], next.Body.GetProperty("items").EnumerateArray().Select(o => o.GetProperty("outTradeNo").GetString()));
         Assert.Equal(JsonValueKind.Null, next.Body.GetProperty("nextBefore").ValueKind);
 
-        var revenue = (await GetAsync("/api/admin/revenue?days=3", replica: 1)).Body.EnumerateArray().ToList();
+        var revenue = await RevenueAsync(replica: 1);
         var today = BillingDay.Of(now);
-        Assert.Equal([today.AddDays(-2), today.AddDays(-1), today], revenue.Select(d => DateOnly.Parse(d.GetProperty("day").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.Equal([(0, 0L, 0L), (1, 600L, 0L), (1, 100L, 600L)], revenue.Select(d => (d.GetProperty("paidOrders").GetInt32(), d.GetProperty("revenueFen").GetInt64(), d.GetProperty("refundedFen").GetInt64())));
+        Assert.Equal([today.AddDays(-2), today.AddDays(-1), today], revenue.Select(d => d.Day));
+        Assert.Equal([(0, 0L, 0L), (1, 600L, 0L), (1, 100L, 600L)], revenue.Zip(before, (after, was) => (after.PaidOrders - was.PaidOrders, after.RevenueFen - was.RevenueFen, after.RefundedFen - was.RefundedFen)));
         Assert.Equal(30, (await GetAsync("/api/admin/revenue")).Body.GetArrayLength());
 
         foreach (var (query, field) in new[] { ("state=lost", "state"), ("from=yesterday", "from"), ("to=2026-13-01", "to"), ("state=1", "state") })
@@ -98,6 +100,14 @@ public sealed class OrderAdminTests(PaymentFixture fixture) : IClassFixture<Paym
 
     private Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path, int replica = 0) =>
         AdminApi.SendAsync(fixture.Apis[replica].Client, HttpMethod.Get, path, Headers());
+
+    private async Task<List<(DateOnly Day, int PaidOrders, long RevenueFen, long RefundedFen)>> RevenueAsync(int replica = 0)
+    {
+        var (status, body) = await GetAsync("/api/admin/revenue?days=3", replica);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        return [.. body.EnumerateArray().Select(d => (DateOnly.Parse(d.GetProperty("day").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            d.GetProperty("paidOrders").GetInt32(), d.GetProperty("revenueFen").GetInt64(), d.GetProperty("refundedFen").GetInt64()))];
+    }
 
     private async Task<List<string?>> OutTradeNosAsync(string query)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -86,6 +87,7 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
         var order = Orders[outTradeNo];
         order.TradeState = WeChatPayTradeState.Success;
         order.TransactionId ??= "42000" + RandomNumberGenerator.GetString("0123456789", 23);
+        order.PaidAt ??= DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8));
         return Transaction(order, total).ToJsonString();
     }
 
@@ -225,7 +227,7 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
         ["trade_type"] = order.OpenId is null ? "NATIVE" : "JSAPI",
         ["trade_state"] = order.TradeState,
         ["trade_state_desc"] = order.TradeState,
-        ["success_time"] = order.TradeState == WeChatPayTradeState.NotPay ? null : "2026-12-01T18:00:00+08:00",
+        ["success_time"] = order.PaidAt?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         ["payer"] = new JsonObject { ["openid"] = order.OpenId },
         ["amount"] = new JsonObject { ["total"] = total ?? order.Total, ["payer_total"] = total ?? order.Total, ["currency"] = "CNY", ["payer_currency"] = "CNY" },
     };
@@ -249,6 +251,7 @@ public sealed class FakeWeChatPayServer : FakeHttpServer
         public string? OpenId { get; } = openId;
         public string TradeState { get; set; } = WeChatPayTradeState.NotPay;
         public string? TransactionId { get; set; }
+        public DateTimeOffset? PaidAt { get; set; }
     }
 
     public sealed class FakeRefund(string outRefundNo, FakeOrder order, long amount)
