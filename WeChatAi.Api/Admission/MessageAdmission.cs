@@ -368,7 +368,7 @@ public sealed class MessageAdmission : IAsyncDisposable
 
     private static RedisKey[] Keys(PendingMessage[] batch)
     {
-        // One batch spans at most two UTC days only at midnight; its messages are counted on the first one's day.
+        // One batch spans at most two days only at China's midnight; its messages are counted on the first one's day.
         var keys = SharedKeysFor(batch[0].AppId, batch[0].ReceivedAt, batch.Length);
         for (int i = 0; i < batch.Length; i++)
         {

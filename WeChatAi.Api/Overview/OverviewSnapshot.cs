@@ -24,7 +24,7 @@ internal sealed record MinuteFigures(DateTimeOffset At, long Received, long Answ
 /// <param name="Received">Null for a past day when PostgreSQL does not answer.</param>
 internal sealed record DayFigures(DateOnly Day, long? Received, long? Answered);
 
-/// <summary>From received by the webhook to pushed, over today's answers (UTC day, as <c>/api/stats</c>); nulls without samples.</summary>
+/// <summary>From received by the webhook to pushed, over today's answers (China's day, as <c>/api/stats</c>); nulls without samples.</summary>
 internal sealed record LatencyOverview(long? P50Ms, long? P95Ms, long? P99Ms, int Samples);
 
 /// <param name="Waiting">Null when Redis cannot tell.</param>

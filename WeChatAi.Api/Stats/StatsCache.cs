@@ -78,7 +78,7 @@ internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDispos
 }
 
 /// <summary>The body of <c>GET /api/stats</c>.</summary>
-/// <param name="Day">The UTC day the daily figures are for (<c>yyyyMMdd</c>).</param>
+/// <param name="Day">China's day the daily figures are for (<c>yyyyMMdd</c>).</param>
 internal sealed record StatsSnapshot(
     string Day,
     long ReceivedToday,

@@ -5,8 +5,8 @@ namespace WeChatAi.Core.Stats;
 
 /// <summary>
 /// Redis keys for the daily figures behind <c>GET /api/stats</c>, shared by the webhook (received, users), the worker
-/// (answered, latencies) and the API (reads them). A "day" is the UTC calendar day (<c>yyyyMMdd</c>), as the webhook
-/// counts it.
+/// (answered, latencies) and the API (reads them). A "day" is China's day (<see cref="BillingDay"/>, <c>yyyyMMdd</c>), the
+/// day of quotas, orders and the console's overview, so every "today" an operator reads starts at midnight in China.
 /// </summary>
 public static class StatsKeys
 {
@@ -28,8 +28,7 @@ public static class StatsKeys
     /// <summary>How many of today's latencies <see cref="Latencies"/> keeps (most recent first).</summary>
     public const int LatencySampleSize = 10_000;
 
-    public static string Day(DateTimeOffset now) =>
-        now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string Day(DateTimeOffset now) => BillingDay.Key(BillingDay.Of(now));
 
     /// <summary>Hash of today's counters (<see cref="ReceivedField"/>, <see cref="AnsweredField"/>, ...).</summary>
     public static string Counters(DateTimeOffset now) => $"wechatai:stats:{Day(now)}";

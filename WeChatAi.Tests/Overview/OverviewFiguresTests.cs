@@ -19,6 +19,9 @@ public sealed class OverviewFiguresTests
         var tooOld = new DateTimeOffset(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
         Assert.Equal(("wechatai:minutes:20261201", "r2340"), (StatsKeys.Minutes(beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight)));
         Assert.Equal(("wechatai:minutes:20261202", "a0005"), (StatsKeys.Minutes(afterMidnight), StatsKeys.AnsweredMinuteField(afterMidnight)));
+        // Latency and active users (/api/stats' daily keys) start their day at the same midnight.
+        Assert.Equal(("wechatai:stats:20261201", "wechatai:users:20261202", "wechatai:latency:20261202"),
+            (StatsKeys.Counters(beforeMidnight), StatsKeys.Users(afterMidnight), StatsKeys.Latencies(afterMidnight)));
         await db.HashIncrementAsync(StatsKeys.Minutes(beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight), 4);
         await db.HashIncrementAsync(StatsKeys.Minutes(beforeMidnight), StatsKeys.AnsweredMinuteField(beforeMidnight), 3);
         await db.HashIncrementAsync(StatsKeys.Minutes(tooOld), StatsKeys.ReceivedMinuteField(tooOld), 50);
