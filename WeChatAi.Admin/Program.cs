@@ -4,8 +4,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddAdminApi();
-builder.AddConsoleSignIn();
 builder.AddConsoleUi();
+builder.AddConsoleSignIn();
 
 var app = builder.Build();
 

@@ -21,15 +21,18 @@ public static class AdminApiExtensions
             .ValidateOnStart();
 
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the defaults' handler.
-        builder.Services.AddHttpClient<AdminApi>((services, http) =>
-            {
-                var settings = services.GetRequiredService<IOptions<AdminApiOptions>>().Value;
-                http.BaseAddress = new Uri(settings.ApiUrl);
-                http.DefaultRequestHeaders.Add(KeyHeader, settings.ApiKey);
-            })
+        builder.Services.AddHttpClient<AdminApi>(ToApi)
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
 #pragma warning restore EXTEXP0001
         return builder;
+    }
+
+    /// <summary>The API's address and <c>X-Admin-Key</c>, for every client of the API.</summary>
+    public static void ToApi(IServiceProvider services, HttpClient http)
+    {
+        var settings = services.GetRequiredService<IOptions<AdminApiOptions>>().Value;
+        http.BaseAddress = new Uri(settings.ApiUrl);
+        http.DefaultRequestHeaders.Add(KeyHeader, settings.ApiKey);
     }
 }

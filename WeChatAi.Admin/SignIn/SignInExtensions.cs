@@ -1,13 +1,19 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WeChatAi.Admin.Api;
+using WeChatAi.Admin.SignIn;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// Operators sign in on <c>/sign-in</c> (checked by the API) and hold a cookie: HttpOnly, SameSite=Strict, Secure on
-/// HTTPS, 8 hours sliding. Every page but the sign-in page requires it.
+/// HTTPS, 8 hours sliding. Every page but the sign-in page requires it. The cookie on each request and an open page's
+/// circuit every <c>Admin:SessionCheckSeconds</c> are checked against the API (<see cref="OperatorSessions"/>), so a
+/// removed operator or a changed password ends their sessions.
 /// </summary>
 public static class SignInExtensions
 {
@@ -34,10 +40,38 @@ public static class SignInExtensions
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = Lifetime;
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = RejectOutdatedAsync;
             });
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddOptions<ConsoleSessionOptions>()
+            .BindConfiguration(AdminApiOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddMemoryCache();
+
+        // One quick try: the answer is kept for the check's interval, and a page load must not wait on retries.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the defaults' handler.
+        builder.Services.AddHttpClient<OperatorSessions>((services, http) =>
+            {
+                AdminApiExtensions.ToApi(services, http);
+                http.Timeout = TimeSpan.FromSeconds(5);
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        // In place of the one the Razor components registered (AddConsoleUi), which never looks at the user again.
+        builder.Services.Replace(ServiceDescriptor.Scoped<AuthenticationStateProvider, OperatorRevalidation>());
         return builder;
+    }
+
+    private static async Task RejectOutdatedAsync(CookieValidatePrincipalContext context)
+    {
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<OperatorSessions>();
+        if (context.Principal is null || !await sessions.IsCurrentAsync(context.Principal, context.HttpContext.RequestAborted))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
     }
 
     public static WebApplication UseConsoleSignIn(this WebApplication app)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,6 +10,8 @@ namespace WeChatAi.Api.Admin;
 /// <c>Admin:Password</c> (user <c>admin</c>). After <c>Admin:SignInMaxFailures</c> failures within the window, a name
 /// (and, separately, the caller's address) is locked for <c>Admin:SignInLockSeconds</c>, even with the right password.
 /// An unknown name is checked against a dummy hash, so it costs what a wrong password costs and answers the same.
+/// Each operator has a stamp that changes with their password (<see cref="StampOf"/>): the console keeps it in its
+/// cookie and ends a session whose stamp is no longer the API's, as ASP.NET Core Identity's security stamp does.
 /// </summary>
 internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMultiplexer redis, TimeProvider time)
 {
@@ -43,6 +46,8 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
 
     private readonly Lazy<Dictionary<string, string>> _hashes = new(() => Hashes(options.Value));
 
+    private readonly Lazy<Dictionary<string, string>> _stamps = new(() => Stamps(options.Value));
+
     // A hash of nothing anyone knows: an unknown name is verified against it.
     private readonly Lazy<string> _dummy = new(() => AdminPasswords.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
 
@@ -63,12 +68,17 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
         if (verified)
         {
             await Run(keys, "ok", settings);
-            return SignInOutcome.SignedIn(_hashes.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)));
+            var configured = _hashes.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            return SignInOutcome.SignedIn(configured, _stamps.Value[configured]);
         }
 
         lockedMs = (long)await Run(keys, "fail", settings);
         return lockedMs > 0 ? SignInOutcome.Locked(time.GetUtcNow().AddMilliseconds(lockedMs)) : SignInOutcome.Failed;
     }
+
+    /// <summary>The operator's name as configured and current stamp; null when no operator has that name (any more).</summary>
+    public (string Name, string Stamp)? Operator(string name) =>
+        _stamps.Value.TryGetValue(name, out var stamp) ? (_stamps.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), stamp) : null;
 
     private Task<RedisResult> Run(RedisKey[] keys, string mode, AdminOptions settings) =>
         redis.GetDatabase().ScriptEvaluateAsync(Script, keys,
@@ -98,14 +108,40 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
 
         return hashes;
     }
+
+    // A keyed hash of what the password is checked against: the same on every replica and after a restart, changed by a
+    // new password or hash, and, keyed with Admin:ApiKey, no help in guessing Admin:Password.
+    private static Dictionary<string, string> Stamps(AdminOptions settings)
+    {
+        var stamps = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (!settings.HasUsers || settings.ApiKey is not { } key)
+        {
+            return stamps;
+        }
+
+        foreach (var user in settings.Users)
+        {
+            stamps[user.Name] = Stamp(key, user.Name, user.PasswordHash);
+        }
+
+        if (!string.IsNullOrEmpty(settings.Password))
+        {
+            stamps[AdminOptions.PasswordUser] = Stamp(key, AdminOptions.PasswordUser, settings.Password);
+        }
+
+        return stamps;
+    }
+
+    private static string Stamp(string key, string name, string credential) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{name.ToUpperInvariant()}\n{credential}")).AsSpan(0, 16));
 }
 
-/// <summary>What a sign-in attempt came to: the user's name as configured, or the end of the lock.</summary>
-internal sealed record SignInOutcome(string? Name, DateTimeOffset? LockedUntil)
+/// <summary>What a sign-in attempt came to: the user's name as configured and stamp, or the end of the lock.</summary>
+internal sealed record SignInOutcome(string? Name, string? Stamp, DateTimeOffset? LockedUntil)
 {
-    public static SignInOutcome Failed { get; } = new(null, null);
+    public static SignInOutcome Failed { get; } = new(null, null, null);
 
-    public static SignInOutcome SignedIn(string name) => new(name, null);
+    public static SignInOutcome SignedIn(string name, string stamp) => new(name, stamp, null);
 
-    public static SignInOutcome Locked(DateTimeOffset until) => new(null, until);
+    public static SignInOutcome Locked(DateTimeOffset until) => new(null, null, until);
 }

@@ -9,6 +9,8 @@ namespace Microsoft.AspNetCore.Builder;
 /// <c>POST {group}/admin/sign-in</c> <c>{name, password}</c> behind <c>Admin:ApiKey</c> (the console calls it with its key
 /// and passes the browser's address in <c>X-Forwarded-For</c>): 200 <c>{name}</c>, 401 (wrong name or password, one
 /// message for both), 423 <c>{detail, lockedUntil}</c>. Every attempt is audited, with the name tried as the actor.
+/// <c>GET {group}/admin/sign-in/{name}</c>: 200 <c>{name, stamp}</c> while that operator is configured, else 404; the
+/// console asks it to end sessions of a removed operator or of an old password.
 /// </summary>
 public static class SignInEndpoints
 {
@@ -18,7 +20,11 @@ public static class SignInEndpoints
 
     public static IEndpointRouteBuilder MapSignInEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapAdminGroup("/sign-in").MapPost("/", (HttpContext http, AdminSignIn signIn, AdminAudit audit, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
+        var group = endpoints.MapAdminGroup("/sign-in");
+        group.MapGet("/{name}", (string name, AdminSignIn signIn) => signIn.Operator(name) is { } found
+            ? Results.Json(new SignedIn(found.Name, found.Stamp), SignInJson.Default.SignedIn)
+            : Results.Problem($"No console operator is named '{name}'.", statusCode: StatusCodes.Status404NotFound)).WithName("Operator");
+        group.MapPost("/", (HttpContext http, AdminSignIn signIn, AdminAudit audit, CancellationToken ct) => AdminEndpoints.StoresAsync(Unavailable, async () =>
         {
             // Malformed JSON and missing fields get the same answer: the shape to send.
             var (body, _) = await AdminRequests.ReadJsonAsync(http.Request, SignInJson.Default.SignInRequest, "a sign-in", ct);
@@ -44,7 +50,7 @@ public static class SignInEndpoints
             await audit.RecordAsync(body.Name, action, "console", detail, ct);
             return outcome switch
             {
-                { Name: { } name } => Results.Json(new SignedIn(name), SignInJson.Default.SignedIn),
+                { Name: { } name, Stamp: { } stamp } => Results.Json(new SignedIn(name, stamp), SignInJson.Default.SignedIn),
                 { LockedUntil: { } until } => Results.Problem(
                     $"Too many failed sign-ins; try again after {until:u}.",
                     statusCode: StatusCodes.Status423Locked,
@@ -66,7 +72,7 @@ public static class SignInEndpoints
 
     internal sealed record SignInRequest(string? Name, string? Password);
 
-    internal sealed record SignedIn(string Name);
+    internal sealed record SignedIn(string Name, string Stamp);
 }
 
 [JsonSerializable(typeof(SignInEndpoints.SignInRequest))]

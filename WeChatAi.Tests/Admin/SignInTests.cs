@@ -78,6 +78,34 @@ public sealed class SignInTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task An_operators_stamp_is_the_same_on_every_replica_and_changes_only_with_their_password()
+    {
+        var hash = await HashPasswordAsync(AlicePassword);
+        await using var redis = await RedisServer.StartAsync();
+        var database = await postgres.CreateMigratedDatabaseAsync();
+        var rotated = Environment(redis.ConnectionString, database, hash);
+        rotated["Admin__Password"] = AdminPassword + "-rotated";
+        await using var first = await ServiceProcess.StartAsync("WeChatAi.Api", Environment(redis.ConnectionString, database, hash));
+        await using var second = await ServiceProcess.StartAsync("WeChatAi.Api", Environment(redis.ConnectionString, database, hash));
+        await using var third = await ServiceProcess.StartAsync("WeChatAi.Api", rotated);
+
+        var signedIn = await SignInAsync(first, "ALICE", AlicePassword, "203.0.113.5");
+        var stamp = signedIn.Body.GetProperty("stamp").GetString();
+        Assert.Matches("^[0-9a-f]{32}$", stamp);
+        Assert.Equal(("alice", stamp), await OperatorAsync(second, "alice"));
+        Assert.Equal(("alice", stamp), await OperatorAsync(third, "Alice"));
+        var admin = await OperatorAsync(first, "admin");
+        Assert.Equal(admin, await OperatorAsync(second, "admin"));
+        Assert.NotEqual(admin.Stamp, (await OperatorAsync(third, "admin")).Stamp);
+        Assert.DoesNotContain(AdminPassword, admin.Stamp, StringComparison.Ordinal);
+
+        var (unknown, problem) = await AdminApi.SendAsync(first.Client, HttpMethod.Get, "/api/admin/sign-in/mallory", new Dictionary<string, string> { ["X-Admin-Key"] = AdminApi.Key });
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Contains("mallory", Detail(problem), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AdminApi.SendAsync(first.Client, HttpMethod.Get, "/api/admin/sign-in/alice", new Dictionary<string, string>())).Status);
+    }
+
+    [Fact]
     public async Task A_bad_hash_or_a_short_password_stops_the_api_naming_the_setting_and_the_command_refuses_a_short_password()
     {
         await using var redis = await RedisServer.StartAsync();
@@ -113,6 +141,13 @@ public sealed class SignInTests(PostgresServer postgres)
     private static Task<(HttpStatusCode Status, JsonElement Body)> SignInAsync(ServiceProcess api, string name, string password, string address) =>
         AdminApi.SendAsync(api.Client, HttpMethod.Post, "/api/admin/sign-in",
             new Dictionary<string, string> { ["X-Admin-Key"] = AdminApi.Key, ["X-Forwarded-For"] = address }, Body(name, password));
+
+    private static async Task<(string? Name, string? Stamp)> OperatorAsync(ServiceProcess api, string name)
+    {
+        var (status, body) = await AdminApi.SendAsync(api.Client, HttpMethod.Get, $"/api/admin/sign-in/{name}", new Dictionary<string, string> { ["X-Admin-Key"] = AdminApi.Key });
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        return (body.GetProperty("name").GetString(), body.GetProperty("stamp").GetString());
+    }
 
     private static string Body(string name, string password) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name, ["password"] = password });

@@ -79,14 +79,19 @@ public sealed partial class ConsoleHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Without_the_admin_key_the_console_does_not_start_and_names_the_setting()
+    [Theory]
+    [InlineData(null, "Admin:ApiKey is not set")]
+    [InlineData("0", "Admin:SessionCheckSeconds must be between 1 and 3600")]
+    public async Task A_missing_key_or_a_bad_session_check_stops_the_console_naming_the_setting(string? sessionCheckSeconds, string message)
     {
-        await using var console = ServiceProcess.Launch("WeChatAi.Admin", new Dictionary<string, string?>());
+        var environment = sessionCheckSeconds is null
+            ? new Dictionary<string, string?>()
+            : new Dictionary<string, string?> { ["Admin__ApiKey"] = ApiKey, ["Admin__SessionCheckSeconds"] = sessionCheckSeconds };
+        await using var console = ServiceProcess.Launch("WeChatAi.Admin", environment);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => console.WaitUntilAliveAsync(TimeSpan.FromSeconds(60)));
 
-        Assert.Contains("Admin:ApiKey is not set", error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     private HttpClient Browser() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })
