@@ -10,7 +10,7 @@ namespace WeChatAi.Api.Admin;
 /// <c>Admin:Password</c> (user <c>admin</c>). After <c>Admin:SignInMaxFailures</c> failures within the window, a name
 /// (and, separately, the caller's address) is locked for <c>Admin:SignInLockSeconds</c>, even with the right password.
 /// An unknown name is checked against a dummy hash, so it costs what a wrong password costs and answers the same.
-/// Each operator has a stamp that changes with their password (<see cref="StampOf"/>): the console keeps it in its
+/// Each operator has a stamp that changes with their password (<see cref="Operator"/>): the console keeps it in its
 /// cookie and ends a session whose stamp is no longer the API's, as ASP.NET Core Identity's security stamp does.
 /// </summary>
 internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMultiplexer redis, TimeProvider time)

@@ -7,7 +7,7 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// <c>POST {group}/admin/sign-in</c> <c>{name, password}</c> behind <c>Admin:ApiKey</c> (the console calls it with its key
-/// and passes the browser's address in <c>X-Forwarded-For</c>): 200 <c>{name}</c>, 401 (wrong name or password, one
+/// and passes the browser's address in <c>X-Forwarded-For</c>): 200 <c>{name, stamp}</c>, 401 (wrong name or password, one
 /// message for both), 423 <c>{detail, lockedUntil}</c>. Every attempt is audited, with the name tried as the actor.
 /// <c>GET {group}/admin/sign-in/{name}</c>: 200 <c>{name, stamp}</c> while that operator is configured, else 404; the
 /// console asks it to end sessions of a removed operator or of an old password.
