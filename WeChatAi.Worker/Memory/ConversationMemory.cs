@@ -59,11 +59,12 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<
 
         var db = redis.GetDatabase();
         var key = Key(job);
-        var batch = db.CreateBatch();
-        var push = batch.ListRightPushAsync(key, [UserPrefix + question, AssistantPrefix + answer]);
-        var trim = batch.ListTrimAsync(key, -settings.MaxMessages, -1);
-        var expire = batch.KeyExpireAsync(key, TimeSpan.FromHours(settings.TtlHours));
-        batch.Execute();
+        // One MULTI/EXEC: a turn is remembered trimmed and with its expiry, or not at all.
+        var transaction = db.CreateTransaction();
+        var push = transaction.ListRightPushAsync(key, [UserPrefix + question, AssistantPrefix + answer]);
+        var trim = transaction.ListTrimAsync(key, -settings.MaxMessages, -1);
+        var expire = transaction.KeyExpireAsync(key, TimeSpan.FromHours(settings.TtlHours));
+        await transaction.ExecuteAsync();
         await Task.WhenAll(push, trim, expire);
     }
 

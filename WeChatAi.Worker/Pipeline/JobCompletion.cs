@@ -32,26 +32,28 @@ internal sealed partial class JobCompletion(
         var counters = StatsKeys.Counters(now);
         var latencies = StatsKeys.Latencies(now);
         var minutes = StatsKeys.Minutes(now);
-        var batch = redis.GetDatabase().CreateBatch();
+        // One MULTI/EXEC: the acknowledgement and the day's counters land together or not at all, so a job retried after a
+        // failed write (Redis restarting) is counted once.
+        var transaction = redis.GetDatabase().CreateTransaction();
         Task[] writes =
         [
-            batch.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId),
-            batch.HashIncrementAsync(counters, delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField),
-            batch.KeyExpireAsync(counters, StatsKeys.Retention),
-            state.FinishAsync(batch),
-            UserTurns.ReleaseAsync(batch, job, entryId),
+            transaction.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId),
+            transaction.HashIncrementAsync(counters, delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField),
+            transaction.KeyExpireAsync(counters, StatsKeys.Retention),
+            state.FinishAsync(transaction),
+            UserTurns.ReleaseAsync(transaction, job, entryId),
             .. delivered
                 ? new Task[]
                 {
-                    batch.ListLeftPushAsync(latencies, (long)latency.TotalMilliseconds),
-                    batch.ListTrimAsync(latencies, 0, StatsKeys.LatencySampleSize - 1),
-                    batch.KeyExpireAsync(latencies, StatsKeys.Retention),
-                    batch.HashIncrementAsync(minutes, StatsKeys.AnsweredMinuteField(now)),
-                    batch.KeyExpireAsync(minutes, StatsKeys.MinutesRetention),
+                    transaction.ListLeftPushAsync(latencies, (long)latency.TotalMilliseconds),
+                    transaction.ListTrimAsync(latencies, 0, StatsKeys.LatencySampleSize - 1),
+                    transaction.KeyExpireAsync(latencies, StatsKeys.Retention),
+                    transaction.HashIncrementAsync(minutes, StatsKeys.AnsweredMinuteField(now)),
+                    transaction.KeyExpireAsync(minutes, StatsKeys.MinutesRetention),
                 }
                 : [],
         ];
-        batch.Execute();
+        await transaction.ExecuteAsync();
         await Task.WhenAll(writes);
 
         if (answer.Blocked is { } blocked)
