@@ -12,6 +12,7 @@
 #                                 WORKER_KILLS=12 (one every KILL_EVERY=3 s, alternating the two workers)
 #                                 STORE_FAULTS=1 (0: no Redis, PostgreSQL or API faults, for a same-machine baseline)
 #                                 DURABILITY=always|everysec  DEADLINE=120  SKIP_BUILD=1  LOG_DIR (keep the logs)
+#                                 WORKER_DLL (another build of the worker, e.g. the previous commit's, to compare)
 set -euo pipefail
 
 JOBS=${JOBS:-1000}
@@ -61,7 +62,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     dotnet build "$ROOT/$project" -c Release --nologo -v quiet >/dev/null
   done
 fi
-WORKER_DLL="$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"
+WORKER_DLL="${WORKER_DLL:-$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll}"
 MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.MigrationService.dll"
 BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
 API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
