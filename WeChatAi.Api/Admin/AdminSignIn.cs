@@ -46,7 +46,7 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
 
     private readonly Lazy<Dictionary<string, string>> _hashes = new(() => Hashes(options.Value));
 
-    private readonly Lazy<Dictionary<string, string>> _stamps = new(() => Stamps(options.Value));
+    private readonly Lazy<Dictionary<string, (string Name, string Stamp)>> _operators = new(() => Operators(options.Value));
 
     // A hash of nothing anyone knows: an unknown name is verified against it.
     private readonly Lazy<string> _dummy = new(() => AdminPasswords.Hash(Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
@@ -68,8 +68,8 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
         if (verified)
         {
             await Run(keys, "ok", settings);
-            var configured = _hashes.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
-            return SignInOutcome.SignedIn(configured, _stamps.Value[configured]);
+            var (configured, stamp) = _operators.Value[name];
+            return SignInOutcome.SignedIn(configured, stamp);
         }
 
         lockedMs = (long)await Run(keys, "fail", settings);
@@ -77,8 +77,7 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
     }
 
     /// <summary>The operator's name as configured and current stamp; null when no operator has that name (any more).</summary>
-    public (string Name, string Stamp)? Operator(string name) =>
-        _stamps.Value.TryGetValue(name, out var stamp) ? (_stamps.Value.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), stamp) : null;
+    public (string Name, string Stamp)? Operator(string name) => _operators.Value.TryGetValue(name, out var found) ? found : null;
 
     private Task<RedisResult> Run(RedisKey[] keys, string mode, AdminOptions settings) =>
         redis.GetDatabase().ScriptEvaluateAsync(Script, keys,
@@ -111,25 +110,25 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
 
     // A keyed hash of what the password is checked against: the same on every replica and after a restart, changed by a
     // new password or hash, and, keyed with Admin:ApiKey, no help in guessing Admin:Password.
-    private static Dictionary<string, string> Stamps(AdminOptions settings)
+    private static Dictionary<string, (string Name, string Stamp)> Operators(AdminOptions settings)
     {
-        var stamps = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var operators = new Dictionary<string, (string Name, string Stamp)>(StringComparer.OrdinalIgnoreCase);
         if (!settings.HasUsers || settings.ApiKey is not { } key)
         {
-            return stamps;
+            return operators;
         }
 
         foreach (var user in settings.Users)
         {
-            stamps[user.Name] = Stamp(key, user.Name, user.PasswordHash);
+            operators[user.Name] = (user.Name, Stamp(key, user.Name, user.PasswordHash));
         }
 
         if (!string.IsNullOrEmpty(settings.Password))
         {
-            stamps[AdminOptions.PasswordUser] = Stamp(key, AdminOptions.PasswordUser, settings.Password);
+            operators[AdminOptions.PasswordUser] = (AdminOptions.PasswordUser, Stamp(key, AdminOptions.PasswordUser, settings.Password));
         }
 
-        return stamps;
+        return operators;
     }
 
     private static string Stamp(string key, string name, string credential) =>

@@ -56,7 +56,7 @@ public static class StatsKeys
     /// minute, messages received (<see cref="ReceivedMinuteField"/>, the webhook) and answered
     /// (<see cref="AnsweredMinuteField"/>, the worker), and the day's tokens. Summing its minutes gives the day's figures.
     /// </summary>
-    public static string Minutes(DateTimeOffset time) => $"wechatai:minutes:{BillingDay.Key(BillingDay.Of(time))}";
+    public static string Minutes(DateTimeOffset time) => $"wechatai:minutes:{Day(time)}";
 
     /// <summary>Field of <see cref="Minutes"/>: messages admitted in <paramref name="time"/>'s minute (<c>r{HHmm}</c>, China's clock).</summary>
     public static string ReceivedMinuteField(DateTimeOffset time) => ReceivedMinutePrefix + MinuteOfDay(time);

@@ -52,7 +52,10 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     public static async Task<string> PasswordAsync(AppHostFixture fixture) => (await fixture.EnvironmentOfAsync("api"))["Admin__Password"];
 
     /// <summary>Fills the sign-in form and submits it.</summary>
-    public async Task SubmitSignInAsync(string name, string password)
+    public Task SubmitSignInAsync(string name, string password) => SubmitSignInAsync(page, name, password);
+
+    /// <inheritdoc cref="SubmitSignInAsync(string, string)"/>
+    public static async Task SubmitSignInAsync(IPage page, string name, string password)
     {
         await page.FillAsync("#name", name);
         await page.FillAsync("#password", password);
@@ -74,7 +77,9 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
         await WaitInteractiveAsync();
     }
 
-    public Task WaitInteractiveAsync() => Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    public Task WaitInteractiveAsync() => WaitInteractiveAsync(page);
+
+    public static Task WaitInteractiveAsync(IPage page) => Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
     /// <summary>With <see cref="ScreenshotsVariable"/>=1, the page as the operator sees it, into docs/images/console-<paramref name="name"/>.png.</summary>
     public async Task ScreenshotAsync(string name)

@@ -59,9 +59,9 @@ public sealed partial class ConsoleSessionTests(PostgresServer postgres)
             await Expect(admin.Locator("#operator")).ToHaveTextAsync("admin");
 
             // ops-wang signs in again with the new password; the old one is refused.
-            await SubmitAsync(wang, "ops-wang", WangPassword);
+            await ConsoleBrowser.SubmitSignInAsync(wang, "ops-wang", WangPassword);
             await Expect(wang.Locator("#sign-in-error")).ToBeVisibleAsync();
-            await SubmitAsync(wang, "ops-wang", NewWangPassword);
+            await ConsoleBrowser.SubmitSignInAsync(wang, "ops-wang", NewWangPassword);
             await Expect(wang.Locator("#operator")).ToHaveTextAsync("ops-wang");
             Assert.Contains("was not checked: the API did not answer", console.Output, StringComparison.Ordinal);
         }
@@ -76,17 +76,10 @@ public sealed partial class ConsoleSessionTests(PostgresServer postgres)
         var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 }, Locale = "zh-CN" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(console.ToString());
-        await SubmitAsync(page, name, password);
+        await ConsoleBrowser.SubmitSignInAsync(page, name, password);
         await Expect(page.Locator("#operator")).ToHaveTextAsync(name);
-        await Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await ConsoleBrowser.WaitInteractiveAsync(page);
         return page;
-    }
-
-    private static async Task SubmitAsync(IPage page, string name, string password)
-    {
-        await page.FillAsync("#name", name);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("#sign-in");
     }
 
     private static Dictionary<string, string?> Api(RedisServer redis, string database, params (string Name, string Password)[] users)

@@ -1,6 +1,7 @@
 using System.Net;
 using Npgsql;
 using WeChatAi.Api.Webhook;
+using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 
@@ -68,7 +69,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         Assert.StartsWith($"00-{traceId}-", job.TraceParent, StringComparison.Ordinal);
         Assert.InRange(job.ReceivedAtUnixMs, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-        string day = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture); // China's day
+        string day = BillingDay.Key(BillingDay.Of(DateTimeOffset.UtcNow));
         Assert.True((long)await api.Redis.HashGetAsync($"wechatai:stats:{day}", "received") >= 1);
         Assert.True(await api.Redis.HyperLogLogLengthAsync($"wechatai:users:{day}") >= 1);
     }
