@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using IPNetwork = System.Net.IPNetwork;
@@ -38,14 +39,19 @@ internal sealed class ForwardedHeadersSettingsValidation : IValidateOptions<Forw
 
 public static class ForwardedHeadersDefaults
 {
+    /// <summary><c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c> as the host reads it (its prefix removed).</summary>
+    private const string PlatformIngressKey = "FORWARDEDHEADERS_ENABLED";
+
     /// <summary>
-    /// Believes <c>X-Forwarded-For</c>/<c>-Proto</c> from the configured proxies; with none configured, from loopback
-    /// only (ASP.NET Core's default) or, when <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c> (which Aspire's manifest
-    /// sets for Container Apps, whose ingress addresses are not known in advance), from any peer. Only the last
-    /// address is taken (ForwardLimit 1): the one the nearest proxy appended, which a client cannot forge.
+    /// Believes <c>X-Forwarded-For</c>/<c>-Proto</c> from the configured proxies only; with none configured, from nobody
+    /// (not even loopback, ASP.NET Core's default: behind a TCP proxy or tunnel every caller is a loopback peer and would
+    /// choose its own address), unless <c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c> (which Aspire's manifest sets for
+    /// Container Apps, whose ingress addresses are not known in advance and the only way in): then from any peer.
+    /// Only the last address is taken (ForwardLimit 1): the one the nearest proxy appended, which a client cannot forge.
     /// </summary>
     public static TBuilder AddForwardedHeaders<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        var platformIngress = builder.Configuration.GetValue<bool>(PlatformIngressKey);
         builder.Services.AddOptions<ForwardedHeadersSettings>().BindConfiguration(ForwardedHeadersSettings.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ForwardedHeadersSettings>, ForwardedHeadersSettingsValidation>();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ForwardedHeadersSettings>>((options, settings) =>
@@ -66,6 +72,10 @@ public static class ForwardedHeadersDefaults
                 {
                     options.KnownIPNetworks.Add(IPNetwork.Parse(network));
                 }
+            }
+            else if (!platformIngress)
+            {
+                options.ForwardedHeaders = ForwardedHeaders.None;
             }
         });
         builder.Services.AddTransient<IStartupFilter, ForwardedHeadersFirst>();

@@ -102,7 +102,7 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
 
     /// <summary>
     /// <c>POST /api/admin/sign-in</c> with the browser's address in <c>X-Forwarded-For</c> (the API counts failures per
-    /// name and address). 401 and 423 are answers, not errors: their message is shown on the form.
+    /// name and address). 401, 423 and 429 are answers, not errors: their message is shown on the form.
     /// </summary>
     public async Task<SignInResult> SignInAsync(SignInRequest credentials, IPAddress? browser, CancellationToken cancellationToken)
     {
@@ -113,7 +113,7 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
         }
 
         using var response = await SendAsync(request, cancellationToken);
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Locked)
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Locked or HttpStatusCode.TooManyRequests)
         {
             return new SignInResult(null, (await AdminApiException.FromResponseAsync(response, cancellationToken)).Message);
         }

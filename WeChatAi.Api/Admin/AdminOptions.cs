@@ -25,16 +25,26 @@ public sealed class AdminOptions : IValidatableObject
     /// <summary>The password of the user <c>admin</c> (the AppHost's <c>admin-password</c> secret); a secret, never logged.</summary>
     public string? Password { get; set; }
 
-    /// <summary>Failed sign-ins for one name (and, separately, from one address) within <see cref="SignInWindowSeconds"/> that lock it.</summary>
+    /// <summary>
+    /// Failed sign-ins from one address within <see cref="SignInWindowSeconds"/> that block it, and for one name after
+    /// which its attempts are slowed (never locked).
+    /// </summary>
     [Range(1, 100, ErrorMessage = "Admin:SignInMaxFailures must be between 1 and 100.")]
     public int SignInMaxFailures { get; set; } = 5;
 
     [Range(1, 86_400, ErrorMessage = "Admin:SignInWindowSeconds must be between 1 and 86400.")]
     public int SignInWindowSeconds { get; set; } = 900;
 
-    /// <summary>How long a locked name or address is refused, even with the right password.</summary>
+    /// <summary>How long a blocked address is refused, even with the right password.</summary>
     [Range(1, 86_400, ErrorMessage = "Admin:SignInLockSeconds must be between 1 and 86400.")]
     public int SignInLockSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// The longest wait between two attempts for a slowed name (2, 4, 8 … seconds up to this); under a minute, so its owner
+    /// is delayed, never kept out.
+    /// </summary>
+    [Range(1, 50, ErrorMessage = "Admin:SignInMaxDelaySeconds must be between 1 and 50.")]
+    public int SignInMaxDelaySeconds { get; set; } = 30;
 
     public bool IsConfigured => !string.IsNullOrEmpty(ApiKey);
 

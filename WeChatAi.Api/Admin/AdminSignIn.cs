@@ -7,41 +7,67 @@ namespace WeChatAi.Api.Admin;
 
 /// <summary>
 /// The console's sign-in, checked by the API (the console holds no user store): <c>Admin:Users</c>' hashes and
-/// <c>Admin:Password</c> (user <c>admin</c>). After <c>Admin:SignInMaxFailures</c> failures within the window, a name
-/// (and, separately, the caller's address) is locked for <c>Admin:SignInLockSeconds</c>, even with the right password.
+/// <c>Admin:Password</c> (user <c>admin</c>). Guessing is slowed per name and blocked per address: after
+/// <c>Admin:SignInMaxFailures</c> failures a name takes one attempt at a time, each after a wait that doubles up to
+/// <c>Admin:SignInMaxDelaySeconds</c>; an address with that many failures within the window is refused for
+/// <c>Admin:SignInLockSeconds</c>. A name is never locked, so a stranger who knows it cannot keep its owner out, and an
+/// address that signed in as that name before skips the name's wait (docs/security.md has the guesses per hour).
 /// An unknown name is checked against a dummy hash, so it costs what a wrong password costs and answers the same.
 /// Each operator has a stamp that changes with their password (<see cref="Operator"/>): the console keeps it in its
 /// cookie and ends a session whose stamp is no longer the API's, as ASP.NET Core Identity's security stamp does.
 /// </summary>
 internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMultiplexer redis, TimeProvider time)
 {
+    /// <summary>How long an address that signed in as a name skips that name's wait.</summary>
+    private static readonly TimeSpan KnownAddressLifetime = TimeSpan.FromDays(30);
+
     /// <summary>
-    /// KEYS: [1] the name's failures, [2] the address's failures, [3] the name's lock, [4] the address's lock.
-    /// ARGV: [1] <c>check</c> (the lock's remaining ms), <c>ok</c> (forget the name's failures) or <c>fail</c> (count one,
-    /// lock what reached the limit; the lock's remaining ms), [2] the limit, [3] the window in ms, [4] the lock in ms.
+    /// KEYS (one slot, <c>{signin}</c>): [1] the name's failures, [2] the address's failures, [3] the name's wait, [4] the
+    /// address's block, [5] the address known for the name.
+    /// ARGV: [1] <c>check</c>, <c>ok</c> or <c>fail</c>, [2] the failures that slow a name and block an address, [3] the
+    /// window in ms, [4] the block in ms, [5] the longest wait in ms, [6] how long a known address is remembered in ms.
+    /// Returns {0, 0} (go on), {1, ms} (the address is blocked for ms) or {2, ms} (the name's next attempt in ms).
     /// </summary>
     private const string Script = """
-        local function locked()
-          return math.max(redis.call('PTTL', KEYS[3]), redis.call('PTTL', KEYS[4]), 0)
-        end
+        local max = tonumber(ARGV[2])
         if ARGV[1] == 'check' then
-          return locked()
+          local blocked = redis.call('PTTL', KEYS[4])
+          if blocked > 0 then
+            return {1, blocked}
+          end
+          if redis.call('EXISTS', KEYS[5]) == 1 then
+            return {0, 0}
+          end
+          local wait = redis.call('PTTL', KEYS[3])
+          if wait > 0 then
+            return {2, wait}
+          end
+          if tonumber(redis.call('GET', KEYS[1]) or '0') >= max then
+            -- One attempt at a time while the name is slowed: this one holds the turn until it is judged.
+            redis.call('SET', KEYS[3], '1', 'PX', ARGV[5])
+          end
+          return {0, 0}
         end
         if ARGV[1] == 'ok' then
-          redis.call('DEL', KEYS[1])
-          return 0
+          redis.call('DEL', KEYS[1], KEYS[3])
+          redis.call('SET', KEYS[5], '1', 'PX', ARGV[6])
+          return {0, 0}
         end
-        for i = 1, 2 do
-          local failures = redis.call('INCR', KEYS[i])
-          if failures == 1 then
-            redis.call('PEXPIRE', KEYS[i], ARGV[3])
-          end
-          if failures >= tonumber(ARGV[2]) then
-            redis.call('SET', KEYS[i + 2], '1', 'PX', ARGV[4])
-            redis.call('DEL', KEYS[i])
-          end
+        local failures = redis.call('INCR', KEYS[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        if failures >= max then
+          redis.call('SET', KEYS[3], '1', 'PX', math.floor(math.min(2000 * 2 ^ (failures - max), tonumber(ARGV[5]))))
         end
-        return locked()
+        local fromAddress = redis.call('INCR', KEYS[2])
+        if fromAddress == 1 then
+          redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        end
+        if fromAddress >= max then
+          redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
+          redis.call('DEL', KEYS[2])
+          return {1, tonumber(ARGV[4])}
+        end
+        return {0, 0}
         """;
 
     private readonly Lazy<Dictionary<string, string>> _hashes = new(() => Hashes(options.Value));
@@ -57,10 +83,9 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
     {
         var settings = options.Value;
         var keys = Keys(name, address);
-        var lockedMs = (long)await Run(keys, "check", settings);
-        if (lockedMs > 0)
+        if (Refusal(await Run(keys, "check", settings)) is { } refused)
         {
-            return SignInOutcome.Locked(time.GetUtcNow().AddMilliseconds(lockedMs));
+            return refused;
         }
 
         var known = _hashes.Value.TryGetValue(name, out var hash);
@@ -72,16 +97,30 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
             return SignInOutcome.SignedIn(configured, stamp);
         }
 
-        lockedMs = (long)await Run(keys, "fail", settings);
-        return lockedMs > 0 ? SignInOutcome.Locked(time.GetUtcNow().AddMilliseconds(lockedMs)) : SignInOutcome.Failed;
+        return Refusal(await Run(keys, "fail", settings)) ?? SignInOutcome.Failed;
     }
 
     /// <summary>The operator's name as configured and current stamp; null when no operator has that name (any more).</summary>
     public (string Name, string Stamp)? Operator(string name) => _operators.Value.TryGetValue(name, out var found) ? found : null;
 
+    private SignInOutcome? Refusal(RedisResult result)
+    {
+        var (state, ms) = ((long)result[0], (long)result[1]);
+        var until = time.GetUtcNow().AddMilliseconds(ms);
+        return state switch
+        {
+            1 => SignInOutcome.Locked(until),
+            2 => SignInOutcome.Slowed(until),
+            _ => null,
+        };
+    }
+
     private Task<RedisResult> Run(RedisKey[] keys, string mode, AdminOptions settings) =>
         redis.GetDatabase().ScriptEvaluateAsync(Script, keys,
-            [mode, settings.SignInMaxFailures, settings.SignInWindowSeconds * 1000L, settings.SignInLockSeconds * 1000L]);
+        [
+            mode, settings.SignInMaxFailures, settings.SignInWindowSeconds * 1000L, settings.SignInLockSeconds * 1000L,
+            settings.SignInMaxDelaySeconds * 1000L, (long)KnownAddressLifetime.TotalMilliseconds,
+        ]);
 
     private static RedisKey[] Keys(string name, string address)
     {
@@ -89,10 +128,11 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
         user = user.ToUpperInvariant();
         return
         [
-            $"wechatai:signin:failures:name:{user}",
-            $"wechatai:signin:failures:ip:{address}",
-            $"wechatai:signin:lock:name:{user}",
-            $"wechatai:signin:lock:ip:{address}",
+            $"wechatai:{{signin}}:failures:name:{user}",
+            $"wechatai:{{signin}}:failures:ip:{address}",
+            $"wechatai:{{signin}}:wait:name:{user}",
+            $"wechatai:{{signin}}:block:ip:{address}",
+            $"wechatai:{{signin}}:known:{user}:{address}",
         ];
     }
 
@@ -135,12 +175,17 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{name.ToUpperInvariant()}\n{credential}")).AsSpan(0, 16));
 }
 
-/// <summary>What a sign-in attempt came to: the user's name as configured and stamp, or the end of the lock.</summary>
-internal sealed record SignInOutcome(string? Name, string? Stamp, DateTimeOffset? LockedUntil)
+/// <summary>
+/// What a sign-in attempt came to: the user's name as configured and stamp, the end of the address's block, or when the
+/// name takes its next attempt.
+/// </summary>
+internal sealed record SignInOutcome(string? Name, string? Stamp, DateTimeOffset? LockedUntil, DateTimeOffset? RetryAt)
 {
-    public static SignInOutcome Failed { get; } = new(null, null, null);
+    public static SignInOutcome Failed { get; } = new(null, null, null, null);
 
-    public static SignInOutcome SignedIn(string name, string stamp) => new(name, stamp, null);
+    public static SignInOutcome SignedIn(string name, string stamp) => new(name, stamp, null, null);
 
-    public static SignInOutcome Locked(DateTimeOffset until) => new(null, null, until);
+    public static SignInOutcome Locked(DateTimeOffset until) => new(null, null, until, null);
+
+    public static SignInOutcome Slowed(DateTimeOffset retryAt) => new(null, null, null, retryAt);
 }

@@ -8,7 +8,8 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>
 /// <c>POST {group}/admin/sign-in</c> <c>{name, password}</c> behind <c>Admin:ApiKey</c> (the console calls it with its key
 /// and passes the browser's address in <c>X-Forwarded-For</c>): 200 <c>{name, stamp}</c>, 401 (wrong name or password, one
-/// message for both), 423 <c>{detail, lockedUntil}</c>. Every attempt is audited, with the name tried as the actor.
+/// message for both), 429 <c>{detail, retryAt}</c> with <c>Retry-After</c> (the name is slowed after failures), 423
+/// <c>{detail, lockedUntil}</c> (the address is blocked). Every attempt is audited, with the name tried as the actor.
 /// <c>GET {group}/admin/sign-in/{name}</c>: 200 <c>{name, stamp}</c> while that operator is configured, else 404; the
 /// console asks it to end sessions of a removed operator or of an old password.
 /// </summary>
@@ -45,12 +46,14 @@ public static class SignInEndpoints
             {
                 { Name: not null } => "signin.succeeded",
                 { LockedUntil: not null } => "signin.locked",
+                { RetryAt: not null } => "signin.slowed",
                 _ => "signin.failed",
             };
             await audit.RecordAsync(body.Name, action, "console", detail, ct);
             return outcome switch
             {
                 { Name: { } name, Stamp: { } stamp } => Results.Json(new SignedIn(name, stamp), SignInJson.Default.SignedIn),
+                { RetryAt: { } retryAt } => Slowed(http, retryAt),
                 { LockedUntil: { } until } => Results.Problem(
                     $"Too many failed sign-ins; try again after {until:u}.",
                     statusCode: StatusCodes.Status423Locked,
@@ -59,6 +62,16 @@ public static class SignInEndpoints
             };
         })).WithName("SignIn");
         return endpoints;
+    }
+
+    private static IResult Slowed(HttpContext http, DateTimeOffset retryAt)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((retryAt - DateTimeOffset.UtcNow).TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(
+            $"Too many failed sign-ins for this name; try again in {seconds} s.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            extensions: new Dictionary<string, object?> { ["retryAt"] = retryAt });
     }
 
     /// <summary>The browser's address as the console passes it (its last <c>X-Forwarded-For</c> entry), else the peer's.</summary>

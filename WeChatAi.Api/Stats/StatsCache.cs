@@ -14,16 +14,17 @@ internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDispos
 {
     private readonly ShortCache<StatsSnapshot> _cache = new(duration, time);
 
+    public Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
+        _cache.GetAsync(now => ReadAsync(redis.GetDatabase(), now), cancellationToken);
+
+    /// <summary>The operator's reading: the shared figures and today's orders, read each time (the console asks rarely).</summary>
     /// <param name="orders">Today's order figures from PostgreSQL (China's day); null when PostgreSQL does not answer.</param>
-    public Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, Func<DateOnly, Task<OrderFigures?>> orders, CancellationToken cancellationToken) =>
-        _cache.GetAsync(
-            async now =>
-            {
-                var day = BillingDay.Of(now);
-                var billing = orders(day);
-                return await ReadAsync(redis.GetDatabase(), now) with { Billing = await billing is { } figures ? BillingFigures.From(day, figures) : null };
-            },
-            cancellationToken);
+    public async Task<AdminStatsSnapshot> GetWithOrdersAsync(IConnectionMultiplexer redis, Func<DateOnly, Task<OrderFigures?>> orders, CancellationToken cancellationToken)
+    {
+        var snapshot = await GetAsync(redis, cancellationToken);
+        var day = BillingDay.Of(snapshot.GeneratedAt);
+        return new AdminStatsSnapshot(snapshot, await orders(day) is { } figures ? BillingFigures.From(day, figures) : null);
+    }
 
     public void Dispose() => _cache.Dispose();
 
@@ -88,11 +89,13 @@ internal sealed record StatsSnapshot(
     long ActiveUsersToday,
     QueueFigures Queue,
     LatencyFigures AnswerLatencyMs,
-    DateTimeOffset GeneratedAt)
-{
-    /// <summary>Orders and revenue today (null when PostgreSQL did not answer).</summary>
-    public BillingFigures? Billing { get; init; }
-}
+    DateTimeOffset GeneratedAt);
+
+/// <summary>The body of <c>GET /api/admin/stats</c>: the public figures and, for the operator only, today's orders and revenue.</summary>
+/// <param name="Billing">Orders and revenue today (null when PostgreSQL did not answer).</param>
+internal sealed record AdminStatsSnapshot(
+    [property: JsonPropertyName("messages")] StatsSnapshot Messages,
+    BillingFigures? Billing);
 
 /// <param name="Day">China's day the figures are for (<c>yyyyMMdd</c>, UTC+8), the day of quotas and orders.</param>
 /// <param name="PayingUsersToday">Distinct users with an order paid today.</param>
@@ -111,5 +114,6 @@ internal sealed record QueueFigures(long? Waiting, long InFlight, long DeadLette
 internal sealed record LatencyFigures(int Samples, long? P50, long? P95, long? P99);
 
 [JsonSerializable(typeof(StatsSnapshot))]
+[JsonSerializable(typeof(AdminStatsSnapshot))]
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 internal sealed partial class StatsJson : JsonSerializerContext;

@@ -11,27 +11,35 @@ public static partial class StatsEndpoints
     public static readonly TimeSpan CacheDuration = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// <c>GET {group}/stats</c> (mapped on the rate-limited <c>/api</c> group): today's received/answered messages, active users, the queue (waiting, in flight, dead)
-    /// and answer latency percentiles, as JSON, read from Redis at most once per <see cref="CacheDuration"/>.
+    /// <c>GET {group}/stats</c> (mapped on the rate-limited <c>/api</c> group, public): today's received/answered messages,
+    /// active users, the queue (waiting, in flight, dead) and answer latency percentiles, as JSON, read from Redis at most
+    /// once per <see cref="CacheDuration"/>. <c>GET {group}/admin/stats</c> (<c>Admin:ApiKey</c>) adds today's orders and
+    /// revenue: money is the operator's business, not the internet's.
     /// </summary>
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var cache = new StatsCache(CacheDuration, TimeProvider.System);
         endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cache.Dispose);
-        endpoints.MapGet("/stats", async (StackExchange.Redis.IConnectionMultiplexer redis, IServiceScopeFactory scopes, ILoggerFactory logs, CancellationToken cancellationToken) =>
-            {
-                try
-                {
-                    return Results.Json(await cache.GetAsync(redis, day => OrdersAsync(scopes, logs, day), cancellationToken), StatsJson.Default.StatsSnapshot);
-                }
-                catch (StackExchange.Redis.RedisException)
-                {
-                    return Results.Problem("The statistics store (Redis) is unavailable.", statusCode: StatusCodes.Status503ServiceUnavailable);
-                }
-            })
+        endpoints.MapGet("/stats", (StackExchange.Redis.IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
+                ReadAsync(() => cache.GetAsync(redis, cancellationToken), StatsJson.Default.StatsSnapshot))
             .WithName("GetStats");
+        endpoints.MapAdminGroup("/stats").MapGet("/", (StackExchange.Redis.IConnectionMultiplexer redis, IServiceScopeFactory scopes, ILoggerFactory logs, CancellationToken cancellationToken) =>
+                ReadAsync(() => cache.GetWithOrdersAsync(redis, day => OrdersAsync(scopes, logs, day), cancellationToken), StatsJson.Default.AdminStatsSnapshot))
+            .WithName("GetAdminStats");
         return endpoints;
+    }
+
+    private static async Task<IResult> ReadAsync<T>(Func<Task<T>> read, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> json)
+    {
+        try
+        {
+            return Results.Json(await read(), json);
+        }
+        catch (StackExchange.Redis.RedisException)
+        {
+            return Results.Problem("The statistics store (Redis) is unavailable.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     // The message figures come from Redis and stay available without PostgreSQL; the order figures are then left out.

@@ -15,7 +15,7 @@ public sealed class SignInTests(PostgresServer postgres)
     private const string AdminPassword = "admin-password-123";
 
     [Fact]
-    public async Task The_right_password_signs_in_a_wrong_one_or_an_unknown_name_gets_the_same_401_and_five_failures_lock_the_name_and_the_address()
+    public async Task The_right_password_signs_in_a_wrong_one_or_an_unknown_name_gets_the_same_401_and_five_failures_slow_the_name_and_block_the_address()
     {
         var hash = await HashPasswordAsync(AlicePassword);
         Assert.True(AdminPasswords.IsHash(hash), hash);
@@ -37,30 +37,35 @@ public sealed class SignInTests(PostgresServer postgres)
         var (noKey, _) = await AdminApi.SendAsync(api.Client, HttpMethod.Post, "/api/admin/sign-in", new Dictionary<string, string>(), Body("alice", AlicePassword));
         Assert.Equal(HttpStatusCode.Unauthorized, noKey);
 
-        // Five failures for a name (the wrong password above, then from other addresses) lock it: then even the right password is refused.
-        for (var i = 1; i <= 3; i++)
+        // Five failures for a name (the wrong password above, then from other addresses) slow it: the next attempt waits
+        // (429 with Retry-After), never a lock, and then the right password signs in.
+        for (var i = 1; i <= 4; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(api, "alice", $"guess {i}", $"198.51.100.{i}")).Status);
         }
 
-        var locked = await SignInAsync(api, "alice", "guess 4", "198.51.100.4");
-        Assert.Equal(HttpStatusCode.Locked, locked.Status);
-        var until = DateTimeOffset.Parse(locked.Body.GetProperty("lockedUntil").GetString()!, CultureInfo.InvariantCulture);
-        Assert.InRange(until, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(4));
-        Assert.Equal(HttpStatusCode.Locked, (await SignInAsync(api, "alice", AlicePassword, "198.51.100.6")).Status);
+        var slowed = await SignInAsync(api, "alice", AlicePassword, "198.51.100.6");
+        Assert.Equal(HttpStatusCode.TooManyRequests, slowed.Status);
+        var until = DateTimeOffset.Parse(slowed.Body.GetProperty("retryAt").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange(until, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(3));
 
-        // Five failures from one address lock it for every name, the right password too; another address still signs in.
+        // Five failures from one address block it for every name, the right password too; another address still signs in.
         for (var i = 1; i <= 5; i++)
         {
             await SignInAsync(api, $"user{i}", "whatever", "192.0.2.9");
         }
 
-        Assert.Equal(HttpStatusCode.Locked, (await SignInAsync(api, "admin", AdminPassword, "192.0.2.9")).Status);
+        var blocked = await SignInAsync(api, "admin", AdminPassword, "192.0.2.9");
+        Assert.Equal(HttpStatusCode.Locked, blocked.Status);
+        var blockedUntil = DateTimeOffset.Parse(blocked.Body.GetProperty("lockedUntil").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange(blockedUntil, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(4));
         Assert.Equal(HttpStatusCode.OK, (await SignInAsync(api, "admin", AdminPassword, "192.0.2.10")).Status);
 
-        // The lock ends (Admin:SignInLockSeconds is 3 here).
+        // The name's wait and the address's block end (Admin:SignInLockSeconds is 3 here).
         await Task.Delay(until - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, (await SignInAsync(api, "alice", AlicePassword, "198.51.100.7")).Status);
+        await Task.Delay(blockedUntil - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(api, "admin", AdminPassword, "192.0.2.9")).Status);
 
         // Every attempt is audited: the name tried as the actor, the address as the detail, never a password.
         var (status, audit) = await AdminApi.SendAsync(api.Client, HttpMethod.Get, "/api/admin/audit?count=200", new Dictionary<string, string> { ["X-Admin-Key"] = AdminApi.Key });
@@ -68,9 +73,10 @@ public sealed class SignInTests(PostgresServer postgres)
         var rows = audit.GetProperty("items").EnumerateArray()
             .Select(r => (Actor: r.GetProperty("actor").GetString(), Action: r.GetProperty("action").GetString(), Detail: r.GetProperty("detail").GetString()))
             .ToList();
-        Assert.Equal(4, rows.Count(r => r.Action == "signin.succeeded"));
-        Assert.Equal(2 + 3 + 4, rows.Count(r => r.Action == "signin.failed"));
-        Assert.Equal(4, rows.Count(r => r.Action == "signin.locked"));
+        Assert.Equal(5, rows.Count(r => r.Action == "signin.succeeded"));
+        Assert.Equal(2 + 4 + 4, rows.Count(r => r.Action == "signin.failed"));
+        Assert.Equal(2, rows.Count(r => r.Action == "signin.locked"));
+        Assert.Equal(1, rows.Count(r => r.Action == "signin.slowed"));
         Assert.Contains(rows, r => r is { Actor: "mallory", Action: "signin.failed" } && r.Detail!.Contains("203.0.113.2", StringComparison.Ordinal));
         Assert.DoesNotContain(rows, r => r.Detail!.Contains("password", StringComparison.OrdinalIgnoreCase) || r.Detail.Contains("guess", StringComparison.Ordinal));
         Assert.DoesNotContain(AdminPassword, api.Output, StringComparison.Ordinal);
