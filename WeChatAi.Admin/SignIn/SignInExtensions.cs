@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WeChatAi.Admin.Api;
 using WeChatAi.Admin.SignIn;
@@ -24,6 +25,9 @@ public static class SignInExtensions
     public const string CookieName = "wechatai-console";
 
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+
+    /// <summary>Sign-in posts one browser address may make per minute; the API's own slowing and blocking come after.</summary>
+    public const int SignInPostsPerMinute = 20;
 
     public static TBuilder AddConsoleSignIn<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -61,6 +65,24 @@ public static class SignInExtensions
 #pragma warning restore EXTEXP0001
         // In place of the one the Razor components registered (AddConsoleUi), which never looks at the user again.
         builder.Services.Replace(ServiceDescriptor.Scoped<AuthenticationStateProvider, OperatorRevalidation>());
+
+        // The form's posts per browser address, before they reach the API: a flood from one address neither fills the
+        // audit nor spends the API's per-address budget that every page of the console shares.
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, cancellationToken) =>
+                new ValueTask(context.HttpContext.Response.WriteAsync("Too many sign-in attempts from this address; wait a minute and try again.", cancellationToken));
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Equals(SignInPath, StringComparison.OrdinalIgnoreCase)
+                    ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = SignInPostsPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter(string.Empty));
+        });
         return builder;
     }
 
@@ -77,6 +99,7 @@ public static class SignInExtensions
     public static WebApplication UseConsoleSignIn(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
