@@ -33,9 +33,15 @@ public static class OutboundHosts
             return null;
         }
 
-        return Uri.CheckHostName(entry) == UriHostNameType.Dns && entry.Contains('.', StringComparison.Ordinal) || entry == "localhost"
+        if (Uri.CheckHostName(entry) != UriHostNameType.Dns)
+        {
+            return $"'{entry}' is not a host name or IP address";
+        }
+
+        // One label would cover a whole top-level domain ('cn' allows every host under .cn).
+        return entry.Contains('.', StringComparison.Ordinal) || entry == "localhost"
             ? null
-            : $"'{entry}' is not a host name or IP address";
+            : $"'{entry}' is a single label, which would allow every host under it: name the host (mmbiz.qpic.cn) or its domain (qpic.cn)";
     }
 
     /// <summary>Whether <paramref name="url"/>'s host is covered by one of <paramref name="entries"/>.</summary>

@@ -119,6 +119,7 @@ public sealed class OutboundGuardTests
     [InlineData("https://mmbiz.qpic.cn", "not a host name")]
     [InlineData("mmbiz.qpic.cn/x", "not a host name")]
     [InlineData("bad_host!", "not a host name")]
+    [InlineData("cn", "single label")]
     public void Host_entries_are_checked(string entry, string? problem)
     {
         if (problem is null)
