@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using WeChatAi.Core.Outbound;
 
 namespace WeChatAi.Tests.Security;
@@ -203,6 +204,29 @@ public sealed class OutboundGuardTests
         Assert.Empty(listener.Hits);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:{port}/internal/admin")] // refused by the URL check
+    [InlineData("http://localhost:{port}/internal/admin")] // refused at connect time
+    public async Task A_refusal_passes_through_the_standard_resilience_handler_without_a_retry(string url)
+    {
+        await using var internalService = await RecordingListener.StartAsync();
+        var sends = new CountingHandler();
+        var services = new ServiceCollection();
+        services.AddHttpClient("guarded")
+            .AddOutboundGuard(_ => new OutboundPolicy(["localhost"]))
+            .AddStandardResilienceHandler();
+        services.AddHttpClient("guarded").AddHttpMessageHandler(() => sends);
+        await using var provider = services.BuildServiceProvider();
+        using var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("guarded");
+
+        await Assert.ThrowsAsync<OutboundRefusedException>(() => client.GetAsync(
+            new Uri(url.Replace("{port}", internalService.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)),
+            TestContext.Current.CancellationToken));
+
+        Assert.Equal(1, sends.Count);
+        Assert.Empty(internalService.Hits);
+    }
+
     [Fact]
     public async Task A_body_is_cut_at_the_callers_limit_while_it_is_read_even_without_a_length()
     {
@@ -212,6 +236,20 @@ public sealed class OutboundGuardTests
             OutboundResponse.ReadBoundedAsync(response, 1024 * 1024, TestContext.Current.CancellationToken));
 
         Assert.Equal(1024 * 1024, tooLarge.MaxBytes);
+    }
+
+    /// <summary>Counts the requests that reach the guard (it sits inside the resilience handler).</summary>
+    private sealed class CountingHandler : DelegatingHandler
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>A chunked body that never ends.</summary>
