@@ -17,8 +17,6 @@ public sealed class OutboundUrlGuard(OutboundPolicy policy, OutboundResolver? re
 {
     private readonly OutboundResolver _resolve = resolver ?? ((host, cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken));
 
-    public OutboundPolicy Policy => policy;
-
     /// <summary>Throws <see cref="OutboundRefusedException"/> when <paramref name="url"/> may not be fetched.</summary>
     public void CheckUrl(Uri url)
     {
