@@ -31,6 +31,7 @@ public sealed class ForwardedSettings
         "Safety:BlockedQuestionText", "Safety:BlockedAnswerText", "Safety:ModerationUrl", "Safety:ModerationModel",
         "Safety:ModerationTimeoutMs", "Safety:ModerationFailClosed",
         "Llm:VisionModel", "Llm:VisionBaseUrl", "Llm:TranscriptionModel", "Llm:TranscriptionBaseUrl", "Llm:TranscriptionFormat", "Media:FfmpegPath",
+        "Media:AllowedImageHosts", "Media:MaxImagePixels", "Media:MaxConcurrentDecodes",
         .. BillingProducts(),
     ];
 

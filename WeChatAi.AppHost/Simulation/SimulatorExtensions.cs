@@ -48,6 +48,11 @@ public static class SimulatorExtensions
             }
 
             worker.WithEnvironment("WeChat__ApiBaseUrl", endpoint);
+
+            // The simulator serves its images' PicUrls on this machine: the development-only escape hatch of the
+            // worker's outbound guard (docs/media.md), never set for a real account.
+            worker.WithEnvironment("Media__AllowedImageHosts", "localhost,127.0.0.1")
+                .WithEnvironment("Media__AllowPrivateAddresses", "true");
             api.WithEnvironment("WeChat__ApiBaseUrl", endpoint); // menu publishing, OAuth's code exchange
             SimulatePayments(api, simulator, endpoint);
         }

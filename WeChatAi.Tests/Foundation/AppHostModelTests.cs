@@ -117,6 +117,23 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Only_with_the_simulated_account_may_the_worker_fetch_PicUrls_from_this_machine()
+    {
+        string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];
+        await using (var bare = await CreateAsync(external))
+        {
+            var worker = await EnvironmentOf(bare, "worker");
+            Assert.Equal(("localhost,127.0.0.1", "true"), (worker["Media__AllowedImageHosts"], worker["Media__AllowPrivateAddresses"]));
+        }
+
+        await using var configured = await CreateAsync(
+            [.. external, "Parameters:wechat-token=t", "Parameters:wechat-app-id=wx1", "Parameters:llm-api-key=k", "Media:AllowedImageHosts=qpic.cn"]);
+        var environment = await EnvironmentOf(configured, "worker");
+        Assert.False(environment.ContainsKey("Media__AllowPrivateAddresses"));
+        Assert.Equal("qpic.cn", environment["Media__AllowedImageHosts"]);
+    }
+
+    [Fact]
     public async Task The_token_price_goes_to_the_api_for_the_console_overview()
     {
         await using var configured = await CreateAsync(

@@ -68,6 +68,10 @@ internal sealed class WorkerHarness : IAsyncDisposable
             ["Worker__RetryBaseDelayMs"] = "100",
             ["Worker__RetryMaxDelayMs"] = "500",
             ["Recording__FlushIntervalMs"] = "200",
+
+            // The fake WeChat serves PicUrls on 127.0.0.1: the development escape hatch of the outbound guard (Security/ tests the default).
+            ["Media__AllowedImageHosts"] = "127.0.0.1",
+            ["Media__AllowPrivateAddresses"] = "true",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__System.Net.Http"] = "Warning",

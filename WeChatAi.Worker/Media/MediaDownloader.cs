@@ -1,6 +1,6 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using WeChatAi.Core.Outbound;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatApi;
@@ -14,35 +14,49 @@ internal sealed record DownloadedMedia(byte[] Bytes, string? ContentType);
 internal sealed class MediaDownloadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Fetches a message's media: an image from its <c>PicUrl</c>, falling back to <c>GET /cgi-bin/media/get</c> (which
-/// an IP whitelist may block, and PicUrl may expire); a voice file from <c>media/get</c>. Each download has a size
-/// limit and a deadline (<see cref="MediaOptions"/>). Each <c>media/get</c> counts as one of the overview's wechat-api calls.
+/// Fetches a message's media: an image from <c>GET /cgi-bin/media/get</c> by its MediaId (WeChat keeps it 3 days),
+/// falling back to its <c>PicUrl</c> only when media/get cannot serve it (an IP whitelist may block the media API),
+/// and only through the outbound guard (Media:AllowedImageHosts, public addresses, no redirect); a voice file from
+/// <c>media/get</c>. Each download has a size limit and a deadline (<see cref="MediaOptions"/>). Each
+/// <c>media/get</c> counts as one of the overview's wechat-api calls.
 /// </summary>
 internal sealed partial class MediaDownloader(
-    HttpClient http,
+    IHttpClientFactory httpClients,
     AccessTokenProvider token,
     IOptions<MediaOptions> options,
     IOptions<WeChatOptions> weChatOptions,
     ServiceCallStats calls,
     ILogger<MediaDownloader> logger)
 {
+    /// <summary>The client of WeChat's API (<c>WeChat:ApiBaseUrl</c>, the operator's setting).</summary>
     public const string HttpClientName = "media";
 
+    /// <summary>The guarded client of PicUrls, which come in a message.</summary>
+    public const string PicUrlClientName = "media-picurl";
+
+    /// <summary>
+    /// The image from media/get, or from its PicUrl when media/get fails. Throws <see cref="OutboundRefusedException"/>
+    /// when media/get failed and the PicUrl may not be fetched: no retry can change that.
+    /// </summary>
     public async Task<DownloadedMedia> DownloadImageAsync(JobMedia media, CancellationToken cancellationToken)
     {
-        if (Uri.TryCreate(media.PicUrl, UriKind.Absolute, out var picUrl) && (picUrl.Scheme == Uri.UriSchemeHttp || picUrl.Scheme == Uri.UriSchemeHttps))
+        try
         {
-            try
-            {
-                return await GetAsync(picUrl, cancellationToken);
-            }
-            catch (Exception ex) when ((ex is HttpRequestException or MediaDownloadException or TimeoutException) && !cancellationToken.IsCancellationRequested)
-            {
-                LogPicUrlFailed(logger, ex, media.MediaId);
-            }
+            return await GetMediaAsync(media.MediaId, cancellationToken);
+        }
+        // The token fetch fails too when the server's IP is not on the account's whitelist: the PicUrl still serves.
+        catch (Exception ex) when ((ex is HttpRequestException or MediaDownloadException or TimeoutException or WeChatApiException)
+                                   && media.PicUrl is { Length: > 0 } && !cancellationToken.IsCancellationRequested)
+        {
+            LogMediaGetFailed(logger, ex, media.MediaId);
         }
 
-        return await GetMediaAsync(media.MediaId, cancellationToken);
+        if (!Uri.TryCreate(media.PicUrl, UriKind.Absolute, out var picUrl))
+        {
+            throw new OutboundRefusedException("The PicUrl is not an absolute URL.");
+        }
+
+        return await GetAsync(httpClients.CreateClient(PicUrlClientName), picUrl, cancellationToken);
     }
 
     /// <summary><c>GET /cgi-bin/media/get</c>: the file, or a JSON errcode (an invalid token is renewed once).</summary>
@@ -66,7 +80,7 @@ internal sealed partial class MediaDownloader(
         var accessToken = await token.GetAsync(cancellationToken);
         for (var renewed = false; ; renewed = true)
         {
-            var media = await GetAsync(MediaGetUrl(accessToken, mediaId), cancellationToken);
+            var media = await GetAsync(httpClients.CreateClient(HttpClientName), MediaGetUrl(accessToken, mediaId), cancellationToken);
             if (!IsJson(media))
             {
                 return media;
@@ -86,7 +100,7 @@ internal sealed partial class MediaDownloader(
     private Uri MediaGetUrl(string accessToken, string mediaId) => new(
         $"{weChatOptions.Value.ApiBaseUrl.TrimEnd('/')}/cgi-bin/media/get?access_token={Uri.EscapeDataString(accessToken)}&media_id={Uri.EscapeDataString(mediaId)}");
 
-    private async Task<DownloadedMedia> GetAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<DownloadedMedia> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -99,35 +113,18 @@ internal sealed partial class MediaDownloader(
                 throw new MediaDownloadException($"{url.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}.");
             }
 
-            if (response.Content.Headers.ContentLength > settings.MaxDownloadBytes)
-            {
-                throw TooLarge(url, settings);
-            }
-
-            await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await body.ReadAsync(chunk, deadline.Token)) > 0)
-            {
-                if (buffer.Length + read > settings.MaxDownloadBytes)
-                {
-                    throw TooLarge(url, settings);
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return new DownloadedMedia(buffer.ToArray(), response.Content.Headers.ContentType?.MediaType);
+            var bytes = await OutboundResponse.ReadBoundedAsync(response, settings.MaxDownloadBytes, deadline.Token);
+            return new DownloadedMedia(bytes, response.Content.Headers.ContentType?.MediaType);
+        }
+        catch (OutboundResponseTooLargeException)
+        {
+            throw new MediaDownloadException($"{url.GetLeftPart(UriPartial.Path)} is larger than Media:MaxDownloadBytes ({settings.MaxDownloadBytes} bytes).");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"Downloading {url.GetLeftPart(UriPartial.Path)} took longer than Media:DownloadTimeoutSeconds ({settings.DownloadTimeoutSeconds} s).");
         }
     }
-
-    private static MediaDownloadException TooLarge(Uri url, MediaOptions settings) =>
-        new($"{url.GetLeftPart(UriPartial.Path)} is larger than Media:MaxDownloadBytes ({settings.MaxDownloadBytes} bytes).");
 
     // media/get answers errors as JSON, sometimes labelled text/plain: a file never starts with '{'.
     private static bool IsJson(DownloadedMedia media) =>
@@ -148,6 +145,6 @@ internal sealed partial class MediaDownloader(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Downloading image {MediaId} from its PicUrl failed; trying media/get")]
-    private static partial void LogPicUrlFailed(ILogger logger, Exception exception, string mediaId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "media/get could not serve image {MediaId}; trying its PicUrl")]
+    private static partial void LogMediaGetFailed(ILogger logger, Exception exception, string mediaId);
 }

@@ -1,11 +1,35 @@
 using System.ComponentModel.DataAnnotations;
+using WeChatAi.Core.Outbound;
 
 namespace WeChatAi.Worker.Media;
 
 /// <summary>Downloading and preparing images and voice files (section <c>Media</c>).</summary>
-public sealed class MediaOptions
+public sealed class MediaOptions : IValidatableObject
 {
     public const string Section = "Media";
+
+    /// <summary>WeChat's image hosts: PicUrls are on mmbiz.qpic.cn; qlogo.cn serves mmbiz.qlogo.cn and wx.qlogo.cn.</summary>
+    public const string DefaultAllowedImageHosts = "qpic.cn,qlogo.cn";
+
+    /// <summary>
+    /// The hosts a message's PicUrl may be fetched from (comma-separated; an entry covers its subdomains). A PicUrl
+    /// is tried only when media/get cannot serve the image.
+    /// </summary>
+    public string AllowedImageHosts { get; set; } = DefaultAllowedImageHosts;
+
+    /// <summary>Development only: PicUrls may reach loopback and private addresses (the simulator's, the tests').</summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>An image whose header declares more pixels is refused before it is decoded.</summary>
+    [Range(1_000_000, 100_000_000, ErrorMessage = "Media:MaxImagePixels must be between 1000000 and 100000000.")]
+    public int MaxImagePixels { get; set; } = 50_000_000;
+
+    /// <summary>Images decoded (to re-encode them) at once; each holds up to MaxImagePixels × 4 bytes.</summary>
+    [Range(1, 64, ErrorMessage = "Media:MaxConcurrentDecodes must be between 1 and 64.")]
+    public int MaxConcurrentDecodes { get; set; } = 2;
+
+    /// <summary>Where PicUrls may be fetched, for the outbound guard.</summary>
+    public OutboundPolicy PicUrlPolicy() => new(OutboundHosts.Parse(AllowedImageHosts), AllowPrivateAddresses);
 
     /// <summary>The ffmpeg executable (a name looked up in PATH, or a path); needed only when Llm:TranscriptionFormat is not <c>original</c>.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Media:FfmpegPath must not be empty.")]
@@ -30,4 +54,15 @@ public sealed class MediaOptions
     /// <summary>The longer side of a re-encoded image, in pixels (vision models scale larger images down anyway).</summary>
     [Range(256, 8192, ErrorMessage = "Media:MaxImageSide must be between 256 and 8192.")]
     public int MaxImageSide { get; set; } = 2048;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var entry in OutboundHosts.Parse(AllowedImageHosts))
+        {
+            if (OutboundHosts.Problem(entry) is { } problem)
+            {
+                yield return new ValidationResult($"Media:AllowedImageHosts: {problem}.");
+            }
+        }
+    }
 }

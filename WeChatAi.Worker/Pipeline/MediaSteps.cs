@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using WeChatAi.Core.Outbound;
 using WeChatAi.Core.Queue;
 using WeChatAi.Worker.Common;
 using WeChatAi.Worker.Llm;
@@ -55,11 +56,22 @@ internal sealed partial class MediaSteps(
 
     public async Task<StoredAnswer> AnswerImageAsync(AiJob job, IReadOnlyList<ChatMessage> history, CancellationToken cancellationToken)
     {
-        var file = await downloader.DownloadImageAsync(job.Media!, cancellationToken);
+        DownloadedMedia file;
+        try
+        {
+            file = await downloader.DownloadImageAsync(job.Media!, cancellationToken);
+        }
+        catch (OutboundRefusedException ex)
+        {
+            // media/get failed and the PicUrl is not on WeChat's image hosts (or is internal): no retry can fetch it.
+            LogRefusedPicUrl(logger, job.JobId, ex.Message);
+            return new StoredAnswer(UnreadableImageText, 0, 0);
+        }
+
         PreparedImage image;
         try
         {
-            image = images.Prepare(file.Bytes);
+            image = await images.PrepareAsync(file.Bytes, cancellationToken);
         }
         catch (InvalidImageException ex)
         {
@@ -87,6 +99,9 @@ internal sealed partial class MediaSteps(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the voice file needs ffmpeg (Llm:TranscriptionFormat), which cannot be run; the user is told so")]
     private static partial void LogNoFfmpeg(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: media/get could not serve the image and its PicUrl is refused ({Reason}); the user is told the image cannot be read. If WeChat sent it, see Media:AllowedImageHosts")]
+    private static partial void LogRefusedPicUrl(ILogger logger, string jobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the downloaded image ({Bytes} bytes) cannot be read; the user is told so")]
     private static partial void LogUnreadableImage(ILogger logger, Exception exception, string jobId, int bytes);
