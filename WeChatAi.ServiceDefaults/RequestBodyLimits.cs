@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -24,13 +25,20 @@ public static class RequestBodyLimits
 
     /// <summary>
     /// Answers a body over its limit with a 413 problem naming the limit: Kestrel throws while the endpoint reads (the
-    /// rest is never read into memory), and minimal APIs' JSON binding sets a bare 413.
+    /// rest is never read into memory), and minimal APIs' JSON binding sets a bare 413. Add it before <c>UseAntiforgery</c>.
     /// </summary>
     public static IApplicationBuilder UseRequestBodyLimitProblems(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             try
             {
+                // Antiforgery reads a form before its endpoint and turns any read failure into a 400: read it here
+                // first (it is kept for them), so a form over the limit is a 413 like any other body.
+                if (context.Request.HasFormContentType && context.GetEndpoint()?.Metadata.GetMetadata<IAntiforgeryMetadata>() is { RequiresValidation: true })
+                {
+                    await context.Request.ReadFormAsync(context.RequestAborted);
+                }
+
                 await next(context);
             }
             catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
