@@ -4,7 +4,8 @@ using System.Threading.RateLimiting;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
-/// The <c>/api</c> route group behind a per-IP token bucket (also <c>/pay</c> and <c>/pay/oauth</c>, which anyone can
+/// The API's HTTP surface: every request body limited while it is read (64 KB unless its endpoint says otherwise), and
+/// the <c>/api</c> route group behind a per-IP token bucket (also <c>/pay</c> and <c>/pay/oauth</c>, which anyone can
 /// call). Never <c>/wechat</c>: all pushes come from a few WeChat server IPs, and users have their own limit.
 /// </summary>
 public static class HttpApiExtensions
