@@ -4,21 +4,36 @@ using System.Threading.RateLimiting;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
-/// The <c>/api</c> route group behind a per-IP token bucket. Never <c>/wechat</c>: all pushes come from a few WeChat
-/// server IPs, and users have their own limit.
+/// The API's HTTP surface: every request body limited while it is read (64 KB unless its endpoint says otherwise), and
+/// the <c>/api</c> route group behind a per-IP token bucket (also <c>/pay</c> and <c>/pay/oauth</c>, which anyone can
+/// call). Never <c>/wechat</c>: all pushes come from a few WeChat server IPs, and users have their own limit.
 /// </summary>
 public static class HttpApiExtensions
 {
     public const string RateLimitPolicy = "api-per-ip";
+
+    /// <summary>
+    /// Every body the API reads, unless its endpoint raises it (docs/security.md lists those): WeChat's pushes and
+    /// WeChat Pay's notifications are a few KB, and the console's largest ordinary JSON (a keyword rule) under 6 KB.
+    /// </summary>
+    public const int MaxRequestBodyBytes = 64 * 1024;
 
     private const int RequestsPerSecond = 10;
     private const int Burst = 20;
 
     public static TBuilder AddHttpApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddRequestBodyLimit(MaxRequestBodyBytes);
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return new ValueTask(Results.Problem(
+                    $"Too many requests from this address: at most {RequestsPerSecond} a second (bursts of {Burst}); try again in a second.",
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext));
+            };
             limiter.AddPolicy(RateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new TokenBucketRateLimiterOptions
@@ -33,10 +48,14 @@ public static class HttpApiExtensions
         return builder;
     }
 
-    /// <summary>Adds the rate-limiting middleware and returns the <c>/api</c> group (with <c>/api/ping</c>); map every /api endpoint on it.</summary>
+    /// <summary>
+    /// Adds the body-limit answer and the rate-limiting middleware (for every endpoint, <c>/wechat</c> included) and
+    /// returns the <c>/api</c> group (with <c>/api/ping</c>); map every /api endpoint on it.
+    /// </summary>
     public static RouteGroupBuilder MapHttpApi(this WebApplication app)
     {
-        // Runs after the routing WebApplication adds implicitly, so it sees each endpoint's policy.
+        // Both run after the routing WebApplication adds implicitly, so they see each endpoint's limit and policy.
+        app.UseRequestBodyLimitProblems();
         app.UseRateLimiter();
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitPolicy);
         api.MapGet("/ping", () => "pong");

@@ -7,9 +7,11 @@ namespace WeChatAi.Api.Purchase;
 
 /// <summary>
 /// OAuth2's <c>state</c>: a random value (WeChat allows only letters and digits, ≤ 128), bound to the browser by a
-/// signed cookie holding the same value, and single use through a Redis key that the callback deletes.
+/// cookie holding the same value signed with an expiry (Data Protection, whose key ring every replica reads from
+/// Redis). Starting a login writes nothing to Redis; the callback, once the cookie's signature, expiry and value check
+/// out, marks the state used (SET NX for the cookie's remaining lifetime), so it works once.
 /// </summary>
-public sealed class OAuthStates(IDataProtectionProvider provider, IConnectionMultiplexer redis)
+public sealed class OAuthStates(IDataProtectionProvider provider, IConnectionMultiplexer redis, TimeProvider time)
 {
     public const string CookieName = "wechatai_oauth";
 
@@ -18,14 +20,13 @@ public sealed class OAuthStates(IDataProtectionProvider provider, IConnectionMul
 
     private readonly ITimeLimitedDataProtector _protector = provider.CreateProtector("WeChatAi.Purchase.OAuthState").ToTimeLimitedDataProtector();
 
-    /// <summary>String, <see cref="Lifetime"/>: a state handed out and not used yet.</summary>
-    public static string Key(string state) => $"wechatai:oauth:state:{state}";
+    /// <summary>String, the state's remaining lifetime (≤ <see cref="Lifetime"/>): a state whose callback came.</summary>
+    public static string UsedKey(string state) => $"wechatai:oauth:used:{state}";
 
-    public async Task<string> BeginAsync(HttpContext context)
+    public string Begin(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var state = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        await redis.GetDatabase().StringSetAsync(Key(state), "1", Lifetime).ConfigureAwait(false);
         context.Response.Cookies.Append(CookieName, _protector.Protect(state, Lifetime), PayerSession.Options(context, Lifetime, "/pay"));
         return state;
     }
@@ -45,9 +46,10 @@ public sealed class OAuthStates(IDataProtectionProvider provider, IConnectionMul
         }
 
         string expected;
+        DateTimeOffset expires;
         try
         {
-            expected = _protector.Unprotect(cookie);
+            expected = _protector.Unprotect(cookie, out expires);
         }
         catch (CryptographicException)
         {
@@ -59,7 +61,10 @@ public sealed class OAuthStates(IDataProtectionProvider provider, IConnectionMul
             return "state does not belong to this browser's login.";
         }
 
-        if (!await redis.GetDatabase().KeyDeleteAsync(Key(state)).ConfigureAwait(false))
+        // Only a state this API signed reaches Redis, and its key lives no longer than the cookie could be replayed.
+        var remaining = expires - time.GetUtcNow();
+        if (remaining <= TimeSpan.Zero
+            || !await redis.GetDatabase().StringSetAsync(UsedKey(state), "1", remaining, When.NotExists).ConfigureAwait(false))
         {
             return "state was already used or has expired; open /pay again.";
         }

@@ -18,7 +18,8 @@ public static class PurchaseApiEndpoints
     /// <summary>
     /// On the rate-limited <c>/api</c> group: <c>GET /products</c>, <c>GET /me</c> (the cookie's user: free questions
     /// left, credits, orders, the CSRF token) and <c>POST /orders</c> (<c>{"productId"}</c> → JSAPI pay parameters, or a
-    /// QR code outside WeChat's phone browser).
+    /// QR code outside WeChat's phone browser; the payer's open order for the product again, 409 past
+    /// <c>Billing:MaxPendingOrders</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapPurchaseApi(this IEndpointRouteBuilder endpoints)
     {
@@ -86,6 +87,10 @@ public static class PurchaseApiEndpoints
         catch (PrepayFailedException ex)
         {
             return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway);
+        }
+        catch (TooManyPendingOrdersException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
         }
 
         return created.Jsapi is { } jsapi

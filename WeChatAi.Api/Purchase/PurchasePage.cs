@@ -13,14 +13,15 @@ public static class PurchasePage
 
     /// <summary>
     /// <c>GET /pay</c> (signs in through WeChat's OAuth2 <c>snsapi_base</c> first), <c>GET /pay/oauth</c> (OAuth's
-    /// callback) and <c>GET /pay/pay.js</c>.
+    /// callback) and <c>GET /pay/pay.js</c>, each behind the per-address limit of the <c>/api</c> group: anyone on the
+    /// internet can call them.
     /// </summary>
     public static WebApplication MapPurchasePage(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var html = Resource("Purchase.pay.html");
         var script = Resource("Purchase.pay.js");
-        app.MapGet("/pay", async (HttpContext context, PayerSession session, OAuthStates states, IOptions<WeChatOptions> weChat, IOptions<PublicUrlOptions> publicUrl) =>
+        app.MapGet("/pay", (HttpContext context, PayerSession session, OAuthStates states, IOptions<WeChatOptions> weChat, IOptions<PublicUrlOptions> publicUrl) =>
         {
             if (Unavailable(weChat.Value, publicUrl.Value) is { } unavailable)
             {
@@ -29,15 +30,14 @@ public static class PurchasePage
 
             if (session.OpenId(context) is null)
             {
-                var state = await states.BeginAsync(context);
-                return Results.Redirect(AuthorizeUrl(weChat.Value, publicUrl.Value, state));
+                return Results.Redirect(AuthorizeUrl(weChat.Value, publicUrl.Value, states.Begin(context)));
             }
 
             context.Response.Headers.ContentSecurityPolicy = Security;
             context.Response.Headers.CacheControl = "no-store";
             return Results.Text(html, "text/html; charset=utf-8");
-        });
-        app.MapGet("/pay/pay.js", () => Results.Text(script, "text/javascript; charset=utf-8"));
+        }).RequireRateLimiting(HttpApiExtensions.RateLimitPolicy);
+        app.MapGet("/pay/pay.js", () => Results.Text(script, "text/javascript; charset=utf-8")).RequireRateLimiting(HttpApiExtensions.RateLimitPolicy);
         app.MapGet("/pay/oauth", async (HttpContext context, string? code, string? state, OAuthStates states, WeChatOAuthClient oauth, PayerSession session,
             IOptions<WeChatOptions> weChat, IOptions<PublicUrlOptions> publicUrl, CancellationToken cancellationToken) =>
         {
@@ -64,7 +64,7 @@ public static class PurchasePage
 
             session.SignIn(context, openId);
             return Results.Redirect("/pay");
-        });
+        }).RequireRateLimiting(HttpApiExtensions.RateLimitPolicy);
         return app;
     }
 

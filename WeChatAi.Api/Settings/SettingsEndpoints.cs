@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using WeChatAi.Api.Admin;
 using WeChatAi.Api.Settings;
 using WeChatAi.Core.Data;
@@ -16,6 +17,12 @@ public static class SettingsEndpoints
     private const string Unavailable = "The settings store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.";
 
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Above the API's 64 KB: the console's JSON escapes CJK text as \uXXXX (6 bytes a character), so the seven
+    /// 600-character texts at their longest are about 30 KB, and each product about 0.9 KB more: room for 100 products.
+    /// </summary>
+    public const int MaxPutBytes = 128 * 1024;
 
     public static IEndpointRouteBuilder MapSettingsEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -47,7 +54,7 @@ public static class SettingsEndpoints
 
                 await store.ChangedAsync(ct);
                 return Results.Json(await SettingsChanges.StateAsync(db, configuration, ct), SettingsJson.Default.SettingsState);
-            }, request)).WithName("UpdateSettings");
+            }, request)).WithMetadata(new RequestSizeLimitAttribute(MaxPutBytes)).WithName("UpdateSettings");
         return endpoints;
     }
 

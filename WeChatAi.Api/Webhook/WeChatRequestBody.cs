@@ -53,6 +53,12 @@ internal sealed class WeChatRequestBody : IDisposable
 
             return new WeChatRequestBody(buffer, length);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel stopped the read at the endpoint's limit (the same MaxBytes): the same answer as the count above.
+            Return(buffer, length);
+            return null;
+        }
         catch
         {
             Return(buffer, length);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admission;
@@ -60,7 +61,8 @@ public static class WebhookExtensions
         }
 
         app.MapGet("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.Verify(context));
-        app.MapPost("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.ReceiveAsync(context));
+        app.MapPost("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.ReceiveAsync(context))
+            .WithMetadata(new RequestSizeLimitAttribute(WeChatRequestBody.MaxBytes));
         return app;
     }
 }

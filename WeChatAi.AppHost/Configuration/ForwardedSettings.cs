@@ -16,7 +16,7 @@ public sealed class ForwardedSettings
         "Llm:VisionModel", "Llm:TranscriptionModel", "Llm:PricePer1kTokens",
         "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
         "WeChatPay:MchId", "WeChatPay:MerchantSerialNo", "WeChatPay:PublicKeyId", "WeChatPay:NotifyUrl", "WeChatPay:QueryAfterMinutes", "WeChatPay:ReconcileIntervalSeconds",
-        "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
+        "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Billing:MaxPendingOrders", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
 
         // The console's settings page shows and validates the worker's texts too (docs/settings.md).
         "WeChat:BlockedUserText", "Safety:BlockedQuestionText", "Safety:BlockedAnswerText",

@@ -33,6 +33,10 @@ public sealed partial class BillingOptions : IValidatableObject
     [Range(5, 120, ErrorMessage = "Billing:OrderExpiryMinutes must be between 5 and 120.")]
     public int OrderExpiryMinutes { get; set; } = 30;
 
+    /// <summary>Unpaid, unexpired orders one payer may hold at once: each is a row and a prepay call, and a click costs nothing.</summary>
+    [Range(1, 20, ErrorMessage = "Billing:MaxPendingOrders must be between 1 and 20.")]
+    public int MaxPendingOrders { get; set; } = 3;
+
     public ProductOptions? Find(string? productId) => Products.Find(p => string.Equals(p.Id, productId, StringComparison.Ordinal));
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -13,7 +13,8 @@ namespace WeChatAi.Api.Billing.Payments;
 /// </summary>
 internal static partial class PaymentNotifyEndpoint
 {
-    private const int MaxBodyBytes = 64 * 1024;
+    /// <summary>WeChat Pay's notifications are about 1 KB; the endpoint's limit, enforced while the body is read.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(4);
 
     public static async Task<IResult> HandleAsync(
@@ -32,16 +33,19 @@ internal static partial class PaymentNotifyEndpoint
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(Budget);
-        byte[] body;
-        using (var buffer = new MemoryStream())
+        byte[]? body;
+        try
         {
-            await context.Request.Body.CopyToAsync(buffer, timeout.Token);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return Fail(StatusCodes.Status413PayloadTooLarge, "body over 64 KB");
-            }
+            body = await ReadBoundedAsync(context.Request.Body, timeout.Token);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = null; // Kestrel stopped a chunked body at the endpoint's limit
+        }
 
-            body = buffer.ToArray();
+        if (body is null)
+        {
+            return Fail(StatusCodes.Status413PayloadTooLarge, "body over 64 KB");
         }
 
         WeChatPayNotification notification;
@@ -73,6 +77,25 @@ internal static partial class PaymentNotifyEndpoint
             LogFailed(logger, ex, notification.Id);
             return Fail(StatusCodes.Status500InternalServerError, "temporarily unable to settle");
         }
+    }
+
+    /// <summary>The body, or null as soon as it is known to exceed <see cref="MaxBodyBytes"/> (never more is held).</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>The answer WeChat Pay retries on: <c>{"code":"FAIL","message":…}</c> with a 4xx/5xx status.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using WeChatAi.Api.Admin;
 using WeChatAi.Api.Billing.Payments;
 
@@ -26,7 +27,8 @@ public static class PaymentsExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/pay/notify", PaymentNotifyEndpoint.HandleAsync).DisableRateLimiting().WithName("WeChatPayNotify");
+        api.MapPost("/pay/notify", PaymentNotifyEndpoint.HandleAsync).DisableRateLimiting()
+            .WithMetadata(new RequestSizeLimitAttribute(PaymentNotifyEndpoint.MaxBodyBytes)).WithName("WeChatPayNotify");
         api.MapPost("/admin/orders/{outTradeNo}/refund", RefundAdmin.HandleAsync).AddEndpointFilter<AdminKeyFilter>().WithName("RefundOrder");
         return api;
     }

@@ -46,6 +46,7 @@ internal static class BillingModel
             order.Property(o => o.Version).IsRowVersion();
             order.HasIndex(o => new { o.AppId, o.OpenId, o.CreatedAt });
             order.HasIndex(o => new { o.State, o.CreatedAt });
+            order.HasIndex(o => new { o.State, o.QueriedAt }); // the reconciliation's next pending orders
             order.HasIndex(o => o.CreatedAt);
             order.HasIndex(o => o.PaidAt);
             order.HasIndex(o => o.Mismatch).HasFilter("\"Mismatch\"");

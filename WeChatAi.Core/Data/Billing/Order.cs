@@ -56,6 +56,12 @@ public sealed class Order
 
     public DateTimeOffset? RefundedAt { get; set; }
 
+    /// <summary>
+    /// When the reconciliation last asked WeChat Pay about the order (its creation until then): a pass takes the
+    /// pending orders asked longest ago, so every one is reached however many are stuck.
+    /// </summary>
+    public DateTimeOffset QueriedAt { get; set; }
+
     /// <summary>Optimistic concurrency (PostgreSQL's <c>xmin</c>), on top of the row locks settlement takes.</summary>
     public uint Version { get; set; }
 }

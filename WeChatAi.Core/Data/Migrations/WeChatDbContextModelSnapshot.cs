@@ -296,6 +296,9 @@ namespace WeChatAi.Core.Data.Migrations
                         .HasMaxLength(127)
                         .HasColumnType("character varying(127)");
 
+                    b.Property<DateTimeOffset>("QueriedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("RefundedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -337,6 +340,8 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasIndex("State", "CreatedAt");
 
                     b.HasIndex("State", "Id");
+
+                    b.HasIndex("State", "QueriedAt");
 
                     b.HasIndex("AppId", "OpenId", "CreatedAt");
 
