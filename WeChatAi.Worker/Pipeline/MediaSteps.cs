@@ -45,7 +45,7 @@ internal sealed partial class MediaSteps(
             }
             catch (FfmpegUnavailableException ex)
             {
-                LogNoFfmpeg(logger, ex, job.JobId);
+                LogNoFfmpeg(logger, ex, job.MsgId);
                 return (job, new StoredAnswer(CannotHearText, 0, 0));
             }
         }
@@ -63,7 +63,7 @@ internal sealed partial class MediaSteps(
         }
         catch (InvalidImageException ex)
         {
-            LogUnreadableImage(logger, ex, job.JobId, file.Bytes.Length);
+            LogUnreadableImage(logger, ex, job.MsgId, file.Bytes.Length);
             return new StoredAnswer(UnreadableImageText, 0, 0);
         }
 
@@ -85,9 +85,9 @@ internal sealed partial class MediaSteps(
         return await transcriber.TranscribeAsync(converted, $"voice.{format}", cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the voice file needs ffmpeg (Llm:TranscriptionFormat), which cannot be run; the user is told so")]
-    private static partial void LogNoFfmpeg(ILogger logger, Exception exception, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: the voice file needs ffmpeg (Llm:TranscriptionFormat), which cannot be run; the user is told so")]
+    private static partial void LogNoFfmpeg(ILogger logger, Exception exception, long msgId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the downloaded image ({Bytes} bytes) cannot be read; the user is told so")]
-    private static partial void LogUnreadableImage(ILogger logger, Exception exception, string jobId, int bytes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: the downloaded image ({Bytes} bytes) cannot be read; the user is told so")]
+    private static partial void LogUnreadableImage(ILogger logger, Exception exception, long msgId, int bytes);
 }
