@@ -21,19 +21,25 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
     public static string Key(string appId, string signature) => $"wechatai:signed:{appId}:{signature.ToLowerInvariant()}";
 
     /// <summary>True for the first body under this signed query and for the same body again; false for another body.</summary>
-    public async Task<bool> AdmitsAsync(string signature, long timestamp, byte[] bodyHash)
+    public Task<bool> AdmitsAsync(string signature, long timestamp, byte[] bodyHash)
     {
         var settings = options.Value;
-        string hash = Convert.ToBase64String(bodyHash);
 
         // Remembered exactly while the timestamp is still accepted (authentication checked |now - timestamp| <= tolerance).
         long seconds = settings.TimestampToleranceSeconds > 0
             ? Math.Max(1, timestamp + settings.TimestampToleranceSeconds - time.GetUtcNow().ToUnixTimeSeconds() + 1)
             : (long)WindowWithoutTolerance.TotalSeconds;
+        return SetFirstAsync(Key(settings.AppId!, signature), Convert.ToBase64String(bodyHash), seconds);
+    }
 
-        // Redis 7.0 accepts NX with GET: one round trip sets the first body's hash or returns the one already there.
+    /// <summary>Runs the command once before the API listens (a 1-second key), so the first burst finds it compiled.</summary>
+    public Task WarmUpAsync() => SetFirstAsync(Key(options.Value.AppId!, "warm-up"), "warm-up", 1);
+
+    // Redis 7.0 accepts NX with GET: one round trip sets the first body's hash or returns the one already there.
+    private async Task<bool> SetFirstAsync(string key, string hash, long seconds)
+    {
         var first = await redis.GetDatabase().ExecuteAsync(
-            "SET", (RedisKey)Key(settings.AppId!, signature), hash, "NX", "GET", "EX", seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            "SET", (RedisKey)key, hash, "NX", "GET", "EX", seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         return first.IsNull || string.Equals((string?)first, hash, StringComparison.Ordinal);
     }
 }
