@@ -24,7 +24,13 @@ public static class RedisExtensions
     public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         ConnectionStrings.Require(builder.Configuration, ConnectionName);
-        builder.AddRedisClient(ConnectionName, configureOptions: options => options.ReconnectRetryPolicy = FastReconnect);
+        builder.AddRedisClient(ConnectionName, configureOptions: options =>
+        {
+            options.ReconnectRetryPolicy = FastReconnect;
+
+            // The client's exception messages otherwise name the keys, and most keys carry an OpenID (they are logged).
+            options.IncludeDetailInExceptions = false;
+        });
         var services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(StartupReadiness)))
         {

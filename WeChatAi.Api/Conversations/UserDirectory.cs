@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
@@ -10,7 +11,7 @@ namespace WeChatAi.Api.Conversations;
 /// The console's reads of users and their exchanges (docs/console-data.md): the search, one user, a user's exchanges
 /// with their safety decisions. Every query is a keyset page on an index (docs/console-queries.md for the plans).
 /// </summary>
-internal sealed class UserDirectory(CreditLedger ledger, IConnectionMultiplexer redis, TimeProvider time)
+internal sealed partial class UserDirectory(CreditLedger ledger, IConnectionMultiplexer redis, TimeProvider time)
 {
     /// <summary>Trigrams need 3 characters: a shorter text search looks only at this many newest exchanges.</summary>
     public const int ShortTextScan = 20_000;
@@ -23,7 +24,8 @@ internal sealed class UserDirectory(CreditLedger ledger, IConnectionMultiplexer 
 
     /// <summary>
     /// Users whose OpenID starts with <paramref name="q"/>, whose nickname contains it, or who asked or were answered
-    /// a text containing it (case-insensitive); all users without <paramref name="q"/>. Newest message first.
+    /// a text containing it (case-insensitive); for "msg {MsgId}" as the logs write it, the user of that message;
+    /// all users without <paramref name="q"/>. Newest message first.
     /// </summary>
     public async Task<UserPage> SearchAsync(WeChatDbContext db, string appId, string? q, UserCursor? before, int count, CancellationToken cancellationToken)
     {
@@ -62,6 +64,13 @@ internal sealed class UserDirectory(CreditLedger ledger, IConnectionMultiplexer 
         if (string.IsNullOrEmpty(q))
         {
             return users;
+        }
+
+        // A job as the logs name it (JobRef: "msg {MsgId}"): the user whose exchange's id ends with that MsgId.
+        if (LoggedMsgId().Match(q) is { Success: true } logged)
+        {
+            var suffix = ":" + logged.Groups[1].Value;
+            return users.Where(u => db.Exchanges.Where(e => e.AppId == appId && e.JobId.EndsWith(suffix)).Select(e => e.OpenId).Contains(u.OpenId));
         }
 
         var escaped = q.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
@@ -105,6 +114,9 @@ internal sealed class UserDirectory(CreditLedger ledger, IConnectionMultiplexer 
             .OrderByDescending(e => e.Id)
             .Take(count + 1)
             .Include(e => e.SafetyDecisions);
+
+    [GeneratedRegex(@"^\s*msg\s*(\d{1,20})\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LoggedMsgId();
 
     private static async Task<long> NewestExchangeIdAsync(WeChatDbContext db, string? q, CancellationToken cancellationToken) =>
         q is { Length: > 0 and < MinIndexedText }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 
 namespace WeChatAi.Api.Webhook;
 
@@ -17,6 +18,9 @@ internal sealed class WeChatRequestBody : IDisposable
     }
 
     public int Length { get; }
+
+    /// <summary>SHA-256 of the raw body: WeChat's retry is byte for byte what it sent first.</summary>
+    public byte[] Sha256() => SHA256.HashData((_buffer ?? throw new ObjectDisposedException(nameof(WeChatRequestBody))).AsSpan(0, Length));
 
     public Stream OpenRead() => new MemoryStream(_buffer ?? throw new ObjectDisposedException(nameof(WeChatRequestBody)), 0, Length, writable: false);
 

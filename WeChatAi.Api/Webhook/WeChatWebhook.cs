@@ -27,6 +27,10 @@ public sealed class WeChatWebhook : IDisposable
 
     private static readonly TextReply SuccessReply = new(WeChatReply.Success, TextReply.Plain);
     private static readonly TextReply RedisUnavailableReply = new("Redis is unavailable; try again.", TextReply.Plain, StatusCodes.Status503ServiceUnavailable);
+    private static readonly TextReply PlaintextRefusedReply = new(
+        "WeChat:EncodingAESKey is configured, so only safe-mode pushes (encrypt_type=aes with msg_signature) are accepted.", TextReply.Plain, StatusCodes.Status401Unauthorized);
+    private static readonly TextReply SignedQueryReusedReply = new(
+        "This signature/timestamp/nonce already came with a different body; a signed query string admits one message.", TextReply.Plain, StatusCodes.Status401Unauthorized);
 
     private static readonly string[] VerifyParameters = ["signature", "timestamp", "nonce", "echostr"];
     private static readonly string[] PushParameters = ["signature", "timestamp", "nonce"];
@@ -38,6 +42,7 @@ public sealed class WeChatWebhook : IDisposable
     private readonly MediaSupportOptions _media;
     private readonly WeChatMessageCrypto? _crypto;
     private readonly MessageAdmission _admission;
+    private readonly SignedQueryReplay _replay;
     private readonly PassiveReplyWaiter _passive;
     private readonly WeChatUserStore _users;
     private readonly InstantReplies _instant;
@@ -50,6 +55,7 @@ public sealed class WeChatWebhook : IDisposable
         IOptionsMonitor<ComplianceOptions> compliance,
         IOptions<MediaSupportOptions> media,
         MessageAdmission admission,
+        SignedQueryReplay replay,
         PassiveReplyWaiter passive,
         WeChatUserStore users,
         InstantReplies instant,
@@ -63,6 +69,7 @@ public sealed class WeChatWebhook : IDisposable
         _compliance = compliance;
         _media = media.Value;
         _admission = admission;
+        _replay = replay;
         _passive = passive;
         _users = users;
         _instant = instant;
@@ -108,7 +115,15 @@ public sealed class WeChatWebhook : IDisposable
             return rejection;
         }
 
+        // The query's signature does not cover the body: with a key configured, only msg_signature vouches for a message.
+        if (!safe && _crypto is not null && !_options.AcceptPlaintext)
+        {
+            WebhookLog.PlaintextRefused(_logger);
+            return PlaintextRefusedReply;
+        }
+
         WeChatInbound inbound;
+        byte[]? plaintextHash = null;
         try
         {
             WeChatXmlDocument document;
@@ -123,6 +138,7 @@ public sealed class WeChatWebhook : IDisposable
 
                 using var stream = body.OpenRead();
                 document = WeChatXml.Parse(stream);
+                plaintextHash = safe ? null : body.Sha256();
             }
 
             if (safe)
@@ -153,6 +169,12 @@ public sealed class WeChatWebhook : IDisposable
         bool letWeChatRetry;
         try
         {
+            if (plaintextHash is not null && !await PlaintextAdmittedAsync(query, plaintextHash).ConfigureAwait(false))
+            {
+                WebhookLog.SignedQueryReused(_logger);
+                return SignedQueryReusedReply;
+            }
+
             (replyText, letWeChatRetry) = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
@@ -186,6 +208,11 @@ public sealed class WeChatWebhook : IDisposable
     }
 
     public void Dispose() => _crypto?.Dispose();
+
+    // Bounded like admission: Redis away for longer gives WeChat a 503 (see ReceiveAsync).
+    private Task<bool> PlaintextAdmittedAsync(IQueryCollection query, byte[] bodyHash) =>
+        _replay.AdmitsAsync(query["signature"]!, long.Parse(query["timestamp"]!, NumberStyles.None, CultureInfo.InvariantCulture), bodyHash)
+            .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None);
 
     /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
     private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch

@@ -41,6 +41,7 @@ public static class WebhookExtensions
         services.AddSingleton<InstantReplies>();
         services.AddSingleton<QuotaReplies>();
         services.AddChatCommand<QuotaCommand>();
+        services.AddSingleton<SignedQueryReplay>();
         services.AddSingleton<WeChatWebhook>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WebhookWarmUp>());
         return builder;
@@ -54,6 +55,10 @@ public static class WebhookExtensions
         if (options.IsWebhookConfigured)
         {
             WebhookLog.WebhookEnabled(logger, options.AppId!, string.IsNullOrEmpty(options.EncodingAESKey) ? "off" : "on", options.ReplyMode);
+            if (options.AcceptPlaintext && !string.IsNullOrEmpty(options.EncodingAESKey))
+            {
+                WebhookLog.AcceptingPlaintext(logger);
+            }
         }
         else
         {

@@ -26,4 +26,13 @@ internal static partial class WebhookLog
 
     [LoggerMessage(6, LogLevel.Warning, "Redis did not answer in time ({Failure}): answered 503.")]
     public static partial void RedisUnavailable(ILogger logger, string failure);
+
+    [LoggerMessage(7, LogLevel.Warning, "Refused a plaintext WeChat push with 401: WeChat:EncodingAESKey is set, so only safe-mode pushes (encrypt_type=aes and msg_signature) are accepted. While switching the account to safe mode in WeChat's console, set WeChat:AcceptPlaintext=true.")]
+    public static partial void PlaintextRefused(ILogger logger);
+
+    [LoggerMessage(8, LogLevel.Warning, "WeChat:AcceptPlaintext is on: plaintext pushes are accepted although WeChat:EncodingAESKey is set. Turn it off once WeChat's console is in safe mode.")]
+    public static partial void AcceptingPlaintext(ILogger logger);
+
+    [LoggerMessage(9, LogLevel.Warning, "Refused a plaintext WeChat push with 401: its signed query string already came with a different body.")]
+    public static partial void SignedQueryReused(ILogger logger);
 }

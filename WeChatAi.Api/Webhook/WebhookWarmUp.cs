@@ -8,7 +8,7 @@ namespace WeChatAi.Api.Webhook;
 
 /// <summary>
 /// Before the API listens: builds the webhook and its singletons (settings bound, AES keys expanded, the admission's
-/// sender loop running), has Redis compile the admission script and opens the passive-answer subscription, so the
+/// sender loop running), has Redis compile the admission script, runs the plaintext replay check once and opens the passive-answer subscription, so the
 /// first burst of requests meets none of that work (docs/reliability.md, "Startup and readiness").
 /// </summary>
 internal sealed class WebhookWarmUp(IServiceProvider services, IOptions<WeChatOptions> options) : IStartupWarmUp
@@ -18,5 +18,9 @@ internal sealed class WebhookWarmUp(IServiceProvider services, IOptions<WeChatOp
         _ = services.GetRequiredService<WeChatWebhook>();
         await services.GetRequiredService<MessageAdmission>().WarmUpAsync(options.Value.AppId ?? string.Empty).WaitAsync(cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<PassiveReplyWaiter>().EnsureSubscribedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (options.Value.IsWebhookConfigured)
+        {
+            await services.GetRequiredService<SignedQueryReplay>().WarmUpAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -10,7 +10,7 @@ public sealed class ForwardedSettings
 {
     public static readonly string[] Api =
     [
-        "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:BlockedUserText", "WeChat:TimestampToleranceSeconds",
+        "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:BlockedUserText", "WeChat:TimestampToleranceSeconds", "WeChat:AcceptPlaintext",
         "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
         "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
         "Llm:VisionModel", "Llm:TranscriptionModel", "Llm:PricePer1kTokens",

@@ -29,6 +29,13 @@ public sealed class WeChatOptions : IValidatableObject
     /// <summary>The key before the last rotation, so messages WeChat encrypted with it still decrypt.</summary>
     public string? PreviousEncodingAESKey { get; set; }
 
+    /// <summary>
+    /// With <see cref="EncodingAESKey"/> set, also accept plaintext pushes (signed query string only) for the minutes
+    /// of switching the account to safe mode in WeChat's console. Off by default: WeChat in safe mode always encrypts,
+    /// so a plaintext push is either a console still in plaintext mode or a forgery under a leaked query string.
+    /// </summary>
+    public bool AcceptPlaintext { get; set; }
+
     /// <summary>How far a request timestamp may be from now before it is replayed traffic; 0 disables the check.</summary>
     [Range(0, int.MaxValue, ErrorMessage = "WeChat:TimestampToleranceSeconds must be 0 (off) or a positive number of seconds.")]
     public int TimestampToleranceSeconds { get; set; } = 300;

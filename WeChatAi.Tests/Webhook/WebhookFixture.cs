@@ -48,7 +48,7 @@ public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
             ["RateLimits__PerUserBurst"] = "5",
         };
         _api = await ServiceProcess.StartAsync("WeChatAi.Api", settings);
-        WeChat = new WeChatClient(_api.Client, Token);
+        WeChat = new WeChatClient(_api.Client, Token, AppId, EncodingAesKey);
     }
 
     public async ValueTask DisposeAsync()

@@ -21,7 +21,7 @@ public sealed class WebhookMediaTests(MediaWebhookFixture api) : IClassFixture<M
     [Fact]
     public async Task An_image_is_enqueued_with_its_PicUrl_and_MediaId_and_acknowledged()
     {
-        var (status, body) = await WeChatClient.SendAsync(api.WeChat.PostPlainAsync(Message("o-image", 2001,
+        var (status, body) = await WeChatClient.SendAsync(api.WeChat.PostAsync(Message("o-image", 2001,
             "<MsgType>image</MsgType><PicUrl><![CDATA[http://mmbiz.example/pic.jpg]]></PicUrl><MediaId>media-img</MediaId>")));
 
         Assert.Equal(HttpStatusCode.OK, status);
@@ -34,7 +34,7 @@ public sealed class WebhookMediaTests(MediaWebhookFixture api) : IClassFixture<M
     [Fact]
     public async Task Voice_without_recognition_is_enqueued_with_its_MediaId_and_format()
     {
-        var (status, body) = await WeChatClient.SendAsync(api.WeChat.PostPlainAsync(Message("o-voice", 2002,
+        var (status, body) = await WeChatClient.SendAsync(api.WeChat.PostAsync(Message("o-voice", 2002,
             "<MsgType>voice</MsgType><MediaId>media-voice</MediaId><Format>amr</Format>")));
 
         Assert.Equal(HttpStatusCode.OK, status);
@@ -47,7 +47,7 @@ public sealed class WebhookMediaTests(MediaWebhookFixture api) : IClassFixture<M
     [Fact]
     public async Task Voice_with_recognition_still_goes_as_text_without_media()
     {
-        await WeChatClient.SendAsync(api.WeChat.PostPlainAsync(Message("o-voice-text", 2003,
+        await WeChatClient.SendAsync(api.WeChat.PostAsync(Message("o-voice-text", 2003,
             "<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition>明天下雨吗</Recognition>")));
 
         var job = await FindJobAsync("o-voice-text", 2003);
@@ -63,7 +63,7 @@ public sealed class WebhookMediaTests(MediaWebhookFixture api) : IClassFixture<M
     {
         long before = await api.JobCountAsync();
 
-        var (_, body) = await WeChatClient.SendAsync(api.WeChat.PostPlainAsync(Message("o-other", 2004, fields)));
+        var (_, body) = await WeChatClient.SendAsync(api.WeChat.PostAsync(Message("o-other", 2004, fields)));
 
         Assert.Equal(WeChatWebhook.UnsupportedText, WeChatClient.ReplyContent(body));
         Assert.Equal(before, await api.JobCountAsync());

@@ -50,13 +50,10 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     public async Task Plaintext_text_becomes_one_job_with_the_contract_fields_and_the_callers_trace()
     {
         const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/wechat?" + WeChat.SignedQuery(), UriKind.Relative))
-        {
-            Content = new StringContent(WeChatClient.Text("o-plain", 1003, "你好"), System.Text.Encoding.UTF8, "text/xml"),
-        };
+        var request = WeChat.Request(WeChatClient.Text("o-plain", 1003, "你好"));
         request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
 
-        using var response = await WeChat.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await WeChat.PostAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/xml", response.Content.Headers.ContentType?.MediaType);
@@ -80,7 +77,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         long before = await api.JobCountAsync();
         string xml = WeChatClient.Text("o-retry", 1004, "只问一次");
 
-        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => WeChatClient.SendAsync(WeChat.PostPlainAsync(xml))));
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => WeChatClient.SendAsync(WeChat.PostAsync(xml))));
 
         Assert.All(replies, reply =>
         {
@@ -97,7 +94,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         var replies = new List<string>();
         for (int msgId = 1; msgId <= 7; msgId++)
         {
-            var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-burst", 2000 + msgId, "q")));
+            var (status, body) = await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Text("o-burst", 2000 + msgId, "q")));
             Assert.Equal(HttpStatusCode.OK, status);
             replies.Add(WeChatClient.ReplyContent(body));
         }
@@ -106,10 +103,10 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         Assert.Equal(before + 5, await api.JobCountAsync());
 
         // WeChat's retry of a limited message gets the same friendly reply, not the ack.
-        var (_, retry) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-burst", 2007, "q")));
+        var (_, retry) = await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Text("o-burst", 2007, "q")));
         Assert.Equal("您发送得太快了，请稍后再试。", WeChatClient.ReplyContent(retry));
 
-        var (_, other) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-calm", 2001, "q")));
+        var (_, other) = await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Text("o-calm", 2001, "q")));
         Assert.Equal(WebhookFixture.AckText, WeChatClient.ReplyContent(other));
         Assert.Equal(before + 6, await api.JobCountAsync());
     }
@@ -125,7 +122,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
 
         var replies = await Task.WhenAll(messages.Select(async m =>
         {
-            var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text(m.OpenId, m.MsgId, $"问题{m.MsgId}")));
+            var (status, body) = await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Text(m.OpenId, m.MsgId, $"问题{m.MsgId}")));
             Assert.Equal(HttpStatusCode.OK, status);
             return (m.OpenId, m.MsgId, Reply: WeChatClient.ReplyContent(body));
         }));
@@ -159,7 +156,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         const string voice = "<xml><ToUserName>gh_account</ToUserName><FromUserName>o-voice</FromUserName><CreateTime>1</CreateTime><MsgType>voice</MsgType>" +
             "<MediaId>m</MediaId><Format>amr</Format><Recognition>今天天气怎么样</Recognition><MsgId>1005</MsgId></xml>";
 
-        var (_, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(voice));
+        var (_, body) = await WeChatClient.SendAsync(WeChat.PostAsync(voice));
 
         Assert.Equal(WebhookFixture.AckText, WeChatClient.ReplyContent(body));
         Assert.Equal("今天天气怎么样", (await FindJobAsync(AiJob.CreateJobId(WebhookFixture.AppId, "o-voice", 1005))).Content);
@@ -174,7 +171,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     {
         long before = await api.JobCountAsync();
 
-        var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostAsync(
             $"<xml><ToUserName>gh_account</ToUserName><FromUserName>o-media</FromUserName><CreateTime>1</CreateTime>{fields}<MsgId>1006</MsgId></xml>"));
 
         Assert.Equal(HttpStatusCode.OK, status);
@@ -185,13 +182,13 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     [Fact]
     public async Task Subscribe_gets_the_welcome_text_and_unsubscribe_is_recorded_in_PostgreSQL()
     {
-        var (status, welcome) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Event("o-follower", "subscribe")));
+        var (status, welcome) = await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Event("o-follower", "subscribe")));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(WebhookFixture.WelcomeText, WeChatClient.ReplyContent(welcome));
         Assert.Equal((true, (DateTimeOffset?)null), await ReadUserAsync("o-follower"));
 
-        var (_, goodbye) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Event("o-follower", "unsubscribe", 1714037100)));
+        var (_, goodbye) = await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Event("o-follower", "unsubscribe", 1714037100)));
 
         Assert.Equal("success", goodbye);
         var (subscribed, unsubscribedAt) = await ReadUserAsync("o-follower");
@@ -206,7 +203,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     [InlineData("TEMPLATESENDJOBFINISH", "")]
     public async Task Other_events_get_success(string @event, string fields)
     {
-        var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostAsync(
             $"<xml><ToUserName>gh_account</ToUserName><FromUserName>o-events</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>{@event}</Event>{fields}</xml>"));
 
         Assert.Equal(HttpStatusCode.OK, status);
@@ -217,8 +214,8 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     public async Task Logs_carry_neither_message_content_nor_the_token()
     {
         const string secretQuestion = "my-private-question-4711";
-        await WeChatClient.SendAsync(WeChat.PostPlainAsync(WeChatClient.Text("o-private", 1007, secretQuestion)));
-        await WeChatClient.SendAsync(WeChat.PostPlainAsync("<xml><bad>" + secretQuestion));
+        await WeChatClient.SendAsync(WeChat.PostAsync(WeChatClient.Text("o-private", 1007, secretQuestion)));
+        await WeChatClient.SendAsync(WeChat.PostAsync("<xml><bad>" + secretQuestion));
 
         Assert.DoesNotContain(secretQuestion, api.Api.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(WebhookFixture.Token, api.Api.Output, StringComparison.Ordinal);

@@ -72,7 +72,7 @@ public sealed class WebhookSecurityTests(WebhookFixture api) : IClassFixture<Web
         long before = await api.JobCountAsync();
         using var crypto = new WeChatMessageCrypto(WebhookFixture.AppId, WebhookFixture.EncodingAesKey);
 
-        var (status, body) = await WeChatClient.SendAsync(encrypted ? WeChat.PostEncryptedAsync(crypto, xml) : WeChat.PostPlainAsync(xml));
+        var (status, body) = await WeChatClient.SendAsync(encrypted ? WeChat.PostEncryptedAsync(crypto, xml) : WeChat.PostAsync(xml));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("DTD", body, StringComparison.Ordinal);
@@ -87,13 +87,10 @@ public sealed class WebhookSecurityTests(WebhookFixture api) : IClassFixture<Web
     {
         long before = await api.JobCountAsync();
         string xml = WeChatClient.Text("o-big", 1, new string('x', 70 * 1024));
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/wechat?" + WeChat.SignedQuery(), UriKind.Relative))
-        {
-            Content = new StringContent(xml, Encoding.UTF8, "text/xml"),
-        };
+        var request = WeChat.Request(xml);
         request.Headers.TransferEncodingChunked = chunked;
 
-        using var response = await WeChat.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await WeChat.PostAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal(before, await api.JobCountAsync());
@@ -102,7 +99,7 @@ public sealed class WebhookSecurityTests(WebhookFixture api) : IClassFixture<Web
     [Fact]
     public async Task Malformed_XML_is_400_saying_so()
     {
-        var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync("<xml><ToUserName>gh</ToUserName>"));
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostAsync("<xml><ToUserName>gh</ToUserName>"));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("Malformed XML", body, StringComparison.Ordinal);
@@ -111,7 +108,7 @@ public sealed class WebhookSecurityTests(WebhookFixture api) : IClassFixture<Web
     [Fact]
     public async Task A_message_without_a_required_element_is_400_naming_it()
     {
-        var (status, body) = await WeChatClient.SendAsync(WeChat.PostPlainAsync(
+        var (status, body) = await WeChatClient.SendAsync(WeChat.PostAsync(
             "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>hi</Content></xml>"));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);

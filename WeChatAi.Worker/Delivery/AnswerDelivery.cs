@@ -56,7 +56,7 @@ internal sealed partial class AnswerDelivery(
 
             if (claim == PartClaim.TakenOver)
             {
-                LogTakenOver(logger, job.JobId, i);
+                LogTakenOver(logger, job.MsgId, i);
             }
 
             if (claim == PartClaim.NoBudget)
@@ -78,7 +78,7 @@ internal sealed partial class AnswerDelivery(
             catch (Exception ex) when (IsAmbiguous(ex))
             {
                 // The request reached WeChat, which most likely took it: never sent again.
-                LogAmbiguous(logger, ex, job.JobId, i);
+                LogAmbiguous(logger, ex, job.MsgId, i);
                 await state.MarkUnknownAsync(i);
                 throw;
             }
@@ -99,7 +99,7 @@ internal sealed partial class AnswerDelivery(
                 case WeChatErrorCodes.TooManyMessages or WeChatErrorCodes.ReplyTimeLimitExceeded:
                     await state.ReleasePartAsync(i);
                     await budget.ExhaustAsync(job);
-                    LogLimited(logger, job.JobId, result.ErrCode, parts.Count - i);
+                    LogLimited(logger, job.MsgId, result.ErrCode, parts.Count - i);
                     await DeferFromAsync(job, state, parts, i);
                     return DeliveryOutcome.Deferred;
                 case WeChatErrorCodes.NoPermission:
@@ -141,7 +141,7 @@ internal sealed partial class AnswerDelivery(
         }
         catch (Exception ex) when (ex is HttpRequestException or WeChatApiException or TimeoutException or StackExchange.Redis.RedisException)
         {
-            LogApologyFailed(logger, ex, job.JobId);
+            LogApologyFailed(logger, ex, job.MsgId);
         }
     }
 
@@ -151,16 +151,16 @@ internal sealed partial class AnswerDelivery(
             Enumerable.Range(from, parts.Count - from).Where(i => !state.IsPartSettled(i)).Select(i => parts[i]),
             TimeSpan.FromHours(options.Value.PendingTtlHours));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "WeChat limits reached for job {JobId} (errcode {ErrCode}): {Parts} part(s) wait for the user's next message")]
-    private static partial void LogLimited(ILogger logger, string jobId, int errCode, int parts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "WeChat limits reached for job msg {MsgId} (errcode {ErrCode}): {Parts} part(s) wait for the user's next message")]
+    private static partial void LogLimited(ILogger logger, long msgId, int errCode, int parts);
 
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: part {Part} was claimed by an attempt that stopped before WeChat answered; sending it again")]
-    private static partial void LogTakenOver(ILogger logger, string jobId, int part);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job msg {MsgId}: part {Part} was claimed by an attempt that stopped before WeChat answered; sending it again")]
+    private static partial void LogTakenOver(ILogger logger, long msgId, int part);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: WeChat may or may not have received part {Part} (it is not sent again)")]
-    private static partial void LogAmbiguous(ILogger logger, Exception exception, string jobId, int part);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: WeChat may or may not have received part {Part} (it is not sent again)")]
+    private static partial void LogAmbiguous(ILogger logger, Exception exception, long msgId, int part);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the apology for job {JobId}")]
-    private static partial void LogApologyFailed(ILogger logger, Exception exception, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the apology for job msg {MsgId}")]
+    private static partial void LogApologyFailed(ILogger logger, Exception exception, long msgId);
 }

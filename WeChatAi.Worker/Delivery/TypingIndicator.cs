@@ -46,12 +46,12 @@ internal sealed partial class TypingIndicator(
             var result = await api.TypingAsync(token, job.OpenId, cancellationToken);
             if (result.ErrCode is WeChatErrorCodes.TypingTooLate or WeChatErrorCodes.AlreadyTyping)
             {
-                LogNotShown(logger, job.JobId, result.ErrCode);
+                LogNotShown(logger, job.MsgId, result.ErrCode);
             }
             else if (result.ErrCode != 0)
             {
                 metrics.PushError(result.ErrCode);
-                LogFailed(logger, null, job.JobId, result.ErrCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                LogFailed(logger, null, job.MsgId, result.ErrCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 #pragma warning disable CA1031 // Whatever went wrong, the answer goes on; the task the pipeline awaits never faults.
@@ -60,7 +60,7 @@ internal sealed partial class TypingIndicator(
         {
             if (!cancellationToken.IsCancellationRequested)
             {
-                LogFailed(logger, ex, job.JobId, ex.GetType().Name);
+                LogFailed(logger, ex, job.MsgId, ex.GetType().Name);
             }
         }
     }
@@ -74,13 +74,13 @@ internal sealed partial class TypingIndicator(
         }
         catch (RedisException ex)
         {
-            LogFailed(logger, ex, job.JobId, ex.GetType().Name);
+            LogFailed(logger, ex, job.MsgId, ex.GetType().Name);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Typing not shown for job {JobId}: WeChat answered {ErrCode}")]
-    private static partial void LogNotShown(ILogger logger, string jobId, int errCode);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Typing not shown for job msg {MsgId}: WeChat answered {ErrCode}")]
+    private static partial void LogNotShown(ILogger logger, long msgId, int errCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Typing indicator for job {JobId} failed ({Reason}); the answer is not affected")]
-    private static partial void LogFailed(ILogger logger, Exception? exception, string jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Typing indicator for job msg {MsgId} failed ({Reason}); the answer is not affected")]
+    private static partial void LogFailed(ILogger logger, Exception? exception, long msgId, string reason);
 }

@@ -94,13 +94,13 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
 
                 if (!waited)
                 {
-                    LogWaiting(logger, job.JobId, oldest[0]);
+                    LogWaiting(logger, job.MsgId, oldest[0]);
                     waited = true;
                 }
             }
             catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
-                LogRedisError(logger, ex, job.JobId);
+                LogRedisError(logger, ex, job.MsgId);
             }
 
             await Task.Delay(poll, time, cancellationToken);
@@ -112,9 +112,9 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     public static Task ReleaseAsync(IDatabaseAsync db, AiJob job, RedisValue entryId) =>
         db.SortedSetRemoveAsync(WorkerKeys.Turns(job.AppId, job.OpenId), entryId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} waits for the user's earlier message {EntryId}")]
-    private static partial void LogWaiting(ILogger logger, string jobId, RedisValue entryId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job msg {MsgId} waits for the user's earlier message {EntryId}")]
+    private static partial void LogWaiting(ILogger logger, long msgId, RedisValue entryId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis error while job {JobId} waited for its turn; trying again")]
-    private static partial void LogRedisError(ILogger logger, Exception exception, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis error while job msg {MsgId} waited for its turn; trying again")]
+    private static partial void LogRedisError(ILogger logger, Exception exception, long msgId);
 }

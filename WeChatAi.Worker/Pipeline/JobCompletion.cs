@@ -66,7 +66,7 @@ internal sealed partial class JobCompletion(
         var outcomeName = delivered ? "answered" : "deferred";
         metrics.JobCompleted(outcomeName, latency);
         activity?.SetTag("wechatai.job.outcome", outcomeName);
-        LogCompleted(logger, job.JobId, outcomeName, attempt, (long)latency.TotalMilliseconds);
+        LogCompleted(logger, job.MsgId, outcomeName, attempt, (long)latency.TotalMilliseconds);
     }
 
     public async Task GiveUpAsync(RedisValue entryId, AiJob job, JobState state, int attempts, string reason, Activity? activity, CancellationToken cancellationToken)
@@ -84,6 +84,6 @@ internal sealed partial class JobCompletion(
         activity?.SetTag("wechatai.job.outcome", "dead_lettered");
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} {Outcome} after {Attempts} attempt(s), {LatencyMs} ms after it was received")]
-    private static partial void LogCompleted(ILogger logger, string jobId, string outcome, int attempts, long latencyMs);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job msg {MsgId} {Outcome} after {Attempts} attempt(s), {LatencyMs} ms after it was received")]
+    private static partial void LogCompleted(ILogger logger, long msgId, string outcome, int attempts, long latencyMs);
 }

@@ -86,14 +86,14 @@ internal sealed partial class JobPipeline(
                 }
                 catch (Exception down) when (RedisFailures.IsTransient(down))
                 {
-                    LogRedisDown(logger, down, job.JobId);
+                    LogRedisDown(logger, down, job.MsgId);
                     await Task.Delay(Backoff(1, settings), time, cancellationToken);
                     continue;
                 }
 
                 if (failures >= settings.MaxAttempts)
                 {
-                    LogGivingUp(logger, ex, job.JobId, failures);
+                    LogGivingUp(logger, ex, job.MsgId, failures);
                     activity?.AddException(ex);
                     await completion.GiveUpAsync(entryId, job, state, attempt, $"{ex.GetType().Name}: {ex.Message}", activity, cancellationToken);
                     return;
@@ -101,14 +101,14 @@ internal sealed partial class JobPipeline(
 
                 metrics.Retry();
                 var delay = Backoff(failures, settings);
-                LogRetry(logger, ex, job.JobId, failures, settings.MaxAttempts, (int)delay.TotalMilliseconds);
+                LogRetry(logger, ex, job.MsgId, failures, settings.MaxAttempts, (int)delay.TotalMilliseconds);
                 activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["exception.message"] = ex.Message }));
                 await Task.Delay(delay, time, cancellationToken);
             }
             catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
                 // Redis itself is away or too slow (attempt not even counted): wait for it without spending attempts.
-                LogRedisDown(logger, ex, job.JobId);
+                LogRedisDown(logger, ex, job.MsgId);
                 await Task.Delay(Backoff(1, settings), time, cancellationToken);
             }
         }
@@ -133,14 +133,14 @@ internal sealed partial class JobPipeline(
         return TimeSpan.FromMilliseconds(jittered);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} failed ({Failures} of {MaxAttempts} failures allowed); retrying in {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, Exception exception, string jobId, int failures, int maxAttempts, int delayMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId} failed ({Failures} of {MaxAttempts} failures allowed); retrying in {DelayMs} ms")]
+    private static partial void LogRetry(ILogger logger, Exception exception, long msgId, int failures, int maxAttempts, int delayMs);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed {Failures} time(s), as many as Worker:MaxAttempts allows; dead-lettering it")]
-    private static partial void LogGivingUp(ILogger logger, Exception exception, string jobId, int failures);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job msg {MsgId} failed {Failures} time(s), as many as Worker:MaxAttempts allows; dead-lettering it")]
+    private static partial void LogGivingUp(ILogger logger, Exception exception, long msgId, int failures);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable while processing job {JobId}; waiting")]
-    private static partial void LogRedisDown(ILogger logger, Exception exception, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable while processing job msg {MsgId}; waiting")]
+    private static partial void LogRedisDown(ILogger logger, Exception exception, long msgId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} is not a valid job")]
     private static partial void LogMalformed(ILogger logger, Exception exception, string entryId);

@@ -46,7 +46,7 @@ internal sealed partial class MediaSteps(
             }
             catch (FfmpegUnavailableException ex)
             {
-                LogNoFfmpeg(logger, ex, job.JobId);
+                LogNoFfmpeg(logger, ex, job.MsgId);
                 return (job, new StoredAnswer(CannotHearText, 0, 0));
             }
         }
@@ -64,7 +64,7 @@ internal sealed partial class MediaSteps(
         catch (OutboundRefusedException ex)
         {
             // media/get failed and the PicUrl is not on WeChat's image hosts (or is internal): no retry can fetch it.
-            LogRefusedPicUrl(logger, job.JobId, ex.Message);
+            LogRefusedPicUrl(logger, job.MsgId, ex.Message);
             return new StoredAnswer(UnreadableImageText, 0, 0);
         }
 
@@ -75,7 +75,7 @@ internal sealed partial class MediaSteps(
         }
         catch (InvalidImageException ex)
         {
-            LogUnreadableImage(logger, ex, job.JobId, file.Bytes.Length);
+            LogUnreadableImage(logger, ex, job.MsgId, file.Bytes.Length);
             return new StoredAnswer(UnreadableImageText, 0, 0);
         }
 
@@ -97,12 +97,12 @@ internal sealed partial class MediaSteps(
         return await transcriber.TranscribeAsync(converted, $"voice.{format}", cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the voice file needs ffmpeg (Llm:TranscriptionFormat), which cannot be run; the user is told so")]
-    private static partial void LogNoFfmpeg(ILogger logger, Exception exception, string jobId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: the voice file needs ffmpeg (Llm:TranscriptionFormat), which cannot be run; the user is told so")]
+    private static partial void LogNoFfmpeg(ILogger logger, Exception exception, long msgId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: media/get could not serve the image and its PicUrl is refused ({Reason}); the user is told the image cannot be read. If WeChat sent it, see Media:AllowedImageHosts")]
-    private static partial void LogRefusedPicUrl(ILogger logger, string jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: media/get could not serve the image and its PicUrl is refused ({Reason}); the user is told the image cannot be read. If WeChat sent it, see Media:AllowedImageHosts")]
+    private static partial void LogRefusedPicUrl(ILogger logger, long msgId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the downloaded image ({Bytes} bytes) cannot be read; the user is told so")]
-    private static partial void LogUnreadableImage(ILogger logger, Exception exception, string jobId, int bytes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: the downloaded image ({Bytes} bytes) cannot be read; the user is told so")]
+    private static partial void LogUnreadableImage(ILogger logger, Exception exception, long msgId, int bytes);
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Queue;
 
 namespace WeChatAi.Worker.Recording;
 
@@ -75,7 +76,7 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
                 }
                 catch (PostgresException rowError) when (IsBadData(rowError))
                 {
-                    LogRefused(logger, rowError, row.JobId);
+                    LogRefused(logger, rowError, JobRef.Of(row.JobId));
                 }
             }
         }
@@ -159,6 +160,6 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
         new(name, NpgsqlDbType.Array | type) { Value = values.ToArray() };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL refused the exchange of job {JobId} as bad data; it is not recorded")]
-    private static partial void LogRefused(ILogger logger, Exception exception, string jobId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL refused the exchange of job {Job} as bad data; it is not recorded")]
+    private static partial void LogRefused(ILogger logger, Exception exception, string job);
 }

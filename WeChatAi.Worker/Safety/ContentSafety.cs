@@ -69,7 +69,7 @@ internal sealed partial class ContentSafety(
         }
         catch (ModerationUnavailableException ex)
         {
-            LogModerationUnavailable(logger, job.JobId, direction, ex.Message, settings.ModerationFailClosed ? "blocked (fail closed)" : "let through (fail open)");
+            LogModerationUnavailable(logger, job.MsgId, direction, ex.Message, settings.ModerationFailClosed ? "blocked (fail closed)" : "let through (fail open)");
             return Decided(job, direction, SafetySource.Moderation, blocked: settings.ModerationFailClosed, "unavailable", score: null, text, 0, text.Length);
         }
     }
@@ -79,8 +79,8 @@ internal sealed partial class ContentSafety(
         metrics.Decided(direction, source, blocked);
         if (blocked)
         {
-            LogBlocked(logger, job.JobId, direction, source);
-            LogRule(logger, job.JobId, rule);
+            LogBlocked(logger, job.MsgId, direction, source);
+            LogRule(logger, job.MsgId, rule);
         }
 
         return new SafetyDecision
@@ -100,12 +100,12 @@ internal sealed partial class ContentSafety(
     }
 
     // The matched text and the rule are for the audit table: the log says only what the operator acts on.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: the {Direction} was blocked by the {Source} check")]
-    private static partial void LogBlocked(ILogger logger, string jobId, SafetyDirection direction, SafetySource source);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job msg {MsgId}: the {Direction} was blocked by the {Source} check")]
+    private static partial void LogBlocked(ILogger logger, long msgId, SafetyDirection direction, SafetySource source);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId}: blocking rule {Rule}")]
-    private static partial void LogRule(ILogger logger, string jobId, string rule);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job msg {MsgId}: blocking rule {Rule}")]
+    private static partial void LogRule(ILogger logger, long msgId, string rule);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: moderation of the {Direction} failed ({Reason}); {Outcome}")]
-    private static partial void LogModerationUnavailable(ILogger logger, string jobId, SafetyDirection direction, string reason, string outcome);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job msg {MsgId}: moderation of the {Direction} failed ({Reason}); {Outcome}")]
+    private static partial void LogModerationUnavailable(ILogger logger, long msgId, SafetyDirection direction, string reason, string outcome);
 }

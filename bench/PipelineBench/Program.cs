@@ -7,21 +7,21 @@ using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Fakes;
 
 // bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>]
-// bench/PipelineBench wechat <signed webhook url> <jobs> <users> <rate-per-second> <summary.json>
+// bench/PipelineBench wechat <webhook url> <token> <jobs> <users> <rate-per-second> <summary.json>
 // bench/PipelineBench load <redis> <jobs> <users> <rate-per-second> <ramp-seconds>
-// bench/PipelineBench post <signed webhook url> <jobs> <users> <rate-per-second> <ramp-seconds>
+// bench/PipelineBench post <webhook url> <token> <jobs> <users> <rate-per-second> <ramp-seconds>
 // bench/PipelineBench kestrel <port>
 return args switch
 {
     ["kestrel", var port] => await BareKestrel.RunAsync(Int(port)),
-    ["post", var url, var jobs, var users, var rate, var ramp] =>
-        await WebhookLoader.RunAsync(new Uri(url), Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
+    ["post", var url, var token, var jobs, var users, var rate, var ramp] =>
+        await WebhookLoader.RunAsync(new SignedUrl(new Uri(url), token), Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary] =>
         await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary, 0, 0),
     ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary, var llmFaults, var pushFaults] =>
         await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary, Rate(llmFaults), Rate(pushFaults)),
-    ["wechat", var url, var jobs, var users, var rate, var summary] =>
-        await WeChatSender.RunAsync(new Uri(url), Int(jobs), Int(users), Int(rate), summary),
+    ["wechat", var url, var token, var jobs, var users, var rate, var summary] =>
+        await WeChatSender.RunAsync(new SignedUrl(new Uri(url), token), Int(jobs), Int(users), Int(rate), summary),
     ["load", var redis, var jobs, var users, var rate, var ramp] =>
         await Loader.RunAsync(redis, Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     _ => Usage(),
@@ -33,7 +33,7 @@ static double Rate(string value) => double.Parse(value, CultureInfo.InvariantCul
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>] | wechat <url> <jobs> <users> <rate> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>] | wechat <url> <token> <jobs> <users> <rate> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <token> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
     return 2;
 }
 
@@ -225,7 +225,7 @@ internal static class WebhookLoader
         + $"<CreateTime>{nowMs / 1000}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[q{seq}|{nowMs}]]></Content>"
         + $"<MsgId>{1_000_000L + seq}</MsgId></xml>";
 
-    public static async Task<int> RunAsync(Uri url, int jobs, int users, Pace pace)
+    public static async Task<int> RunAsync(SignedUrl url, int jobs, int users, Pace pace)
     {
         // Like WeChat's servers (and wrk in bench/webhook.sh): a fixed set of keep-alive connections. Without a cap a
         // stall opens hundreds of connections at once, the API's accept backlog overflows and the sender bursts.
@@ -255,7 +255,7 @@ internal static class WebhookLoader
             var xml = WebhookLoader.Message(seq, users, now);
             try
             {
-                using var response = await http.PostAsync(url, new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"));
+                using var response = await http.PostAsync(url.Next(), new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"));
                 if (!response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref failed);
@@ -281,4 +281,21 @@ internal readonly record struct Pace(int Rate, int RampSeconds)
         1 + (int)(seconds < RampSeconds
             ? Rate * seconds * seconds / (2.0 * RampSeconds)
             : (Rate * RampSeconds / 2.0) + (Rate * (seconds - RampSeconds)));
+}
+
+/// <summary>
+/// WeChat's signed query for each push: a signed query string admits one body (docs/webhook.md), so every request,
+/// a retry with a new CreateTime included, gets its own nonce, as WeChat's servers send them.
+/// </summary>
+internal sealed class SignedUrl(Uri webhook, string token)
+{
+    private readonly string _prefix = Random.Shared.NextInt64(1, 1L << 40).ToString(CultureInfo.InvariantCulture);
+    private long _count;
+
+    public Uri Next()
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var nonce = _prefix + Interlocked.Increment(ref _count).ToString(CultureInfo.InvariantCulture);
+        return new Uri($"{webhook}?signature={WeChatAi.Core.WeChat.WeChatSignature.Compute(token, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}");
+    }
 }

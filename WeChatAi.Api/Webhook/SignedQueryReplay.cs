@@ -1,0 +1,45 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Core.WeChat;
+
+namespace WeChatAi.Api.Webhook;
+
+/// <summary>
+/// Plaintext pushes: the query's <c>signature</c> covers token, timestamp and nonce but not the body, so each signed
+/// query string admits one body. WeChat's retry (the same body) passes; another body under the same query is refused.
+/// </summary>
+public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeChatOptions> options, TimeProvider time)
+{
+    /// <summary>How long a query is remembered when the timestamp check is off (WeChat retries within about 15 s).</summary>
+    public static readonly TimeSpan WindowWithoutTolerance = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// One key per signature, lowercased: the check accepts hex in any case, and every timestamp/nonce split of the same
+    /// sorted string has the same signature, so neither gives a captured query a second key. A single key: one hash slot.
+    /// </summary>
+    public static string Key(string appId, string signature) => $"wechatai:signed:{appId}:{signature.ToLowerInvariant()}";
+
+    /// <summary>True for the first body under this signed query and for the same body again; false for another body.</summary>
+    public Task<bool> AdmitsAsync(string signature, long timestamp, byte[] bodyHash)
+    {
+        var settings = options.Value;
+
+        // Remembered exactly while the timestamp is still accepted (authentication checked |now - timestamp| <= tolerance).
+        long seconds = settings.TimestampToleranceSeconds > 0
+            ? Math.Max(1, timestamp + settings.TimestampToleranceSeconds - time.GetUtcNow().ToUnixTimeSeconds() + 1)
+            : (long)WindowWithoutTolerance.TotalSeconds;
+        return SetFirstAsync(Key(settings.AppId!, signature), Convert.ToBase64String(bodyHash), seconds);
+    }
+
+    /// <summary>Runs the command once before the API listens (a 1-second key), so the first burst finds it compiled.</summary>
+    public Task WarmUpAsync() => SetFirstAsync(Key(options.Value.AppId!, "warm-up"), "warm-up", 1);
+
+    // Redis 7.0 accepts NX with GET: one round trip sets the first body's hash or returns the one already there.
+    private async Task<bool> SetFirstAsync(string key, string hash, long seconds)
+    {
+        var first = await redis.GetDatabase().ExecuteAsync(
+            "SET", (RedisKey)key, hash, "NX", "GET", "EX", seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        return first.IsNull || string.Equals((string?)first, hash, StringComparison.Ordinal);
+    }
+}
