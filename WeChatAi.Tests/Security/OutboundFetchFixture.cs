@@ -33,7 +33,7 @@ public sealed class OutboundFetchFixture(PostgresServer postgres) : IAsyncLifeti
             ["Media__AllowedImageHosts"] = "qpic.cn,qlogo.cn,localhost",
             ["Media__AllowPrivateAddresses"] = "false",
         });
-        DevelopmentWorker = await Development.StartWorkerAsync(new Dictionary<string, string?> { ["Llm__VisionModel"] = "test-vision" });
+        DevelopmentWorker = await Development.StartWorkerAsync(WorkerHarness.LocalPicUrls(new() { ["Llm__VisionModel"] = "test-vision" }));
     }
 
     /// <summary>Sends an image message whose media/get fails (WeChat does not know the id), so its PicUrl is all there is.</summary>

@@ -69,9 +69,6 @@ internal sealed class WorkerHarness : IAsyncDisposable
             ["Worker__RetryMaxDelayMs"] = "500",
             ["Recording__FlushIntervalMs"] = "200",
 
-            // The fake WeChat serves PicUrls on 127.0.0.1: the development escape hatch of the outbound guard (Security/ tests the default).
-            ["Media__AllowedImageHosts"] = "127.0.0.1",
-            ["Media__AllowPrivateAddresses"] = "true",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__System.Net.Http"] = "Warning",
@@ -84,6 +81,20 @@ internal sealed class WorkerHarness : IAsyncDisposable
         }
 
         return environment;
+    }
+
+    /// <summary>
+    /// The fake WeChat serves PicUrls on 127.0.0.1: the outbound guard's development escape hatch, which the worker
+    /// announces with a warning (so only the tests that fetch a PicUrl open it; Security/ tests the default).
+    /// </summary>
+    public static Dictionary<string, string?> LocalPicUrls(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>(more ?? [])
+        {
+            ["Media__AllowedImageHosts"] = "127.0.0.1",
+            ["Media__AllowPrivateAddresses"] = "true",
+        };
+        return settings;
     }
 
     public async Task<ServiceProcess> StartWorkerAsync(IDictionary<string, string?>? overrides = null)

@@ -154,7 +154,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         return total;
     }
 
-    private static Dictionary<string, string?> Vision() => new() { ["Llm__VisionModel"] = "test-vision" };
+    private static Dictionary<string, string?> Vision() => WorkerHarness.LocalPicUrls(new() { ["Llm__VisionModel"] = "test-vision" });
 
     private static Dictionary<string, string?> Transcription(Dictionary<string, string?>? more = null)
     {
