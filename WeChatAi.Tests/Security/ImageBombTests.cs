@@ -60,7 +60,7 @@ public sealed class ImageBombTests(ImageBombFixture fixture) : IClassFixture<Ima
     [Fact]
     public async Task An_image_over_Media_MaxImagePixels_is_refused_before_it_is_decoded_or_sent_on()
     {
-        var wide = SolidPng(2500, 2000); // 5 megapixels, a few kilobytes
+        var wide = TestImages.Solid(2500, 2000, SKColors.Purple); // 5 megapixels, a few kilobytes
         H.WeChat.Media["m-wide"] = (wide, "image/png");
 
         await H.EnqueueAsync("u-wide", JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, "m-wide"));
@@ -73,7 +73,7 @@ public sealed class ImageBombTests(ImageBombFixture fixture) : IClassFixture<Ima
     [Fact]
     public async Task Large_real_images_sent_together_are_all_decoded_in_turn_and_answered()
     {
-        var noise = NoisePng(1600, 1200); // 1.9 megapixels, over 2 MB: decoded and re-encoded
+        var noise = TestImages.NoisePng(1600, 1200, seed: 21); // 1.9 megapixels, over 2 MB: decoded and re-encoded
         string[] users = ["u-big-1", "u-big-2", "u-big-3"];
         foreach (var user in users)
         {
@@ -92,7 +92,7 @@ public sealed class ImageBombTests(ImageBombFixture fixture) : IClassFixture<Ima
     /// <summary>A valid PNG header (signature, IHDR with its CRC) declaring the size, and one tiny IDAT: no pixels to speak of.</summary>
     private static byte[] PngDeclaring(int width, int height)
     {
-        var real = SolidPng(1, 1);
+        var real = TestImages.Solid(1, 1, SKColors.Purple);
         var ihdrData = real.AsSpan(16, 13).ToArray(); // after the signature (8), IHDR's length (4) and type (4)
         BinaryPrimitives.WriteInt32BigEndian(ihdrData.AsSpan(0), width);
         BinaryPrimitives.WriteInt32BigEndian(ihdrData.AsSpan(4), height);
@@ -115,31 +115,5 @@ public sealed class ImageBombTests(ImageBombFixture fixture) : IClassFixture<Ima
         }
 
         return ~crc;
-    }
-
-    private static byte[] SolidPng(int width, int height)
-    {
-        using var bitmap = new SKBitmap(width, height);
-        bitmap.Erase(SKColors.Purple);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
-    }
-
-    // Random pixels do not compress: a PNG of them is about 3 bytes a pixel.
-    private static byte[] NoisePng(int width, int height)
-    {
-        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var pixels = new byte[width * height * 4];
-        new Random(21).NextBytes(pixels);
-        for (var i = 3; i < pixels.Length; i += 4)
-        {
-            pixels[i] = 255;
-        }
-
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
     }
 }

@@ -23,7 +23,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
     {
         // media/get does not know m-cat (errcode 40007), so the PicUrl serves it.
         await _h.StartWorkerAsync(Vision());
-        var png = Image(320, 200, SKColors.Red, SKEncodedImageFormat.Png);
+        var png = TestImages.Solid(320, 200, SKColors.Red, SKEncodedImageFormat.Png, quality: 90);
         _h.WeChat.Pictures["cat.png"] = (png, "image/png");
         await _h.EnqueueAsync("u-img", "我的猫叫小白");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("u-img").Count == 1, "the text answer");
@@ -49,7 +49,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
     public async Task The_image_comes_from_media_get_first_and_its_PicUrl_is_not_fetched()
     {
         await _h.StartWorkerAsync(Vision());
-        var jpeg = Image(64, 48, SKColors.Blue, SKEncodedImageFormat.Jpeg);
+        var jpeg = TestImages.Solid(64, 48, SKColors.Blue, SKEncodedImageFormat.Jpeg, quality: 90);
         _h.WeChat.Media["m-blue"] = (jpeg, "image/jpeg");
 
         await _h.EnqueueAsync("u-fallback", JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, "m-blue", _h.WeChat.PictureUrl("expired.jpg").ToString()));
@@ -64,7 +64,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
     public async Task An_image_over_2_MB_is_re_encoded_below_2_MB_before_the_vision_model_sees_it()
     {
         await _h.StartWorkerAsync(Vision());
-        var noise = NoisePng(1600, 1200);
+        var noise = TestImages.NoisePng(1600, 1200, seed: 14);
         Assert.True(noise.Length > 2 * 1024 * 1024, $"the test image is only {noise.Length} bytes");
         _h.WeChat.Media["m-big"] = (noise, "image/png");
 
@@ -165,31 +165,5 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         }
 
         return settings;
-    }
-
-    private static byte[] Image(int width, int height, SKColor color, SKEncodedImageFormat format)
-    {
-        using var bitmap = new SKBitmap(width, height);
-        bitmap.Erase(color);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(format, 90);
-        return data.ToArray();
-    }
-
-    // Random pixels do not compress: a PNG of them is about 3 bytes a pixel.
-    private static byte[] NoisePng(int width, int height)
-    {
-        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var pixels = new byte[width * height * 4];
-        new Random(14).NextBytes(pixels);
-        for (var i = 3; i < pixels.Length; i += 4)
-        {
-            pixels[i] = 255;
-        }
-
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
     }
 }
