@@ -122,10 +122,15 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
         await Expect(turns.First.Locator(".expand-answer")).ToContainTextAsync("收起");
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollHeight") > height);
 
-        // A narrow window: the bubbles wrap, nothing runs off to the side.
+        // A narrow window: the bubbles wrap, nothing of the conversation runs off to the side.
         await page.SetViewportSizeAsync(400, 800);
         await Expect(turns.First).ToBeVisibleAsync();
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"));
+        var outside = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('#user-card *, #transcript *')]
+                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+            """);
+        Assert.Empty(outside);
     }
 
     /// <summary>The LLM fails every call until the message is dead-lettered; it is retried through the API once the LLM is back.</summary>
