@@ -72,9 +72,9 @@ internal sealed record ExchangeView(
         SafetyView.Camel(e.Outcome.ToString()), e.Error, e.Blocked is { } b ? SafetyView.Camel(b.ToString()) : null,
         [.. e.SafetyDecisions.OrderBy(d => d.Direction).Select(SafetyView.From)]);
 
-    // A notice job's MsgId is negative (AiJob.Notice), the last part of its JobId.
+    // A notice job's MsgId is negative (AiJob.Notice): the last part of its JobId.
     private static string KindOf(ChatExchange e) =>
-        e.JobId.Contains(":-", StringComparison.Ordinal) ? "notice" : e.Media ?? "text";
+        e.JobId.AsSpan(e.JobId.LastIndexOf(':') + 1).StartsWith("-", StringComparison.Ordinal) ? "notice" : e.Media ?? "text";
 
     private static string? ChargeOf(string? charge) => charge switch
     {
