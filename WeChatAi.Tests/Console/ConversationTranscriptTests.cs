@@ -125,11 +125,19 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
         // A narrow window: the bubbles wrap, nothing of the conversation runs off to the side.
         await page.SetViewportSizeAsync(400, 800);
         await Expect(turns.First).ToBeVisibleAsync();
-        var outside = await page.EvaluateAsync<string[]>("""
+        const string Outside = """
             () => [...document.querySelectorAll('#user-card *, #transcript *')]
                 .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
                 .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
-            """);
+            """;
+        // The layout moves its drawer away at this width: look again until it has settled.
+        var outside = await page.EvaluateAsync<string[]>(Outside);
+        for (var tries = 0; outside.Length > 0 && tries < 20; tries++)
+        {
+            await page.WaitForTimeoutAsync(250);
+            outside = await page.EvaluateAsync<string[]>(Outside);
+        }
+
         Assert.Empty(outside);
     }
 
