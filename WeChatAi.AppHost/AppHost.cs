@@ -44,8 +44,8 @@ var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.R
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Operations console");
 secrets.ApplyTo(admin, ExternalSecrets.Admin);
-admin.AddRunCredentialsWhereMissing(secrets, api);
 
-builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
+var simulator = builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
+admin.AddRunCredentialsWhereMissing(secrets, api, simulator);
 
 builder.Build().Run();

@@ -34,6 +34,9 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<SimulatedPay>();
         builder.Services.AddSingleton<SimulatedBrowser>();
         builder.Services.AddHttpClient<PayNotifier>();
+        builder.Services.AddHttpClient(OperatorRemarks.ClientName);
+        builder.Services.AddSingleton<OperatorRemarks>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorRemarks>());
 
         // The "WeChat browser" follows no redirects and keeps no cookies: the page in the frame does both.
         builder.Services.AddHttpClient(nameof(BrowserProxy)).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });

@@ -100,6 +100,10 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
     public Task<Page<AuditRow>> AuditAsync(string? actor, string? action, string? before = null, CancellationToken cancellationToken = default) =>
         SendAsync<Page<AuditRow>>(HttpMethod.Get, Query("api/admin/audit", ("actor", actor), ("action", action), ("before", before)), null, cancellationToken);
 
+    /// <summary>The operators' changes to one user (block, unblock, credits, memory, nickname), newest first.</summary>
+    public Task<Page<AuditRow>> UserAuditAsync(string openId, CancellationToken cancellationToken = default) =>
+        SendAsync<Page<AuditRow>>(HttpMethod.Get, Query("api/admin/audit", ("target", openId), ("count", "200")), null, cancellationToken);
+
     /// <summary>
     /// <c>POST /api/admin/sign-in</c> with the browser's address in <c>X-Forwarded-For</c> (the API counts failures per
     /// name and address). 401, 423 and 429 are answers, not errors: their message is shown on the form.

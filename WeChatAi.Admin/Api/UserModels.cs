@@ -26,10 +26,16 @@ public sealed record UserDetail(
     long CreditBalance,
     long FreeUsedToday);
 
-/// <summary>A row of <c>GET /api/admin/users/{openId}/exchanges</c>; <see cref="Blocked"/> names what safety blocked (question or answer).</summary>
+/// <summary>
+/// A row of <c>GET /api/admin/users/{openId}/exchanges</c>; <see cref="Blocked"/> names what safety blocked (question or answer).
+/// <see cref="Kind"/> is text, image, voice (the question is its transcription) or notice (the app's own message);
+/// <see cref="Charge"/> free, credit or null.
+/// </summary>
 public sealed record Exchange(
     long Id,
     string? JobId,
+    string? Kind,
+    string? Charge,
     string? Question,
     string? Answer,
     DateTimeOffset? ReceivedAt,

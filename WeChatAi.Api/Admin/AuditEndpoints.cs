@@ -7,13 +7,13 @@ using WeChatAi.Core.Data;
 // In the builder's namespace, like the service defaults' extensions: Program.cs maps it with one line.
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary><c>GET {group}/admin/audit?count&amp;before&amp;actor&amp;action</c>: the operators' changes, newest first.</summary>
+/// <summary><c>GET {group}/admin/audit?count&amp;before&amp;actor&amp;action&amp;target</c>: the operators' changes, newest first.</summary>
 public static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapAdminGroup("/audit").MapGet("/", (string? count, string? before, string? actor, string? action, WeChatDbContext db, CancellationToken ct) =>
+        endpoints.MapAdminGroup("/audit").MapGet("/", (string? count, string? before, string? actor, string? action, string? target, WeChatDbContext db, CancellationToken ct) =>
             AdminEndpoints.StoresAsync("The audit store (PostgreSQL) is unavailable.", async () =>
             {
                 if (AdminPaging.Count(count, out var problem) is not { } size || AdminPaging.BeforeId(before, "an audit row", out problem) is not { } beforeId)
@@ -30,6 +30,11 @@ public static class AuditEndpoints
                 if (!string.IsNullOrWhiteSpace(action))
                 {
                     query = query.Where(e => e.Action == action.Trim());
+                }
+
+                if (!string.IsNullOrWhiteSpace(target))
+                {
+                    query = query.Where(e => e.Target == target.Trim());
                 }
 
                 var rows = await query.OrderByDescending(e => e.Id).Take(size + 1).ToListAsync(ct);

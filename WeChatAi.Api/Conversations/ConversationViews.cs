@@ -46,9 +46,14 @@ internal sealed record SafetyView(string Direction, string Source, string Rule, 
     public static string Camel(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
 }
 
+/// <param name="Kind"><c>text</c>, <c>image</c>, <c>voice</c> (the question is its transcription) or <c>notice</c> (the app's own
+/// message, e.g. "充值成功": no question was asked).</param>
+/// <param name="Charge"><c>free</c>, <c>credit</c>, or null when the question cost nothing.</param>
 internal sealed record ExchangeView(
     long Id,
     string JobId,
+    string Kind,
+    string? Charge,
     string Question,
     string? Answer,
     DateTimeOffset ReceivedAt,
@@ -63,9 +68,20 @@ internal sealed record ExchangeView(
     IReadOnlyList<SafetyView> Safety)
 {
     public static ExchangeView From(ChatExchange e) => new(
-        e.Id, e.JobId, e.Question, e.Answer, e.ReceivedAt, e.AnsweredAt, e.LatencyMs, e.PromptTokens, e.CompletionTokens, e.Attempts,
+        e.Id, e.JobId, KindOf(e), ChargeOf(e.Charge), e.Question, e.Answer, e.ReceivedAt, e.AnsweredAt, e.LatencyMs, e.PromptTokens, e.CompletionTokens, e.Attempts,
         SafetyView.Camel(e.Outcome.ToString()), e.Error, e.Blocked is { } b ? SafetyView.Camel(b.ToString()) : null,
         [.. e.SafetyDecisions.OrderBy(d => d.Direction).Select(SafetyView.From)]);
+
+    // A notice job's MsgId is negative (AiJob.Notice): the last part of its JobId.
+    private static string KindOf(ChatExchange e) =>
+        e.JobId.AsSpan(e.JobId.LastIndexOf(':') + 1).StartsWith("-", StringComparison.Ordinal) ? "notice" : e.Media ?? "text";
+
+    private static string? ChargeOf(string? charge) => charge switch
+    {
+        null or "" => null,
+        "c" => "credit",
+        _ => "free",
+    };
 }
 
 internal sealed record ExchangePage(IReadOnlyList<ExchangeView> Items, long? NextBefore);

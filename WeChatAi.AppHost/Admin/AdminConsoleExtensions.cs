@@ -16,9 +16,11 @@ public static class AdminConsoleExtensions
     /// this run (the console needs both): the same key for the API and the console, the password for the API, and one
     /// log line telling the developer where to sign in with it. A configured password is never logged; when
     /// publishing both are secret parameters the deployment asks for (<see cref="ExternalSecrets"/>).
+    /// The simulator, when there is one, gets the key too: it plays the operator who writes each new user's remark.
     /// </summary>
     public static void AddRunCredentialsWhereMissing(
-        this IResourceBuilder<ProjectResource> admin, ExternalSecrets secrets, IResourceBuilder<ProjectResource> api)
+        this IResourceBuilder<ProjectResource> admin, ExternalSecrets secrets, IResourceBuilder<ProjectResource> api,
+        IResourceBuilder<ProjectResource>? simulator = null)
     {
         var builder = admin.ApplicationBuilder;
         if (builder.ExecutionContext.IsPublishMode)
@@ -31,6 +33,11 @@ public static class AdminConsoleExtensions
             var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             api.WithEnvironment("Admin__ApiKey", key);
             admin.WithEnvironment("Admin__ApiKey", key);
+            simulator?.WithEnvironment("Admin__ApiKey", key);
+        }
+        else if (simulator is not null)
+        {
+            secrets.ApplyTo(simulator, ExternalSecrets.Admin);
         }
 
         if (secrets.Has(ExternalSecrets.AdminPassword))

@@ -14,6 +14,12 @@ public sealed class ChatExchange
 
     public required string Question { get; set; }
 
+    /// <summary><c>image</c> or <c>voice</c> when the question was one (a voice's <see cref="Question"/> is its transcription); null for text.</summary>
+    public string? Media { get; set; }
+
+    /// <summary>What the question cost, as the admission wrote it: <c>f:{yyyyMMdd}</c> a free question, <c>c</c> a credit; null for none.</summary>
+    public string? Charge { get; set; }
+
     public string? Answer { get; set; }
 
     public int PromptTokens { get; set; }

@@ -60,6 +60,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.HasIndex(e => e.JobId).IsUnique();
             exchange.Property(e => e.AppId).HasMaxLength(64);
             exchange.Property(e => e.OpenId).HasMaxLength(64);
+            exchange.Property(e => e.Media).HasMaxLength(8);
+            exchange.Property(e => e.Charge).HasMaxLength(16);
             exchange.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(32);
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.ReceivedAt });
             exchange.HasIndex(e => new { e.AppId, e.OpenId, e.Id }).IsDescending(false, false, true); // a user's exchanges, newest first
@@ -114,6 +116,7 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             entry.Property(e => e.Detail).HasMaxLength(AdminAuditEntry.MaxDetail);
             entry.HasIndex(e => new { e.Actor, e.Id });
             entry.HasIndex(e => new { e.Action, e.Id });
+            entry.HasIndex(e => new { e.Target, e.Id }); // a user's operator actions in their conversation
         });
 
         modelBuilder.Entity<AccountSetting>(setting =>

@@ -17,10 +17,12 @@ public static class FakeLlm
             .Append("1. 这是模拟器的回答，没有调用真实的大模型。\n")
             .Append("2. 本次对话已有 ").Append(turns).Append(" 条历史消息。\n");
 
-        // "长" / "long" asks for an answer longer than one WeChat message (2048 bytes), to show splitting.
+        // "长" / "long" asks for an answer longer than one WeChat message (2048 bytes), to show splitting; "超长" for one
+        // of more than 6,000 characters (how the console shows a very long answer).
         if (question.Contains('长', StringComparison.Ordinal) || question.Contains("long", StringComparison.OrdinalIgnoreCase))
         {
-            for (var paragraph = 1; paragraph <= 24; paragraph++)
+            var paragraphs = question.Contains("超长", StringComparison.Ordinal) ? 80 : 24;
+            for (var paragraph = 1; paragraph <= paragraphs; paragraph++)
             {
                 builder.Append("\n## 第").Append(paragraph).Append("段\n\n")
                     .Append("这是一段用来测试长回答拆分的文字。微信客服消息每条最多 2048 字节，所以长回答会在段落或句子边界拆成几条，按顺序发送。")

@@ -20,6 +20,7 @@ public sealed partial class WebhookSender(
     WeChatCryptoHolder crypto,
     CustomerServiceBudget budget,
     Timeline timeline,
+    OperatorRemarks remarks,
     TimeProvider time,
     ILogger<WebhookSender> logger)
 {
@@ -71,6 +72,7 @@ public sealed partial class WebhookSender(
     {
         // Every message or event from a user opens WeChat's 48-hour customer-service window again.
         budget.UserWrote(openId);
+        remarks.Noted(openId);
         var total = Stopwatch.StartNew();
         var useSafeMode = safeMode && crypto.Crypto is not null;
         string? lastError = null;

@@ -40,6 +40,10 @@ public sealed class AuditEndpointTests(PostgresServer postgres)
         var wangUpdates = await api.GetAsync("/api/admin/audit?actor=wang&action=keyword.update");
         Assert.Equal(["t3", "t1"], wangUpdates.Body.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("target").GetString()));
 
+        // One user's rows, as their conversation shows them.
+        var oneTarget = await api.GetAsync("/api/admin/audit?target=t4");
+        Assert.Equal(["t4"], oneTarget.Body.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("target").GetString()));
+
         var badCount = await api.GetAsync("/api/admin/audit?count=0");
         Assert.Equal(HttpStatusCode.BadRequest, badCount.Status);
         Assert.Contains("count", badCount.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -52,6 +52,31 @@ public sealed class UserAdminTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     }
 
     [Fact]
+    public async Task Each_exchange_says_what_kind_of_message_it_was_and_what_it_cost()
+    {
+        const string user = "oKindsView";
+        await using (var db = app.Db())
+        {
+            db.Users.Add(new WeChatUser { AppId = App, OpenId = user, Subscribed = true, FirstSeenAt = DateTimeOffset.UtcNow, LastSeenAt = DateTimeOffset.UtcNow });
+            (long MsgId, string? Media, string? Charge)[] rows = [(1, null, "f:20261207"), (2, "image", "c"), (3, "voice", null), (-4, null, null)];
+            foreach (var (msgId, media, charge) in rows)
+            {
+                db.Exchanges.Add(new ChatExchange
+                {
+                    JobId = $"{App}:{user}:{msgId}", AppId = App, OpenId = user, Question = $"问题{msgId}", Answer = "回答", ReceivedAt = DateTimeOffset.UtcNow,
+                    Outcome = ExchangeOutcome.Answered, Attempts = 1, Media = media, Charge = charge,
+                });
+                await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            }
+        }
+
+        var page = await app.GetAsync($"/api/admin/users/{user}/exchanges");
+        var items = page.Body.GetProperty("items").EnumerateArray().Reverse().ToList();
+        Assert.Equal(["text", "image", "voice", "notice"], items.Select(i => i.GetProperty("kind").GetString()));
+        Assert.Equal(["free", "credit", null, null], items.Select(i => i.GetProperty("charge").GetString()));
+    }
+
+    [Fact]
     public async Task A_users_exchanges_come_newest_first_with_their_safety_decisions()
     {
         const string user = "oSafetyView";

@@ -85,7 +85,6 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
 
         await Expect(page.Locator(".exchange-question").First).ToHaveTextAsync(question);
         await Expect(page.Locator(".exchange-answer").First).ToContainTextAsync("【模拟AI】");
-        await console.ScreenshotAsync("conversation");
 
         // The operator's hands on the user, each through a dialog.
         await page.ClickAsync("#grant");

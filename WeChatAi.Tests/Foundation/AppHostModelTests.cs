@@ -153,7 +153,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task Without_a_configured_admin_key_and_password_each_run_makes_them_up_for_the_api_and_the_console_only()
+    public async Task Without_a_configured_admin_key_and_password_each_run_makes_them_up_for_the_api_the_console_and_the_simulator_only()
     {
         string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];
         string firstKey;
@@ -169,6 +169,11 @@ public sealed class AppHostModelTests
             Assert.False(admin.ContainsKey("Admin__Password"), "the console never holds the password: the API checks it");
             var worker = await EnvironmentOf(bare, "worker");
             Assert.False(worker.ContainsKey("Admin__ApiKey") || worker.ContainsKey("Admin__Password"));
+
+            // The simulator plays the operator who writes each user's remark: the key, never the password.
+            var simulator = await EnvironmentOf(bare, "simulator");
+            Assert.Equal(firstKey, simulator["Admin__ApiKey"]);
+            Assert.False(simulator.ContainsKey("Admin__Password"));
         }
 
         await using (var again = await CreateAsync(external))
@@ -186,6 +191,7 @@ public sealed class AppHostModelTests
         Assert.Equal("{admin-api-key.value}", configuredAdmin["Admin__ApiKey"]);
         Assert.False(configuredAdmin.ContainsKey("Admin__Password"));
         Assert.False((await EnvironmentOf(configured, "worker")).ContainsKey("Admin__ApiKey"));
+        Assert.Equal("{admin-api-key.value}", (await EnvironmentOf(configured, "simulator"))["Admin__ApiKey"]);
     }
 
     [Fact]

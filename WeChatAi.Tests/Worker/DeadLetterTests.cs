@@ -63,14 +63,15 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await api.PostAsync($"/api/admin/dead-letters/{id}/retry")).Status);
 
         // What was missing arrives, nothing twice, without asking the LLM again; the record now says answered, after
-        // one attempt of the retry (its attempts started again instead of exceeding Worker:MaxAttempts at once).
+        // one attempt of the retry (its attempts started again instead of exceeding Worker:MaxAttempts at once), and
+        // counts the two attempts before the retry too.
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo(user).Count == 4, "the rest of the answer");
         await _h.WaitUntilAsync(async () => (await _h.ExchangesAsync()).Single().Outcome == ExchangeOutcome.Answered, "the record updated");
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         Assert.Equal(["旧的一", _h.WeChat.MessagesTo(user)[1], "旧的二", "答复：问题"], _h.WeChat.MessagesTo(user));
         Assert.Equal(1, _h.Llm.Calls);
         var exchange = Assert.Single(await _h.ExchangesAsync());
-        Assert.Equal((ExchangeOutcome.Answered, 1, "答复：问题"), (exchange.Outcome, exchange.Attempts, exchange.Answer));
+        Assert.Equal((ExchangeOutcome.Answered, 3, "答复：问题"), (exchange.Outcome, exchange.Attempts, exchange.Answer));
         Assert.Equal(0, await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream));
         Assert.Equal(0, await _h.PendingInGroupAsync());
     }

@@ -43,6 +43,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         await _h.WaitForExchangesAsync(2);
         var exchange = (await _h.ExchangesAsync()).Single(e => e.JobId == job.JobId);
         Assert.Equal((JobMedia.ImagePlaceholder, $"图片：image/png，{png.Length} 字节"), (exchange.Question, exchange.Answer));
+        Assert.Equal(JobMedia.Image, exchange.Media);
     }
 
     [Fact]
@@ -98,6 +99,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         await _h.WaitForExchangesAsync(1);
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((job.JobId, "明天会下雨吗"), (exchange.JobId, exchange.Question));
+        Assert.Equal(JobMedia.Voice, exchange.Media);
         Assert.Contains("u:明天会下雨吗", (await _h.Db.ListRangeAsync($"wechatai:memory:{WorkerHarness.AppId}:u-voice")).Select(v => v.ToString()));
 
         // The overview's health counts the transcription with the answer, and media/get with the push (flushed each second).

@@ -22,8 +22,10 @@ internal sealed class JobState
     // KEYS: the job. ARGV: TTL (ms); for a job retried from a dead letter, the dead letter's id, the answer and the
     // taken-over parts it kept ('' for none). A retry starts its attempts again once (not on each takeover of the
     // entry) and keeps the answer and the part markers; the dead letter's copies count only if the hash was lost.
+    // The attempts before the retry are kept in 'earlier_attempts', so the record shows every attempt the job took.
     private const string BeginAttemptScript = """
         if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'retry_of') ~= ARGV[2] then
+          redis.call('HINCRBY', KEYS[1], 'earlier_attempts', tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0'))
           redis.call('HSET', KEYS[1], 'retry_of', ARGV[2], 'attempts', 0, 'failures', 0)
           if ARGV[3] ~= '' then redis.call('HSETNX', KEYS[1], 'answer', ARGV[3]) end
           if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[1], 'prefix', ARGV[4]) end
@@ -137,6 +139,9 @@ internal sealed class JobState
 
         return Int("attempts");
     }
+
+    /// <summary>Attempts made before the operator's retries of this job's dead letters (0 for a job never retried).</summary>
+    public int EarlierAttempts => Int("earlier_attempts");
 
     /// <summary>Attempts so far that ended in a failure (the others before this one were cut off by their worker dying).</summary>
     public int Failures => Int("failures");

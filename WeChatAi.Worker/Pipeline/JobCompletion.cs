@@ -62,7 +62,7 @@ internal sealed partial class JobCompletion(
             await giveBack.GiveBackAsync(job, blocked == SafetyDirection.Question ? "question blocked" : "answer blocked");
         }
 
-        recorder.Record(job, answer, delivered ? ExchangeOutcome.Answered : ExchangeOutcome.Deferred, attempt, now);
+        recorder.Record(job, answer, delivered ? ExchangeOutcome.Answered : ExchangeOutcome.Deferred, state.EarlierAttempts + attempt, now);
         var outcomeName = delivered ? "answered" : "deferred";
         metrics.JobCompleted(outcomeName, latency);
         activity?.SetTag("wechatai.job.outcome", outcomeName);
@@ -79,7 +79,7 @@ internal sealed partial class JobCompletion(
         // No answer, no charge: the free question or credit returns (once, even if this runs again after a crash).
         await giveBack.GiveBackAsync(job, "dead-lettered");
         await UserTurns.ReleaseAsync(redis.GetDatabase(), job, entryId);
-        recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, attempts, time.GetUtcNow(), reason);
+        recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, state.EarlierAttempts + attempts, time.GetUtcNow(), reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         activity?.SetTag("wechatai.job.outcome", "dead_lettered");
     }

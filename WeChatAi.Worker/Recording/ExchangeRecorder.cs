@@ -41,6 +41,8 @@ internal sealed partial class ExchangeRecorder(
             AppId = job.AppId,
             OpenId = job.OpenId,
             Question = job.Content,
+            Media = job.Media?.Kind,
+            Charge = job.Charge,
             Answer = answer?.Text,
             PromptTokens = answer?.PromptTokens ?? 0,
             CompletionTokens = answer?.CompletionTokens ?? 0,

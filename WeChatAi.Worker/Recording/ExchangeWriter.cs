@@ -16,9 +16,9 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
 {
     private const string InsertSql = """
         INSERT INTO chat_exchanges ("JobId", "AppId", "OpenId", "Question", "Answer", "PromptTokens", "CompletionTokens",
-                                    "ReceivedAt", "AnsweredAt", "LatencyMs", "Attempts", "Outcome", "Error", "Blocked")
+                                    "ReceivedAt", "AnsweredAt", "LatencyMs", "Attempts", "Outcome", "Error", "Blocked", "Media", "Charge")
         SELECT * FROM unnest(@job_id, @app_id, @open_id, @question, @answer, @prompt_tokens, @completion_tokens,
-                             @received_at, @answered_at, @latency_ms, @attempts, @outcome, @error, @blocked)
+                             @received_at, @answered_at, @latency_ms, @attempts, @outcome, @error, @blocked, @media, @charge)
         ON CONFLICT ("JobId") DO UPDATE SET
             "Answer" = EXCLUDED."Answer", "PromptTokens" = EXCLUDED."PromptTokens",
             "CompletionTokens" = EXCLUDED."CompletionTokens", "AnsweredAt" = EXCLUDED."AnsweredAt",
@@ -132,6 +132,8 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
         Array("outcome", NpgsqlDbType.Text, rows.Select(r => r.Outcome.ToString())),
         Array("error", NpgsqlDbType.Text, rows.Select(r => r.Error)),
         Array("blocked", NpgsqlDbType.Text, rows.Select(r => r.Blocked?.ToString())),
+        Array("media", NpgsqlDbType.Text, rows.Select(r => r.Media)),
+        Array("charge", NpgsqlDbType.Text, rows.Select(r => r.Charge)),
     ];
 
     private static NpgsqlParameter[] UserParameters(List<ChatExchange> rows) =>

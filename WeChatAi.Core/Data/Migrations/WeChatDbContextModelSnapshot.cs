@@ -82,6 +82,8 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.HasIndex("Actor", "Id");
 
+                    b.HasIndex("Target", "Id");
+
                     b.ToTable("admin_audit", (string)null);
                 });
 
@@ -495,6 +497,10 @@ namespace WeChatAi.Core.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("Charge")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<int>("CompletionTokens")
                         .HasColumnType("integer");
 
@@ -508,6 +514,10 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.Property<int>("LatencyMs")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Media")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
 
                     b.Property<string>("OpenId")
                         .IsRequired()
