@@ -46,6 +46,6 @@ var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.R
 secrets.ApplyTo(admin, ExternalSecrets.Admin);
 admin.AddRunCredentialsWhereMissing(secrets, api);
 
-builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
+builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker, infrastructure.DataDirectory);
 
 builder.Build().Run();

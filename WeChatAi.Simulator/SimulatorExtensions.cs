@@ -4,6 +4,7 @@ using WeChatAi.Simulator.Chat;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.Moderation;
 using WeChatAi.Simulator.OAuth;
+using WeChatAi.Simulator.State;
 using WeChatAi.Simulator.WeChatApi;
 using WeChatAi.Simulator.WeChatPay;
 using WeChatAi.Simulator.WeChatServer;
@@ -20,6 +21,7 @@ public static class SimulatorExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(LlmEndpoints.CurrentFaults, (sp, _) => sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Llm);
+        builder.Services.AddSingleton<StateFiles>();
         builder.Services.AddSingleton<Timeline>();
         builder.Services.AddSingleton<SimulatedUsers>();
         builder.Services.AddSingleton<AccessTokens>();

@@ -38,6 +38,10 @@ public sealed class SimulatorOptions
     /// <summary>What the moderation stand-in flags: any input containing it (type it in the chat page to see a blocked question).</summary>
     [Required(AllowEmptyStrings = false)]
     public string ModerationMarker { get; set; } = "审核测试";
+
+    /// <summary>Where the users and the published menu are kept across restarts (the AppHost's local data folder); unset: forgotten at stop.</summary>
+    public string? DataDirectory { get; set; }
+
     /// <summary>WeChat Pay's stand-in; off unless the AppHost generated its keys.</summary>
     public SimulatedPayOptions Pay { get; set; } = new();
 }
