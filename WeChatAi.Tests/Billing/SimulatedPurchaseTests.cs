@@ -36,6 +36,9 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
         var simulator = $"http://127.0.0.1:{simulatorPort}";
         _simulator = await ServiceProcess.StartAsync("WeChatAi.Simulator", new Dictionary<string, string?>
         {
+            // The chat page's files, served from the project as under the AppHost.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_ENVIRONMENT"] = "Development",
             ["Simulator__WebhookUrl"] = $"http://127.0.0.1:{apiPort}/wechat",
             ["Simulator__Token"] = "simulated-purchase-token",
             ["Simulator__AppId"] = AppId,
@@ -121,7 +124,7 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
         // Inside the frame the simulated WeChat browser really opens: a refused frame (frame-ancestors 'none') stays empty.
         var frame = page.FrameLocator("#browser-frame");
         await Expect(frame.Locator("#quota")).ToContainTextAsync("积分 0");
-        await frame.Locator("#products button").ClickAsync();
+        await frame.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "¥1.00" }).ClickAsync();
         await Expect(frame.Locator("#status")).ToHaveTextAsync("支付成功，积分已到账。", new() { Timeout = 30_000 });
         await Expect(frame.Locator("#quota")).ToContainTextAsync("积分 10");
     }
