@@ -41,6 +41,15 @@ public static class SimulatorExtensions
             simulator.WithEnvironment("Simulator__DataDirectory", stateDirectory);
         }
 
+        // The burst panel fits its presets to the webhook's per-user limit and names it when a burst exceeds it.
+        foreach (var limit in (string[])["PerUserBurst", "PerUserPerMinute"])
+        {
+            if (builder.Configuration[$"RateLimits:{limit}"] is { Length: > 0 } value)
+            {
+                simulator.WithEnvironment($"Simulator__{limit}", value);
+            }
+        }
+
         if (secrets.HasWeChat)
         {
             // A real account: the chat page signs with its credentials, so the webhook accepts what it sends.

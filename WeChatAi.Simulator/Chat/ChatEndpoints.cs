@@ -26,10 +26,10 @@ public static class ChatEndpoints
             return Results.Created($"/sim/users/{user.OpenId}/timeline", user);
         });
         sim.MapGet("/users/{openId}/timeline", (string openId, Timeline timeline) => timeline.For(openId));
-        sim.MapPost("/users/{openId}/follow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct) =>
-            SendEventAsync(openId, "subscribe", following: true, safeMode ?? true, users, sender, ct));
-        sim.MapPost("/users/{openId}/unfollow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct) =>
-            SendEventAsync(openId, "unsubscribe", following: false, safeMode ?? true, users, sender, ct));
+        sim.MapPost("/users/{openId}/follow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct) =>
+            SendEventAsync(openId, "subscribe", following: true, safeMode ?? true, users, sender, timeline, ct));
+        sim.MapPost("/users/{openId}/unfollow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct) =>
+            SendEventAsync(openId, "unsubscribe", following: false, safeMode ?? true, users, sender, timeline, ct));
         sim.MapPost("/users/{openId}/messages", SendMessageAsync);
         sim.MapPost("/users/{openId}/click", ClickAsync);
         sim.MapGet("/menu", (PublishedMenu menu) => Results.Json(new { button = menu.Current?.Button ?? [] }));
@@ -164,7 +164,7 @@ public static class ChatEndpoints
     }
 
     private static async Task<IResult> SendEventAsync(
-        string openId, string eventName, bool following, bool safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct)
+        string openId, string eventName, bool following, bool safeMode, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct)
     {
         if (users.Find(openId) is null)
         {
@@ -172,6 +172,7 @@ public static class ChatEndpoints
         }
 
         users.SetFollowing(openId, following);
+        timeline.Add(openId, TimelineKinds.Event, following ? "关注公众号 (subscribe)" : "取消关注 (unsubscribe)");
         return Results.Ok(await sender.SendEventAsync(openId, eventName, safeMode, ct));
     }
 
