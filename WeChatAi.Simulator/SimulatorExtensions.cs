@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.AspNetCore;
 using WeChatAi.Simulator.Browser;
 using WeChatAi.Simulator.Chat;
 using WeChatAi.Simulator.Llm;
@@ -36,6 +37,13 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<SimulatedPay>();
         builder.Services.AddSingleton<SimulatedBrowser>();
         builder.Services.AddHttpClient<PayNotifier>();
+
+        // The chat page polls these every 1–5 s; as traces they would bury the messages' traces in the dashboard.
+        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(options =>
+        {
+            var previous = options.Filter;
+            options.Filter = context => !ChatEndpoints.IsPagePoll(context.Request) && (previous?.Invoke(context) ?? true);
+        });
 
         // The "WeChat browser" follows no redirects and keeps no cookies: the page in the frame does both.
         builder.Services.AddHttpClient(nameof(BrowserProxy)).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });

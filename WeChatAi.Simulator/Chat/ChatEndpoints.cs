@@ -16,6 +16,10 @@ public static class ChatEndpoints
     /// <summary>WeChat takes images up to 10 MB from users.</summary>
     public const int MaxUploadBytes = 10 * 1024 * 1024;
 
+    /// <summary>The chat page's own polling (burst, status, menu, the pay panel's orders): not traced.</summary>
+    public static bool IsPagePoll(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Path.Value is "/sim/burst" or "/sim/status" or "/sim/menu" or "/sim/pay/orders";
+
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
         var sim = app.MapGroup("/sim");
