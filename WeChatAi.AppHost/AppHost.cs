@@ -44,8 +44,9 @@ var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.R
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Operations console");
 secrets.ApplyTo(admin, ExternalSecrets.Admin);
-admin.AddRunCredentialsWhereMissing(secrets, api);
+var adminKey = admin.AddRunCredentialsWhereMissing(secrets, api);
 
-builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker, infrastructure.DataDirectory);
+builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker, infrastructure.DataDirectory)
+    ?.PublishesTheDefaultMenuOnFirstStart(api, adminKey!);
 
 builder.Build().Run();

@@ -16,26 +16,33 @@ public static class AdminConsoleExtensions
     /// this run (the console needs both): the same key for the API and the console, the password for the API, and one
     /// log line telling the developer where to sign in with it. A configured password is never logged; when
     /// publishing both are secret parameters the deployment asks for (<see cref="ExternalSecrets"/>).
+    /// Returns how the AppHost itself reads the API's admin key at run time (null when publishing).
     /// </summary>
-    public static void AddRunCredentialsWhereMissing(
+    public static Func<CancellationToken, ValueTask<string?>>? AddRunCredentialsWhereMissing(
         this IResourceBuilder<ProjectResource> admin, ExternalSecrets secrets, IResourceBuilder<ProjectResource> api)
     {
         var builder = admin.ApplicationBuilder;
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return;
+            return null;
         }
 
-        if (!secrets.Has(ExternalSecrets.AdminKey))
+        Func<CancellationToken, ValueTask<string?>> adminKey;
+        if (secrets.Parameter(ExternalSecrets.AdminKey) is { } configured)
+        {
+            adminKey = configured.GetValueAsync;
+        }
+        else
         {
             var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             api.WithEnvironment("Admin__ApiKey", key);
             admin.WithEnvironment("Admin__ApiKey", key);
+            adminKey = _ => ValueTask.FromResult<string?>(key);
         }
 
         if (secrets.Has(ExternalSecrets.AdminPassword))
         {
-            return;
+            return adminKey;
         }
 
         var password = RandomNumberGenerator.GetString(PasswordAlphabet, 16);
@@ -47,6 +54,7 @@ public static class AdminConsoleExtensions
             LogConsole(logger, endpoint.Url, password, null);
             return Task.CompletedTask;
         });
+        return adminKey;
     }
 
     private static readonly Action<ILogger, string, string, Exception?> LogConsole = LoggerMessage.Define<string, string>(

@@ -57,6 +57,7 @@ public static class SimulatorExtensions
         }
         else
         {
+            simulator.WithAnnotation(new SimulatedWeChatAnnotation(stateDirectory));
             var account = SimulatorState.LoadOrCreate(stateDirectory, "account.json", SimulatedAccount.Create);
             foreach (var (key, value) in Settings(account))
             {
