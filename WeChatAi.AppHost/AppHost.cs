@@ -45,7 +45,8 @@ var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.R
     .WithUrlForEndpoint("http", url => url.DisplayText = "Operations console");
 secrets.ApplyTo(admin, ExternalSecrets.Admin);
 
-var simulator = builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker);
-admin.AddRunCredentialsWhereMissing(secrets, api, simulator);
+var simulator = builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker, infrastructure.DataDirectory);
+var adminKey = admin.AddRunCredentialsWhereMissing(secrets, api, simulator);
+simulator?.PublishesTheDefaultMenuOnFirstStart(api, adminKey!);
 
 builder.Build().Run();

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.AspNetCore;
 using WeChatAi.Simulator.Browser;
 using WeChatAi.Simulator.Chat;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.Moderation;
 using WeChatAi.Simulator.OAuth;
+using WeChatAi.Simulator.State;
 using WeChatAi.Simulator.WeChatApi;
 using WeChatAi.Simulator.WeChatPay;
 using WeChatAi.Simulator.WeChatServer;
@@ -20,6 +22,7 @@ public static class SimulatorExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(LlmEndpoints.CurrentFaults, (sp, _) => sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Llm);
+        builder.Services.AddSingleton<StateFiles>();
         builder.Services.AddSingleton<Timeline>();
         builder.Services.AddSingleton<SimulatedUsers>();
         builder.Services.AddSingleton<AccessTokens>();
@@ -37,6 +40,13 @@ public static class SimulatorExtensions
         builder.Services.AddHttpClient(OperatorRemarks.ClientName);
         builder.Services.AddSingleton<OperatorRemarks>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorRemarks>());
+
+        // The chat page polls these every 1–5 s; as traces they would bury the messages' traces in the dashboard.
+        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(options =>
+        {
+            var previous = options.Filter;
+            options.Filter = context => !ChatEndpoints.IsPagePoll(context.Request) && (previous?.Invoke(context) ?? true);
+        });
 
         // The "WeChat browser" follows no redirects and keeps no cookies: the page in the frame does both.
         builder.Services.AddHttpClient(nameof(BrowserProxy)).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });

@@ -38,6 +38,18 @@ public sealed class SimulatorOptions
     /// <summary>What the moderation stand-in flags: any input containing it (type it in the chat page to see a blocked question).</summary>
     [Required(AllowEmptyStrings = false)]
     public string ModerationMarker { get; set; } = "审核测试";
+
+    /// <summary>The webhook's <c>RateLimits:PerUserBurst</c> (the AppHost passes the configured value): the burst panel's presets fit it and it names it.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Simulator:PerUserBurst must be at least 1.")]
+    public int PerUserBurst { get; set; } = 5;
+
+    /// <summary>The webhook's <c>RateLimits:PerUserPerMinute</c>, shown beside the burst limit.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Simulator:PerUserPerMinute must be at least 1.")]
+    public int PerUserPerMinute { get; set; } = 10;
+
+    /// <summary>Where the users and the published menu are kept across restarts (the AppHost's local data folder); unset: forgotten at stop.</summary>
+    public string? DataDirectory { get; set; }
+
     /// <summary>WeChat Pay's stand-in; off unless the AppHost generated its keys.</summary>
     public SimulatedPayOptions Pay { get; set; } = new();
 }

@@ -9,7 +9,7 @@ namespace Microsoft.AspNetCore.Builder;
 
 public static class PurchasePage
 {
-    private const string Security = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+    private const string Security = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors ";
 
     /// <summary>
     /// <c>GET /pay</c> (signs in through WeChat's OAuth2 <c>snsapi_base</c> first), <c>GET /pay/oauth</c> (OAuth's
@@ -33,7 +33,7 @@ public static class PurchasePage
                 return Results.Redirect(AuthorizeUrl(weChat.Value, publicUrl.Value, states.Begin(context)));
             }
 
-            context.Response.Headers.ContentSecurityPolicy = Security;
+            context.Response.Headers.ContentSecurityPolicy = Security + publicUrl.Value.FrameAncestors;
             context.Response.Headers.CacheControl = "no-store";
             return Results.Text(html, "text/html; charset=utf-8");
         }).RequireRateLimiting(HttpApiExtensions.RateLimitPolicy);

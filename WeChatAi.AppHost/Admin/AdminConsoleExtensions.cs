@@ -17,32 +17,39 @@ public static class AdminConsoleExtensions
     /// log line telling the developer where to sign in with it. A configured password is never logged; when
     /// publishing both are secret parameters the deployment asks for (<see cref="ExternalSecrets"/>).
     /// The simulator, when there is one, gets the key too: it plays the operator who writes each new user's remark.
+    /// Returns how the AppHost itself reads the API's admin key at run time (null when publishing).
     /// </summary>
-    public static void AddRunCredentialsWhereMissing(
+    public static Func<CancellationToken, ValueTask<string?>>? AddRunCredentialsWhereMissing(
         this IResourceBuilder<ProjectResource> admin, ExternalSecrets secrets, IResourceBuilder<ProjectResource> api,
         IResourceBuilder<ProjectResource>? simulator = null)
     {
         var builder = admin.ApplicationBuilder;
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return;
+            return null;
         }
 
-        if (!secrets.Has(ExternalSecrets.AdminKey))
+        Func<CancellationToken, ValueTask<string?>> adminKey;
+        if (secrets.Parameter(ExternalSecrets.AdminKey) is { } configured)
+        {
+            adminKey = configured.GetValueAsync;
+            if (simulator is not null)
+            {
+                secrets.ApplyTo(simulator, ExternalSecrets.Admin);
+            }
+        }
+        else
         {
             var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             api.WithEnvironment("Admin__ApiKey", key);
             admin.WithEnvironment("Admin__ApiKey", key);
             simulator?.WithEnvironment("Admin__ApiKey", key);
-        }
-        else if (simulator is not null)
-        {
-            secrets.ApplyTo(simulator, ExternalSecrets.Admin);
+            adminKey = _ => ValueTask.FromResult<string?>(key);
         }
 
         if (secrets.Has(ExternalSecrets.AdminPassword))
         {
-            return;
+            return adminKey;
         }
 
         var password = RandomNumberGenerator.GetString(PasswordAlphabet, 16);
@@ -54,6 +61,7 @@ public static class AdminConsoleExtensions
             LogConsole(logger, endpoint.Url, password, null);
             return Task.CompletedTask;
         });
+        return adminKey;
     }
 
     private static readonly Action<ILogger, string, string, Exception?> LogConsole = LoggerMessage.Define<string, string>(

@@ -86,7 +86,7 @@ public static class InfrastructureExtensions
 
         var redis = builder.AddLocalRedis(RedisName, Path.Combine(dataDirectory, "redis"), durability);
         var database = builder.AddLocalPostgres(PostgresName, dataDirectory).AddDatabase(DatabaseName);
-        return new(InfrastructureMode.Local, redis, database);
+        return new(InfrastructureMode.Local, redis, database, dataDirectory);
     }
 
     private static WeChatInfrastructure AddExternalInfrastructure(this IDistributedApplicationBuilder builder)

@@ -75,6 +75,9 @@ public sealed class ExternalSecrets
     /// <summary>True when <paramref name="name"/> was added as a parameter (configured, or publishing).</summary>
     public bool Has(string name) => _configured.Any(c => c.Name == name);
 
+    /// <summary>The parameter <paramref name="name"/> when configured; null otherwise.</summary>
+    public ParameterResource? Parameter(string name) => _configured.FirstOrDefault(c => c.Name == name).Parameter?.Resource;
+
     /// <summary>True when the WeChat token and AppId are set, i.e. a real official account is connected.</summary>
     public bool HasWeChat { get; private set; }
 

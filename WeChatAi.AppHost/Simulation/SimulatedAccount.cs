@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace WeChatAi.AppHost.Simulation;
 
 /// <summary>
-/// A throw-away official account identity for one run with the simulator: both sides get the same values, so
-/// signatures, encryption and token checks run for real, and nothing secret is ever stored.
+/// A made-up official account identity for the simulator: both sides get the same values, so signatures, encryption
+/// and token checks run for real. Made once per data folder in local mode (<see cref="SimulatorState"/>), per run otherwise.
 /// </summary>
 public sealed record SimulatedAccount(string Token, string AppId, string AppSecret, string EncodingAesKey)
 {

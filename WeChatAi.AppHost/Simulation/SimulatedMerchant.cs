@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 namespace WeChatAi.AppHost.Simulation;
 
 /// <summary>
-/// A throw-away WeChat Pay merchant for one run with the simulator: the merchant key pair and the WeChat Pay key pair
-/// are generated at start; the API gets the merchant private key and the pay public key, the simulator the other
-/// halves, so every signature is checked for real. Nothing is logged or stored.
+/// A made-up WeChat Pay merchant for the simulator: the merchant key pair and the WeChat Pay key pair are generated
+/// (once per data folder in local mode, <see cref="SimulatorState"/>; per run otherwise); the API gets the merchant
+/// private key and the pay public key, the simulator the other halves, so every signature is checked for real. Never logged.
 /// </summary>
 public sealed record SimulatedMerchant(
     string MchId, string MerchantSerialNo, string MerchantPrivateKey, string MerchantPublicKey,

@@ -13,24 +13,42 @@ public static class SimulatorExtensions
     /// Without WeChat or LLM credentials, adds the <c>simulator</c> resource and points the API and the worker at it
     /// for whatever is missing: WeChat's servers and API, the LLM, or both, and the worker at its moderation stand-in
     /// unless <c>Safety:ModerationUrl</c> is configured. With every credential set it adds nothing,
-    /// and it is never published: a deployment talks to the real WeChat and LLM.
+    /// and it is never published: a deployment talks to the real WeChat and LLM. With a <paramref name="dataDirectory"/>
+    /// (local mode) the simulated account, merchant, users and menu are kept in its <c>simulator</c> folder across runs.
     /// </summary>
     public static IResourceBuilder<ProjectResource>? AddSimulatorWhereSecretsAreMissing(
         this IDistributedApplicationBuilder builder,
         ExternalSecrets secrets,
         IResourceBuilder<ProjectResource> api,
-        IResourceBuilder<ProjectResource> worker)
+        IResourceBuilder<ProjectResource> worker,
+        string? dataDirectory)
     {
         if (builder.ExecutionContext.IsPublishMode || (secrets.HasWeChat && secrets.HasLlm))
         {
             return null;
         }
 
+        // The chat page opens once the API is healthy: a message sent before would wait for it anyway, unexplained.
         var simulator = builder.AddProject<Projects.WeChatAi_Simulator>(ResourceName)
             .WithReference(api)
+            .WaitFor(api)
             .WithHttpHealthCheck("/health")
             .WithUrlForEndpoint("http", url => url.DisplayText = "Chat page");
         var endpoint = simulator.GetEndpoint("http");
+        var stateDirectory = dataDirectory is null ? null : Path.Combine(dataDirectory, "simulator");
+        if (stateDirectory is not null)
+        {
+            simulator.WithEnvironment("Simulator__DataDirectory", stateDirectory);
+        }
+
+        // The burst panel fits its presets to the webhook's per-user limit and names it when a burst exceeds it.
+        foreach (var limit in (string[])["PerUserBurst", "PerUserPerMinute"])
+        {
+            if (builder.Configuration[$"RateLimits:{limit}"] is { Length: > 0 } value)
+            {
+                simulator.WithEnvironment($"Simulator__{limit}", value);
+            }
+        }
 
         if (secrets.HasWeChat)
         {
@@ -39,7 +57,8 @@ public static class SimulatorExtensions
         }
         else
         {
-            var account = SimulatedAccount.Create();
+            simulator.WithAnnotation(new SimulatedWeChatAnnotation(stateDirectory));
+            var account = SimulatorState.LoadOrCreate(stateDirectory, "account.json", SimulatedAccount.Create);
             foreach (var (key, value) in Settings(account))
             {
                 api.WithEnvironment($"WeChat__{key}", value);
@@ -54,7 +73,7 @@ public static class SimulatorExtensions
             worker.WithEnvironment("Media__AllowedImageHosts", "localhost,127.0.0.1")
                 .WithEnvironment("Media__AllowPrivateAddresses", "true");
             api.WithEnvironment("WeChat__ApiBaseUrl", endpoint); // menu publishing, OAuth's code exchange
-            SimulatePayments(api, simulator, endpoint);
+            SimulatePayments(api, simulator, endpoint, stateDirectory);
         }
 
         if (!secrets.HasLlm)
@@ -94,11 +113,14 @@ public static class SimulatorExtensions
     /// opens through the simulator's "WeChat browser", OAuth and WeChat Pay calls go to it, and it posts notifications
     /// straight to the API.
     /// </summary>
-    private static void SimulatePayments(IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> simulator, EndpointReference endpoint)
+    private static void SimulatePayments(
+        IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> simulator, EndpointReference endpoint, string? stateDirectory)
     {
-        var merchant = SimulatedMerchant.Create();
+        var merchant = SimulatorState.LoadOrCreate(stateDirectory, "merchant.json", SimulatedMerchant.Create);
         api.WithEnvironment("WeChat__OAuthBaseUrl", endpoint)
             .WithEnvironment("Api__PublicBaseUrl", endpoint)
+            // The chat page shows /pay in its "WeChat browser" frame; only this origin may frame it (docs/billing.md).
+            .WithEnvironment("Api__PayFrameAncestors", endpoint)
             .WithEnvironment("WeChatPay__BaseUrl", endpoint)
             .WithEnvironment("WeChatPay__MchId", merchant.MchId)
             .WithEnvironment("WeChatPay__MerchantSerialNo", merchant.MerchantSerialNo)

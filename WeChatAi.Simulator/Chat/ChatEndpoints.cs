@@ -16,6 +16,10 @@ public static class ChatEndpoints
     /// <summary>WeChat takes images up to 10 MB from users.</summary>
     public const int MaxUploadBytes = 10 * 1024 * 1024;
 
+    /// <summary>The chat page's own polling (burst, status, menu, the pay panel's orders): not traced.</summary>
+    public static bool IsPagePoll(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method) && request.Path.Value is "/sim/burst" or "/sim/status" or "/sim/menu" or "/sim/pay/orders";
+
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
         var sim = app.MapGroup("/sim");
@@ -26,10 +30,10 @@ public static class ChatEndpoints
             return Results.Created($"/sim/users/{user.OpenId}/timeline", user);
         });
         sim.MapGet("/users/{openId}/timeline", (string openId, Timeline timeline) => timeline.For(openId));
-        sim.MapPost("/users/{openId}/follow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct) =>
-            SendEventAsync(openId, "subscribe", following: true, safeMode ?? true, users, sender, ct));
-        sim.MapPost("/users/{openId}/unfollow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct) =>
-            SendEventAsync(openId, "unsubscribe", following: false, safeMode ?? true, users, sender, ct));
+        sim.MapPost("/users/{openId}/follow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct) =>
+            SendEventAsync(openId, "subscribe", following: true, safeMode ?? true, users, sender, timeline, ct));
+        sim.MapPost("/users/{openId}/unfollow", (string openId, bool? safeMode, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct) =>
+            SendEventAsync(openId, "unsubscribe", following: false, safeMode ?? true, users, sender, timeline, ct));
         sim.MapPost("/users/{openId}/messages", SendMessageAsync);
         sim.MapPost("/users/{openId}/click", ClickAsync);
         sim.MapGet("/menu", (PublishedMenu menu) => Results.Json(new { button = menu.Current?.Button ?? [] }));
@@ -164,7 +168,7 @@ public static class ChatEndpoints
     }
 
     private static async Task<IResult> SendEventAsync(
-        string openId, string eventName, bool following, bool safeMode, SimulatedUsers users, WebhookSender sender, CancellationToken ct)
+        string openId, string eventName, bool following, bool safeMode, SimulatedUsers users, WebhookSender sender, Timeline timeline, CancellationToken ct)
     {
         if (users.Find(openId) is null)
         {
@@ -172,6 +176,7 @@ public static class ChatEndpoints
         }
 
         users.SetFollowing(openId, following);
+        timeline.Add(openId, TimelineKinds.Event, following ? "关注公众号 (subscribe)" : "取消关注 (unsubscribe)");
         return Results.Ok(await sender.SendEventAsync(openId, eventName, safeMode, ct));
     }
 

@@ -1,14 +1,26 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using WeChatAi.Simulator.State;
 
 namespace WeChatAi.Simulator.Chat;
 
 public sealed record SimulatedUser(string OpenId, string Name, bool Following);
 
-/// <summary>The followers of the simulated official account.</summary>
+/// <summary>The followers of the simulated official account, kept in <c>users.json</c> of the data folder.</summary>
 public sealed class SimulatedUsers
 {
+    private const string FileName = "users.json";
     private readonly ConcurrentDictionary<string, SimulatedUser> _users = new();
+    private readonly StateFiles _files;
+
+    public SimulatedUsers(StateFiles files)
+    {
+        _files = files;
+        foreach (var user in files.Load<SimulatedUser[]>(FileName) ?? [])
+        {
+            _users[user.OpenId] = user;
+        }
+    }
 
     public IReadOnlyList<SimulatedUser> All => [.. _users.Values.OrderBy(u => u.Name, StringComparer.Ordinal)];
 
@@ -18,6 +30,7 @@ public sealed class SimulatedUsers
         var openId = "o" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(20)).Replace('+', '-').Replace('/', '_')[..27];
         var user = new SimulatedUser(openId, string.IsNullOrWhiteSpace(name) ? $"用户{_users.Count + 1}" : name.Trim(), Following: false);
         _users[openId] = user;
+        Save();
         return user;
     }
 
@@ -28,6 +41,9 @@ public sealed class SimulatedUsers
         if (_users.TryGetValue(openId, out var user))
         {
             _users[openId] = user with { Following = following };
+            Save();
         }
     }
+
+    private void Save() => _files.Save(FileName, All);
 }

@@ -18,6 +18,9 @@ public static class TimelineKinds
 {
     public const string User = "user";
     public const string Event = "event";
+
+    /// <summary>The webhook took a message or event and answered <c>success</c>: nothing for the user to see.</summary>
+    public const string Delivered = "delivered";
     public const string Reply = "reply";
     public const string Push = "push";
     public const string Retry = "retry";

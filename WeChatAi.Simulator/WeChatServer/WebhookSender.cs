@@ -93,7 +93,7 @@ public sealed partial class WebhookSender(
                     if (showInTimeline)
                     {
                         // "success" shows the user nothing, so the page shows it as a note, not as a bubble.
-                        timeline.Add(openId, reply is null ? TimelineKinds.Event : TimelineKinds.Reply, reply ?? "webhook: success（无被动回复）", attempt, ms, useSafeMode ? "safe mode" : "plaintext");
+                        timeline.Add(openId, reply is null ? TimelineKinds.Delivered : TimelineKinds.Reply, reply ?? "webhook: success（无被动回复）", attempt, ms, useSafeMode ? "safe mode" : "plaintext");
                     }
 
                     return new WebhookDelivery(true, reply, attempt, (int)total.ElapsedMilliseconds, null);

@@ -48,6 +48,8 @@ function showTyping(on, sinceMs) {
   if (left > 0) typingTimer = setTimeout(() => { $("typing").hidden = true; }, left);
 }
 
+// A note under the bubbles: what the user did (event), what the webhook answered (delivered), or what went wrong.
+const noteLabels = { event: "事件", delivered: "已送达", retry: "重试", error: "失败" };
 function render(entry) {
   if (entry.openId !== selected) return;
   if (entry.kind === "typing") { showTyping(!!entry.text, entry.atUnixMs); return; }
@@ -72,7 +74,7 @@ function render(entry) {
       break;
     default:
       element.className = `meta ${entry.kind}`;
-      element.textContent = `${entry.kind === "retry" ? "重试" : entry.kind === "error" ? "失败" : "事件"} ${attempt}${entry.text}${timing}`;
+      element.textContent = `${noteLabels[entry.kind] ?? entry.kind} ${attempt}${entry.text}${timing}`;
   }
   box.append(element);
   box.scrollTop = box.scrollHeight;
@@ -245,11 +247,28 @@ function stats(element, rows) {
   }));
 }
 
+// The webhook lets a user send PerUserBurst messages back to back; a burst above that from each user is partly refused.
+let burstLimits = null;
+function burstHint() {
+  if (!burstLimits) return;
+  const messages = +$("burst-messages").value, users = +$("burst-users").value;
+  const needed = Math.ceil(messages / burstLimits.perUserBurst);
+  $("burst-hint").textContent = users >= needed
+    ? `每个用户最多连发 ${burstLimits.perUserBurst} 条（RateLimits:PerUserBurst，之后每分钟 ${burstLimits.perUserPerMinute} 条）：${messages} 条消息用 ${users} 个用户不会被限流。`
+    : `每个用户最多连发 ${burstLimits.perUserBurst} 条（RateLimits:PerUserBurst）：${messages} 条消息至少要 ${needed} 个用户，否则约 ${messages - users * burstLimits.perUserBurst} 条会被限流、没有答案。`;
+  $("burst-hint").classList.toggle("warning", users < needed);
+}
+for (const id of ["burst-messages", "burst-users"]) $(id).addEventListener("input", burstHint);
+
+const burstPhases = { sending: "发送中", answering: "等待答案", idle: "空闲" };
 async function refresh() {
   const burst = await api("/sim/burst");
+  burstLimits = burst.limits;
+  burstHint();
   stats($("burst-status"), [
-    ["状态", burst.running ? "进行中" : "空闲"], ["已发送", burst.sent], ["已应答", burst.acknowledged],
-    ["失败", burst.failed], ["已推送答案", burst.answered], ["发送/秒", burst.sentPerSecond.toFixed(0)],
+    ["状态", burstPhases[burst.phase] ?? burst.phase], ["已发送", burst.sent], ["已应答", burst.acknowledged],
+    ["失败", burst.failed], ["被限流", `${burst.rateLimited}（每用户连发 ${burst.limits.perUserBurst} 条）`],
+    ["已推送答案", burst.answered], ["发送/秒", burst.sentPerSecond.toFixed(0)],
     ["答案/秒", burst.answeredPerSecond.toFixed(0)], ["应答 p50/p99", `${burst.ackP50Ms} / ${burst.ackP99Ms} ms`]]);
   const status = await api("/sim/status");
   stats($("status"), [

@@ -44,6 +44,19 @@ public sealed class BillingOptionsTests
     }
 
     [Fact]
+    public void Frame_ancestors_must_be_origins_and_default_to_none()
+    {
+        Assert.Equal("'none'", new PublicUrlOptions().FrameAncestors);
+        var simulator = new PublicUrlOptions { PayFrameAncestors = "http://localhost:5070 https://b.example.com/" };
+        Assert.Empty(Validate(simulator));
+        Assert.Equal("http://localhost:5070 https://b.example.com", simulator.FrameAncestors);
+        Assert.Equal(
+            ["Api:PayFrameAncestors must be space-separated http(s) origins like http://localhost:5070; '*' is not one.",
+             "Api:PayFrameAncestors must be space-separated http(s) origins like http://localhost:5070; 'https://a.example.com/pay' is not one."],
+            Validate(new PublicUrlOptions { PayFrameAncestors = "* https://a.example.com/pay" }));
+    }
+
+    [Fact]
     public async Task The_API_refuses_to_start_with_a_bad_product_and_says_which_setting()
     {
         var (exitCode, output) = await ServiceProcess.RunToCompletionAsync("WeChatAi.Api", new Dictionary<string, string?>

@@ -47,6 +47,18 @@ public sealed class PurchaseTests(PurchaseFixture app) : IClassFixture<PurchaseF
     }
 
     [Fact]
+    public async Task Without_Api_PayFrameAncestors_no_page_may_show_the_purchase_page_in_a_frame()
+    {
+        using var browser = app.NewBrowser();
+        await browser.SignInAsync("o-frame");
+
+        using var page = await browser.GetAsync(browser.OnReplica("/pay", 0));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.EndsWith("frame-ancestors 'none'", string.Join(';', page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_foreign_or_reused_state_is_refused_with_400()
     {
         using var browser = app.NewBrowser();

@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using WeChatAi.Core.Data.Billing;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Tests.Simulator;
 using Microsoft.EntityFrameworkCore;
+using static Microsoft.Playwright.Assertions;
 
 namespace WeChatAi.Tests.Billing;
 
@@ -34,6 +36,9 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
         var simulator = $"http://127.0.0.1:{simulatorPort}";
         _simulator = await ServiceProcess.StartAsync("WeChatAi.Simulator", new Dictionary<string, string?>
         {
+            // The chat page's files, served from the project as under the AppHost.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DOTNET_ENVIRONMENT"] = "Development",
             ["Simulator__WebhookUrl"] = $"http://127.0.0.1:{apiPort}/wechat",
             ["Simulator__Token"] = "simulated-purchase-token",
             ["Simulator__AppId"] = AppId,
@@ -55,6 +60,7 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
             ["WeChat__OAuthBaseUrl"] = simulator,
             ["WeChat__ApiBaseUrl"] = simulator,
             ["Api__PublicBaseUrl"] = simulator,
+            ["Api__PayFrameAncestors"] = simulator, // as the AppHost sets it when the simulator runs
             ["Billing__Products__0__Id"] = "p10",
             ["Billing__Products__0__Name"] = "10 次提问",
             ["Billing__Products__0__PriceFen"] = "100",
@@ -104,5 +110,22 @@ public sealed class SimulatedPurchaseTests(PostgresServer postgres) : IAsyncLife
 
         Assert.Equal((OrderState.Paid, openId, 100), (paid.State, paid.OpenId, paid.PaidAmountFen));
         Assert.Equal(10, (await browser.Http.GetFromJsonAsync<JsonElement>("/api/me", ct)).GetProperty("credits").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_purchase_page_opens_inside_the_chat_pages_wechat_browser_and_a_purchase_completes_there()
+    {
+        await using var chat = await ChatBrowser.OpenAsync(_simulator.BaseAddress, "frame-buyer");
+        var page = chat.Page;
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the simulated payment sheet's 确认支付
+
+        await page.ClickAsync("#open-pay");
+
+        // Inside the frame the simulated WeChat browser really opens: a refused frame (frame-ancestors 'none') stays empty.
+        var frame = page.FrameLocator("#browser-frame");
+        await Expect(frame.Locator("#quota")).ToContainTextAsync("积分 0");
+        await frame.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "¥1.00" }).ClickAsync();
+        await Expect(frame.Locator("#status")).ToHaveTextAsync("支付成功，积分已到账。", new() { Timeout = 30_000 });
+        await Expect(frame.Locator("#quota")).ToContainTextAsync("积分 10");
     }
 }

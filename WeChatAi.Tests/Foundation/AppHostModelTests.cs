@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using WeChatAi.AppHost.Infrastructure;
 using WeChatAi.AppHost.Infrastructure.Local;
+using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Foundation;
 
@@ -97,6 +98,81 @@ public sealed class AppHostModelTests
         var api = await EnvironmentOf(bare, "api");
         Assert.Contains("simulator", api["WeChat__ApiBaseUrl"], StringComparison.Ordinal);
         Assert.Equal((await EnvironmentOf(bare, "worker"))["WeChat__ApiBaseUrl"], api["WeChat__ApiBaseUrl"]);
+    }
+
+    [Fact]
+    public async Task In_local_mode_the_simulated_account_and_merchant_are_the_same_on_every_start_with_the_same_data_folder()
+    {
+        var data = Directory.CreateTempSubdirectory("wechatai-account-").FullName;
+        var other = Directory.CreateTempSubdirectory("wechatai-account-").FullName;
+        try
+        {
+            Dictionary<string, string> first, again, elsewhere;
+            await using (var builder = await CreateAsync("Infrastructure:Mode=local", $"Infrastructure:DataDirectory={data}"))
+            {
+                first = await EnvironmentOf(builder, "api");
+                var simulator = await EnvironmentOf(builder, "simulator");
+                Assert.Equal(Path.Combine(data, "simulator"), simulator["Simulator__DataDirectory"]);
+                Assert.Equal(first["WeChat__AppId"], simulator["Simulator__AppId"]);
+            }
+
+            await using (var builder = await CreateAsync("Infrastructure:Mode=local", $"Infrastructure:DataDirectory={data}"))
+            {
+                again = await EnvironmentOf(builder, "api");
+            }
+
+            await using (var builder = await CreateAsync("Infrastructure:Mode=local", $"Infrastructure:DataDirectory={other}"))
+            {
+                elsewhere = await EnvironmentOf(builder, "api");
+            }
+
+            string[] kept = ["WeChat__AppId", "WeChat__Token", "WeChat__AppSecret", "WeChat__EncodingAESKey", "WeChatPay__MchId", "WeChatPay__MerchantPrivateKey", "WeChatPay__ApiV3Key"];
+            Assert.Equal(kept.Select(k => first[k]), kept.Select(k => again[k]));
+            Assert.NotEqual(first["WeChat__AppId"], elsewhere["WeChat__AppId"]);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data, "simulator", "account.json")));
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_chat_page_waits_for_a_healthy_api_and_only_it_may_frame_the_purchase_page()
+    {
+        await using (var bare = await CreateAsync("Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"))
+        {
+            var simulator = Assert.Single(bare.Resources, r => r.Name == "simulator");
+            Assert.Contains(simulator.Annotations.OfType<WaitAnnotation>(), w => w is { Resource.Name: "api", WaitType: WaitType.WaitUntilHealthy });
+            Assert.Contains("simulator", (await EnvironmentOf(bare, "api"))["Api__PayFrameAncestors"], StringComparison.Ordinal);
+            Assert.False((await EnvironmentOf(bare, "simulator")).ContainsKey("Simulator__DataDirectory"), "only local mode has a data folder");
+        }
+
+        await using var configured = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d",
+            "Parameters:wechat-token=t", "Parameters:wechat-app-id=wx1", "Parameters:llm-api-key=k");
+        Assert.False((await EnvironmentOf(configured, "api")).ContainsKey("Api__PayFrameAncestors"));
+    }
+
+    [Fact]
+    public void Every_service_has_its_own_port_in_its_launch_profile()
+    {
+        var ports = Directory.GetFiles(Repository.Root, "launchSettings.json", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(path => System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("profiles").EnumerateObject()
+                .Where(profile => profile.Value.TryGetProperty("applicationUrl", out _))
+                .SelectMany(profile => profile.Value.GetProperty("applicationUrl").GetString()!.Split(';'))
+                .Select(url => (Project: Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(path))), new Uri(url).Port)))
+            .Distinct()
+            .ToList();
+
+        Assert.True(ports.Count >= 5, string.Join(", ", ports));
+        var shared = ports.GroupBy(p => p.Port).Where(g => g.Select(p => p.Project).Distinct().Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(p => p.Project))}");
+        Assert.Empty(shared);
     }
 
     [Fact]

@@ -1,5 +1,9 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using StackExchange.Redis;
 using WeChatAi.Tests.Infrastructure;
@@ -35,6 +39,60 @@ public sealed class AppHostRestartTests
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task The_simulated_account_its_users_and_its_menu_are_the_same_after_an_apphost_restart()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("wechatai-restart-sim-").FullName;
+        var ct = TestContext.Current.CancellationToken;
+        try
+        {
+            string appId, openId;
+            await using (var first = await AppHostFixture.StartAsync(dataDirectory))
+            {
+                using var simulator = new HttpClient { BaseAddress = first.GetEndpoint("simulator", "http") };
+                // First start: the API's default menu was published to the simulator, as the README shows it.
+                Assert.Equal(["新对话", "帮助", "关于"], await MenuAsync(simulator));
+                using (var created = await simulator.PostAsJsonAsync("/sim/users", new { name = "昨天的用户" }, ct))
+                {
+                    openId = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("openId").GetString()!;
+                }
+
+                (await simulator.PostAsync(new Uri($"/sim/users/{openId}/follow", UriKind.Relative), null, ct)).EnsureSuccessStatusCode();
+                appId = (await EnvironmentAsync(first, "api"))["WeChat__AppId"];
+                await first.StopAsync(ct);
+            }
+
+            await using var second = await AppHostFixture.StartAsync(dataDirectory);
+            Assert.Equal(appId, (await EnvironmentAsync(second, "api"))["WeChat__AppId"]);
+            using var simulatorAgain = new HttpClient { BaseAddress = second.GetEndpoint("simulator", "http") };
+            var users = await simulatorAgain.GetFromJsonAsync<JsonElement>("/sim/users", ct);
+            Assert.Contains(users.EnumerateArray(), u => u.GetProperty("openId").GetString() == openId && u.GetProperty("following").GetBoolean());
+            Assert.Equal(["新对话", "帮助", "关于"], await MenuAsync(simulatorAgain));
+
+            // The console's list (through the API, for this AppId) still has yesterday's user.
+            using var api = new HttpClient { BaseAddress = second.GetEndpoint("api", "http") };
+            api.DefaultRequestHeaders.Add("X-Admin-Key", (await EnvironmentAsync(second, "api"))["Admin__ApiKey"]);
+            Assert.Contains(openId, await api.GetStringAsync(new Uri($"/api/admin/users?q={openId}", UriKind.Relative), ct), StringComparison.Ordinal);
+            await second.StopAsync(ct);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task<string?[]> MenuAsync(HttpClient simulator) =>
+        [.. (await simulator.GetFromJsonAsync<JsonElement>("/sim/menu", TestContext.Current.CancellationToken)).GetProperty("button").EnumerateArray().Select(b => b.GetProperty("name").GetString())];
+
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(DistributedApplication app, string resource)
+    {
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var withEnvironment = (IResourceWithEnvironment)model.Resources.Single(r => r.Name == resource);
+#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
+        return await withEnvironment.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
+#pragma warning restore CS0618
     }
 
     private static async Task<object?> ExecuteAsync(DistributedApplication app, string sql)

@@ -24,6 +24,20 @@ public sealed class MigrationServiceTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_first_migration_and_a_second_one_log_no_warning_or_error()
+    {
+        var environment = new Dictionary<string, string?> { ["ConnectionStrings__wechatdb"] = await postgres.CreateDatabaseAsync() };
+
+        var first = await ServiceProcess.RunToCompletionAsync("WeChatAi.MigrationService", environment);
+        var second = await ServiceProcess.RunToCompletionAsync("WeChatAi.MigrationService", environment);
+
+        // EF's probe of a missing __EFMigrationsHistory is expected on an empty database, not a failure to show in red.
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        var noisy = LogLines.WarningsAndErrors(first.Output).Concat(LogLines.WarningsAndErrors(second.Output)).ToList();
+        Assert.True(noisy.Count == 0, string.Join('\n', noisy));
+    }
+
+    [Fact]
     public async Task Migration_service_fails_with_a_nonzero_exit_when_the_database_is_unreachable()
     {
         var result = await ServiceProcess.RunToCompletionAsync("WeChatAi.MigrationService", new Dictionary<string, string?>
@@ -34,5 +48,6 @@ public sealed class MigrationServiceTests(PostgresServer postgres)
         });
 
         Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Database migration failed", result.Output, StringComparison.Ordinal);
     }
 }
