@@ -14,6 +14,8 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
     /// <summary>How long a query is remembered when the timestamp check is off (WeChat retries within about 15 s).</summary>
     public static readonly TimeSpan WindowWithoutTolerance = TimeSpan.FromMinutes(5);
 
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// One key per signature, lowercased: the check accepts hex in any case, and every timestamp/nonce split of the same
     /// sorted string has the same signature, so neither gives a captured query a second key. A single key: one hash slot.
@@ -36,10 +38,23 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
     public Task WarmUpAsync() => SetFirstAsync(Key(options.Value.AppId!, "warm-up"), "warm-up", 1);
 
     // Redis 7.0 accepts NX with GET: one round trip sets the first body's hash or returns the one already there.
+    // Through a Redis restart it is sent again, like admission's script, until MessageAdmission.RedisWait: a command
+    // cut on the wire may have run, and then it finds its own hash.
     private async Task<bool> SetFirstAsync(string key, string hash, long seconds)
     {
-        var first = await redis.GetDatabase().ExecuteAsync(
-            "SET", (RedisKey)key, hash, "NX", "GET", "EX", seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        return first.IsNull || string.Equals((string?)first, hash, StringComparison.Ordinal);
+        var started = time.GetUtcNow();
+        while (true)
+        {
+            try
+            {
+                var first = await redis.GetDatabase().ExecuteAsync(
+                    "SET", (RedisKey)key, hash, "NX", "GET", "EX", seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                return first.IsNull || string.Equals((string?)first, hash, StringComparison.Ordinal);
+            }
+            catch (RedisConnectionException) when (time.GetUtcNow() - started < Admission.MessageAdmission.RedisWait)
+            {
+                await Task.Delay(RetryDelay, time).ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -9,6 +9,13 @@ internal sealed class WeChatRequestBody : IDisposable
     /// <summary>WeChat payloads are a few KB even in safe mode; more is abuse.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>
+    /// Kestrel's limit for the endpoint: the webhook stops reading at <see cref="MaxBytes"/> and answers 413, and
+    /// Kestrel drains a body up to this size so that answer reaches the client; past it the connection is cut (a
+    /// reset can then reach the client before the 413). Nothing past MaxBytes is kept.
+    /// </summary>
+    public const int DrainLimitBytes = 2 * MaxBytes;
+
     private byte[]? _buffer;
 
     private WeChatRequestBody(byte[] buffer, int length)
@@ -59,7 +66,7 @@ internal sealed class WeChatRequestBody : IDisposable
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            // Kestrel stopped the read at the endpoint's limit (the same MaxBytes): the same answer as the count above.
+            // Kestrel stopped the read at the endpoint's limit: the same answer as the count above.
             Return(buffer, length);
             return null;
         }

@@ -67,7 +67,7 @@ public static class WebhookExtensions
 
         app.MapGet("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.Verify(context));
         app.MapPost("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.ReceiveAsync(context))
-            .WithMetadata(new RequestSizeLimitAttribute(WeChatRequestBody.MaxBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(WeChatRequestBody.DrainLimitBytes));
         return app;
     }
 }

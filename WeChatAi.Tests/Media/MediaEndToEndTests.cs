@@ -19,7 +19,7 @@ public sealed class MediaEndToEndTests(PostgresServer postgres)
     {
         await using var harness = await WorkerHarness.StartAsync(postgres);
         Dictionary<string, string?> models = new() { ["Llm__VisionModel"] = "e2e-vision", ["Llm__TranscriptionModel"] = "e2e-whisper" };
-        await harness.StartWorkerAsync(models);
+        await harness.StartWorkerAsync(WorkerHarness.LocalPicUrls(models));
         await using var api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>(models)
         {
             ["ConnectionStrings__redis"] = harness.Redis.ConnectionString,
