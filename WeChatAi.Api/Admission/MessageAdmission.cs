@@ -26,6 +26,9 @@ public enum AdmissionOutcome
 
     /// <summary>An operator blocked the user (<see cref="BlockedUsers"/>): no job, no charge.</summary>
     Blocked,
+
+    /// <summary>Its signed query already came with another body (<see cref="SignedQueryCheck"/>): no claim, no job, no charge.</summary>
+    Replayed,
 }
 
 /// <param name="Outcome">For a duplicate, the outcome of the first delivery, so a retry gets the same kind of reply.</param>
@@ -60,16 +63,20 @@ public sealed class MessageAdmission : IAsyncDisposable
     private const string RateLimited = "rate_limited";
     private const string OverQuota = "over_quota";
     private const string Blocked = "blocked";
+    private const string Replayed = "replayed";
 
     // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
     private const string NeedsBalance = "load";
 
     // KEYS: the stream, today's counters, today's users, the passive switch, the usage stream, the overview's minutes of
-    // China's day, the blocked set, then per message its de-dup key, its bucket key, the user's free counter of the day
-    // and credit balance. ARGV: refill per minute, burst, de-dup TTL, stats retention, free questions per day, free
-    // counter TTL, AppId, the minute's field, the minutes' retention, then per message the job's JSON, the OpenID, the
-    // job id and its free charge (f:{day}). TIME (not the caller's clock) feeds the buckets so replicas with skewed
+    // China's day, the blocked set, then per message its de-dup key, its bucket key, the user's free counter of the day,
+    // credit balance and signed-query key (its de-dup key again when unchecked). ARGV: refill per minute, burst, de-dup
+    // TTL, stats retention, free questions per day, free counter TTL, AppId, the minute's field, the minutes' retention,
+    // then per message the job's JSON, the OpenID, the job id, its free charge (f:{day}), its body's hash and the signed
+    // query's TTL (both empty when unchecked). TIME (not the caller's clock) feeds the buckets so replicas with skewed
     // clocks share one "now".
+    // First the signed-query check of a plaintext push (SET NX GET, as Webhook/SignedQueryReplay): another body already
+    // under the query is refused before anything is claimed, counted or charged.
     // The bucket is GCRA, the token bucket kept as one number: the time at which the bucket is full again ("tat").
     // A message may pass while tat is at most burst - 1 intervals ahead; it moves tat one interval on. The key
     // expires at tat, when a missing key means the same thing: a full bucket.
@@ -77,9 +84,9 @@ public sealed class MessageAdmission : IAsyncDisposable
     // balance loaded yet the message's claim is dropped and it comes back once the API has loaded it.
     // A blocked user's message is refused before all that (one SISMEMBER): no bucket, no charge, no job.
     private const int SharedKeys = 7;
-    private const int KeysPerMessage = 4;
+    private const int KeysPerMessage = 5;
     private const int SharedArgs = 9;
-    private const int ArgsPerMessage = 4;
+    private const int ArgsPerMessage = 6;
 
     private static readonly string Script = $$"""
         local now = redis.call('TIME')
@@ -97,8 +104,17 @@ public sealed class MessageAdmission : IAsyncDisposable
           local dedupKey = KEYS[k + 1]
           local bucketKey = KEYS[k + 2]
           local a = {{SharedArgs}} + (i - 1) * {{ArgsPerMessage}}
+          local replayed = false
+          if ARGV[a + 5] ~= '' then
+            local first = redis.call('SET', KEYS[k + 5], ARGV[a + 5], 'NX', 'GET', 'EX', ARGV[a + 6])
+            replayed = first and first ~= ARGV[a + 5]
+          end
+
           -- Claims the message at once; the outcome is corrected below in the rare rate-limited case.
-          if not redis.call('SET', dedupKey, '{{Enqueued}}', 'NX', 'EX', dedupTtl) then
+          if replayed then
+            results[2 * i - 1] = '{{Replayed}}'
+            results[2 * i] = 0
+          elseif not redis.call('SET', dedupKey, '{{Enqueued}}', 'NX', 'EX', dedupTtl) then
             results[2 * i - 1] = redis.call('GET', dedupKey) or '{{Enqueued}}'
             results[2 * i] = 1
           elseif redis.call('SISMEMBER', KEYS[7], ARGV[a + 2]) == 1 then
@@ -204,7 +220,8 @@ public sealed class MessageAdmission : IAsyncDisposable
     }
 
     /// <param name="media">An image or voice message's media for the worker to download (<paramref name="content"/> is then its placeholder).</param>
-    public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content, JobMedia? media = null)
+    /// <param name="signedQuery">A plaintext push's signed-query check, run first in the same script; null: none needed.</param>
+    public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content, JobMedia? media = null, SignedQueryCheck? signedQuery = null)
     {
         var activity = Activity.Current;
         var receivedAt = _time.GetUtcNow();
@@ -226,6 +243,7 @@ public sealed class MessageAdmission : IAsyncDisposable
             CreditsKey = BillingKeys.Credits(appId, openId),
             JobId = job.JobId,
             FreeCharge = $"{Charge.Free}:{BillingDay.Key(day)}",
+            SignedQuery = signedQuery,
         };
 
         if (!_pending.Writer.TryWrite(message))
@@ -314,6 +332,7 @@ public sealed class MessageAdmission : IAsyncDisposable
                 Enqueued => AdmissionOutcome.Enqueued,
                 OverQuota => AdmissionOutcome.OverQuota,
                 Blocked => AdmissionOutcome.Blocked,
+                Replayed => AdmissionOutcome.Replayed,
                 NeedsBalance => (AdmissionOutcome?)null,
                 _ => AdmissionOutcome.RateLimited,
             };
@@ -377,6 +396,7 @@ public sealed class MessageAdmission : IAsyncDisposable
             keys[k + 1] = batch[i].BucketKey;
             keys[k + 2] = batch[i].FreeKey;
             keys[k + 3] = batch[i].CreditsKey;
+            keys[k + 4] = batch[i].SignedQuery?.Key ?? batch[i].DedupKey;
         }
 
         return keys;
@@ -405,6 +425,8 @@ public sealed class MessageAdmission : IAsyncDisposable
             values[a + 1] = batch[i].OpenId;
             values[a + 2] = batch[i].JobId;
             values[a + 3] = batch[i].FreeCharge;
+            values[a + 4] = batch[i].SignedQuery?.BodyHash ?? string.Empty;
+            values[a + 5] = batch[i].SignedQuery?.Seconds ?? (RedisValue)string.Empty;
         }
 
         return values;
@@ -439,6 +461,9 @@ public sealed class MessageAdmission : IAsyncDisposable
 
         /// <summary>The charge of a free question: <c>f:{day}</c>, China's day it was received on.</summary>
         public required string FreeCharge { get; init; }
+
+        /// <summary>Plaintext: the signed-query check the script runs first; null for none.</summary>
+        public SignedQueryCheck? SignedQuery { get; init; }
 
         /// <summary>Times the credit balance was loaded for this message (at most twice).</summary>
         public int BalanceLoads { get; set; }

@@ -16,6 +16,10 @@ namespace WeChatAi.Api.Webhook;
 /// </summary>
 public sealed class InstantReplies(CommandCatalog commands, PendingParts pending, KeywordReplies keywords, BlockedUsers blocked, IOptionsMonitor<WeChatOptions> options)
 {
+    /// <summary>Whether <see cref="ForMessageAsync"/> might answer (or read anything): a command, "继续" or a keyword rule.</summary>
+    public bool MayAnswer(string content) =>
+        commands.ForMessage(content) is not null || PendingParts.IsContinue(content) || keywords.Match(content) is not null;
+
     /// <returns>The reply, or null when the message is a question for the LLM.</returns>
     public async ValueTask<CommandReply?> ForMessageAsync(string appId, string openId, long msgId, string content, CancellationToken cancellationToken)
     {

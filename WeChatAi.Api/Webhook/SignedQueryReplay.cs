@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WeChatAi.Api.Admission;
 using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Api.Webhook;
@@ -22,8 +23,8 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
     /// </summary>
     public static string Key(string appId, string signature) => $"wechatai:signed:{appId}:{signature.ToLowerInvariant()}";
 
-    /// <summary>True for the first body under this signed query and for the same body again; false for another body.</summary>
-    public Task<bool> AdmitsAsync(string signature, long timestamp, byte[] bodyHash)
+    /// <summary>The check for this push: the signed query's key, the body's hash and how long to remember it.</summary>
+    public SignedQueryCheck For(string signature, long timestamp, byte[] bodyHash)
     {
         var settings = options.Value;
 
@@ -31,8 +32,14 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
         long seconds = settings.TimestampToleranceSeconds > 0
             ? Math.Max(1, timestamp + settings.TimestampToleranceSeconds - time.GetUtcNow().ToUnixTimeSeconds() + 1)
             : (long)WindowWithoutTolerance.TotalSeconds;
-        return SetFirstAsync(Key(settings.AppId!, signature), Convert.ToBase64String(bodyHash), seconds);
+        return new SignedQueryCheck(Key(settings.AppId!, signature), Convert.ToBase64String(bodyHash), seconds);
     }
+
+    /// <summary>
+    /// True for the first body under this signed query and for the same body again; false for another body. For pushes
+    /// answered before admission (instant replies, events); a plain question has admission run it in its script.
+    /// </summary>
+    public Task<bool> AdmitsAsync(SignedQueryCheck check) => SetFirstAsync(check.Key, check.BodyHash, check.Seconds);
 
     /// <summary>Runs the command once before the API listens (a 1-second key), so the first burst finds it compiled.</summary>
     public Task WarmUpAsync() => SetFirstAsync(Key(options.Value.AppId!, "warm-up"), "warm-up", 1);

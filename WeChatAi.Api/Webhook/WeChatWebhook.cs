@@ -165,17 +165,16 @@ public sealed class WeChatWebhook : IDisposable
             return Reject(StatusCodes.Status400BadRequest, ex.Message);
         }
 
-        string? replyText;
-        bool letWeChatRetry;
+        Answer answer;
         try
         {
-            if (plaintextHash is not null && !await PlaintextAdmittedAsync(query, plaintextHash).ConfigureAwait(false))
-            {
-                WebhookLog.SignedQueryReused(_logger);
-                return SignedQueryReusedReply;
-            }
-
-            (replyText, letWeChatRetry) = await ReplyTextAsync(inbound, context.RequestAborted).ConfigureAwait(false);
+            // Plaintext: a plain question has admission check its signed query in the batched script; any other push is
+            // checked here first, before an instant reply or event could read or change anything.
+            var signedQuery = plaintextHash is null ? (SignedQueryCheck?)null : SignedQuery(query, plaintextHash);
+            bool checkInAdmission = signedQuery is not null && GoesStraightToAdmission(inbound);
+            answer = signedQuery is { } check && !checkInAdmission && !await PlaintextAdmittedAsync(check).ConfigureAwait(false)
+                ? Answer.Reused
+                : await ReplyTextAsync(inbound, checkInAdmission ? signedQuery : null, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -185,19 +184,25 @@ public sealed class WeChatWebhook : IDisposable
             return RedisUnavailableReply;
         }
 
-        if (letWeChatRetry)
+        if (answer.SignedQueryReused)
+        {
+            WebhookLog.SignedQueryReused(_logger);
+            return SignedQueryReusedReply;
+        }
+
+        if (answer.LetWeChatRetry)
         {
             // Passive mode, answer not ready yet: no response makes WeChat send the same message again.
             context.Abort();
             return TypedResults.Empty;
         }
 
-        if (replyText is null)
+        if (answer.Text is null)
         {
             return SuccessReply;
         }
 
-        string reply = WeChatReply.Text(inbound.FromUserName, inbound.ToUserName, _time.GetUtcNow().ToUnixTimeSeconds(), replyText);
+        string reply = WeChatReply.Text(inbound.FromUserName, inbound.ToUserName, _time.GetUtcNow().ToUnixTimeSeconds(), answer.Text);
         if (safe)
         {
             // Echoing the request's timestamp and nonce is what WeChat's own samples do; both are already validated.
@@ -209,20 +214,32 @@ public sealed class WeChatWebhook : IDisposable
 
     public void Dispose() => _crypto?.Dispose();
 
-    // Bounded like admission: Redis away for longer gives WeChat a 503 (see ReceiveAsync).
-    private Task<bool> PlaintextAdmittedAsync(IQueryCollection query, byte[] bodyHash) =>
-        _replay.AdmitsAsync(query["signature"]!, long.Parse(query["timestamp"]!, NumberStyles.None, CultureInfo.InvariantCulture), bodyHash)
-            .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None);
+    private SignedQueryCheck SignedQuery(IQueryCollection query, byte[] bodyHash) =>
+        _replay.For(query["signature"]!, long.Parse(query["timestamp"]!, NumberStyles.None, CultureInfo.InvariantCulture), bodyHash);
 
-    /// <returns>The passive reply's text (null: answer <c>success</c>), or that WeChat should try again.</returns>
-    private async Task<(string? Text, bool LetWeChatRetry)> ReplyTextAsync(WeChatInbound inbound, CancellationToken cancellationToken) => inbound switch
+    // Bounded like admission: Redis away for longer gives WeChat a 503 (see ReceiveAsync).
+    private Task<bool> PlaintextAdmittedAsync(SignedQueryCheck check) =>
+        _replay.AdmitsAsync(check).WaitAsync(MessageAdmission.RedisWait, CancellationToken.None);
+
+    // The pushes ReplyTextAsync hands to admission with nothing answered or read before: no command, "继续" or keyword rule.
+    private bool GoesStraightToAdmission(WeChatInbound inbound) => inbound switch
     {
-        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AnswerAsync(text, content, cancellationToken).ConfigureAwait(false),
-        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AnswerAsync(voice, recognition, cancellationToken).ConfigureAwait(false),
+        TextMessage { Content: var content } when !string.IsNullOrWhiteSpace(content) => !_instant.MayAnswer(content),
+        VoiceMessage { Recognition: { } recognition } when !string.IsNullOrWhiteSpace(recognition) => !_instant.MayAnswer(recognition),
+        VoiceMessage => _media.TranscribesVoice,
+        ImageMessage => _media.AnswersImages,
+        _ => false,
+    };
+
+    /// <param name="signedQuery">For a push that goes straight to admission: its signed-query check, run there.</param>
+    private async Task<Answer> ReplyTextAsync(WeChatInbound inbound, SignedQueryCheck? signedQuery, CancellationToken cancellationToken) => inbound switch
+    {
+        TextMessage { Content: var content } text when !string.IsNullOrWhiteSpace(content) => await AnswerAsync(text, content, signedQuery, cancellationToken).ConfigureAwait(false),
+        VoiceMessage { Recognition: { } recognition } voice when !string.IsNullOrWhiteSpace(recognition) => await AnswerAsync(voice, recognition, signedQuery, cancellationToken).ConfigureAwait(false),
         VoiceMessage when !_media.TranscribesVoice => (NoTranscriptionText, false),
-        VoiceMessage voice => await AcceptAsync(voice, JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, voice.MediaId, Format: voice.Format), cancellationToken).ConfigureAwait(false),
+        VoiceMessage voice => await AcceptAsync(voice, JobMedia.VoicePlaceholder, new JobMedia(JobMedia.Voice, voice.MediaId, Format: voice.Format), signedQuery, cancellationToken).ConfigureAwait(false),
         ImageMessage when !_media.AnswersImages => (NoVisionText, false),
-        ImageMessage image => await AcceptAsync(image, JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, image.MediaId, image.PicUrl), cancellationToken).ConfigureAwait(false),
+        ImageMessage image => await AcceptAsync(image, JobMedia.ImagePlaceholder, new JobMedia(JobMedia.Image, image.MediaId, image.PicUrl), signedQuery, cancellationToken).ConfigureAwait(false),
         WeChatMessage => (UnsupportedText, false),
         SubscribeEvent subscribe => (await SubscribeAsync(subscribe).ConfigureAwait(false), false),
         UnsubscribeEvent unsubscribe => (await UnsubscribeAsync(unsubscribe).ConfigureAwait(false), false),
@@ -233,34 +250,42 @@ public sealed class WeChatWebhook : IDisposable
     };
 
     // Commands, "继续" and keyword rules answer at once (docs/menus.md); anything else is a question for the worker.
-    private async Task<(string? Text, bool LetWeChatRetry)> AnswerAsync(WeChatMessage message, string content, CancellationToken cancellationToken)
+    // With a signed-query check, GoesStraightToAdmission already found that none of them applies.
+    private async Task<Answer> AnswerAsync(WeChatMessage message, string content, SignedQueryCheck? signedQuery, CancellationToken cancellationToken)
     {
-        var instant = await _instant.ForMessageAsync(AppId, message.FromUserName, message.MsgId, content, cancellationToken).ConfigureAwait(false);
+        var instant = signedQuery is null
+            ? await _instant.ForMessageAsync(AppId, message.FromUserName, message.MsgId, content, cancellationToken).ConfigureAwait(false)
+            : null;
         return instant is { JobContent: null }
             ? (instant.Text, false)
-            : await AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, instant?.JobContent ?? content, media: null, acknowledge: instant is null, cancellationToken).ConfigureAwait(false);
+            : await AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, instant?.JobContent ?? content, media: null, acknowledge: instant is null, signedQuery, cancellationToken).ConfigureAwait(false);
     }
 
     // A CLICK has no MsgId: its CreateTime stands in for the job's (WeChat de-duplicates CLICKs by sender and time too).
-    private async Task<(string? Text, bool LetWeChatRetry)> ClickAsync(ClickEvent click, CancellationToken cancellationToken)
+    private async Task<Answer> ClickAsync(ClickEvent click, CancellationToken cancellationToken)
     {
         var instant = await _instant.ForClickAsync(AppId, click.FromUserName, click.EventKey, cancellationToken).ConfigureAwait(false);
         return instant is { JobContent: { } job }
-            ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, media: null, acknowledge: false, cancellationToken).ConfigureAwait(false)
+            ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, media: null, acknowledge: false, signedQuery: null, cancellationToken).ConfigureAwait(false)
             : (instant?.Text, false);
     }
 
-    private Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(WeChatMessage message, string content, JobMedia media, CancellationToken cancellationToken) =>
-        AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, content, media, acknowledge: true, cancellationToken);
+    private Task<Answer> AcceptAsync(WeChatMessage message, string content, JobMedia media, SignedQueryCheck? signedQuery, CancellationToken cancellationToken) =>
+        AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, content, media, acknowledge: true, signedQuery, cancellationToken);
 
     /// <param name="acknowledge">Push mode: reply <c>WeChat:AckText</c>; false for a command whose job sends its own confirmation.</param>
-    private async Task<(string? Text, bool LetWeChatRetry)> AcceptAsync(
-        string dedupKey, string openId, long msgId, string content, JobMedia? media, bool acknowledge, CancellationToken cancellationToken)
+    private async Task<Answer> AcceptAsync(
+        string dedupKey, string openId, long msgId, string content, JobMedia? media, bool acknowledge, SignedQueryCheck? signedQuery, CancellationToken cancellationToken)
     {
         // Bounded: Redis away for longer gives WeChat a 503 before its own 5 s timeout (see ReceiveAsync).
-        var result = await _admission.AdmitAsync(AppId, dedupKey, openId, msgId, content, media)
+        var result = await _admission.AdmitAsync(AppId, dedupKey, openId, msgId, content, media, signedQuery)
             .WaitAsync(MessageAdmission.RedisWait, CancellationToken.None).ConfigureAwait(false);
         WebhookLog.MessageHandled(_logger, msgId, result.Outcome, result.IsDuplicate);
+        if (result.Outcome == AdmissionOutcome.Replayed)
+        {
+            return Answer.Reused;
+        }
+
         if (result.Outcome == AdmissionOutcome.RateLimited)
         {
             return (RateLimitedText, false);
@@ -372,5 +397,13 @@ public sealed class WeChatWebhook : IDisposable
     {
         WebhookLog.Rejected(_logger, statusCode, reason);
         return new TextReply(reason, TextReply.Plain, statusCode);
+    }
+
+    /// <summary>The passive reply's text (null: answer <c>success</c>), that WeChat should try again, or a 401 for a reused signed query.</summary>
+    private readonly record struct Answer(string? Text, bool LetWeChatRetry, bool SignedQueryReused = false)
+    {
+        public static readonly Answer Reused = new(null, LetWeChatRetry: false, SignedQueryReused: true);
+
+        public static implicit operator Answer((string? Text, bool LetWeChatRetry) answer) => new(answer.Text, answer.LetWeChatRetry);
     }
 }

@@ -18,6 +18,9 @@ public sealed class WebhookForgeryFixture(PostgresServer postgres) : IAsyncLifet
     public const string EncodingAesKey = "forgeryAesKey0123456789abcdefghijklmnopqrst";
     public const string AckText = "正在思考中...";
 
+    /// <summary>The plaintext API's admin key, for the keyword rule a forged push must not reach.</summary>
+    public const string AdminKey = "forgery-admin-key-0123456789";
+
     private RedisServer? _redis;
     private ConnectionMultiplexer? _connection;
     private readonly List<ServiceProcess> _apis = [];
@@ -56,6 +59,7 @@ public sealed class WebhookForgeryFixture(PostgresServer postgres) : IAsyncLifet
                 ["WeChat__EncodingAESKey"] = key,
                 ["WeChat__AcceptPlaintext"] = acceptPlaintext ? "true" : null,
                 ["WeChat__AckMode"] = "text",
+                ["Admin__ApiKey"] = appId == PlainAppId ? AdminKey : null,
             }));
         }
     }

@@ -1,7 +1,10 @@
 using System.Net;
+using System.Text.Json;
+using WeChatAi.Api.Admission;
 using WeChatAi.Api.Webhook;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Webhook;
 
@@ -136,5 +139,86 @@ public sealed class WebhookForgeryTests(WebhookForgeryFixture api) : IClassFixtu
         Assert.Empty(await api.JobsOfAsync("o-switch-forged"));
         Assert.Contains(LogLines.WarningsAndErrors(api.SwitchApi.Output), line => line.Contains("WeChat:AcceptPlaintext is on", StringComparison.Ordinal));
         Assert.DoesNotContain(LogLines.WarningsAndErrors(api.SafeApi.Output), line => line.Contains("WeChat:AcceptPlaintext is on", StringComparison.Ordinal));
+    }
+
+    // A plain question has its signed query checked inside the admission script (no round trip of its own); the query
+    // is the same one whichever path used it first.
+    [Fact]
+    public async Task A_forged_question_under_a_query_an_event_used_is_401_and_claims_enqueues_and_charges_nothing()
+    {
+        const string victim = "o-fold-victim";
+        var weChat = WebhookForgeryFixture.PlainSender(api.PlainApi);
+        string query = weChat.SignedQuery();
+
+        var (first, _) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Event("o-fold-subscriber", "subscribe"), query));
+        var (forged, forgedBody) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(victim, 8_601, "花掉他的额度"), query));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized), (first, forged));
+        Assert.Contains("already came with a different body", forgedBody, StringComparison.Ordinal);
+        Assert.Empty(await api.JobsOfAsync(victim));
+        Assert.False(await api.Redis.KeyExistsAsync(AdmissionKeys.Dedup(WebhookForgeryFixture.PlainAppId, $"{victim}:8601")));
+        Assert.False(await api.Redis.KeyExistsAsync(AdmissionKeys.UserBucket(WebhookForgeryFixture.PlainAppId, victim)));
+
+        // The legitimate twin: the same message under its own query is a new message, not a duplicate of the forgery.
+        var (okStatus, reply) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(victim, 8_601, "我自己的问题")));
+        Assert.Equal(HttpStatusCode.OK, okStatus);
+        Assert.Equal(WebhookForgeryFixture.AckText, WeChatClient.ReplyContent(reply));
+        Assert.Equal("我自己的问题", Assert.Single(await api.JobsOfAsync(victim)).Content);
+    }
+
+    [Fact]
+    public async Task After_a_question_used_a_query_a_forged_continue_keyword_command_or_event_under_it_is_401()
+    {
+        const string victim = "o-fold-pending";
+        const string part = "只给本人看的下一部分";
+        const string keyword = "防伪口令";
+        const string keywordReply = "只有真的推送才看得到的关键词回复";
+        await CreateKeywordRuleAsync(keyword, keywordReply);
+        await api.Redis.ListRightPushAsync(ReplyKeys.Pending(WebhookForgeryFixture.PlainAppId, victim), part);
+        var weChat = WebhookForgeryFixture.PlainSender(api.PlainApi);
+        string query = weChat.SignedQuery();
+
+        var (first, _) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text("o-fold-asker", 8_701, "一个普通的问题"), query));
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Single(await api.JobsOfAsync("o-fold-asker"));
+
+        string[] forgeries =
+        [
+            WeChatClient.Text(victim, 8_702, ReplyKeys.ContinueText),
+            WeChatClient.Text(victim, 8_703, keyword),
+            WeChatClient.Text(victim, 8_704, "关于"),
+            WeChatClient.Event(victim, "subscribe"),
+        ];
+        foreach (string forgery in forgeries)
+        {
+            var (status, body) = await WeChatClient.SendAsync(weChat.PostPlainAsync(forgery, query));
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Contains("already came with a different body", body, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, await api.Redis.ListLengthAsync(ReplyKeys.Pending(WebhookForgeryFixture.PlainAppId, victim)));
+        Assert.Empty(await api.JobsOfAsync(victim));
+
+        // The legitimate twins, each under its own query.
+        var (continued, continueReply) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(victim, 8_702, ReplyKeys.ContinueText)));
+        var (keyed, keywordAnswer) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(victim, 8_703, keyword)));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (continued, keyed));
+        Assert.Contains(part, WeChatClient.ReplyContent(continueReply), StringComparison.Ordinal);
+        Assert.Equal(keywordReply, WeChatClient.ReplyContent(keywordAnswer));
+    }
+
+    // Only this test writes rules on the plaintext API, so its set is at version 1 once this rule is loaded.
+    private async Task CreateKeywordRuleAsync(string pattern, string reply)
+    {
+        string rule = JsonSerializer.Serialize(new { matchType = "exact", pattern, reply, enabled = true, priority = 0 });
+        var (status, _) = await AdminApi.SendAsync(
+            api.PlainApi.Client, HttpMethod.Post, "/api/admin/keywords", new Dictionary<string, string> { ["X-Admin-Key"] = WebhookForgeryFixture.AdminKey }, rule);
+        Assert.Equal(HttpStatusCode.Created, status);
+        for (int i = 0; i < 200 && !api.PlainApi.Output.Contains("(version 1).", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Contains("(version 1).", api.PlainApi.Output, StringComparison.Ordinal);
     }
 }
