@@ -1,3 +1,4 @@
+using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
 using WeChatAi.Tests.Infrastructure;
@@ -8,17 +9,16 @@ namespace WeChatAi.Tests.Console;
 /// <summary>The operations console in a headless Chromium at 1440×900, against the whole AppHost.</summary>
 internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, IPage page, Uri console) : IAsyncDisposable
 {
-    /// <summary>Set to 1 to write docs/images/console-*.png while the tests run.</summary>
-    public const string ScreenshotsVariable = "CONSOLE_SCREENSHOTS";
-
     public IPage Page => page;
 
     public Uri Address => console;
 
     /// <summary>A new browser on the console's sign-in page (the console healthy first).</summary>
-    public static async Task<ConsoleBrowser> OpenAsync(AppHostFixture fixture)
+    public static Task<ConsoleBrowser> OpenAsync(AppHostFixture fixture) => OpenAsync(fixture.App);
+
+    /// <inheritdoc cref="OpenAsync(AppHostFixture)"/>
+    public static async Task<ConsoleBrowser> OpenAsync(DistributedApplication app)
     {
-        var app = fixture.App;
         using (var cts = new CancellationTokenSource(AppHostFixture.StartTimeout))
         {
             await app.ResourceNotifications.WaitForResourceHealthyAsync("admin", cts.Token);
@@ -33,12 +33,15 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     }
 
     /// <summary>A new browser signed in as <c>admin</c>, on the overview.</summary>
-    public static async Task<ConsoleBrowser> SignedInAsync(AppHostFixture fixture)
+    public static Task<ConsoleBrowser> SignedInAsync(AppHostFixture fixture) => SignedInAsync(fixture.App);
+
+    /// <inheritdoc cref="SignedInAsync(AppHostFixture)"/>
+    public static async Task<ConsoleBrowser> SignedInAsync(DistributedApplication app)
     {
-        var console = await OpenAsync(fixture);
+        var console = await OpenAsync(app);
         try
         {
-            await console.SignInAsync(fixture);
+            await console.SignInAsync(app);
             return console;
         }
         catch
@@ -49,7 +52,10 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     }
 
     /// <summary>The password the AppHost made up for this run (<c>Admin__Password</c> of the API).</summary>
-    public static async Task<string> PasswordAsync(AppHostFixture fixture) => (await fixture.EnvironmentOfAsync("api"))["Admin__Password"];
+    public static async Task<string> PasswordAsync(AppHostFixture fixture) => await PasswordAsync(fixture.App);
+
+    /// <inheritdoc cref="PasswordAsync(AppHostFixture)"/>
+    public static async Task<string> PasswordAsync(DistributedApplication app) => (await AppHostFixture.EnvironmentOfAsync(app, "api"))["Admin__Password"];
 
     /// <summary>Fills the sign-in form and submits it.</summary>
     public Task SubmitSignInAsync(string name, string password) => SubmitSignInAsync(page, name, password);
@@ -63,9 +69,12 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     }
 
     /// <summary>Signs in as <c>admin</c> and waits for the overview on its circuit.</summary>
-    public async Task SignInAsync(AppHostFixture fixture)
+    public Task SignInAsync(AppHostFixture fixture) => SignInAsync(fixture.App);
+
+    /// <inheritdoc cref="SignInAsync(AppHostFixture)"/>
+    public async Task SignInAsync(DistributedApplication app)
     {
-        await SubmitSignInAsync("admin", await PasswordAsync(fixture));
+        await SubmitSignInAsync("admin", await PasswordAsync(app));
         await Expect(page.Locator("#operator")).ToHaveTextAsync("admin");
         await WaitInteractiveAsync();
     }
@@ -81,18 +90,8 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
 
     public static Task WaitInteractiveAsync(IPage page) => Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
-    /// <summary>With <see cref="ScreenshotsVariable"/>=1, the page as the operator sees it, into docs/images/console-<paramref name="name"/>.png.</summary>
-    public async Task ScreenshotAsync(string name)
-    {
-        if (Environment.GetEnvironmentVariable(ScreenshotsVariable) != "1")
-        {
-            return;
-        }
-
-        // Let charts and snackbars settle: a screenshot mid-animation documents nothing.
-        await page.WaitForTimeoutAsync(800);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Repository.Root, "docs", "images", $"console-{name}.png") });
-    }
+    /// <summary>With <see cref="Screenshots.Variable"/>=1, the page as the operator sees it, into docs/images/console-<paramref name="name"/>.png.</summary>
+    public Task ScreenshotAsync(string name) => Screenshots.TakeAsync(page, $"console-{name}");
 
     public async ValueTask DisposeAsync()
     {

@@ -116,7 +116,6 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
         await Expect(detailed.Locator(".detail-tokens")).ToContainTextAsync("+");
         await Expect(detailed.Locator(".detail-charge")).Not.ToBeEmptyAsync();
         await Expect(detailed.Locator(".detail-safety")).ToContainTextAsync("通过 passed");
-        await console.ScreenshotAsync("conversation");
 
         await expand.ClickAsync();
         await Expect(turns.First.Locator(".expand-answer")).ToContainTextAsync("收起");

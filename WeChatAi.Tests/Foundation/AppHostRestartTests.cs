@@ -60,12 +60,12 @@ public sealed class AppHostRestartTests
                 }
 
                 (await simulator.PostAsync(new Uri($"/sim/users/{openId}/follow", UriKind.Relative), null, ct)).EnsureSuccessStatusCode();
-                appId = (await EnvironmentAsync(first, "api"))["WeChat__AppId"];
+                appId = (await AppHostFixture.EnvironmentOfAsync(first, "api"))["WeChat__AppId"];
                 await first.StopAsync(ct);
             }
 
             await using var second = await AppHostFixture.StartAsync(dataDirectory);
-            Assert.Equal(appId, (await EnvironmentAsync(second, "api"))["WeChat__AppId"]);
+            Assert.Equal(appId, (await AppHostFixture.EnvironmentOfAsync(second, "api"))["WeChat__AppId"]);
             using var simulatorAgain = new HttpClient { BaseAddress = second.GetEndpoint("simulator", "http") };
             var users = await simulatorAgain.GetFromJsonAsync<JsonElement>("/sim/users", ct);
             Assert.Contains(users.EnumerateArray(), u => u.GetProperty("openId").GetString() == openId && u.GetProperty("following").GetBoolean());
@@ -73,7 +73,7 @@ public sealed class AppHostRestartTests
 
             // The console's list (through the API, for this AppId) still has yesterday's user.
             using var api = new HttpClient { BaseAddress = second.GetEndpoint("api", "http") };
-            api.DefaultRequestHeaders.Add("X-Admin-Key", (await EnvironmentAsync(second, "api"))["Admin__ApiKey"]);
+            api.DefaultRequestHeaders.Add("X-Admin-Key", (await AppHostFixture.EnvironmentOfAsync(second, "api"))["Admin__ApiKey"]);
             Assert.Contains(openId, await api.GetStringAsync(new Uri($"/api/admin/users?q={openId}", UriKind.Relative), ct), StringComparison.Ordinal);
             await second.StopAsync(ct);
         }
@@ -85,15 +85,6 @@ public sealed class AppHostRestartTests
 
     private static async Task<string?[]> MenuAsync(HttpClient simulator) =>
         [.. (await simulator.GetFromJsonAsync<JsonElement>("/sim/menu", TestContext.Current.CancellationToken)).GetProperty("button").EnumerateArray().Select(b => b.GetProperty("name").GetString())];
-
-    private static async Task<Dictionary<string, string>> EnvironmentAsync(DistributedApplication app, string resource)
-    {
-        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-        var withEnvironment = (IResourceWithEnvironment)model.Resources.Single(r => r.Name == resource);
-#pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
-        return await withEnvironment.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
-#pragma warning restore CS0618
-    }
 
     private static async Task<object?> ExecuteAsync(DistributedApplication app, string sql)
     {

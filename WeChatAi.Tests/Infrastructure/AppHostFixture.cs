@@ -39,9 +39,12 @@ public sealed class AppHostFixture : IAsyncLifetime
     }
 
     /// <summary>The environment the running <paramref name="resource"/> was started with (e.g. the credentials made up for the run).</summary>
-    public async Task<Dictionary<string, string>> EnvironmentOfAsync(string resource)
+    public Task<Dictionary<string, string>> EnvironmentOfAsync(string resource) => EnvironmentOfAsync(App, resource);
+
+    /// <inheritdoc cref="EnvironmentOfAsync(string)"/>
+    public static async Task<Dictionary<string, string>> EnvironmentOfAsync(DistributedApplication app, string resource)
     {
-        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
         var withEnvironment = (IResourceWithEnvironment)model.Resources.Single(r => r.Name == resource);
 #pragma warning disable CS0618 // the way to read a running resource's configured environment from a test
         return await withEnvironment.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);

@@ -12,11 +12,11 @@ internal sealed class ChatBrowser(IPlaywright playwright, IBrowser browser, IPag
     /// <summary>The selected user's OpenID, as the page shows it ("name · openId").</summary>
     public async Task<string> OpenIdAsync() => (await page.Locator("#current-user").TextContentAsync())!.Split(" · ")[^1].Trim();
 
-    public static async Task<ChatBrowser> OpenAsync(Uri chatPage, string userName)
+    public static async Task<ChatBrowser> OpenAsync(Uri chatPage, string userName, BrowserNewPageOptions? options = null)
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync();
+        var page = await browser.NewPageAsync(options);
         await page.GotoAsync(chatPage.ToString());
         await page.FillAsync("#new-user-name", userName);
         await page.ClickAsync("#create-user");

@@ -18,7 +18,7 @@ public static class Display
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>An audit row's detail (a JSON object of strings) as "key: value" lines, its \u escapes read back into Chinese.</summary>
+    /// <summary>An audit row's detail (a JSON object of strings) as "key: value" lines, its \u escapes read back into Chinese, a missing value as "—".</summary>
     public static string Detail(string? json)
     {
         if (string.IsNullOrEmpty(json))
@@ -30,7 +30,7 @@ public static class Display
         {
             using var document = JsonDocument.Parse(json);
             return document.RootElement.ValueKind == JsonValueKind.Object
-                ? string.Join("\n", document.RootElement.EnumerateObject().Select(p => $"{p.Name}: {(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}"))
+                ? string.Join("\n", document.RootElement.EnumerateObject().Select(p => $"{p.Name}: {p.Value.ValueKind switch { JsonValueKind.String => p.Value.GetString(), JsonValueKind.Null => "—", _ => p.Value.GetRawText() }}"))
                 : json;
         }
         catch (JsonException)
