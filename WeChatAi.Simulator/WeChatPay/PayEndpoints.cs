@@ -32,6 +32,7 @@ internal static class PayEndpoints
             }
 
             order.TradeState = WeChatPayTradeState.Closed;
+            pay.Save();
             return (204, null);
         }));
         app.MapPost("/v3/refund/domestic/refunds", (HttpContext context, SimulatedPay pay, PayNotifier notifier) => HandleAsync(context, pay, json =>
@@ -57,6 +58,7 @@ internal static class PayEndpoints
                 NotifyUrl = json!["notify_url"]?.GetValue<string>() ?? order.NotifyUrl,
             });
             order.TradeState = WeChatPayTradeState.Refund;
+            pay.Save();
             var answer = pay.Refund(refund, "status");
             if (refund.Status == WeChatPayRefundStatus.Processing)
             {
@@ -64,6 +66,7 @@ internal static class PayEndpoints
                 _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ =>
                 {
                     refund.Status = WeChatPayRefundStatus.Success;
+                    pay.Save();
                     notifier.Refunded(refund);
                 }, TaskScheduler.Default);
             }
@@ -109,6 +112,7 @@ internal static class PayEndpoints
         order.TradeState = WeChatPayTradeState.Success;
         order.TransactionId = "4200" + RandomNumberGenerator.GetString("0123456789", 24);
         order.PaidAt = DateTimeOffset.UtcNow;
+        pay.Save();
         notifier.Paid(order, Enum.TryParse<PayNotifier.Variant>(variant, ignoreCase: true, out var chosen) ? chosen : PayNotifier.Variant.Normal);
         return Results.Json(new { err_msg = "get_brand_wcpay_request:ok" });
     }
@@ -140,6 +144,7 @@ internal static class PayEndpoints
         }
 
         order.PrepayId = "wx" + RandomNumberGenerator.GetHexString(32, lowercase: true);
+        pay.Save();
         return (200, tradeType == "JSAPI"
             ? new JsonObject { ["prepay_id"] = order.PrepayId }
             : new JsonObject { ["code_url"] = "weixin://wxpay/bizpayurl?pr=" + order.PrepayId[2..12] });

@@ -5,22 +5,48 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.WeChatPay;
+using WeChatAi.Simulator.State;
 
 namespace WeChatAi.Simulator.WeChatPay;
 
-/// <summary>WeChat Pay's side of one simulated merchant: its keys, the orders and refunds it holds, its signatures.</summary>
+/// <summary>
+/// WeChat Pay's side of one simulated merchant: its keys, the orders and refunds it holds (kept in <c>pay.json</c> of the
+/// data folder, so yesterday's orders can still be queried and refunded), its signatures.
+/// </summary>
 internal sealed class SimulatedPay : IDisposable
 {
+    private const string FileName = "pay.json";
     private readonly RSA? _merchantPublic;
     private readonly RSA? _payPrivate;
+    private readonly StateFiles _files;
 
-    public SimulatedPay(IOptions<SimulatorOptions> options)
+    public SimulatedPay(IOptions<SimulatorOptions> options, StateFiles files)
     {
         Options = options.Value.Pay;
+        _files = files;
         if (Options.IsConfigured)
         {
             _merchantPublic = WeChatPayKeys.LoadPublicKey(Options.MerchantPublicKey!, "Simulator:Pay:MerchantPublicKey");
             _payPrivate = WeChatPayKeys.LoadPrivateKey(Options.PayPrivateKey!, "Simulator:Pay:PayPrivateKey");
+        }
+
+        var saved = files.Load<SavedPay>(FileName);
+        foreach (var order in saved?.Orders ?? [])
+        {
+            Orders[order.OutTradeNo] = order;
+        }
+
+        foreach (var refund in saved?.Refunds ?? [])
+        {
+            if (Orders.TryGetValue(refund.OutTradeNo, out var order))
+            {
+                // A refund still processing when the simulator stopped went through meanwhile; a query says so.
+                Refunds[refund.OutRefundNo] = new PayRefund
+                {
+                    OutRefundNo = refund.OutRefundNo, Order = order, Amount = refund.Amount, NotifyUrl = refund.NotifyUrl,
+                    RefundId = refund.RefundId, CreatedAt = refund.CreatedAt, Status = WeChatPayRefundStatus.Success,
+                };
+            }
         }
     }
 
@@ -29,6 +55,11 @@ internal sealed class SimulatedPay : IDisposable
     public ConcurrentDictionary<string, PayOrder> Orders { get; } = new();
 
     public ConcurrentDictionary<string, PayRefund> Refunds { get; } = new();
+
+    /// <summary>Writes the orders and refunds after a change (no data folder: nothing is kept).</summary>
+    public void Save() => _files.Save(FileName, new SavedPay(
+        [.. Orders.Values],
+        [.. Refunds.Values.Select(r => new SavedRefund(r.OutRefundNo, r.Order.OutTradeNo, r.Amount, r.NotifyUrl, r.RefundId, r.CreatedAt))]));
 
     public PayOrder? ByPrepayId(string prepayId) => Orders.Values.FirstOrDefault(o => o.PrepayId == prepayId);
 
@@ -90,6 +121,10 @@ internal sealed class SimulatedPay : IDisposable
         _merchantPublic?.Dispose();
         _payPrivate?.Dispose();
     }
+
+    private sealed record SavedPay(List<PayOrder> Orders, List<SavedRefund> Refunds);
+
+    private sealed record SavedRefund(string OutRefundNo, string OutTradeNo, long Amount, string NotifyUrl, string RefundId, DateTimeOffset CreatedAt);
 }
 
 internal sealed class PayOrder
@@ -114,7 +149,7 @@ internal sealed class PayRefund
     public required PayOrder Order { get; init; }
     public required long Amount { get; init; }
     public required string NotifyUrl { get; init; }
-    public string RefundId { get; } = "50300" + RandomNumberGenerator.GetString("0123456789", 24);
+    public string RefundId { get; init; } = "50300" + RandomNumberGenerator.GetString("0123456789", 24);
     public string Status { get; set; } = WeChatPayRefundStatus.Processing;
-    public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
 }

@@ -30,7 +30,13 @@ public sealed class SimulatorWeChatPayTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _site = await MerchantSite.StartAsync();
-        _simulator = await SimulatorProcess.StartAsync(new Uri(_site.BaseAddress, "/wechat"), extra: new Dictionary<string, string?>
+        _simulator = await SimulatorProcess.StartAsync(new Uri(_site.BaseAddress, "/wechat"), extra: PayEnvironment());
+    }
+
+    /// <summary>The simulated merchant's keys, as the AppHost gives them (plus whatever <paramref name="extra"/> adds).</summary>
+    private Dictionary<string, string?> PayEnvironment(params (string Key, string Value)[] extra)
+    {
+        var environment = new Dictionary<string, string?>
         {
             ["Simulator__Pay__MchId"] = MchId,
             ["Simulator__Pay__MerchantSerialNo"] = Serial,
@@ -38,7 +44,13 @@ public sealed class SimulatorWeChatPayTests : IAsyncLifetime
             ["Simulator__Pay__PublicKeyId"] = PublicKeyId,
             ["Simulator__Pay__PayPrivateKey"] = _pay.ExportPkcs8PrivateKeyPem(),
             ["Simulator__Pay__ApiV3Key"] = ApiV3Key,
-        });
+        };
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
     }
 
     public async ValueTask DisposeAsync()
@@ -76,6 +88,43 @@ public sealed class SimulatorWeChatPayTests : IAsyncLifetime
             var (refundHeaders, refundBody) = await _site.Notifications.Reader.ReadAsync(ct);
             var refunded = new WeChatPayNotifications(keys).Read(refundHeaders, refundBody);
             Assert.Equal((WeChatPayEvents.RefundSuccess, "RWS20261201p1"), (refunded.EventType, refunded.Refund!.OutRefundNo));
+        }
+    }
+
+    [Fact]
+    public async Task With_a_data_directory_an_order_paid_before_a_restart_is_still_known_and_can_be_refunded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var data = Directory.CreateTempSubdirectory("wechatai-simpay-").FullName;
+        try
+        {
+            var environment = PayEnvironment(("Simulator__DataDirectory", data));
+            await using (var first = await SimulatorProcess.StartAsync(new Uri(_site.BaseAddress, "/wechat"), extra: environment))
+            {
+                var (client, keys) = Client(_merchant.ExportPkcs8PrivateKeyPem(), first);
+                using (keys)
+                {
+                    var prepayId = await client.JsapiPrepayAsync(new JsapiPrepayRequest(SimulatorProcess.AppId, "30 次提问", "WS20261207r1", 300, "o-sim-yesterday"), ct);
+                    Assert.Equal("get_brand_wcpay_request:ok", await ConfirmAsync(client.CreateJsapiPayParameters(SimulatorProcess.AppId, prepayId), first));
+                    await _site.Notifications.Reader.ReadAsync(ct); // the payment's notification
+                }
+
+                Assert.Equal(0, await first.StopAsync());
+            }
+
+            await using var second = await SimulatorProcess.StartAsync(new Uri(_site.BaseAddress, "/wechat"), extra: environment);
+            var (again, againKeys) = Client(_merchant.ExportPkcs8PrivateKeyPem(), second);
+            using (againKeys)
+            {
+                Assert.Equal(WeChatPayTradeState.Success, (await again.QueryByOutTradeNoAsync("WS20261207r1", ct)).TradeState);
+                Assert.Equal(WeChatPayRefundStatus.Processing, (await again.RefundAsync(new WeChatPayRefundRequest("WS20261207r1", "RWS20261207r1", 300, 300), ct)).State);
+                var (headers, body) = await _site.Notifications.Reader.ReadAsync(ct);
+                Assert.Equal("RWS20261207r1", new WeChatPayNotifications(againKeys).Read(headers, body).Refund!.OutRefundNo);
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
         }
     }
 
@@ -124,14 +173,15 @@ public sealed class SimulatorWeChatPayTests : IAsyncLifetime
         Assert.Contains("WeixinJSBridge", await _simulator.Client.GetStringAsync(new Uri("/sim/wechat-bridge.js", UriKind.Relative), TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
-    private async Task<string?> ConfirmAsync(JsapiPayParameters parameters)
+    private async Task<string?> ConfirmAsync(JsapiPayParameters parameters, SimulatorProcess? simulator = null)
     {
-        using var response = await _simulator.Client.PostAsJsonAsync(new Uri("/sim/pay/confirm", UriKind.Relative), parameters, TestContext.Current.CancellationToken);
+        using var response = await (simulator ?? _simulator).Client.PostAsJsonAsync(new Uri("/sim/pay/confirm", UriKind.Relative), parameters, TestContext.Current.CancellationToken);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("err_msg").GetString();
     }
 
-    private (WeChatPayClient Client, WeChatPayKeys Keys) Client(string merchantPrivateKey)
+    private (WeChatPayClient Client, WeChatPayKeys Keys) Client(string merchantPrivateKey, SimulatorProcess? simulator = null)
     {
+        simulator ??= _simulator;
         var options = Options.Create(new WeChatPayOptions
         {
             MchId = MchId,
@@ -140,11 +190,11 @@ public sealed class SimulatorWeChatPayTests : IAsyncLifetime
             PublicKeyId = PublicKeyId,
             PublicKey = _pay.ExportSubjectPublicKeyInfoPem(),
             ApiV3Key = ApiV3Key,
-            BaseUrl = _simulator.Client.BaseAddress!.ToString(),
+            BaseUrl = simulator.Client.BaseAddress!.ToString(),
             NotifyUrl = new Uri(_site.BaseAddress, "/api/pay/notify").ToString(),
         });
         var keys = new WeChatPayKeys(options, TimeProvider.System);
-        return (new WeChatPayClient(_simulator.Client, keys, options, TimeProvider.System), keys);
+        return (new WeChatPayClient(simulator.Client, keys, options, TimeProvider.System), keys);
     }
 
     /// <summary>The merchant's side: receives notifications, and serves a page for the browser.</summary>
