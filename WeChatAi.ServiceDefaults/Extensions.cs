@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Polly.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -31,6 +32,10 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        // Polly logs every timed-out attempt as an Error, the dashboard's red badge, though the retry usually handles it;
+        // a request that finally fails is reported by its caller.
+        builder.Services.Configure<TelemetryOptions>(options => options.SeverityProvider = static args =>
+            args.Event.EventName == "OnTimeout" ? ResilienceEventSeverity.Warning : args.Event.Severity);
         return builder;
     }
 

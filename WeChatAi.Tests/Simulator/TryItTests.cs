@@ -36,6 +36,10 @@ public sealed class TryItTests
             {
                 await ChatAsync(app);
                 turns = await ConversationInConsoleAsync(app, screenshot: true);
+
+                // A first start and all of the above leave no error in any service's log (no red badge in the dashboard).
+                var errors = await ResourceLogs.ErrorsAsync(app);
+                Assert.True(errors.Count == 0, string.Join("\n", errors));
                 await app.StopAsync(TestContext.Current.CancellationToken);
             }
 
@@ -47,6 +51,8 @@ public sealed class TryItTests
             }
 
             Assert.Equal(turns, await ConversationInConsoleAsync(again, screenshot: false));
+            var afterRestart = await ResourceLogs.ErrorsAsync(again);
+            Assert.True(afterRestart.Count == 0, string.Join("\n", afterRestart));
             await again.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
