@@ -65,7 +65,6 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         await Expect(received).Not.ToHaveTextAsync(before.ToString("N0", CultureInfo.InvariantCulture), new() { Timeout = 20_000 });
         Assert.True(Count(await received.TextContentAsync()) > before);
         await Expect(page.Locator("#chart-minutes path").First).ToBeAttachedAsync();
-        await console.ScreenshotAsync("overview");
 
         // The exchange is recorded in batches: search again until it is there.
         await console.GoToAsync("conversations");

@@ -153,6 +153,13 @@ public sealed class TryItTests
     {
         await using var console = await ConsoleBrowser.SignedInAsync(app);
         var page = console.Page;
+        // The overview counts the burst: over a thousand messages received in the last hour.
+        await Expect(page.Locator("#received-hour .stat-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^1,0\d\d$"), new() { Timeout = 20_000 });
+        if (screenshot)
+        {
+            await console.ScreenshotAsync("overview");
+        }
+
         await console.GoToAsync("conversations");
         await page.FillAsync("#user-search", Nickname);
         await page.ClickAsync("#user-search-go");
