@@ -21,7 +21,7 @@ public static class PurchaseApiEndpoints
     /// QR code outside WeChat's phone browser; the payer's open order for the product again, 409 past
     /// <c>Billing:MaxPendingOrders</c>).
     /// </summary>
-    public static IEndpointRouteBuilder MapPurchaseApi(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapPurchaseApi(this RouteGroupBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/products", (IOptionsMonitor<BillingOptions> billing) => Results.Json(billing.CurrentValue.Products.Select(ProductView.From)));
