@@ -1,4 +1,4 @@
-if (AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
+if (WeChatAi.Api.Operators.AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
 
 var builder = WebApplication.CreateBuilder(args);
 

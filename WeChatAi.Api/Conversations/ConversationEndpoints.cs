@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Options;
-using WeChatAi.Api.Admin;
 using WeChatAi.Api.Conversations;
-using WeChatAi.Core.WeChat;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
 namespace Microsoft.AspNetCore.Builder;
@@ -23,7 +20,7 @@ public static class ConversationEndpoints
     public static RouteGroupBuilder MapConversationEndpoints(this RouteGroupBuilder admin)
     {
         var users = admin.MapGroup("/users")
-            .AddEndpointFilter(RequireAppId)
+            .AddEndpointFilter<AccountFilter>()
             .WithStoreOutage("The user store (PostgreSQL or Redis) is unavailable; a change may be recorded without being in effect yet: send it again.");
         users.MapGet("/", UserApi.SearchAsync).WithName("SearchUsers");
         users.MapGet("/{openId}", UserApi.GetAsync).WithName("GetUser");
@@ -35,10 +32,4 @@ public static class ConversationEndpoints
         users.MapPut("/{openId}/nickname", UserChangeApi.SetNicknameAsync).WithName("SetUserNickname");
         return admin;
     }
-
-    // Users belong to the configured account: without WeChat:AppId there are none to show or change.
-    private static ValueTask<object?> RequireAppId(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.RequestServices.GetRequiredService<IOptions<WeChatOptions>>().Value.AppId is { Length: > 0 }
-            ? next(context)
-            : AdminRequests.Refusal(StatusCodes.Status503ServiceUnavailable, "WeChat:AppId is not configured, so there are no users to show.");
 }

@@ -52,8 +52,8 @@ public static class HttpApiExtensions
     }
 
     /// <summary>
-    /// Adds the body-limit answer and the rate-limiting middleware (for every endpoint, <c>/wechat</c> included) and
-    /// returns the <c>/api</c> group (with <c>/api/ping</c>); map every /api endpoint on it.
+    /// Adds the store-outage answer, the body-limit answer and the rate-limiting middleware (for every endpoint,
+    /// <c>/wechat</c> included) and returns the <c>/api</c> group (with <c>/api/ping</c>); map every /api endpoint on it.
     /// </summary>
     public static RouteGroupBuilder MapHttpApi(this WebApplication app)
     {

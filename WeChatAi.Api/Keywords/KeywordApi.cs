@@ -1,14 +1,10 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WeChatAi.Api.Admin;
 using WeChatAi.Core.Data;
-using WeChatAi.Core.Replies;
 
 namespace WeChatAi.Api.Keywords;
 
@@ -27,7 +23,7 @@ internal static class KeywordApi
     public static async Task<Results<Created<KeywordRuleView>, ProblemHttpResult>> CreateAsync(
         HttpContext http, WeChatDbContext db, KeywordReplies keywords, AdminAudit audit, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var (input, problem) = await ReadAsync(http.Request, options.Value, ct);
+        var (input, problem) = await KeywordRuleInput.ReadAsync(http.Request, options.Value, ct);
         if (problem is not null)
         {
             return problem;
@@ -61,7 +57,7 @@ internal static class KeywordApi
     public static async Task<Results<Ok<KeywordRuleView>, ProblemHttpResult>> UpdateAsync(
         long id, HttpContext http, WeChatDbContext db, KeywordReplies keywords, AdminAudit audit, IOptions<KeywordOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var (input, problem) = await ReadAsync(http.Request, options.Value, ct);
+        var (input, problem) = await KeywordRuleInput.ReadAsync(http.Request, options.Value, ct);
         if (problem is not null)
         {
             return problem;
@@ -114,38 +110,6 @@ internal static class KeywordApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<(KeywordRuleInput? Input, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, KeywordOptions options, CancellationToken ct)
-    {
-        var (body, problem) = await AdminRequests.ReadJsonAsync(request, KeywordJson.Default.KeywordRuleRequest, "a JSON object with matchType, pattern and reply", ct);
-        if (body is null)
-        {
-            return (null, problem);
-        }
-
-        if (!Enum.TryParse<KeywordMatchType>(body.MatchType, ignoreCase: true, out var type) || !Enum.IsDefined(type) || int.TryParse(body.MatchType, out _))
-        {
-            return (null, AdminRequests.BadRequest("matchType must be \"exact\", \"prefix\" or \"regex\"."));
-        }
-
-        var pattern = type == KeywordMatchType.Regex ? body.Pattern : body.Pattern?.Trim();
-        if (string.IsNullOrWhiteSpace(pattern) || pattern.Length > KeywordReplyLimits.MaxPatternLength)
-        {
-            return (null, AdminRequests.BadRequest($"pattern must be 1 to {KeywordReplyLimits.MaxPatternLength} characters (not only spaces)."));
-        }
-
-        if (type == KeywordMatchType.Regex && KeywordPatterns.RegexProblem(pattern, options.RegexTimeout) is { } regexProblem)
-        {
-            return (null, AdminRequests.BadRequest(regexProblem));
-        }
-
-        if (string.IsNullOrWhiteSpace(body.Reply) || Encoding.UTF8.GetByteCount(body.Reply) > ReplyKeys.MaxReplyBytes)
-        {
-            return (null, AdminRequests.BadRequest($"reply must be non-empty text of at most {ReplyKeys.MaxReplyBytes} bytes (UTF-8), what one passive reply holds."));
-        }
-
-        return (new KeywordRuleInput(type, pattern, body.Reply, body.Priority ?? 0, body.Enabled ?? true), null);
-    }
-
     // The unique index on (match type, pattern) turns a second identical rule into a 409 naming the first.
     private static async Task<ProblemHttpResult?> SaveAsync(WeChatDbContext db, KeywordReply rule, CancellationToken ct)
     {
@@ -184,29 +148,3 @@ internal static class KeywordApi
 
     private static ProblemHttpResult NotFound(long id) => TypedResults.Problem($"No keyword rule {id}.", statusCode: StatusCodes.Status404NotFound);
 }
-
-/// <summary>The body of POST and PUT; PUT replaces every field (priority 0 and enabled true when left out).</summary>
-internal sealed record KeywordRuleRequest(string? MatchType, string? Pattern, string? Reply, int? Priority, bool? Enabled);
-
-internal sealed record KeywordRuleInput(KeywordMatchType MatchType, string Pattern, string Reply, int Priority, bool Enabled)
-{
-    public void ApplyTo(KeywordReply rule, DateTimeOffset now)
-    {
-        rule.MatchType = MatchType;
-        rule.Pattern = Pattern;
-        rule.Reply = Reply;
-        rule.Priority = Priority;
-        rule.Enabled = Enabled;
-        rule.UpdatedAt = now;
-    }
-}
-
-internal sealed record KeywordRuleView(long Id, string MatchType, string Pattern, string Reply, int Priority, bool Enabled, DateTimeOffset UpdatedAt)
-{
-    public static KeywordRuleView From(KeywordReply rule) =>
-        new(rule.Id, rule.MatchType.ToString().ToLowerInvariant(), rule.Pattern, rule.Reply, rule.Priority, rule.Enabled, rule.UpdatedAt);
-}
-
-[JsonSerializable(typeof(KeywordRuleRequest))]
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-internal sealed partial class KeywordJson : JsonSerializerContext;
