@@ -1,4 +1,4 @@
-if (AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
+if (WeChatAi.Api.Operators.AdminPasswordCommand.TryRun(args)) return; // prints a console user's password hash instead of starting
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +10,8 @@ builder.AddWeChatWebhook();
 builder.AddWeChatMenu();
 builder.AddHttpApi();
 builder.AddAdmin();
+builder.AddDeadLetters();
+builder.AddOperators();
 builder.AddPurchase();
 builder.AddPayments();
 builder.AddOverview();
@@ -20,8 +22,11 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapWeChatWebhook();
 app.MapPurchasePage();
-app.MapHttpApi().MapStatsEndpoints().MapAdminEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints().MapPurchaseApi().MapPayments()
-    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderAdminEndpoints().MapSettingsEndpoints();
+var api = app.MapHttpApi();
+var admin = api.MapAdminApi(); // /api/admin, behind Admin:ApiKey: every operator endpoint is mapped on it
+api.MapStatsEndpoints(admin).MapPurchaseApi().MapPayments();
+admin.MapDeadLetterEndpoints().MapOperatorEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints()
+    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderEndpoints().MapSettingsEndpoints();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using WeChatAi.Core.Data;
 
@@ -41,11 +42,11 @@ public sealed class AdminAudit(IServiceScopeFactory scopes, TimeProvider time)
         return value;
     }
 
-    /// <summary>Who the request acts for: the operator it names, else <see cref="KeyOnlyActor"/>.</summary>
+    /// <summary>Who the request acts for: the operator <see cref="AdminOperatorFilter"/> read, else <see cref="KeyOnlyActor"/>.</summary>
     public static string Actor(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        return Operator(http.Request, out _) ?? KeyOnlyActor;
+        return http.Features.Get<AdminOperator>()?.Name ?? KeyOnlyActor;
     }
 
     /// <summary>Adds the row to <paramref name="db"/>; the caller's SaveChanges (or transaction) commits it with the change.</summary>
@@ -81,3 +82,7 @@ public sealed class AdminAudit(IServiceScopeFactory scopes, TimeProvider time)
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..max];
 }
+
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string?>))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class AuditJson : JsonSerializerContext;

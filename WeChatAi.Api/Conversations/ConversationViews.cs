@@ -94,10 +94,7 @@ internal sealed record CreditsBody(int? Credits, int? ValidityDays, string? Note
 
 internal sealed record NicknameBody(string? Nickname);
 
-[JsonSerializable(typeof(UserPage))]
-[JsonSerializable(typeof(UserView))]
-[JsonSerializable(typeof(ExchangePage))]
-[JsonSerializable(typeof(BalanceView))]
+// The operator's request bodies.
 [JsonSerializable(typeof(BlockBody))]
 [JsonSerializable(typeof(CreditsBody))]
 [JsonSerializable(typeof(NicknameBody))]

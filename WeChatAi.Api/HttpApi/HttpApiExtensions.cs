@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using WeChatAi.Api.HttpApi;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
 namespace Microsoft.AspNetCore.Builder;
@@ -6,7 +7,8 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>
 /// The API's HTTP surface: every request body limited while it is read (64 KB unless its endpoint says otherwise), and
 /// the <c>/api</c> route group behind a per-IP token bucket (also <c>/pay</c> and <c>/pay/oauth</c>, which anyone can
-/// call). Never <c>/wechat</c>: all pushes come from a few WeChat server IPs, and users have their own limit.
+/// call). Never <c>/wechat</c>: all pushes come from a few WeChat server IPs, and users have their own limit. A store
+/// outage under an endpoint that declares its answer (<see cref="WithStoreOutage"/>) is a 503 (<see cref="StoreOutageHandler"/>).
 /// </summary>
 public static class HttpApiExtensions
 {
@@ -24,6 +26,7 @@ public static class HttpApiExtensions
     public static TBuilder AddHttpApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddRequestBodyLimit(MaxRequestBodyBytes);
+        builder.Services.AddExceptionHandler<StoreOutageHandler>();
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -49,16 +52,22 @@ public static class HttpApiExtensions
     }
 
     /// <summary>
-    /// Adds the body-limit answer and the rate-limiting middleware (for every endpoint, <c>/wechat</c> included) and
-    /// returns the <c>/api</c> group (with <c>/api/ping</c>); map every /api endpoint on it.
+    /// Adds the store-outage answer, the body-limit answer and the rate-limiting middleware (for every endpoint,
+    /// <c>/wechat</c> included) and returns the <c>/api</c> group (with <c>/api/ping</c>); map every /api endpoint on it.
     /// </summary>
     public static RouteGroupBuilder MapHttpApi(this WebApplication app)
     {
-        // Both run after the routing WebApplication adds implicitly, so they see each endpoint's limit and policy.
+        // All three run after the routing WebApplication adds implicitly, so they see each endpoint's metadata. An
+        // exception no handler takes stays the server's 500 without a body, as it was before the handler.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = _ => Task.CompletedTask });
         app.UseRequestBodyLimitProblems();
         app.UseRateLimiter();
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitPolicy);
         api.MapGet("/ping", () => "pong");
         return api;
     }
+
+    /// <summary>What the endpoints of <paramref name="builder"/> answer (503) while a store they need is away.</summary>
+    public static TBuilder WithStoreOutage<TBuilder>(this TBuilder builder, string message) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new StoreOutageMetadata(message));
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WeChatAi.Core.WeChat;
@@ -41,3 +42,7 @@ internal sealed class MenuPublisher(HttpClient http, AccessTokenProvider tokens,
             ?? new WeChatApiResult(-1, "empty response");
     }
 }
+
+[JsonSerializable(typeof(WeChatApiResult))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class MenuJson : JsonSerializerContext;

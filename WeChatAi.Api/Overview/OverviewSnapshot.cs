@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace WeChatAi.Api.Overview;
 
 /// <summary>The body of <c>GET /api/admin/overview</c> (docs/console-overview.md).</summary>
@@ -40,7 +38,3 @@ internal sealed record OrderOverview(int PaidToday, long RevenueFenToday, long R
 /// <param name="Status">See <see cref="HealthStatus"/>.</param>
 /// <param name="Calls">The stores: 1 (the ping); the services: calls in the last 15 minutes.</param>
 internal sealed record ServiceHealth(string Name, string Status, long Calls, long Errors, double ErrorRate, string Detail);
-
-[JsonSerializable(typeof(OverviewSnapshot))]
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
-internal sealed partial class OverviewJson : JsonSerializerContext;

@@ -139,6 +139,5 @@ internal sealed record SettingsState(
     Dictionary<string, string?> Values, List<string> Overridden, List<ProductOptions> Products, bool ProductsOverridden, DateTimeOffset? UpdatedAt, string? UpdatedBy);
 
 [JsonSerializable(typeof(SettingsUpdate))]
-[JsonSerializable(typeof(SettingsState))]
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 internal sealed partial class SettingsJson : JsonSerializerContext;

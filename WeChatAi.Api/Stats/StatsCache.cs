@@ -112,8 +112,3 @@ internal sealed record QueueFigures(long? Waiting, long InFlight, long DeadLette
 
 /// <summary>From received by the webhook to pushed, over the latest answers of today.</summary>
 internal sealed record LatencyFigures(int Samples, long? P50, long? P95, long? P99);
-
-[JsonSerializable(typeof(StatsSnapshot))]
-[JsonSerializable(typeof(AdminStatsSnapshot))]
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
-internal sealed partial class StatsJson : JsonSerializerContext;

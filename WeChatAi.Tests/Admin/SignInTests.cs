@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using WeChatAi.Api.Admin;
+using WeChatAi.Api.Operators;
 using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Admin;
@@ -31,8 +32,8 @@ public sealed class SignInTests(PostgresServer postgres)
 
         var wrong = await SignInAsync(api, "alice", "not the password", "203.0.113.2");
         var unknown = await SignInAsync(api, "mallory", AlicePassword, "203.0.113.2");
-        Assert.Equal((HttpStatusCode.Unauthorized, SignInEndpoints.WrongNameOrPassword), (wrong.Status, Detail(wrong.Body)));
-        Assert.Equal((HttpStatusCode.Unauthorized, SignInEndpoints.WrongNameOrPassword), (unknown.Status, Detail(unknown.Body)));
+        Assert.Equal((HttpStatusCode.Unauthorized, SignInApi.WrongNameOrPassword), (wrong.Status, Detail(wrong.Body)));
+        Assert.Equal((HttpStatusCode.Unauthorized, SignInApi.WrongNameOrPassword), (unknown.Status, Detail(unknown.Body)));
 
         var (noKey, _) = await AdminApi.SendAsync(api.Client, HttpMethod.Post, "/api/admin/sign-in", new Dictionary<string, string>(), Body("alice", AlicePassword));
         Assert.Equal(HttpStatusCode.Unauthorized, noKey);

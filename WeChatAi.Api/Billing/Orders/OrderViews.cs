@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using WeChatAi.Core.Data.Billing;
 
 namespace WeChatAi.Api.Billing.Orders;
@@ -31,8 +30,3 @@ internal sealed record OrderPage(IReadOnlyList<OrderView> Items, long? NextBefor
 
 /// <summary>One China day (Asia/Shanghai) of money: orders paid that day and refunds that succeeded that day.</summary>
 internal sealed record RevenueDay(DateOnly Day, int PaidOrders, long RevenueFen, long RefundedFen);
-
-[JsonSerializable(typeof(OrderPage))]
-[JsonSerializable(typeof(List<RevenueDay>))]
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-internal sealed partial class OrderJson : JsonSerializerContext;

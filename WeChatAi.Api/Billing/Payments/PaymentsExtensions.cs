@@ -1,13 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
-using WeChatAi.Api.Admin;
 using WeChatAi.Api.Billing.Payments;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
-/// Payment settlement: WeChat Pay's notifications (<c>POST /api/pay/notify</c>), refunds for the operator
-/// (<c>POST /api/admin/orders/{outTradeNo}/refund</c>) and the reconciliation job.
+/// Payment settlement: WeChat Pay's notifications (<c>POST /api/pay/notify</c>) and the reconciliation job (the
+/// operator's refund is an order endpoint, <c>Billing/Orders/</c>).
 /// </summary>
 public static class PaymentsExtensions
 {
@@ -23,13 +22,12 @@ public static class PaymentsExtensions
 
     /// <summary>
     /// On the <c>/api</c> group: <c>pay/notify</c> without the per-IP limit (WeChat Pay posts from a few IPs, retries
-    /// and duplicates included), and the admin refund behind <c>Admin:ApiKey</c>.
+    /// and duplicates included).
     /// </summary>
-    public static IEndpointRouteBuilder MapPayments(this IEndpointRouteBuilder api)
+    public static RouteGroupBuilder MapPayments(this RouteGroupBuilder api)
     {
         api.MapPost("/pay/notify", PaymentNotifyEndpoint.HandleAsync).DisableRateLimiting()
             .WithMetadata(new RequestSizeLimitAttribute(PaymentNotifyEndpoint.MaxBodyBytes)).WithName("WeChatPayNotify");
-        api.MapPost("/admin/orders/{outTradeNo}/refund", RefundAdmin.HandleAsync).AddEndpointFilter<AdminKeyFilter>().WithName("RefundOrder");
         return api;
     }
 }

@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 
-namespace WeChatAi.Api.Admin;
+namespace WeChatAi.Api.DeadLetters;
 
 /// <summary>
 /// The operator's hands on <see cref="QueueKeys.DeadLetterStream"/>: list, retry (back onto the job stream, with

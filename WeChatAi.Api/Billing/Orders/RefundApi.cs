@@ -1,23 +1,32 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admin;
+using WeChatAi.Api.Billing.Payments;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Billing;
 using WeChatAi.Core.WeChatPay;
 
-namespace WeChatAi.Api.Billing.Payments;
+namespace WeChatAi.Api.Billing.Orders;
 
 /// <summary>
 /// <c>POST /api/admin/orders/{outTradeNo}/refund</c>: refunds a paid order in full under a stable <c>out_refund_no</c>
-/// (<c>R{outTradeNo}</c>), so calling it again retries the same refund; the credits go when WeChat Pay says SUCCESS.
+/// (<c>R{outTradeNo}</c>), so calling it again retries the same refund; the credits go when WeChat Pay says SUCCESS
+/// (<see cref="PaymentSettlement"/> settles it, here or with the notification).
 /// </summary>
-internal static class RefundAdmin
+internal static class RefundApi
 {
     public sealed record RefundBody(string? Reason);
 
+    /// <summary>A refund that had succeeded already.</summary>
+    public sealed record RefundDone(string OutRefundNo, string State);
+
+    /// <summary>A refund WeChat Pay took: its state there, and what settling it here came to.</summary>
+    public sealed record RefundRequested(string OutRefundNo, string? State, string Outcome);
+
     public static string OutRefundNo(string outTradeNo) => "R" + outTradeNo;
 
-    public static async Task<IResult> HandleAsync(
+    public static async Task<Results<Ok<RefundDone>, Accepted<RefundRequested>, ProblemHttpResult>> RefundAsync(
         string outTradeNo, RefundBody? body, HttpContext http, AdminAudit audit, IOptions<WeChatPayOptions> options, WeChatDbContext db, WeChatPayClient client, PaymentSettlement settlement, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!options.Value.IsConfigured)
@@ -32,12 +41,12 @@ internal static class RefundAdmin
         }
 
         var outRefundNo = OutRefundNo(outTradeNo);
-        var (problem, refund, total) = await db.InTransactionAsync(async () =>
+        var (problem, refund, total) = await db.InTransactionAsync<(ProblemHttpResult?, Refund?, int)>(async () =>
         {
             var order = await PaymentSettlement.LockOrderAsync(db, outTradeNo, cancellationToken);
             if (order is null)
             {
-                return (Problem(StatusCodes.Status404NotFound, $"No order {outTradeNo}."), (Refund?)null, 0);
+                return (Problem(StatusCodes.Status404NotFound, $"No order {outTradeNo}."), null, 0);
             }
 
             if (order.Mismatch)
@@ -83,7 +92,7 @@ internal static class RefundAdmin
             });
 
             await db.SaveChangesAsync(cancellationToken);
-            return ((IResult?)null, existing, order.AmountFen);
+            return (null, existing, order.AmountFen);
         }, cancellationToken);
         if (problem is not null)
         {
@@ -92,7 +101,7 @@ internal static class RefundAdmin
 
         if (refund!.State == RefundState.Success)
         {
-            return Results.Ok(new { outRefundNo, state = refund.State.ToString() });
+            return TypedResults.Ok(new RefundDone(outRefundNo, refund.State.ToString()));
         }
 
         WeChatPayRefund answer;
@@ -110,8 +119,8 @@ internal static class RefundAdmin
         }
 
         var settled = await settlement.QueriedRefundAsync(db, answer, cancellationToken);
-        return Results.Accepted(value: new { outRefundNo, state = answer.State, outcome = settled.Outcome });
+        return TypedResults.Accepted((string?)null, new RefundRequested(outRefundNo, answer.State, settled.Outcome));
     }
 
-    private static IResult Problem(int status, string detail) => Results.Problem(detail, statusCode: status);
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 }

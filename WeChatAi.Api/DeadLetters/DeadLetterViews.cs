@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 
-namespace WeChatAi.Api.Admin;
+namespace WeChatAi.Api.DeadLetters;
 
 /// <summary>One dead letter as the operator sees it.</summary>
 /// <param name="Job">The job, or null when the entry holds no valid job (<paramref name="JobError"/> says why; it cannot be retried).</param>
@@ -58,7 +58,7 @@ internal sealed record DeadLetterView(
 
         try
         {
-            return JsonSerializer.Deserialize(json.ToString(), AdminJson.Default.StringArray) ?? [];
+            return JsonSerializer.Deserialize(json.ToString(), DeadLetterJson.Default.StringArray) ?? [];
         }
         catch (JsonException)
         {
@@ -84,9 +84,7 @@ internal sealed record RetryAllResult(int Retried, IReadOnlyList<SkippedDeadLett
 
 internal sealed record SkippedDeadLetter(string Id, string Reason);
 
-[JsonSerializable(typeof(DeadLetterPage))]
-[JsonSerializable(typeof(RetriedDeadLetter))]
-[JsonSerializable(typeof(RetryAllResult))]
+// The taken-over parts, as the worker wrote them.
 [JsonSerializable(typeof(string[]))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-internal sealed partial class AdminJson : JsonSerializerContext;
+internal sealed partial class DeadLetterJson : JsonSerializerContext;

@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WeChatAi.Api.Admin;
 
-namespace WeChatAi.Api.Admin;
+namespace WeChatAi.Api.Operators;
 
 /// <summary>
 /// The console's sign-in, checked by the API (the console holds no user store): <c>Admin:Users</c>' hashes and

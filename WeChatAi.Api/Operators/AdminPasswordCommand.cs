@@ -1,8 +1,7 @@
 using System.Text;
 using WeChatAi.Api.Admin;
 
-// In the builder's namespace, like the features' extensions: Program.cs runs it with one line.
-namespace Microsoft.AspNetCore.Builder;
+namespace WeChatAi.Api.Operators;
 
 /// <summary>
 /// <c>dotnet run --project WeChatAi.Api -- hash-password</c>: reads a password from standard input (without echo at a
