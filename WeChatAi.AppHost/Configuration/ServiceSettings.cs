@@ -4,10 +4,10 @@ using System.Runtime.InteropServices;
 namespace WeChatAi.AppHost.Configuration;
 
 /// <summary>
-/// The settings a service declares: the public properties the configuration binder sets in its options classes — each a public class with
-/// a <c>const string Section</c>, in the service's assembly or in another of the solution's beside it (Core,
-/// ServiceDefaults). Read from the built assemblies without running their code, so the options classes stay the one
-/// declaration of every setting (docs/configuration.md).
+/// The settings a service declares: the properties the configuration binder sets in its options classes, each a
+/// public class with a <c>const string Section</c> in the service's assembly or in another of the solution's beside it
+/// (Core, ServiceDefaults). Read from the built assemblies without running their code, so the options classes stay
+/// the one declaration of every setting (docs/configuration.md).
 /// </summary>
 internal sealed class ServiceSettings
 {

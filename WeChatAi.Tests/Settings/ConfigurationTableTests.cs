@@ -31,6 +31,14 @@ public sealed partial class ConfigurationTableTests
     }
 
     [Fact]
+    public void A_section_has_one_options_class_unless_docs_configuration_says_why_it_has_more()
+    {
+        var shared = Classes.GroupBy(c => c.Section).Where(g => g.Count() > 1).Select(g => g.Key).Order(StringComparer.Ordinal);
+
+        Assert.Equal(ExplainedSections().Order(StringComparer.Ordinal), shared);
+    }
+
+    [Fact]
     public void The_options_classes_are_found_with_their_sections_and_nested_options()
     {
         var byName = Classes.ToDictionary(c => c.Name[(c.Name.LastIndexOf('.') + 1)..]);
@@ -59,18 +67,13 @@ public sealed partial class ConfigurationTableTests
     }
 
     /// <summary>
-    /// The keys named in the first column of the README's Configuration table. A name starting with <c>:</c> continues the
-    /// one before it (<c>`Billing:Products:{i}:Id`, `:Name`</c>).
+    /// The keys named in the first column of the README's Configuration tables. A name starting with <c>:</c> continues
+    /// the one before it (<c>`Billing:Products:{i}:Id`, `:Name`</c>).
     /// </summary>
     private static HashSet<string> DocumentedKeys()
     {
-        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
-        var start = readme.IndexOf("\n## Configuration", StringComparison.Ordinal);
-        var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "the README has a Configuration section");
-
         var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var row in readme[start..end].Split('\n').Where(line => line.StartsWith("| `", StringComparison.Ordinal)))
+        foreach (var row in TableRows("README.md", "## Configuration"))
         {
             var previous = "";
             foreach (Match name in CodeSpan().Matches(row.Split('|')[1]))
@@ -82,6 +85,21 @@ public sealed partial class ConfigurationTableTests
         }
 
         return keys;
+    }
+
+    /// <summary>The first column of the table under docs/configuration.md's "Sections with more than one class".</summary>
+    private static IEnumerable<string> ExplainedSections() =>
+        TableRows(Path.Combine("docs", "configuration.md"), "## Sections with more than one class")
+            .Select(row => CodeSpan().Match(row).Groups[1].Value);
+
+    /// <summary>The rows (lines starting with <c>| `</c>) of the tables under <paramref name="heading"/>, up to the next heading of its level.</summary>
+    private static IEnumerable<string> TableRows(string path, string heading)
+    {
+        var text = File.ReadAllText(Path.Combine(Repository.Root, path));
+        var start = text.IndexOf("\n" + heading, StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{path} has the heading '{heading}'");
+        var end = text.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return text[start..(end < 0 ? text.Length : end)].Split('\n').Where(line => line.StartsWith("| `", StringComparison.Ordinal));
     }
 
     /// <summary>A list of values may be documented with or without its index (<c>Safety:WordListPaths</c>).</summary>
