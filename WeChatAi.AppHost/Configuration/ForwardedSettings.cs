@@ -49,10 +49,6 @@ public sealed class ForwardedSettings
         return settings;
     }
 
-    /// <summary>True when <paramref name="key"/> is never passed on as text: a parameter supplies it, or its name says it is a credential.</summary>
-    public static bool IsSecret(string key) =>
-        ExternalSecrets.Supplies(key) || SecretEndings.Any(ending => key.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
-
     /// <summary>Passes each configured (or published) setting that <paramref name="project"/>'s options classes declare to it.</summary>
     public IResourceBuilder<ProjectResource> ApplyTo(IResourceBuilder<ProjectResource> project)
     {
@@ -72,6 +68,10 @@ public sealed class ForwardedSettings
 
         return project;
     }
+
+    /// <summary>True when <paramref name="key"/> is never passed on as text: a parameter supplies it, or its name says it is a credential.</summary>
+    private static bool IsSecret(string key) =>
+        ExternalSecrets.Supplies(key) || SecretEndings.Any(ending => key.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
 
     private static string Variable(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 }
