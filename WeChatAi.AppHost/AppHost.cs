@@ -24,7 +24,7 @@ var api = builder.AddProject<Projects.WeChatAi_Api>("api")
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health")
     .WithEnvironment(ApiRuntime.Gen0BudgetVariable, ApiRuntime.Gen0Budget);
-settings.ApplyTo(api, ForwardedSettings.Api);
+settings.ApplyTo(api);
 secrets.ApplyTo(api, ExternalSecrets.Api);
 
 var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
@@ -34,7 +34,7 @@ var worker = builder.AddProject<Projects.WeChatAi_Worker>("worker")
     .WaitFor(infrastructure.Redis)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
-settings.ApplyTo(worker, ForwardedSettings.Worker);
+settings.ApplyTo(worker);
 secrets.ApplyTo(worker, ExternalSecrets.Worker);
 
 var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.ResourceName)
@@ -43,6 +43,7 @@ var admin = builder.AddProject<Projects.WeChatAi_Admin>(AdminConsoleExtensions.R
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Operations console");
+settings.ApplyTo(admin);
 secrets.ApplyTo(admin, ExternalSecrets.Admin);
 
 var simulator = builder.AddSimulatorWhereSecretsAreMissing(secrets, api, worker, infrastructure.DataDirectory);

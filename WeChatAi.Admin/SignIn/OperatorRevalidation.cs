@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
+using WeChatAi.Admin.Api;
 
 namespace WeChatAi.Admin.SignIn;
 
@@ -9,7 +10,7 @@ namespace WeChatAi.Admin.SignIn;
 /// <see cref="OperatorSessions"/> again, and a removed operator or a changed password signs the page out (the router
 /// then sends it to the sign-in page, where the cookie is refused too).
 /// </summary>
-public sealed class OperatorRevalidation(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<ConsoleSessionOptions> options)
+public sealed class OperatorRevalidation(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<AdminApiOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval => options.Value.SessionCheck;

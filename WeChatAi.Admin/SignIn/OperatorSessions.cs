@@ -12,7 +12,7 @@ namespace WeChatAi.Admin.SignIn;
 /// password) the one they signed in with. Each answer is kept for <c>Admin:SessionCheckSeconds</c>, as the cookie is
 /// checked on every request. An API that does not answer keeps the session: its pages fail on their own.
 /// </summary>
-public sealed partial class OperatorSessions(HttpClient http, IMemoryCache cache, IOptions<ConsoleSessionOptions> options, ILogger<OperatorSessions> logger)
+public sealed partial class OperatorSessions(HttpClient http, IMemoryCache cache, IOptions<AdminApiOptions> options, ILogger<OperatorSessions> logger)
 {
     public const string StampClaim = "wechatai:stamp";
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using WeChatAi.Admin.Api;
 using WeChatAi.Admin.SignIn;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
@@ -48,10 +47,6 @@ public static class SignInExtensions
             });
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddOptions<ConsoleSessionOptions>()
-            .BindConfiguration(AdminApiOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         builder.Services.AddMemoryCache();
 
         // One quick try: the answer is kept for the check's interval, and a page load must not wait on retries.

@@ -1,43 +1,19 @@
 using Microsoft.Extensions.Configuration;
+using WeChatAi.AppHost.Secrets;
 
 namespace WeChatAi.AppHost.Configuration;
 
 /// <summary>
-/// Non-secret settings that may be given to the AppHost (appsettings, user-secrets, command line) and are passed on
-/// to the services that read them. Secrets never go this way: they are Aspire parameters (<c>ExternalSecrets</c>).
+/// Settings given to the AppHost (appsettings, user-secrets, command line, environment) and passed on to the services:
+/// each service gets every configured key that one of its options classes declares (<see cref="ServiceSettings"/>), so
+/// a new option needs no change here. Secrets never go this way: they are Aspire parameters (<see cref="ExternalSecrets"/>),
+/// and a key those parameters supply or whose name says it is a secret is never passed on as text, so no configured
+/// value of it can reach a service's environment or the published manifest.
 /// </summary>
 public sealed class ForwardedSettings
 {
-    public static readonly string[] Api =
-    [
-        "WeChat:ReplyMode", "WeChat:AckMode", "WeChat:AckText", "WeChat:WelcomeText", "WeChat:PassiveLateText", "WeChat:BlockedUserText", "WeChat:TimestampToleranceSeconds", "WeChat:AcceptPlaintext",
-        "RateLimits:PerUserPerMinute", "RateLimits:PerUserBurst",
-        "Compliance:AiLabel", "Compliance:ModelName", "Compliance:FilingNumber", "Compliance:UserAgreementUrl", "Compliance:RetentionDays",
-        "Llm:VisionModel", "Llm:TranscriptionModel", "Llm:PricePer1kTokens",
-        "WeChat:ApiBaseUrl", "Commands:HelpIntro", "Keywords:RegexTimeoutMilliseconds",
-        "WeChatPay:MchId", "WeChatPay:MerchantSerialNo", "WeChatPay:PublicKeyId", "WeChatPay:NotifyUrl", "WeChatPay:QueryAfterMinutes", "WeChatPay:ReconcileIntervalSeconds",
-        "Billing:FreeDailyMessages", "Billing:PurchaseUrl", "Billing:OrderExpiryMinutes", "Billing:MaxPendingOrders", "Api:PublicBaseUrl", "WeChat:OAuthBaseUrl",
-
-        // The console's settings page shows and validates the worker's texts too (docs/settings.md).
-        "WeChat:BlockedUserText", "Safety:BlockedQuestionText", "Safety:BlockedAnswerText",
-        .. BillingProducts(),
-    ];
-
-    public static readonly string[] Worker =
-    [
-        "WeChat:ReplyMode", "WeChat:ApiBaseUrl", "Llm:BaseUrl", "Llm:Model", "Llm:SystemPrompt", "Llm:TimeoutSeconds", "Llm:MaxConcurrency",
-        "Worker:MaxConcurrency", "Worker:InitialConcurrency", "Worker:MaxAttempts", "Worker:ClaimIdleSeconds",
-        "WeChat:AckMode", "Llm:ShowReasoning", "Compliance:AiLabel", "Compliance:RetentionDays",
-        "Safety:BlockedQuestionText", "Safety:BlockedAnswerText", "Safety:ModerationUrl", "Safety:ModerationModel",
-        "Safety:ModerationTimeoutMs", "Safety:ModerationFailClosed",
-        "Llm:VisionModel", "Llm:VisionBaseUrl", "Llm:TranscriptionModel", "Llm:TranscriptionBaseUrl", "Llm:TranscriptionFormat", "Media:FfmpegPath",
-        "Media:AllowedImageHosts", "Media:MaxImagePixels", "Media:MaxConcurrentDecodes",
-        .. BillingProducts(),
-    ];
-
-    /// <summary>The credit packs (<c>Billing:Products:{i}:*</c>), up to ten, for the API (sales) and the worker (validation).</summary>
-    private static IEnumerable<string> BillingProducts() =>
-        Enumerable.Range(0, 10).SelectMany(i => "Id Name PriceFen Credits ValidityDays".Split(' ').Select(f => $"Billing:Products:{i}:{f}"));
+    /// <summary>How a setting's last name ends when it is a credential (<c>Llm:VisionApiKey</c>, <c>Admin:Users:0:PasswordHash</c>).</summary>
+    private static readonly string[] SecretEndings = ["Key", "Secret", "Token", "Password", "PasswordHash"];
 
     /// <summary>
     /// What an operator picks per deployment. Published as parameters whose default is the configured value or the
@@ -51,7 +27,7 @@ public sealed class ForwardedSettings
     ];
 
     private readonly IConfiguration _configuration;
-    private readonly Dictionary<string, IResourceBuilder<ParameterResource>> _parameters = [];
+    private readonly Dictionary<string, IResourceBuilder<ParameterResource>> _parameters = new(StringComparer.OrdinalIgnoreCase);
 
     private ForwardedSettings(IConfiguration configuration)
     {
@@ -73,22 +49,29 @@ public sealed class ForwardedSettings
         return settings;
     }
 
-    /// <summary>Passes each of <paramref name="keys"/> that is configured (or published as a parameter) to <paramref name="resource"/>.</summary>
-    public IResourceBuilder<T> ApplyTo<T>(IResourceBuilder<T> resource, IEnumerable<string> keys) where T : IResourceWithEnvironment
+    /// <summary>Passes each configured (or published) setting that <paramref name="project"/>'s options classes declare to it.</summary>
+    public IResourceBuilder<ProjectResource> ApplyTo(IResourceBuilder<ProjectResource> project)
     {
-        foreach (var key in keys)
+        var declared = ServiceSettings.Of(project);
+        foreach (var (key, parameter) in _parameters.Where(p => declared.Declares(p.Key)))
         {
-            var variable = key.Replace(":", "__", StringComparison.Ordinal);
-            if (_parameters.TryGetValue(key, out var parameter))
+            project.WithEnvironment(Variable(key), parameter);
+        }
+
+        foreach (var (key, value) in _configuration.AsEnumerable())
+        {
+            if (value is { Length: > 0 } && declared.Declares(key) && !_parameters.ContainsKey(key) && !IsSecret(key))
             {
-                resource.WithEnvironment(variable, parameter);
-            }
-            else if (_configuration[key] is { Length: > 0 } value)
-            {
-                resource.WithEnvironment(variable, value);
+                project.WithEnvironment(Variable(key), value);
             }
         }
 
-        return resource;
+        return project;
     }
+
+    /// <summary>True when <paramref name="key"/> is never passed on as text: a parameter supplies it, or its name says it is a credential.</summary>
+    private static bool IsSecret(string key) =>
+        ExternalSecrets.Supplies(key) || SecretEndings.Any(ending => key.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
+
+    private static string Variable(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 }

@@ -63,6 +63,12 @@ public sealed class ExternalSecrets
     /// <summary>What the console reads: only the key it calls the API with (the password is checked by the API).</summary>
     public static readonly string[] Admin = [AdminKey];
 
+    /// <summary>True when <paramref name="key"/> (e.g. <c>WeChat:AppId</c>) is a setting one of these parameters supplies.</summary>
+    public static bool Supplies(string key) =>
+        ((IEnumerable<(string Parameter, string EnvironmentVariable)>[])[WeChatSettings, LlmSettings, AdminSettings, PaymentSettings, ModerationSettings])
+            .SelectMany(settings => settings)
+            .Any(s => s.EnvironmentVariable.Equals(key.Replace(":", "__", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Every parameter name this AppHost added, as a deployment asks for them.</summary>
     public IEnumerable<string> ParameterNames => _configured.Select(c => c.Name);
 

@@ -2,7 +2,8 @@ namespace WeChatAi.Tests.Deployment;
 
 /// <summary>
 /// One manifest published with every credential configured on the publishing machine, as a developer's machine
-/// has them: none of these values may reach the manifest or the log.
+/// has them, and a few put by mistake in plain settings of sections the AppHost forwards: none of these values may
+/// reach the manifest or the log.
 /// </summary>
 public sealed class PublishedManifestFixture : IAsyncLifetime
 {
@@ -17,6 +18,10 @@ public sealed class PublishedManifestFixture : IAsyncLifetime
         ["Parameters__admin-password"] = "published-admin-password-4d3c",
         ["Parameters__redis-password"] = "published-redis-password-31c4",
         ["Parameters__postgres-password"] = "published-postgres-password-c8b0",
+        ["WeChat__AppSecret"] = "plain-app-secret-in-settings-1b7d",
+        ["Llm__VisionApiKey"] = "plain-vision-key-in-settings-6a20",
+        ["WeChatPay__ApiV3Key"] = "plain-api-v3-key-in-settings-93fe",
+        ["Admin__Users__0__PasswordHash"] = "plain-password-hash-in-settings-e5c1",
     };
 
     internal PublishedManifest Manifest { get; private set; } = null!;

@@ -220,6 +220,31 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Each_service_gets_what_its_options_classes_declare_and_never_a_credential_given_as_a_plain_setting()
+    {
+        await using var configured = await CreateAsync(
+            "Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d",
+            "Llm:ReasoningSummaryChars=300", "Worker:DeadLetterRetentionDays=3", "Admin:SignInMaxFailures=7", "Admin:SessionCheckSeconds=30",
+            "ForwardedHeaders:KnownProxies:0=10.0.0.4",
+            "Llm:VisionApiKey=plain-vision-key", "WeChat:Token=plain-token", "WeChat:AppId=plain-app-id", "Admin:ApiKey=plain-admin-key",
+            "Admin:Users:0:PasswordHash=plain-hash", "WeChatPay:ApiV3Key=plain-v3-key");
+        var api = await EnvironmentOf(configured, "api");
+        var worker = await EnvironmentOf(configured, "worker");
+        var admin = await EnvironmentOf(configured, "admin");
+
+        Assert.Equal(("300", "3"), (worker["Llm__ReasoningSummaryChars"], worker["Worker__DeadLetterRetentionDays"]));
+        Assert.False(api.ContainsKey("Llm__ReasoningSummaryChars") || api.ContainsKey("Worker__DeadLetterRetentionDays"));
+        Assert.Equal("7", api["Admin__SignInMaxFailures"]);
+        Assert.Equal("30", admin["Admin__SessionCheckSeconds"]);
+        Assert.False(api.ContainsKey("Admin__SessionCheckSeconds") || admin.ContainsKey("Admin__SignInMaxFailures"));
+        Assert.All([api, worker, admin], environment => Assert.Equal("10.0.0.4", environment["ForwardedHeaders__KnownProxies__0"]));
+
+        // The AppHost's own settings stay with it; credentials come only from parameters (or the simulator).
+        Assert.False(api.ContainsKey("Api__Replicas") || worker.ContainsKey("Worker__Replicas"));
+        Assert.All([api, worker, admin], environment => Assert.DoesNotContain(environment.Values, value => value.StartsWith("plain-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_replica_count_below_one_fails_naming_the_setting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync(
