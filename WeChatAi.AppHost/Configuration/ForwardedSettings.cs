@@ -58,11 +58,17 @@ public sealed class ForwardedSettings
             project.WithEnvironment(Variable(key), parameter);
         }
 
-        foreach (var (key, value) in _configuration.AsEnumerable())
+        var settings = _configuration.AsEnumerable().Where(s => s.Value is { Length: > 0 }).ToList();
+        // An item holding a credential (an operator's name beside its password hash) stays whole with the service:
+        // its name alone would make the service refuse to start for want of the hash.
+        var withCredentials = settings.Where(s => IsSecret(s.Key)).Select(s => ListItem(s.Key)).OfType<string>()
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in settings)
         {
-            if (value is { Length: > 0 } && declared.Declares(key) && !_parameters.ContainsKey(key) && !IsSecret(key))
+            if (declared.Declares(key) && !_parameters.ContainsKey(key) && !IsSecret(key)
+                && !withCredentials.Any(item => key.StartsWith(item, StringComparison.OrdinalIgnoreCase)))
             {
-                project.WithEnvironment(Variable(key), value);
+                project.WithEnvironment(Variable(key), value!);
             }
         }
 
@@ -72,6 +78,15 @@ public sealed class ForwardedSettings
     /// <summary>True when <paramref name="key"/> is never passed on as text: a parameter supplies it, or its name says it is a credential.</summary>
     private static bool IsSecret(string key) =>
         ExternalSecrets.Supplies(key) || SecretEndings.Any(ending => key.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>"Admin:Users:0:" for "Admin:Users:0:PasswordHash"; null when the key is not inside a list's item.</summary>
+    private static string? ListItem(string key)
+    {
+        var parts = key.Split(':');
+        return parts.Length > 2 && int.TryParse(parts[^2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? string.Join(':', parts[..^1]) + ":"
+            : null;
+    }
 
     private static string Variable(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 }

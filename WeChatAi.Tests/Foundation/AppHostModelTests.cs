@@ -227,7 +227,7 @@ public sealed class AppHostModelTests
             "Llm:ReasoningSummaryChars=300", "Worker:DeadLetterRetentionDays=3", "Admin:SignInMaxFailures=7", "Admin:SessionCheckSeconds=30",
             "ForwardedHeaders:KnownProxies:0=10.0.0.4",
             "Llm:VisionApiKey=plain-vision-key", "WeChat:Token=plain-token", "WeChat:AppId=plain-app-id", "Admin:ApiKey=plain-admin-key",
-            "Admin:Users:0:PasswordHash=plain-hash", "WeChatPay:ApiV3Key=plain-v3-key");
+            "Admin:Users:0:Name=plain-operator", "Admin:Users:0:PasswordHash=plain-hash", "WeChatPay:ApiV3Key=plain-v3-key");
         var api = await EnvironmentOf(configured, "api");
         var worker = await EnvironmentOf(configured, "worker");
         var admin = await EnvironmentOf(configured, "admin");
@@ -239,7 +239,8 @@ public sealed class AppHostModelTests
         Assert.False(api.ContainsKey("Admin__SessionCheckSeconds") || admin.ContainsKey("Admin__SignInMaxFailures"));
         Assert.All([api, worker, admin], environment => Assert.Equal("10.0.0.4", environment["ForwardedHeaders__KnownProxies__0"]));
 
-        // The AppHost's own settings stay with it; credentials come only from parameters (or the simulator).
+        // The AppHost's own settings stay with it; credentials come only from parameters (or the simulator), and an
+        // operator's name stays with its hash (alone it would stop the API at startup for want of the hash).
         Assert.False(api.ContainsKey("Api__Replicas") || worker.ContainsKey("Worker__Replicas"));
         Assert.All([api, worker, admin], environment => Assert.DoesNotContain(environment.Values, value => value.StartsWith("plain-", StringComparison.Ordinal)));
     }
