@@ -24,7 +24,7 @@ internal static class AdmissionScript
     // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
     public const string NeedsBalance = "load";
 
-    private static readonly RedisScript<AdmissionCall> Script = RedisScript.Load<AdmissionCall>(typeof(AdmissionScript), "AdmissionScript.lua", new
+    private static readonly RedisScript<AdmissionCall> Script = RedisScript.Load<AdmissionCall>(typeof(AdmissionScript), "AdmissionScript.lua", [UsageFields.ForScripts, new
     {
         OutcomeEnqueued = Enqueued,
         OutcomeRateLimited = RateLimited,
@@ -37,12 +37,7 @@ internal static class AdmissionScript
         ChargeCredit = Charge.Credit,
         BillingKeys.BalanceField,
         ReceivedField = StatsKeys.ReceivedField,
-        AppIdField = UsageFields.AppId,
-        OpenIdField = UsageFields.OpenId,
-        JobIdField = UsageFields.JobId,
-        KindField = UsageFields.Kind,
-        DayField = UsageFields.Day,
-    });
+    }]);
 
     /// <summary>Runs the script for <paramref name="messages"/> (none: it only compiles and reads the passive switch).</summary>
     /// <param name="receivedAt">When the first message came: one batch spans two days only at China's midnight, and its

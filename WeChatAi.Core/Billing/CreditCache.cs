@@ -18,7 +18,7 @@ namespace WeChatAi.Core.Billing;
 /// </summary>
 public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFactory scopes, CreditLedger ledger)
 {
-    private static readonly object Fields = new { BillingKeys.BalanceField, BillingKeys.WatermarkField };
+    private static readonly object[] Fields = [new { BillingKeys.BalanceField, BillingKeys.WatermarkField }];
     private static readonly RedisScript<LoadCall> LoadScript = RedisScript.Load<LoadCall>(typeof(CreditCache), "CreditCache.Load.lua", Fields);
     private static readonly RedisScript<ApplyCall> ApplyScript = RedisScript.Load<ApplyCall>(typeof(CreditCache), "CreditCache.Apply.lua", Fields);
 

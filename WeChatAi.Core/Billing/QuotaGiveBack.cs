@@ -11,18 +11,8 @@ namespace WeChatAi.Core.Billing;
 /// </summary>
 public sealed class QuotaGiveBack(IConnectionMultiplexer redis, TimeProvider time)
 {
-    private static readonly RedisScript<GiveBackCall> Script = RedisScript.Load<GiveBackCall>(typeof(QuotaGiveBack), "QuotaGiveBack.lua", new
-    {
-        ChargeFree = Charge.Free,
-        BillingKeys.BalanceField,
-        AppIdField = UsageFields.AppId,
-        OpenIdField = UsageFields.OpenId,
-        JobIdField = UsageFields.JobId,
-        KindField = UsageFields.Kind,
-        DayField = UsageFields.Day,
-        ReasonField = UsageFields.Reason,
-        UsageFields.GiveBackPrefix,
-    });
+    private static readonly RedisScript<GiveBackCall> Script = RedisScript.Load<GiveBackCall>(typeof(QuotaGiveBack), "QuotaGiveBack.lua",
+        [UsageFields.ForScripts, new { ChargeFree = Charge.Free, BillingKeys.BalanceField, ReasonField = UsageFields.Reason, UsageFields.GiveBackPrefix }]);
 
     /// <summary>
     /// Returns what <paramref name="job"/> cost (nothing for a job admitted without a charge, e.g. an operator's retry of a

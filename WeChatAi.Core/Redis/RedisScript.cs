@@ -11,9 +11,9 @@ namespace WeChatAi.Core.Redis;
 /// properties name its KEYS and ARGV: a <see cref="RedisKey"/> property is a key, any other an argument, in the order
 /// they are declared; a last property that is a list carries a variable number of arguments (of <see cref="RedisValue"/>)
 /// or of items (records with keys and arguments of their own, e.g. one per message of a batch). The file is read once;
-/// the text Redis runs starts with a prologue that binds each property to a Lua local of the same name in camelCase
-/// (<c>local balance = KEYS[1]</c>) and each constant the owner passes (<c>local balanceField = 'balance'</c>), so
-/// neither the caller nor the script counts offsets.
+/// the text Redis runs starts with a one-line prologue that binds each property to a Lua local of the same name in
+/// camelCase (<c>local balance = KEYS[1]</c>) and each constant the owner passes (<c>local balanceField = 'balance'</c>),
+/// so neither the caller nor the script counts offsets.
 /// </summary>
 /// <remarks>
 /// Not StackExchange.Redis's <c>LuaScript.Prepare</c> (@named parameters): it sends every parameter as ARGV and has the
@@ -62,9 +62,9 @@ public sealed class RedisScript<TCall>
 public static class RedisScript
 {
     /// <summary>Loads <paramref name="file"/> (in <paramref name="owner"/>'s folder) once, with its prologue.</summary>
-    /// <param name="constants">An object whose properties become Lua locals (C# constants the script uses, such as field names).</param>
+    /// <param name="constants">Objects whose properties become Lua locals (C# constants the script uses, such as field names).</param>
     /// <param name="library">Another file of the folder put before this one (Lua functions two scripts share).</param>
-    public static RedisScript<TCall> Load<TCall>(Type owner, string file, object? constants = null, string? library = null)
+    public static RedisScript<TCall> Load<TCall>(Type owner, string file, IEnumerable<object>? constants = null, string? library = null)
     {
         ArgumentNullException.ThrowIfNull(owner);
         var prologue = new StringBuilder();
@@ -82,7 +82,7 @@ public static class RedisScript
             if (property.PropertyType == typeof(RedisKey))
             {
                 keys.Add(Getter<TCall, RedisKey>(property));
-                prologue.Append(CultureInfo.InvariantCulture, $"local {LuaName(property)} = KEYS[{keys.Count}]\n");
+                prologue.Append(CultureInfo.InvariantCulture, $"local {LuaName(property)} = KEYS[{keys.Count}] ");
             }
             else if (ScriptList<TCall>.For(property, keys.Count, args.Count) is { } tail)
             {
@@ -92,15 +92,19 @@ public static class RedisScript
             else
             {
                 args.Add(Getter<TCall, RedisValue>(property));
-                prologue.Append(CultureInfo.InvariantCulture, $"local {LuaName(property)} = ARGV[{args.Count}]\n");
+                prologue.Append(CultureInfo.InvariantCulture, $"local {LuaName(property)} = ARGV[{args.Count}] ");
             }
         }
 
-        foreach (var constant in constants is null ? [] : constants.GetType().GetProperties())
+        foreach (var names in constants ?? [])
         {
-            prologue.Append(CultureInfo.InvariantCulture, $"local {LuaName(constant)} = {LuaLiteral(constant.GetValue(constants))}\n");
+            foreach (var constant in names.GetType().GetProperties())
+            {
+                prologue.Append(CultureInfo.InvariantCulture, $"local {LuaName(constant)} = {LuaLiteral(constant.GetValue(names))} ");
+            }
         }
 
+        // One line, the file's first: Redis's error line numbers are the file's (after a library's, for the two that use one).
         if (library is not null)
         {
             prologue.Append(Read(owner, library)).Append('\n');

@@ -48,8 +48,8 @@ internal sealed class ValueList<TCall> : ScriptList<TCall>
 
         // ARGV itself when nothing comes before: no copy of a long list (e.g. every blocked OpenID).
         Prologue = argsBefore == 0
-            ? $"local {name} = ARGV\n"
-            : string.Create(CultureInfo.InvariantCulture, $"local {name} = {{}}\nfor i = {argsBefore + 1}, #ARGV do {name}[i - {argsBefore}] = ARGV[i] end\n");
+            ? $"local {name} = ARGV "
+            : string.Create(CultureInfo.InvariantCulture, $"local {name} = {{}} for i = {argsBefore + 1}, #ARGV do {name}[i - {argsBefore}] = ARGV[i] end ");
     }
 
     public override int KeyCount(TCall call) => 0;
@@ -98,11 +98,9 @@ internal sealed class ItemList<TCall, TItem> : ScriptList<TCall>
         var name = RedisScript.LuaName(property);
         var count = _keys.Length > 0 ? $"(#KEYS - {keysBefore}) / {_keys.Length}" : $"(#ARGV - {argsBefore}) / {_args.Length}";
         Prologue = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"local {name} = {{}}\n")
-            .Append(CultureInfo.InvariantCulture, $"for i = 1, {count} do\n")
-            .Append(CultureInfo.InvariantCulture, $"  local k, a = {keysBefore} + (i - 1) * {_keys.Length}, {argsBefore} + (i - 1) * {_args.Length}\n")
-            .Append(CultureInfo.InvariantCulture, $"  {name}[i] = {{ {string.Join(", ", fields)} }}\n")
-            .Append("end\n")
+            .Append(CultureInfo.InvariantCulture, $"local {name} = {{}} for i = 1, {count} do ")
+            .Append(CultureInfo.InvariantCulture, $"local k, a = {keysBefore} + (i - 1) * {_keys.Length}, {argsBefore} + (i - 1) * {_args.Length} ")
+            .Append(CultureInfo.InvariantCulture, $"{name}[i] = {{ {string.Join(", ", fields)} }} end ")
             .ToString();
     }
 

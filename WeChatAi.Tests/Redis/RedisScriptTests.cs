@@ -31,14 +31,14 @@ public sealed class RedisScriptTests : IAsyncLifetime
     [Fact]
     public async Task Keys_and_arguments_reach_the_script_by_name_and_a_value_list_follows_them()
     {
-        var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Echo.lua", new { Greeting = "它's" });
+        var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Echo.lua", [new { Greeting = "它's" }]);
 
         var result = (RedisValue[])(await script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("k1", 42, "k2", "label", ["x", "y"])))!;
 
         Assert.Equal(["k1", "k2", "42", "label", "它's", "2", "4", "x", "y"], result.Select(v => v.ToString()));
-        Assert.Contains("local first = KEYS[1]\n", script.Text, StringComparison.Ordinal);
-        Assert.Contains("local count = ARGV[1]\n", script.Text, StringComparison.Ordinal);
-        Assert.Contains("local second = KEYS[2]\n", script.Text, StringComparison.Ordinal);
+        Assert.Contains("local first = KEYS[1] ", script.Text, StringComparison.Ordinal);
+        Assert.Contains("local count = ARGV[1] ", script.Text, StringComparison.Ordinal);
+        Assert.Contains("local second = KEYS[2] ", script.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -52,6 +52,17 @@ public sealed class RedisScriptTests : IAsyncLifetime
 
         Assert.Equal(["d1|b1|j1|o1", "d2|b2|j2|o2", "5", "5", "s"], result.Select(v => v.ToString()));
         Assert.Equal(["1", "1", "s"], empty.Select(v => v.ToString()));
+    }
+
+    [Fact]
+    public async Task A_script_error_names_the_files_line()
+    {
+        var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Broken.lua");
+
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("k1", 1, "k2", "l", [])));
+
+        Assert.Contains(":2:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nowhere", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
