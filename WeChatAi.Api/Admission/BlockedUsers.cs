@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Admission;
 
@@ -10,14 +11,7 @@ namespace WeChatAi.Api.Admission;
 /// </summary>
 public sealed class BlockedUsers(IConnectionMultiplexer redis)
 {
-    // KEYS: the set. ARGV: every blocked OpenID. Replaces the set in one step, so no reader sees it half built.
-    private const string ReplaceScript = """
-        redis.call('DEL', KEYS[1])
-        for i = 1, #ARGV, 5000 do
-          redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 4999, #ARGV)))
-        end
-        return #ARGV
-        """;
+    private static readonly RedisScript<ReplaceCall> ReplaceScript = RedisScript.Load<ReplaceCall>(typeof(BlockedUsers), "BlockedUsers.Replace.lua");
 
     public async Task<bool> IsBlockedAsync(string appId, string openId) =>
         await redis.GetDatabase().SetContainsAsync(AdmissionKeys.Blocked(appId), openId).ConfigureAwait(false);
@@ -28,5 +22,7 @@ public sealed class BlockedUsers(IConnectionMultiplexer redis)
 
     /// <summary>Makes the set exactly <paramref name="openIds"/>.</summary>
     public Task ReplaceAsync(string appId, IReadOnlyCollection<string> openIds) =>
-        redis.GetDatabase().ScriptEvaluateAsync(ReplaceScript, [AdmissionKeys.Blocked(appId)], [.. openIds.Select(o => (RedisValue)o)]);
+        ReplaceScript.EvaluateAsync(redis.GetDatabase(), new ReplaceCall(AdmissionKeys.Blocked(appId), [.. openIds.Select(o => (RedisValue)o)]));
+
+    private sealed record ReplaceCall(RedisKey Blocked, IReadOnlyList<RedisValue> OpenIds);
 }

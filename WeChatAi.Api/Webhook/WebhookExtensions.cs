@@ -15,8 +15,9 @@ namespace Microsoft.AspNetCore.Builder;
 public static class WebhookExtensions
 {
     /// <summary>
-    /// Registers the webhook, the WeChat and rate-limit settings (validated at startup), message admission, the
-    /// instant replies (commands, keyword rules, "继续") and their warm-up before the API listens.
+    /// Registers the webhook (its authentication filter, dispatch and reply texts), the WeChat and rate-limit settings
+    /// (validated at startup), message admission, the instant replies (commands, keyword rules, "继续") and their
+    /// warm-up before the API listens.
     /// </summary>
     public static TBuilder AddWeChatWebhook<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -42,6 +43,9 @@ public static class WebhookExtensions
         services.AddSingleton<QuotaReplies>();
         services.AddChatCommand<QuotaCommand>();
         services.AddSingleton<SignedQueryReplay>();
+        services.AddSingleton<WebhookAuthentication>();
+        services.AddSingleton<ReplyTexts>();
+        services.AddSingleton<WebhookDispatch>();
         services.AddSingleton<WeChatWebhook>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WebhookWarmUp>());
         return builder;
@@ -65,8 +69,11 @@ public static class WebhookExtensions
             WebhookLog.WebhookDisabled(logger);
         }
 
-        app.MapGet("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.Verify(context));
+        // One filter authenticates both: nothing reaches a handler unauthenticated.
+        var authentication = app.Services.GetRequiredService<WebhookAuthentication>();
+        app.MapGet("/wechat", WeChatWebhook.Verify).AddEndpointFilter(authentication);
         app.MapPost("/wechat", (HttpContext context, WeChatWebhook webhook) => webhook.ReceiveAsync(context))
+            .AddEndpointFilter(authentication)
             .WithMetadata(new RequestSizeLimitAttribute(WeChatRequestBody.DrainLimitBytes));
         return app;
     }

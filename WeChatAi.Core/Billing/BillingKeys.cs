@@ -51,6 +51,9 @@ public static class UsageFields
     public const string Reason = "r";
 
     public const string GiveBackPrefix = "g";
+
+    /// <summary>The field names as constants of a script that writes a usage entry (Lua locals <c>appIdField</c>, …).</summary>
+    public static readonly object ForScripts = new { AppIdField = AppId, OpenIdField = OpenId, JobIdField = JobId, KindField = Kind, DayField = Day };
 }
 
 /// <summary>What a question cost: written by the webhook's admission script into the job's stream entry.</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Billing;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Core.Billing;
 
@@ -17,38 +18,9 @@ namespace WeChatAi.Core.Billing;
 /// </summary>
 public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFactory scopes, CreditLedger ledger)
 {
-    // KEYS: the balance hash, the stale marker. ARGV: balance, watermark, TTL seconds.
-    // Returns 1 when the balance is (already) loaded, 0 when a newer ledger row is pending: read PostgreSQL again.
-    private const string LoadScript = $"""
-        if redis.call('EXISTS', KEYS[1]) == 1 then
-          return 1
-        end
-        local stale = tonumber(redis.call('GET', KEYS[2]) or '0')
-        if stale > tonumber(ARGV[2]) then
-          redis.call('DEL', KEYS[2])
-          return 0
-        end
-        redis.call('HSET', KEYS[1], '{BillingKeys.BalanceField}', ARGV[1], '{BillingKeys.WatermarkField}', ARGV[2])
-        redis.call('EXPIRE', KEYS[1], ARGV[3])
-        return 1
-        """;
-
-    // KEYS: the balance hash, the stale marker. ARGV: delta, the ledger row id, stale-marker TTL seconds.
-    private const string ApplyScript = $"""
-        if redis.call('EXISTS', KEYS[1]) == 0 then
-          local stale = tonumber(redis.call('GET', KEYS[2]) or '0')
-          if tonumber(ARGV[2]) > stale then
-            redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-          end
-          return 0
-        end
-        if tonumber(redis.call('HGET', KEYS[1], '{BillingKeys.WatermarkField}') or '0') >= tonumber(ARGV[2]) then
-          return 0
-        end
-        redis.call('HINCRBY', KEYS[1], '{BillingKeys.BalanceField}', ARGV[1])
-        redis.call('HSET', KEYS[1], '{BillingKeys.WatermarkField}', ARGV[2])
-        return 1
-        """;
+    private static readonly object[] Fields = [new { BillingKeys.BalanceField, BillingKeys.WatermarkField }];
+    private static readonly RedisScript<LoadCall> LoadScript = RedisScript.Load<LoadCall>(typeof(CreditCache), "CreditCache.Load.lua", Fields);
+    private static readonly RedisScript<ApplyCall> ApplyScript = RedisScript.Load<ApplyCall>(typeof(CreditCache), "CreditCache.Apply.lua", Fields);
 
     private static readonly TimeSpan StaleTtl = TimeSpan.FromMinutes(10);
 
@@ -56,14 +28,15 @@ public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFacto
     public async Task<long> LoadAsync(string appId, string openId, CancellationToken cancellationToken = default)
     {
         var db = redis.GetDatabase();
-        RedisKey[] keys = [BillingKeys.Credits(appId, openId), BillingKeys.CreditsStale(appId, openId)];
+        RedisKey credits = BillingKeys.Credits(appId, openId);
+        RedisKey stale = BillingKeys.CreditsStale(appId, openId);
         for (var attempt = 0; ; attempt++)
         {
             var balance = await ReadLedgerAsync(appId, openId, cancellationToken).ConfigureAwait(false);
-            var loaded = (long)await db.ScriptEvaluateAsync(LoadScript, keys, [balance.Credits, balance.Watermark, (long)BillingKeys.CreditsTtl.TotalSeconds]).ConfigureAwait(false);
+            var loaded = (long)await LoadScript.EvaluateAsync(db, new LoadCall(credits, stale, balance.Credits, balance.Watermark, (long)BillingKeys.CreditsTtl.TotalSeconds)).ConfigureAwait(false);
             if (loaded == 1 || attempt == 2)
             {
-                return (long?)await db.HashGetAsync(keys[0], BillingKeys.BalanceField).ConfigureAwait(false) ?? balance.Credits;
+                return (long?)await db.HashGetAsync(credits, BillingKeys.BalanceField).ConfigureAwait(false) ?? balance.Credits;
             }
         }
     }
@@ -72,10 +45,8 @@ public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFacto
     public async Task ApplyAsync(CreditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await redis.GetDatabase().ScriptEvaluateAsync(
-            ApplyScript,
-            [BillingKeys.Credits(entry.AppId, entry.OpenId), BillingKeys.CreditsStale(entry.AppId, entry.OpenId)],
-            [entry.Credits, entry.Id, (long)StaleTtl.TotalSeconds]).ConfigureAwait(false);
+        await ApplyScript.EvaluateAsync(redis.GetDatabase(), new ApplyCall(
+            BillingKeys.Credits(entry.AppId, entry.OpenId), BillingKeys.CreditsStale(entry.AppId, entry.OpenId), entry.Credits, entry.Id, (long)StaleTtl.TotalSeconds)).ConfigureAwait(false);
     }
 
     /// <summary>The balance Redis holds, or null when none is loaded.</summary>
@@ -97,4 +68,12 @@ public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFacto
             }).ConfigureAwait(false);
         }
     }
+
+    /// <param name="Credits">The balance hash.</param>
+    /// <param name="Stale">The stale marker: the newest ledger row that found no balance loaded.</param>
+    /// <param name="Watermark">The last ledger row <paramref name="Balance"/> includes.</param>
+    private sealed record LoadCall(RedisKey Credits, RedisKey Stale, long Balance, long Watermark, long TtlSeconds);
+
+    /// <param name="Delta">The ledger row's credits.</param>
+    private sealed record ApplyCall(RedisKey Credits, RedisKey Stale, long Delta, long RowId, long StaleTtlSeconds);
 }

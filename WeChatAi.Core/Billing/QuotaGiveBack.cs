@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Core.Billing;
 
@@ -10,23 +11,8 @@ namespace WeChatAi.Core.Billing;
 /// </summary>
 public sealed class QuotaGiveBack(IConnectionMultiplexer redis, TimeProvider time)
 {
-    // KEYS: the given-back marker, the day's free counter, the credit balance, the usage stream.
-    // ARGV: the charge kind, day, AppId, OpenID, job id, marker TTL seconds, reason.
-    private const string Script = $"""
-        if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then
-          return 0
-        end
-        if ARGV[1] == '{Charge.Free}' then
-          if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
-            redis.call('DECR', KEYS[2])
-          end
-        elseif redis.call('EXISTS', KEYS[3]) == 1 then
-          redis.call('HINCRBY', KEYS[3], '{BillingKeys.BalanceField}', 1)
-        end
-        redis.call('XADD', KEYS[4], '*', '{UsageFields.AppId}', ARGV[3], '{UsageFields.OpenId}', ARGV[4], '{UsageFields.JobId}', ARGV[5],
-          '{UsageFields.Kind}', '{UsageFields.GiveBackPrefix}' .. ARGV[1], '{UsageFields.Day}', ARGV[2], '{UsageFields.Reason}', ARGV[7])
-        return 1
-        """;
+    private static readonly RedisScript<GiveBackCall> Script = RedisScript.Load<GiveBackCall>(typeof(QuotaGiveBack), "QuotaGiveBack.lua",
+        [UsageFields.ForScripts, new { ChargeFree = Charge.Free, BillingKeys.BalanceField, ReasonField = UsageFields.Reason, UsageFields.GiveBackPrefix }]);
 
     /// <summary>
     /// Returns what <paramref name="job"/> cost (nothing for a job admitted without a charge, e.g. an operator's retry of a
@@ -40,10 +26,9 @@ public sealed class QuotaGiveBack(IConnectionMultiplexer redis, TimeProvider tim
             return false;
         }
 
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(
-            Script,
-            [BillingKeys.GivenBack(job.JobId), BillingKeys.FreeUsed(job.AppId, job.OpenId, day), BillingKeys.Credits(job.AppId, job.OpenId), BillingKeys.UsageStream],
-            [kind, BillingDay.Key(day), job.AppId, job.OpenId, job.JobId, (long)BillingKeys.GivenBackTtl.TotalSeconds, reason]).ConfigureAwait(false);
+        var result = await Script.EvaluateAsync(redis.GetDatabase(), new GiveBackCall(
+            BillingKeys.GivenBack(job.JobId), BillingKeys.FreeUsed(job.AppId, job.OpenId, day), BillingKeys.Credits(job.AppId, job.OpenId), BillingKeys.UsageStream,
+            kind, BillingDay.Key(day), job.AppId, job.OpenId, job.JobId, (long)BillingKeys.GivenBackTtl.TotalSeconds, reason)).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -66,4 +51,11 @@ public sealed class QuotaGiveBack(IConnectionMultiplexer redis, TimeProvider tim
             ? (Charge.Free, day)
             : null;
     }
+
+    /// <param name="GivenBack">The job's given-back marker (once per job).</param>
+    /// <param name="FreeUsed">The user's free counter of the question's day.</param>
+    /// <param name="Kind">The charge's kind (<see cref="Charge.Free"/> or <see cref="Charge.Credit"/>).</param>
+    private sealed record GiveBackCall(
+        RedisKey GivenBack, RedisKey FreeUsed, RedisKey Credits, RedisKey UsageStream,
+        string Kind, string Day, string AppId, string OpenId, string JobId, long MarkerTtlSeconds, string Reason);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Core.Replies;
 
@@ -13,109 +14,14 @@ public static class PassiveReplyScripts
     // Between parts that share one passive reply.
     private const string Separator = "\n\n";
 
-    // KEYS: answer, deferred marker, pending list. ARGV: the parts as JSON, job TTL (s), pending TTL (s), channel, job id.
-    // Idempotent: a job processed again after a crash finds its answer stored and changes nothing. If WeChat already
-    // stopped trying (deferred), the parts go to the pending list for the user's next message instead.
-    private const string StoreAnswerScript = """
-        if redis.call('EXISTS', KEYS[1]) == 1 then
-          return 'stored'
-        end
-        if redis.call('EXISTS', KEYS[2]) == 1 then
-          redis.call('SET', KEYS[1], '[]', 'EX', ARGV[2])
-          for _, part in ipairs(cjson.decode(ARGV[1])) do
-            redis.call('RPUSH', KEYS[3], part)
-          end
-          redis.call('EXPIRE', KEYS[3], ARGV[3])
-          return 'deferred'
-        end
-        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-        redis.call('PUBLISH', ARGV[4], ARGV[5])
-        return 'stored'
-        """;
+    private static readonly RedisScript<StoreAnswerCall> StoreAnswerScript =
+        RedisScript.Load<StoreAnswerCall>(typeof(PassiveReplyScripts), "PassiveReplyScripts.StoreAnswer.lua");
 
-    // A Lua function both reply scripts use: as many of the parts (from the first) as fit ARGV-given max bytes, joined by
-    // the separator; when some are left over, the reply ends with the "继续" link (room for it is kept), unless even the
-    // first part alone leaves no room. Returns the reply and how many parts it used.
-    private const string PackFunction = """
-        local function pack(parts, separator, maxBytes, suffix)
-          local function fill(limit)
-            local reply = parts[1]
-            local used = 1
-            for i = 2, #parts do
-              local candidate = reply .. separator .. parts[i]
-              if string.len(candidate) > limit then
-                break
-              end
-              reply = candidate
-              used = i
-            end
-            return reply, used
-          end
-          local reply, used = fill(maxBytes)
-          if used == #parts then
-            return reply, used
-          end
-          reply, used = fill(maxBytes - string.len(suffix))
-          if string.len(reply) + string.len(suffix) <= maxBytes then
-            reply = reply .. suffix
-          end
-          return reply, used
-        end
-        """;
+    private static readonly RedisScript<TakeReplyCall> TakeReplyScript =
+        RedisScript.Load<TakeReplyCall>(typeof(PassiveReplyScripts), "PassiveReplyScripts.TakeReply.lua", library: "PassiveReplyScripts.Pack.lua");
 
-    // KEYS: reply, answer, pending list, deferred marker. ARGV: defer if missing (1/0), separator, max bytes, job TTL (s),
-    // pending TTL (s), the "继续" suffix. Builds the reply once per job: what was pending for the user first, then the
-    // answer, as much as fits one passive reply (ending with the "继续" link when some is left); the rest goes back to
-    // the pending list. With ARGV[1] = 1 and no answer yet, marks the job deferred so the worker sends its answer to the
-    // pending list instead.
-    private const string TakeReplyScript = PackFunction + "\n" + """
-        local done = redis.call('GET', KEYS[1])
-        if done then
-          return done
-        end
-        local answer = redis.call('GET', KEYS[2])
-        if not answer then
-          if ARGV[1] == '1' then
-            redis.call('SET', KEYS[4], '1', 'EX', ARGV[4])
-          end
-          return false
-        end
-        local parts = redis.call('LRANGE', KEYS[3], 0, -1)
-        for _, part in ipairs(cjson.decode(answer)) do
-          table.insert(parts, part)
-        end
-        if #parts == 0 then
-          return false
-        end
-        local reply, used = pack(parts, ARGV[2], tonumber(ARGV[3]), ARGV[6])
-        redis.call('DEL', KEYS[3])
-        for i = used + 1, #parts do
-          redis.call('RPUSH', KEYS[3], parts[i])
-        end
-        if #parts > used then
-          redis.call('EXPIRE', KEYS[3], ARGV[5])
-        end
-        redis.call('SET', KEYS[1], reply, 'EX', ARGV[4])
-        return reply
-        """;
-
-    // KEYS: the pending list, this "继续" message's reply. ARGV: separator, max bytes, the "继续" suffix, reply TTL (s).
-    // The user tapped "继续": the next pending parts that fit, with the link again if more are left. The reply is kept
-    // per message, so WeChat's retry of the same tap gets the same parts instead of skipping some. Nil: nothing pending.
-    private const string TakeNextScript = PackFunction + "\n" + """
-        local done = redis.call('GET', KEYS[2])
-        if done then
-          return done
-        end
-        local parts = redis.call('LRANGE', KEYS[1], 0, -1)
-        if #parts == 0 then
-          return false
-        end
-        local reply, used = pack(parts, ARGV[1], tonumber(ARGV[2]), ARGV[3])
-        redis.call('LTRIM', KEYS[1], used, -1)
-        redis.call('SET', KEYS[2], reply, 'EX', ARGV[4])
-        return reply
-        """;
+    private static readonly RedisScript<TakeNextCall> TakeNextScript =
+        RedisScript.Load<TakeNextCall>(typeof(PassiveReplyScripts), "PassiveReplyScripts.TakeNext.lua", library: "PassiveReplyScripts.Pack.lua");
 
     /// <summary>
     /// Ends a passive reply that leaves parts pending: WeChat shows the link as tappable text, and a tap sends
@@ -131,10 +37,9 @@ public static class PassiveReplyScripts
     /// <summary>Worker: stores the answer's parts for the API; false when WeChat gave up and they wait in the pending list.</summary>
     public static async Task<bool> StoreAnswerAsync(IDatabaseAsync db, string appId, string openId, string jobId, IReadOnlyList<string> parts, TimeSpan pendingTtl)
     {
-        var result = (string?)await db.ScriptEvaluateAsync(
-            StoreAnswerScript,
-            [ReplyKeys.Answer(jobId), ReplyKeys.Deferred(jobId), ReplyKeys.Pending(appId, openId)],
-            [JsonSerializer.Serialize(parts), (long)ReplyKeys.JobTtl.TotalSeconds, (long)pendingTtl.TotalSeconds, ReplyKeys.AnswerChannel, jobId])
+        var result = (string?)await StoreAnswerScript.EvaluateAsync(db, new StoreAnswerCall(
+            ReplyKeys.Answer(jobId), ReplyKeys.Deferred(jobId), ReplyKeys.Pending(appId, openId),
+            JsonSerializer.Serialize(parts), (long)ReplyKeys.JobTtl.TotalSeconds, (long)pendingTtl.TotalSeconds, ReplyKeys.AnswerChannel, jobId))
             .ConfigureAwait(false);
         return result != "deferred";
     }
@@ -145,10 +50,9 @@ public static class PassiveReplyScripts
     /// </summary>
     public static async Task<string?> TakeReplyAsync(IDatabaseAsync db, string appId, string openId, string jobId, bool deferIfMissing, TimeSpan pendingTtl)
     {
-        var result = await db.ScriptEvaluateAsync(
-            TakeReplyScript,
-            [ReplyKeys.Reply(jobId), ReplyKeys.Answer(jobId), ReplyKeys.Pending(appId, openId), ReplyKeys.Deferred(jobId)],
-            [deferIfMissing ? "1" : "0", Separator, ReplyKeys.MaxReplyBytes, (long)ReplyKeys.JobTtl.TotalSeconds, (long)pendingTtl.TotalSeconds, ContinueSuffix])
+        var result = await TakeReplyScript.EvaluateAsync(db, new TakeReplyCall(
+            ReplyKeys.Reply(jobId), ReplyKeys.Answer(jobId), ReplyKeys.Pending(appId, openId), ReplyKeys.Deferred(jobId),
+            deferIfMissing, Separator, ReplyKeys.MaxReplyBytes, (long)ReplyKeys.JobTtl.TotalSeconds, (long)pendingTtl.TotalSeconds, ContinueSuffix))
             .ConfigureAwait(false);
         return result.IsNull ? null : (string?)result;
     }
@@ -159,11 +63,23 @@ public static class PassiveReplyScripts
     /// </summary>
     public static async Task<string?> TakeNextAsync(IDatabaseAsync db, string appId, string openId, long msgId)
     {
-        var result = await db.ScriptEvaluateAsync(
-            TakeNextScript,
-            [ReplyKeys.Pending(appId, openId), ReplyKeys.ContinueReply(appId, openId, msgId)],
-            [Separator, ReplyKeys.MaxReplyBytes, ContinueSuffix, (long)ReplyKeys.JobTtl.TotalSeconds])
+        var result = await TakeNextScript.EvaluateAsync(db, new TakeNextCall(
+            ReplyKeys.Pending(appId, openId), ReplyKeys.ContinueReply(appId, openId, msgId), Separator, ReplyKeys.MaxReplyBytes, ContinueSuffix, (long)ReplyKeys.JobTtl.TotalSeconds))
             .ConfigureAwait(false);
         return result.IsNull ? null : (string?)result;
     }
+
+    /// <param name="Parts">The answer's parts as a JSON array.</param>
+    /// <param name="Channel">Where the job id is published (<see cref="ReplyKeys.AnswerChannel"/>).</param>
+    private sealed record StoreAnswerCall(
+        RedisKey Answer, RedisKey Deferred, RedisKey Pending, string Parts, long JobTtlSeconds, long PendingTtlSeconds, string Channel, string JobId);
+
+    /// <param name="Reply">The job's reply once built (WeChat's retries get the same one).</param>
+    /// <param name="DeferIfMissing">WeChat's last attempt: a missing answer goes to the pending list when it comes.</param>
+    private sealed record TakeReplyCall(
+        RedisKey Reply, RedisKey Answer, RedisKey Pending, RedisKey Deferred,
+        bool DeferIfMissing, string Separator, long MaxBytes, long JobTtlSeconds, long PendingTtlSeconds, string ContinueSuffix);
+
+    /// <param name="Reply">This "继续" message's reply once built.</param>
+    private sealed record TakeNextCall(RedisKey Pending, RedisKey Reply, string Separator, long MaxBytes, string ContinueSuffix, long ReplyTtlSeconds);
 }

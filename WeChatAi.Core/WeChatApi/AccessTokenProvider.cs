@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Core.WeChatApi;
@@ -22,9 +23,8 @@ public sealed partial class AccessTokenProvider(
     private static readonly TimeSpan WaitForOther = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LocalCacheTime = TimeSpan.FromSeconds(30);
 
-    // KEYS: the fetch lock. ARGV: this fetch's lock value. Releases the lock only if it is still ours.
-    private const string ReleaseLockScript =
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+    private static readonly RedisScript<ReleaseLockCall> ReleaseLockScript =
+        RedisScript.Load<ReleaseLockCall>(typeof(AccessTokenProvider), "AccessTokenProvider.ReleaseLock.lua");
 
     private readonly Lock _sync = new();
     private volatile CachedToken? _cached;
@@ -145,7 +145,7 @@ public sealed partial class AccessTokenProvider(
         }
         finally
         {
-            await db.ScriptEvaluateAsync(ReleaseLockScript, [lockKey], [lockValue]);
+            await ReleaseLockScript.EvaluateAsync(db, new ReleaseLockCall(lockKey, lockValue));
         }
     }
 
@@ -187,6 +187,9 @@ public sealed partial class AccessTokenProvider(
     }
 
     private sealed record CachedToken(string Token, DateTimeOffset Until);
+
+    /// <param name="Value">This fetch's lock value: the lock is released only if it is still ours.</param>
+    private sealed record ReleaseLockCall(RedisKey Lock, string Value);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "WeChat rejected the access token of {AppId}: forcing a refresh")]
     private static partial void LogForcedRefresh(ILogger logger, string appId);

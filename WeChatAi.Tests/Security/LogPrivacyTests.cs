@@ -58,7 +58,7 @@ public sealed class LogPrivacyTests(PostgresServer postgres)
         // A rate limit.
         await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(limited, 91_003, question)));
         var (_, limitedReply) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(limited, 91_004, question)));
-        Assert.Equal(WeChatWebhook.RateLimitedText, WeChatClient.ReplyContent(limitedReply));
+        Assert.Equal(ReplyTexts.RateLimitedText, WeChatClient.ReplyContent(limitedReply));
 
         // A block, by an operator, then the blocked user's message.
         await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Event(blocked, "subscribe")));

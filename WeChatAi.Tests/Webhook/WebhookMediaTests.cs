@@ -65,7 +65,7 @@ public sealed class WebhookMediaTests(MediaWebhookFixture api) : IClassFixture<M
 
         var (_, body) = await WeChatClient.SendAsync(api.WeChat.PostAsync(Message("o-other", 2004, fields)));
 
-        Assert.Equal(WeChatWebhook.UnsupportedText, WeChatClient.ReplyContent(body));
+        Assert.Equal(ReplyTexts.UnsupportedText, WeChatClient.ReplyContent(body));
         Assert.Equal(before, await api.JobCountAsync());
     }
 

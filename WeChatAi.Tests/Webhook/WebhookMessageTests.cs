@@ -163,10 +163,10 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
     }
 
     [Theory]
-    [InlineData("<MsgType>image</MsgType><PicUrl>http://p</PicUrl><MediaId>m</MediaId>", WeChatWebhook.NoVisionText)]
-    [InlineData("<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition></Recognition>", WeChatWebhook.NoTranscriptionText)]
-    [InlineData("<MsgType>link</MsgType><Title>t</Title><Description>d</Description><Url>http://u</Url>", WeChatWebhook.UnsupportedText)]
-    [InlineData("<MsgType>sticker</MsgType>", WeChatWebhook.UnsupportedText)]
+    [InlineData("<MsgType>image</MsgType><PicUrl>http://p</PicUrl><MediaId>m</MediaId>", ReplyTexts.NoVisionText)]
+    [InlineData("<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><Recognition></Recognition>", ReplyTexts.NoTranscriptionText)]
+    [InlineData("<MsgType>link</MsgType><Title>t</Title><Description>d</Description><Url>http://u</Url>", ReplyTexts.UnsupportedText)]
+    [InlineData("<MsgType>sticker</MsgType>", ReplyTexts.UnsupportedText)]
     public async Task Messages_it_cannot_understand_get_a_short_text_reply_and_no_job(string fields, string reply)
     {
         long before = await api.JobCountAsync();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 using System.Text.Json.Serialization;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
@@ -19,80 +20,12 @@ internal sealed class JobState
     private static readonly TimeSpan ActiveTtl = TimeSpan.FromDays(3);
     private static readonly TimeSpan FinishedTtl = TimeSpan.FromHours(6);
 
-    // KEYS: the job. ARGV: TTL (ms); for a job retried from a dead letter, the dead letter's id, the answer and the
-    // taken-over parts it kept ('' for none). A retry starts its attempts again once (not on each takeover of the
-    // entry) and keeps the answer and the part markers; the dead letter's copies count only if the hash was lost.
-    // The attempts before the retry are kept in 'earlier_attempts', so the record shows every attempt the job took.
-    private const string BeginAttemptScript = """
-        if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'retry_of') ~= ARGV[2] then
-          redis.call('HINCRBY', KEYS[1], 'earlier_attempts', tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0'))
-          redis.call('HSET', KEYS[1], 'retry_of', ARGV[2], 'attempts', 0, 'failures', 0)
-          if ARGV[3] ~= '' then redis.call('HSETNX', KEYS[1], 'answer', ARGV[3]) end
-          if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[1], 'prefix', ARGV[4]) end
-        end
-        redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return redis.call('HGETALL', KEYS[1])
-        """;
-
-    // KEYS: the job. ARGV: answer, prompt tokens, completion tokens, reasoning summary ('' for none), safety decisions
-    // (JSON). The first attempt to store an answer wins, with its decisions.
-    private const string StoreAnswerScript = """
-        if redis.call('HSETNX', KEYS[1], 'answer', ARGV[1]) == 1 then
-          redis.call('HSET', KEYS[1], 'prompt_tokens', ARGV[2], 'completion_tokens', ARGV[3], 'safety', ARGV[5])
-          if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reasoning', ARGV[4]) end
-        end
-        return redis.call('HMGET', KEYS[1], 'answer', 'prompt_tokens', 'completion_tokens', 'reasoning', 'safety')
-        """;
-
-    // KEYS: the job. ARGV: the question. The first attempt to store one wins (a retry does not transcribe again).
-    private const string StoreQuestionScript = """
-        redis.call('HSETNX', KEYS[1], 'question', ARGV[1])
-        return redis.call('HGET', KEYS[1], 'question')
-        """;
-
-    // KEYS: the job, the user's pending list. Moves the pending parts into this job once: a crash between the two steps
-    // cannot lose or duplicate them.
-    private const string TakePendingScript = """
-        local taken = redis.call('HGET', KEYS[1], 'prefix')
-        if taken then return taken end
-        local parts = redis.call('LRANGE', KEYS[2], 0, -1)
-        redis.call('DEL', KEYS[2])
-        local json = '[]'
-        if #parts > 0 then json = cjson.encode(parts) end
-        redis.call('HSET', KEYS[1], 'prefix', json)
-        return json
-        """;
-
-    // KEYS: the job, the user's budget (MessageBudget's hash). ARGV: the part's field, this attempt's marker. Claims the
-    // part and takes one message of the budget in one step: -1 settled (sent or unknown) or this attempt's already,
-    // 0 budget used up, 1 claimed, 2 taken over from an earlier attempt that died while sending it (whose budget
-    // message it keeps).
-    private const string ClaimPartScript = """
-        local status = redis.call('HGET', KEYS[1], ARGV[1])
-        if status then
-          if string.sub(status, 1, 7) == 'sending' and status ~= ARGV[2] then
-            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-            return 2
-          end
-          return -1
-        end
-        local left = tonumber(redis.call('HGET', KEYS[2], 'left') or '0')
-        if left <= 0 then return 0 end
-        redis.call('HINCRBY', KEYS[2], 'left', -1)
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-        return 1
-        """;
-
-    // KEYS: the job, the user's pending list. ARGV: pending TTL (ms), then the parts. Once per job.
-    private const string DeferScript = """
-        if redis.call('HSETNX', KEYS[1], 'deferred', '1') == 1 then
-          for i = 2, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-          redis.call('PEXPIRE', KEYS[2], ARGV[1])
-          return 1
-        end
-        return 0
-        """;
+    private static readonly RedisScript<BeginAttemptCall> BeginAttemptScript = Load<BeginAttemptCall>("BeginAttempt");
+    private static readonly RedisScript<StoreAnswerCall> StoreAnswerScript = Load<StoreAnswerCall>("StoreAnswer");
+    private static readonly RedisScript<StoreQuestionCall> StoreQuestionScript = Load<StoreQuestionCall>("StoreQuestion");
+    private static readonly RedisScript<PendingCall> TakePendingScript = Load<PendingCall>("TakePending");
+    private static readonly RedisScript<ClaimPartCall> ClaimPartScript = Load<ClaimPartCall>("ClaimPart");
+    private static readonly RedisScript<DeferCall> DeferScript = Load<DeferCall>("Defer");
 
     private readonly IDatabase _db;
     private readonly RedisKey _key;
@@ -129,8 +62,8 @@ internal sealed class JobState
     /// </summary>
     public async Task<int> BeginAttemptAsync(DeadLetterRetry? retry = null)
     {
-        var entries = (RedisValue[])(await _db.ScriptEvaluateAsync(BeginAttemptScript, [_key],
-            [(long)ActiveTtl.TotalMilliseconds, retry?.DeadLetterId ?? "", retry?.Answer ?? "", retry?.TakenOverParts ?? ""]))!;
+        var entries = (RedisValue[])(await BeginAttemptScript.EvaluateAsync(_db,
+            new BeginAttemptCall(_key, (long)ActiveTtl.TotalMilliseconds, retry?.DeadLetterId ?? "", retry?.Answer ?? "", retry?.TakenOverParts ?? "")))!;
         _fields = new Dictionary<string, string>(entries.Length / 2, StringComparer.Ordinal);
         for (var i = 0; i + 1 < entries.Length; i += 2)
         {
@@ -157,9 +90,9 @@ internal sealed class JobState
     /// <summary>Stores the answer unless another attempt stored one first; returns the one that counts.</summary>
     public async Task<StoredAnswer> StoreAnswerAsync(StoredAnswer answer)
     {
-        var values = (RedisValue[])(await _db.ScriptEvaluateAsync(StoreAnswerScript, [_key],
-            [answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty,
-                JsonSerializer.Serialize(answer.SafetyDecisions, StateJson.Default.IReadOnlyListSafetyDecision)]))!;
+        var values = (RedisValue[])(await StoreAnswerScript.EvaluateAsync(_db, new StoreAnswerCall(
+            _key, answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty,
+            JsonSerializer.Serialize(answer.SafetyDecisions, StateJson.Default.IReadOnlyListSafetyDecision))))!;
         var stored = new StoredAnswer(values[0].ToString(), (int)values[1], (int)values[2], values[3].IsNull ? null : values[3].ToString())
         {
             SafetyDecisions = Decisions(values[4]),
@@ -172,7 +105,7 @@ internal sealed class JobState
     /// <summary>Stores the question unless another attempt stored one first; returns the one that counts.</summary>
     public async Task<string> StoreQuestionAsync(string question)
     {
-        var stored = (string)(await _db.ScriptEvaluateAsync(StoreQuestionScript, [_key], [question]))!;
+        var stored = (string)(await StoreQuestionScript.EvaluateAsync(_db, new StoreQuestionCall(_key, question)))!;
         _fields["question"] = stored;
         return stored;
     }
@@ -187,7 +120,7 @@ internal sealed class JobState
 
     public async Task<IReadOnlyList<string>> TakePendingAsync(RedisKey pendingKey)
     {
-        var json = (string)(await _db.ScriptEvaluateAsync(TakePendingScript, [_key, pendingKey]))!;
+        var json = (string)(await TakePendingScript.EvaluateAsync(_db, new PendingCall(_key, pendingKey)))!;
         _fields["prefix"] = json;
         return JsonSerializer.Deserialize<string[]>(json) ?? [];
     }
@@ -203,7 +136,7 @@ internal sealed class JobState
     {
         // Unique to this attempt, also across a dead letter's retry (which numbers attempts from 1 again).
         var marker = $"sending:{_fields.GetValueOrDefault("attempts", "0")}:{_processing}";
-        var claim = (long)await _db.ScriptEvaluateAsync(ClaimPartScript, [_key, budgetKey], [PartField(index), marker]) switch
+        var claim = (long)await ClaimPartScript.EvaluateAsync(_db, new ClaimPartCall(_key, budgetKey, PartField(index), marker)) switch
         {
             1 => PartClaim.Claimed,
             2 => PartClaim.TakenOver,
@@ -233,8 +166,7 @@ internal sealed class JobState
     /// <summary>Queues <paramref name="parts"/> for the user's next message, once per job.</summary>
     public async Task DeferAsync(RedisKey pendingKey, IEnumerable<string> parts, TimeSpan pendingTtl)
     {
-        RedisValue[] args = [(long)pendingTtl.TotalMilliseconds, .. parts.Select(p => (RedisValue)p)];
-        await _db.ScriptEvaluateAsync(DeferScript, [_key, pendingKey], args);
+        await DeferScript.EvaluateAsync(_db, new DeferCall(_key, pendingKey, (long)pendingTtl.TotalMilliseconds, [.. parts.Select(p => (RedisValue)p)]));
         _fields["deferred"] = "1";
     }
 
@@ -261,6 +193,28 @@ internal sealed class JobState
 
     private int Int(string field) =>
         _fields.TryGetValue(field, out var value) && int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : 0;
+
+    private static RedisScript<TCall> Load<TCall>(string name) => RedisScript.Load<TCall>(typeof(JobState), $"JobState.{name}.lua");
+
+    /// <param name="RetryOf">For a job retried from a dead letter, the dead letter's id ('' otherwise), with the answer and
+    /// the taken-over parts it kept ('' for none).</param>
+    private sealed record BeginAttemptCall(RedisKey Job, long TtlMs, string RetryOf, string Answer, string TakenOverParts);
+
+    /// <param name="Reasoning">The reasoning summary ('' for none).</param>
+    /// <param name="Safety">The safety decisions (JSON).</param>
+    private sealed record StoreAnswerCall(RedisKey Job, string Answer, int PromptTokens, int CompletionTokens, string Reasoning, string Safety);
+
+    private sealed record StoreQuestionCall(RedisKey Job, string Question);
+
+    /// <param name="Pending">The user's pending list.</param>
+    private sealed record PendingCall(RedisKey Job, RedisKey Pending);
+
+    /// <param name="Budget">The user's budget (<c>MessageBudget</c>'s hash).</param>
+    /// <param name="Field">The part's field.</param>
+    /// <param name="Marker">This attempt's <c>sending:{attempt}:{id}</c>.</param>
+    private sealed record ClaimPartCall(RedisKey Job, RedisKey Budget, string Field, string Marker);
+
+    private sealed record DeferCall(RedisKey Job, RedisKey Pending, long TtlMs, IReadOnlyList<RedisValue> Parts);
 }
 
 [JsonSerializable(typeof(IReadOnlyList<SafetyDecision>))]

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Worker.Common;
 
@@ -15,29 +16,7 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LastPoll = TimeSpan.FromMilliseconds(250);
 
-    // KEYS: the job stream. ARGV: group, consumer, count, the turn sets' key prefix, their TTL (s). Reads new entries
-    // and registers each in its user's turn set in one step, so an entry read later can never be registered first.
-    // Key names come from the entries themselves: one Redis holds the queue (no cluster slots to declare).
-    private const string ReadScript = """
-        local reply = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
-        if not reply then return {} end
-        local entries = reply[1][2]
-        for _, entry in ipairs(entries) do
-          local fields = entry[2]
-          for i = 1, #fields, 2 do
-            if fields[i] == 'job' then
-              local ok, job = pcall(cjson.decode, fields[i + 1])
-              if ok and type(job) == 'table' and type(job.app_id) == 'string' and type(job.open_id) == 'string' then
-                local ms, seq = string.match(entry[1], '(%d+)-(%d+)')
-                local key = ARGV[4] .. job.app_id .. ':' .. job.open_id
-                redis.call('ZADD', key, tonumber(ms) * 1000 + tonumber(seq), entry[1])
-                redis.call('EXPIRE', key, ARGV[5])
-              end
-            end
-          end
-        end
-        return entries
-        """;
+    private static readonly RedisScript<ReadCall> ReadScript = RedisScript.Load<ReadCall>(typeof(UserTurns), "UserTurns.Read.lua");
 
     /// <summary>How long a user's turn set outlives its last registration (a job never waits that long).</summary>
     private static readonly TimeSpan TurnsTtl = TimeSpan.FromDays(3);
@@ -45,8 +24,8 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     /// <summary>XREADGROUP of up to <paramref name="count"/> new entries, each registered for its user's turn.</summary>
     public async Task<StreamEntry[]> ReadAsync(string consumer, int count)
     {
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, [QueueKeys.JobStream],
-            [QueueKeys.ConsumerGroup, consumer, count, WorkerKeys.TurnsPrefix, (long)TurnsTtl.TotalSeconds]);
+        var result = await ReadScript.EvaluateAsync(redis.GetDatabase(),
+            new ReadCall(QueueKeys.JobStream, QueueKeys.ConsumerGroup, consumer, count, WorkerKeys.TurnsPrefix, (long)TurnsTtl.TotalSeconds));
         var entries = (RedisResult[])result!;
         var read = new StreamEntry[entries.Length];
         for (var i = 0; i < entries.Length; i++)
@@ -111,6 +90,9 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     /// <summary>The job ended: the user's next message may go.</summary>
     public static Task ReleaseAsync(IDatabaseAsync db, AiJob job, RedisValue entryId) =>
         db.SortedSetRemoveAsync(WorkerKeys.Turns(job.AppId, job.OpenId), entryId);
+
+    /// <param name="TurnsPrefix">The turn sets' key prefix (<see cref="WorkerKeys.TurnsPrefix"/>), completed from each entry's job.</param>
+    private sealed record ReadCall(RedisKey Stream, string Group, string Consumer, int Count, string TurnsPrefix, long TurnsTtlSeconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job msg {MsgId} waits for the user's earlier message {EntryId}")]
     private static partial void LogWaiting(ILogger logger, long msgId, RedisValue entryId);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Data;
 
 namespace WeChatAi.Worker.Recording;
@@ -16,24 +17,13 @@ internal sealed class ExchangeBuffer(IConnectionMultiplexer redis)
 
     private const string Field = "exchange";
 
-    // KEYS: the buffer. ARGV: the most entries it may hold, then one exchange (JSON) per entry. Returns how many were
-    // added; the ones after the bound was reached were not.
-    private const string AddScript = """
-        local room = tonumber(ARGV[1]) - redis.call('XLEN', KEYS[1])
-        local added = 0
-        for i = 2, #ARGV do
-          if added >= room then break end
-          redis.call('XADD', KEYS[1], '*', 'exchange', ARGV[i])
-          added = added + 1
-        end
-        return added
-        """;
+    private static readonly RedisScript<AddCall> AddScript = RedisScript.Load<AddCall>(typeof(ExchangeBuffer), "ExchangeBuffer.Add.lua");
 
     /// <summary>Adds what fits under <paramref name="capacity"/> entries; returns how many were added.</summary>
     public async Task<int> AddAsync(IReadOnlyList<ChatExchange> rows, int capacity)
     {
-        RedisValue[] args = [capacity, .. rows.Select(r => (RedisValue)JsonSerializer.SerializeToUtf8Bytes(r, BufferJson.Default.ChatExchange))];
-        return (int)(long)await redis.GetDatabase().ScriptEvaluateAsync(AddScript, [Key], args);
+        RedisValue[] exchanges = [.. rows.Select(r => (RedisValue)JsonSerializer.SerializeToUtf8Bytes(r, BufferJson.Default.ChatExchange))];
+        return (int)(long)await AddScript.EvaluateAsync(redis.GetDatabase(), new AddCall(Key, capacity, exchanges));
     }
 
     /// <summary>The oldest <paramref name="count"/> entries; an entry that is not an exchange comes back with a null row.</summary>
@@ -44,6 +34,9 @@ internal sealed class ExchangeBuffer(IConnectionMultiplexer redis)
     }
 
     public Task<long> DeleteAsync(RedisValue[] ids) => redis.GetDatabase().StreamDeleteAsync(Key, ids);
+
+    /// <param name="Capacity">The most entries the buffer may hold.</param>
+    private sealed record AddCall(RedisKey Buffer, int Capacity, IReadOnlyList<RedisValue> Exchanges);
 
     private static ChatExchange? Parse(RedisValue json)
     {
