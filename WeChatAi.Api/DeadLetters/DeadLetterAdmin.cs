@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.DeadLetters;
 
@@ -15,33 +16,13 @@ internal sealed class DeadLetterAdmin(IConnectionMultiplexer redis)
 
     private const int RetryPageSize = 100;
 
-    // KEYS: the dead-letter stream, the job stream. ARGV: dead-letter ids. Each dead letter still there goes back onto
-    // the job stream (its job, the answer and parts it kept, retry_of = its id) and is deleted in the same step, so
-    // however many operators press retry it is re-enqueued once. Returns per id the new entry's id, or nil if gone.
-    private const string RetryScript = $$"""
-        local result = {}
-        for i = 1, #ARGV do
-          local found = redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i])
-          local added = false
-          if #found == 1 then
-            local fields = found[1][2]
-            local entry = {}
-            for j = 1, #fields, 2 do
-              local name = fields[j]
-              if name == '{{AiJob.StreamField}}' or name == '{{DeadLetterFields.Answer}}' or name == '{{DeadLetterFields.TakenOverParts}}' then
-                table.insert(entry, name)
-                table.insert(entry, fields[j + 1])
-              end
-            end
-            table.insert(entry, '{{DeadLetterFields.RetryOf}}')
-            table.insert(entry, ARGV[i])
-            added = redis.call('XADD', KEYS[2], '*', unpack(entry))
-            redis.call('XDEL', KEYS[1], ARGV[i])
-          end
-          result[i] = added
-        end
-        return result
-        """;
+    private static readonly RedisScript<RetryCall> RetryScript = RedisScript.Load<RetryCall>(typeof(DeadLetterAdmin), "DeadLetterAdmin.Retry.lua", [new
+    {
+        JobField = AiJob.StreamField,
+        AnswerField = DeadLetterFields.Answer,
+        TakenOverPartsField = DeadLetterFields.TakenOverParts,
+        RetryOfField = DeadLetterFields.RetryOf,
+    }]);
 
     /// <summary>Up to <paramref name="count"/> dead letters, oldest first, after <paramref name="after"/> (exclusive).</summary>
     public async Task<DeadLetterPage> ListAsync(string? after, int count)
@@ -103,8 +84,11 @@ internal sealed class DeadLetterAdmin(IConnectionMultiplexer redis)
             return [];
         }
 
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(RetryScript,
-            [QueueKeys.DeadLetterStream, QueueKeys.JobStream], [.. ids.Select(i => (RedisValue)i)]);
+        var result = await RetryScript.EvaluateAsync(redis.GetDatabase(),
+            new RetryCall(QueueKeys.DeadLetterStream, QueueKeys.JobStream, [.. ids.Select(i => (RedisValue)i)]));
         return [.. ((RedisResult[])result!).Select(r => r.IsNull ? null : r.ToString())];
     }
+
+    /// <summary>The dead-letter stream, the job stream and the dead letters' ids.</summary>
+    private sealed record RetryCall(RedisKey DeadLetters, RedisKey Jobs, IReadOnlyList<RedisValue> Ids);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admin;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Operators;
 
@@ -22,54 +23,7 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
     /// <summary>How long an address that signed in as a name skips that name's wait.</summary>
     private static readonly TimeSpan KnownAddressLifetime = TimeSpan.FromDays(30);
 
-    /// <summary>
-    /// KEYS (one slot, <c>{signin}</c>): [1] the name's failures, [2] the address's failures, [3] the name's wait, [4] the
-    /// address's block, [5] the address known for the name.
-    /// ARGV: [1] <c>check</c>, <c>ok</c> or <c>fail</c>, [2] the failures that slow a name and block an address, [3] the
-    /// window in ms, [4] the block in ms, [5] the longest wait in ms, [6] how long a known address is remembered in ms.
-    /// Returns {0, 0} (go on), {1, ms} (the address is blocked for ms) or {2, ms} (the name's next attempt in ms).
-    /// </summary>
-    private const string Script = """
-        local max = tonumber(ARGV[2])
-        if ARGV[1] == 'check' then
-          local blocked = redis.call('PTTL', KEYS[4])
-          if blocked > 0 then
-            return {1, blocked}
-          end
-          if redis.call('EXISTS', KEYS[5]) == 1 then
-            return {0, 0}
-          end
-          local wait = redis.call('PTTL', KEYS[3])
-          if wait > 0 then
-            return {2, wait}
-          end
-          if tonumber(redis.call('GET', KEYS[1]) or '0') >= max then
-            -- One attempt at a time while the name is slowed: this one holds the turn until it is judged.
-            redis.call('SET', KEYS[3], '1', 'PX', ARGV[5])
-          end
-          return {0, 0}
-        end
-        if ARGV[1] == 'ok' then
-          redis.call('DEL', KEYS[1], KEYS[3])
-          redis.call('SET', KEYS[5], '1', 'PX', ARGV[6])
-          return {0, 0}
-        end
-        local failures = redis.call('INCR', KEYS[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
-        if failures >= max then
-          redis.call('SET', KEYS[3], '1', 'PX', math.floor(math.min(2000 * 2 ^ (failures - max), tonumber(ARGV[5]))))
-        end
-        local fromAddress = redis.call('INCR', KEYS[2])
-        if fromAddress == 1 then
-          redis.call('PEXPIRE', KEYS[2], ARGV[3])
-        end
-        if fromAddress >= max then
-          redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
-          redis.call('DEL', KEYS[2])
-          return {1, tonumber(ARGV[4])}
-        end
-        return {0, 0}
-        """;
+    private static readonly RedisScript<AttemptCall> Script = RedisScript.Load<AttemptCall>(typeof(AdminSignIn), "AdminSignIn.lua");
 
     private readonly Lazy<Dictionary<string, string>> _hashes = new(() => Hashes(options.Value));
 
@@ -83,7 +37,7 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
     public async Task<SignInOutcome> SignInAsync(string name, string password, string address)
     {
         var settings = options.Value;
-        var keys = Keys(name, address);
+        var keys = KeysOf(name, address);
         if (Refusal(await Run(keys, "check", settings)) is { } refused)
         {
             return refused;
@@ -116,26 +70,34 @@ internal sealed class AdminSignIn(IOptions<AdminOptions> options, IConnectionMul
         };
     }
 
-    private Task<RedisResult> Run(RedisKey[] keys, string mode, AdminOptions settings) =>
-        redis.GetDatabase().ScriptEvaluateAsync(Script, keys,
-        [
+    private Task<RedisResult> Run(Keys keys, string mode, AdminOptions settings) =>
+        Script.EvaluateAsync(redis.GetDatabase(), new AttemptCall(
+            keys.NameFailures, keys.AddressFailures, keys.NameWait, keys.AddressBlock, keys.KnownAddress,
             mode, settings.SignInMaxFailures, settings.SignInWindowSeconds * 1000L, settings.SignInLockSeconds * 1000L,
-            settings.SignInMaxDelaySeconds * 1000L, (long)KnownAddressLifetime.TotalMilliseconds,
-        ]);
+            settings.SignInMaxDelaySeconds * 1000L, (long)KnownAddressLifetime.TotalMilliseconds));
 
-    private static RedisKey[] Keys(string name, string address)
+    private static Keys KeysOf(string name, string address)
     {
         var user = name.Length > AdminOptions.MaxNameLength ? name[..AdminOptions.MaxNameLength] : name;
         user = user.ToUpperInvariant();
-        return
-        [
+        return new(
             $"wechatai:{{signin}}:failures:name:{user}",
             $"wechatai:{{signin}}:failures:ip:{address}",
             $"wechatai:{{signin}}:wait:name:{user}",
             $"wechatai:{{signin}}:block:ip:{address}",
-            $"wechatai:{{signin}}:known:{user}:{address}",
-        ];
+            $"wechatai:{{signin}}:known:{user}:{address}");
     }
+
+    /// <summary>The keys of one name and address, all in the <c>{signin}</c> slot.</summary>
+    private sealed record Keys(RedisKey NameFailures, RedisKey AddressFailures, RedisKey NameWait, RedisKey AddressBlock, RedisKey KnownAddress);
+
+    /// <summary>
+    /// An attempt's step (<c>check</c>, <c>ok</c> or <c>fail</c>) with the failures that slow a name and block an address,
+    /// the window, the block and the longest wait, and how long a known address is remembered.
+    /// </summary>
+    private sealed record AttemptCall(
+        RedisKey NameFailures, RedisKey AddressFailures, RedisKey NameWait, RedisKey AddressBlock, RedisKey KnownAddress,
+        RedisValue Mode, RedisValue MaxFailures, RedisValue WindowMs, RedisValue BlockMs, RedisValue MaxWaitMs, RedisValue KnownAddressMs);
 
     // Admin:Password is hashed once, at the first sign-in, so every name is verified the same way.
     private static Dictionary<string, string> Hashes(AdminOptions settings)

@@ -24,12 +24,12 @@ public sealed class AppHostFixture : IAsyncLifetime
         App = await StartAsync(_dataDirectory);
     }
 
-    /// <summary>Builds and starts the AppHost in local mode with its data in <paramref name="dataDirectory"/>.</summary>
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory)
+    /// <summary>Builds and starts the AppHost in local mode with its data in <paramref name="dataDirectory"/> (and any <paramref name="settings"/>, "Key=value").</summary>
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, params string[] settings)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.WeChatAi_AppHost>(
-            ["Infrastructure:Mode=local", $"Infrastructure:DataDirectory={dataDirectory}"], cts.Token);
+            ["Infrastructure:Mode=local", $"Infrastructure:DataDirectory={dataDirectory}", .. settings], cts.Token);
         var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
