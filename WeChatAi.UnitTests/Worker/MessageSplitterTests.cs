@@ -1,7 +1,7 @@
 using System.Text;
 using WeChatAi.Worker.Delivery;
 
-namespace WeChatAi.Tests.Worker;
+namespace WeChatAi.UnitTests.Worker;
 
 public sealed class MessageSplitterTests
 {

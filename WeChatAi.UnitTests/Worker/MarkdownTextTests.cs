@@ -1,6 +1,6 @@
 using WeChatAi.Worker.Delivery;
 
-namespace WeChatAi.Tests.Worker;
+namespace WeChatAi.UnitTests.Worker;
 
 public sealed class MarkdownTextTests
 {

@@ -1,8 +1,9 @@
 using System.Text;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Tests.WeChat;
 using Xunit;
 
-namespace WeChatAi.Tests.WeChat;
+namespace WeChatAi.UnitTests.WeChat;
 
 public sealed class WeChatXmlTests
 {

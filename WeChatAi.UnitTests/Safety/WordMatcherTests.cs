@@ -1,6 +1,6 @@
 using WeChatAi.Worker.Safety;
 
-namespace WeChatAi.Tests.Safety;
+namespace WeChatAi.UnitTests.Safety;
 
 public sealed class WordMatcherTests
 {

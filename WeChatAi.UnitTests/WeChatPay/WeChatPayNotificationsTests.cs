@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using WeChatAi.Core.WeChatPay;
 
-namespace WeChatAi.Tests.WeChatPay;
+namespace WeChatAi.UnitTests.WeChatPay;
 
 /// <summary>
 /// <see cref="WeChatPayNotifications"/> on wechatpay-go's whole notification (notify_test.go), then on notifications

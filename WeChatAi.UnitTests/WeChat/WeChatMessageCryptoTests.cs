@@ -3,7 +3,7 @@ using System.Text;
 using WeChatAi.Core.WeChat;
 using Xunit;
 
-namespace WeChatAi.Tests.WeChat;
+namespace WeChatAi.UnitTests.WeChat;
 
 public sealed class WeChatMessageCryptoTests
 {

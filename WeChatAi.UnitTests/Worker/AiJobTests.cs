@@ -3,7 +3,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using Xunit;
 
-namespace WeChatAi.Tests.Worker;
+namespace WeChatAi.UnitTests.Worker;
 
 public sealed class AiJobTests
 {

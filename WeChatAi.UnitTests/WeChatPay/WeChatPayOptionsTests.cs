@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using WeChatAi.Core.WeChatPay;
 
-namespace WeChatAi.Tests.WeChatPay;
+namespace WeChatAi.UnitTests.WeChatPay;
 
 public sealed class WeChatPayOptionsTests
 {

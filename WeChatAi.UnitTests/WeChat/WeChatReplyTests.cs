@@ -1,7 +1,7 @@
 using WeChatAi.Core.WeChat;
 using Xunit;
 
-namespace WeChatAi.Tests.WeChat;
+namespace WeChatAi.UnitTests.WeChat;
 
 public sealed class WeChatReplyTests
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using WeChatAi.Core.WeChatPay;
 
-namespace WeChatAi.Tests.WeChatPay;
+namespace WeChatAi.UnitTests.WeChatPay;
 
 /// <summary>Signer, paySign and AEAD on the official SDKs' vectors (<see cref="OfficialVectors"/>).</summary>
 public sealed class WeChatPayCryptoTests

@@ -1,6 +1,6 @@
 using WeChatAi.Worker.Llm;
 
-namespace WeChatAi.Tests.Worker;
+namespace WeChatAi.UnitTests.Worker;
 
 public sealed class ReasoningFilterTests
 {

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using WeChatAi.Core.WeChat;
 
-namespace WeChatAi.Tests.Admin;
+namespace WeChatAi.UnitTests.Admin;
 
 /// <summary><c>WeChat:BlockedUserText</c> is checked at startup (AddValidatedOptions), naming the setting.</summary>
 public sealed class BlockedUserTextTests

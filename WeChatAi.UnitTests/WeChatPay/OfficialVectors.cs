@@ -1,4 +1,4 @@
-namespace WeChatAi.Tests.WeChatPay;
+namespace WeChatAi.UnitTests.WeChatPay;
 
 /// <summary>Test vectors published in WeChat Pay's official SDKs (copied values; the tests around them are ours).</summary>
 internal static class OfficialVectors
