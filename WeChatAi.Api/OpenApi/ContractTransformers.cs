@@ -65,6 +65,22 @@ internal static class ContractTransformers
         }
     }
 
+    /// <summary>
+    /// A number is a number: the web JSON defaults also read <c>"5"</c>, which the generator shows as
+    /// <c>["integer", "string"]</c> with a pattern; the API writes numbers, and clients generated from the document
+    /// should get <c>int</c>/<c>long</c>/<c>decimal</c> rather than <c>object</c>.
+    /// </summary>
+    public static Task DescribeNumberAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (schema.Type is { } type && type.HasFlag(JsonSchemaType.String) && (type.HasFlag(JsonSchemaType.Integer) || type.HasFlag(JsonSchemaType.Number)))
+        {
+            schema.Type = type & ~JsonSchemaType.String;
+            schema.Pattern = null;
+        }
+
+        return Task.CompletedTask;
+    }
+
     // Task<Results<Ok<T>, ProblemHttpResult>>, Results<…>, or ProblemHttpResult itself.
     private static bool ReturnsProblem(Type type) =>
         type == typeof(ProblemHttpResult)

@@ -19,6 +19,7 @@ public static class OpenApiExtensions
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
             options.AddDocumentTransformer(ContractTransformers.DescribeDocumentAsync);
             options.AddOperationTransformer(ContractTransformers.DescribeOperationAsync);
+            options.AddSchemaTransformer(ContractTransformers.DescribeNumberAsync);
         });
         return builder;
     }
