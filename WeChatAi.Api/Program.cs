@@ -9,6 +9,7 @@ builder.AddAccountSettings();
 builder.AddWeChatWebhook();
 builder.AddWeChatMenu();
 builder.AddHttpApi();
+builder.AddApiContract();
 builder.AddAdmin();
 builder.AddDeadLetters();
 builder.AddOperators();
@@ -27,6 +28,7 @@ var admin = api.MapAdminApi(); // /api/admin, behind Admin:ApiKey: every operato
 api.MapStatsEndpoints(admin).MapPurchaseApi().MapPayments();
 admin.MapDeadLetterEndpoints().MapOperatorEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints()
     .MapOverviewEndpoints().MapConversationEndpoints().MapOrderEndpoints().MapSettingsEndpoints();
+app.MapApiContract(); // /openapi/v1.json (the admin key outside Development), Scalar's page in Development
 
 app.Run();
 

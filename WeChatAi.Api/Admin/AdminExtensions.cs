@@ -20,10 +20,17 @@ public static class AdminExtensions
 
     /// <summary>The <c>{api}/admin</c> group, behind the admin key; map every operator endpoint on it.</summary>
     public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder api) =>
-        api.MapGroup("/admin")
-            .AddEndpointFilter<AdminKeyFilter>()
-            .AddEndpointFilter<AdminOperatorFilter>()
-            .WithMetadata(AdminKeyMetadata.Instance);
+        api.MapGroup("/admin").RequireAdminKey().AddEndpointFilter<AdminOperatorFilter>();
+
+    /// <summary>
+    /// Behind <c>Admin:ApiKey</c> (<see cref="AdminKeyFilter"/>, marked with <see cref="AdminKeyMetadata"/>), with its
+    /// refusals in the contract: 401 without the right key, 503 while no key is configured.
+    /// </summary>
+    public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter<TBuilder, AdminKeyFilter>()
+            .WithMetadata(AdminKeyMetadata.Instance)
+            .WithProblemResponse(StatusCodes.Status401Unauthorized)
+            .WithProblemResponse(StatusCodes.Status503ServiceUnavailable);
 
     /// <summary><c>GET {admin}/audit?count&amp;before&amp;actor&amp;action&amp;target</c>: the operators' changes, newest first.</summary>
     public static RouteGroupBuilder MapAuditEndpoints(this RouteGroupBuilder admin)

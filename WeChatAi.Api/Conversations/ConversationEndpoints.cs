@@ -25,11 +25,11 @@ public static class ConversationEndpoints
         users.MapGet("/", UserApi.SearchAsync).WithName("SearchUsers");
         users.MapGet("/{openId}", UserApi.GetAsync).WithName("GetUser");
         users.MapGet("/{openId}/exchanges", UserApi.ExchangesAsync).WithName("ListUserExchanges");
-        users.MapPost("/{openId}/block", UserChangeApi.BlockAsync).WithName("BlockUser");
+        users.MapPost("/{openId}/block", UserChangeApi.BlockAsync).Accepts<BlockBody>(isOptional: true, "application/json").WithName("BlockUser");
         users.MapPost("/{openId}/unblock", UserChangeApi.UnblockAsync).WithName("UnblockUser");
         users.MapPost("/{openId}/reset-memory", UserChangeApi.ResetMemoryAsync).WithName("ResetUserMemory");
-        users.MapPost("/{openId}/credits", UserChangeApi.GrantCreditsAsync).WithName("GrantUserCredits");
-        users.MapPut("/{openId}/nickname", UserChangeApi.SetNicknameAsync).WithName("SetUserNickname");
+        users.MapPost("/{openId}/credits", UserChangeApi.GrantCreditsAsync).Accepts<CreditsBody>(isOptional: true, "application/json").WithName("GrantUserCredits");
+        users.MapPut("/{openId}/nickname", UserChangeApi.SetNicknameAsync).Accepts<NicknameBody>(isOptional: true, "application/json").WithName("SetUserNickname");
         return admin;
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
 using WeChatAi.Api.HttpApi;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
@@ -63,11 +64,15 @@ public static class HttpApiExtensions
         app.UseRequestBodyLimitProblems();
         app.UseRateLimiter();
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitPolicy);
-        api.MapGet("/ping", () => "pong");
+        api.MapGet("/ping", () => "pong").WithName("Ping");
         return api;
     }
 
     /// <summary>What the endpoints of <paramref name="builder"/> answer (503) while a store they need is away.</summary>
     public static TBuilder WithStoreOutage<TBuilder>(this TBuilder builder, string message) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new StoreOutageMetadata(message));
+        builder.WithMetadata(new StoreOutageMetadata(message)).WithProblemResponse(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>Says in the OpenAPI document that the endpoints of <paramref name="builder"/> may answer a problem with <paramref name="status"/>.</summary>
+    public static TBuilder WithProblemResponse<TBuilder>(this TBuilder builder, int status) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
 }

@@ -14,8 +14,8 @@ public static class KeywordEndpoints
         var rules = admin.MapGroup("/keywords")
             .WithStoreOutage("The rule store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.");
         rules.MapGet("/", KeywordApi.ListAsync).WithName("ListKeywordRules");
-        rules.MapPost("/", KeywordApi.CreateAsync).WithName("CreateKeywordRule");
-        rules.MapPut("/{id:long}", KeywordApi.UpdateAsync).WithName("UpdateKeywordRule");
+        rules.MapPost("/", KeywordApi.CreateAsync).Accepts<KeywordRuleRequest>("application/json").WithName("CreateKeywordRule");
+        rules.MapPut("/{id:long}", KeywordApi.UpdateAsync).Accepts<KeywordRuleRequest>("application/json").WithName("UpdateKeywordRule");
         rules.MapDelete("/{id:long}", KeywordApi.DeleteAsync).WithName("DeleteKeywordRule");
         return admin;
     }

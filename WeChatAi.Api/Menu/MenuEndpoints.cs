@@ -20,7 +20,7 @@ public static class MenuEndpoints
     {
         var menu = admin.MapGroup("/menu").WithStoreOutage("The menu store (PostgreSQL) or the token store (Redis) is unavailable.");
         menu.MapGet("/", MenuApi.GetAsync).WithName("GetMenu");
-        menu.MapPut("/", MenuApi.SaveAsync).WithMetadata(new RequestSizeLimitAttribute(MaxPutBytes)).WithName("SaveMenu");
+        menu.MapPut("/", MenuApi.SaveAsync).Accepts<WeChatAi.Core.WeChat.WeChatMenu>("application/json").WithMetadata(new RequestSizeLimitAttribute(MaxPutBytes)).WithName("SaveMenu");
         menu.MapPost("/publish", MenuApi.PublishAsync).WithName("PublishMenu");
         return admin;
     }

@@ -18,8 +18,8 @@ public static class OperatorEndpoints
     public static RouteGroupBuilder MapOperatorEndpoints(this RouteGroupBuilder admin)
     {
         var signIn = admin.MapGroup("/sign-in");
-        signIn.MapGet("/{name}", SignInApi.Operator).WithName("Operator");
-        signIn.MapPost("/", SignInApi.SignInAsync)
+        signIn.MapGet("/{name}", SignInApi.Operator).WithName("GetOperator");
+        signIn.MapPost("/", SignInApi.SignInAsync).Accepts<SignInApi.SignInRequest>("application/json")
             .WithStoreOutage("Sign-in is unavailable (Redis or PostgreSQL does not answer); try again.").WithName("SignIn");
         return admin;
     }

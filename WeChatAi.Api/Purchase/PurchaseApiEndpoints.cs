@@ -11,9 +11,9 @@ public static class PurchaseApiEndpoints
     /// </summary>
     public static RouteGroupBuilder MapPurchaseApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/products", PurchaseApi.Products);
-        api.MapGet("/me", PurchaseApi.MeAsync);
-        api.MapPost("/orders", PurchaseApi.CreateOrderAsync);
+        api.MapGet("/products", PurchaseApi.Products).WithName("ListProducts");
+        api.MapGet("/me", PurchaseApi.MeAsync).WithName("GetPayer");
+        api.MapPost("/orders", PurchaseApi.CreateOrderAsync).WithName("CreateOrder");
         return api;
     }
 }

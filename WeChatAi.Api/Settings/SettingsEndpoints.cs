@@ -21,7 +21,7 @@ public static class SettingsEndpoints
     {
         var settings = admin.MapGroup("/settings").WithStoreOutage(SettingsApi.Unavailable);
         settings.MapGet("/", SettingsApi.GetAsync).WithName("GetSettings");
-        settings.MapPut("/", SettingsApi.UpdateAsync).WithMetadata(new RequestSizeLimitAttribute(MaxPutBytes)).WithName("UpdateSettings");
+        settings.MapPut("/", SettingsApi.UpdateAsync).Accepts<SettingsUpdate>("application/json").WithMetadata(new RequestSizeLimitAttribute(MaxPutBytes)).WithName("UpdateSettings");
         return admin;
     }
 }

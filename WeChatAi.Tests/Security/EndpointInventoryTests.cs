@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,6 +36,7 @@ public sealed partial class EndpointInventoryTests(PostgresServer postgres)
         new("GET", "/api/products", RateLimited: true, "the products on sale, shown by the purchase page"),
         new("GET", "/api/me", RateLimited: true, "the payer's own account, by the signed payer cookie"),
         new("POST", "/api/orders", RateLimited: true, "the payer's order, by the payer cookie and its CSRF header"),
+        new("GET", "/openapi/{documentName}.json", RateLimited: true, "the API's contract, no data; outside Development it wants the admin key too (it names every operator route: Contract/ApiContractTests)"),
         new("POST", "/api/pay/notify", RateLimited: false, "WeChat Pay's notifications, signed; WeChat Pay posts from a few addresses, retries included"),
     ];
 
@@ -151,20 +150,5 @@ public sealed partial class EndpointInventoryTests(PostgresServer postgres)
     private sealed class UnboundedBody : IRequestSizeLimitMetadata
     {
         public long? MaxRequestBodySize => null;
-    }
-
-    /// <summary>
-    /// The API in-process on a test server, configured like <see cref="Admin.AdminApi"/>'s process (named by one of its
-    /// public types: the console's <c>Program</c> has the same name).
-    /// </summary>
-    private sealed class HostedApi(string redis, string database) : WebApplicationFactory<AdminKeyMetadata>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("ConnectionStrings:redis", redis);
-            builder.UseSetting("ConnectionStrings:wechatdb", database);
-            builder.UseSetting("Admin:ApiKey", Admin.AdminApi.Key);
-        }
     }
 }
