@@ -15,32 +15,32 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
 {
     public const string OperatorHeader = "X-Admin-Operator";
 
-    public Task<Overview> OverviewAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<Overview>(HttpMethod.Get, "api/admin/overview", null, cancellationToken);
+    public Task<OverviewSnapshot> OverviewAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<OverviewSnapshot>(HttpMethod.Get, "api/admin/overview", null, cancellationToken);
 
-    public Task<Page<UserSummary>> UsersAsync(string? q, string? before = null, CancellationToken cancellationToken = default) =>
-        SendAsync<Page<UserSummary>>(HttpMethod.Get, Query("api/admin/users", ("q", q), ("before", before)), null, cancellationToken);
+    public Task<UserPage> UsersAsync(string? q, string? before = null, CancellationToken cancellationToken = default) =>
+        SendAsync<UserPage>(HttpMethod.Get, Query("api/admin/users", ("q", q), ("before", before)), null, cancellationToken);
 
-    public Task<UserDetail> UserAsync(string openId, CancellationToken cancellationToken = default) =>
-        SendAsync<UserDetail>(HttpMethod.Get, UserPath(openId), null, cancellationToken);
+    public Task<UserView> UserAsync(string openId, CancellationToken cancellationToken = default) =>
+        SendAsync<UserView>(HttpMethod.Get, UserPath(openId), null, cancellationToken);
 
-    public Task<Page<Exchange>> ExchangesAsync(string openId, string? before = null, CancellationToken cancellationToken = default) =>
-        SendAsync<Page<Exchange>>(HttpMethod.Get, Query(UserPath(openId) + "/exchanges", ("before", before)), null, cancellationToken);
+    public Task<ExchangePage> ExchangesAsync(string openId, string? before = null, CancellationToken cancellationToken = default) =>
+        SendAsync<ExchangePage>(HttpMethod.Get, Query(UserPath(openId) + "/exchanges", ("before", before)), null, cancellationToken);
 
-    public Task<UserDetail> BlockAsync(string openId, string reason) =>
-        SendAsync<UserDetail>(HttpMethod.Post, UserPath(openId) + "/block", new BlockRequest(reason), default);
+    public Task<UserView> BlockAsync(string openId, string reason) =>
+        SendAsync<UserView>(HttpMethod.Post, UserPath(openId) + "/block", new BlockBody { Reason = reason }, default);
 
-    public Task<UserDetail> UnblockAsync(string openId) =>
-        SendAsync<UserDetail>(HttpMethod.Post, UserPath(openId) + "/unblock", null, default);
+    public Task<UserView> UnblockAsync(string openId) =>
+        SendAsync<UserView>(HttpMethod.Post, UserPath(openId) + "/unblock", null, default);
 
     public Task ResetMemoryAsync(string openId) =>
         SendAsync<object>(HttpMethod.Post, UserPath(openId) + "/reset-memory", null, default);
 
-    public Task<CreditBalance> GrantCreditsAsync(string openId, CreditGrant grant) =>
-        SendAsync<CreditBalance>(HttpMethod.Post, UserPath(openId) + "/credits", grant, default);
+    public Task<BalanceView> GrantCreditsAsync(string openId, CreditsBody grant) =>
+        SendAsync<BalanceView>(HttpMethod.Post, UserPath(openId) + "/credits", grant, default);
 
-    public Task<UserDetail> SetNicknameAsync(string openId, string nickname) =>
-        SendAsync<UserDetail>(HttpMethod.Put, UserPath(openId) + "/nickname", new NicknameRequest(nickname), default);
+    public Task<UserView> SetNicknameAsync(string openId, string nickname) =>
+        SendAsync<UserView>(HttpMethod.Put, UserPath(openId) + "/nickname", new NicknameBody { Nickname = nickname }, default);
 
     public Task<DeadLetterPage> DeadLettersAsync(string? after = null, CancellationToken cancellationToken = default) =>
         SendAsync<DeadLetterPage>(HttpMethod.Get, Query("api/admin/dead-letters", ("after", after)), null, cancellationToken);
@@ -54,18 +54,19 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
     public Task DiscardDeadLetterAsync(string id) =>
         SendAsync<object>(HttpMethod.Delete, $"api/admin/dead-letters/{Uri.EscapeDataString(id)}", null, default);
 
-    public Task<Page<OrderRow>> OrdersAsync(OrderFilter filter, string? before = null, CancellationToken cancellationToken = default)
+    public Task<OrderPage> OrdersAsync(OrderFilter filter, string? before = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return SendAsync<Page<OrderRow>>(HttpMethod.Get, Query("api/admin/orders",
+        return SendAsync<OrderPage>(HttpMethod.Get, Query("api/admin/orders",
             ("state", filter.State), ("openId", filter.OpenId), ("from", Date(filter.From)), ("to", Date(filter.To)), ("before", before)), null, cancellationToken);
     }
 
     public Task<IReadOnlyList<RevenueDay>> RevenueAsync(int days, CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<RevenueDay>>(HttpMethod.Get, Query("api/admin/revenue", ("days", days.ToString(CultureInfo.InvariantCulture))), null, cancellationToken);
 
-    public Task<RefundOutcome> RefundAsync(string outTradeNo, string? reason) =>
-        SendAsync<RefundOutcome>(HttpMethod.Post, $"api/admin/orders/{Uri.EscapeDataString(outTradeNo)}/refund", new RefundRequest(reason), default);
+    /// <summary>200 (settled, <c>RefundDone</c>) and 202 (sent to WeChat Pay) both read as the 202's shape; a 200 has no outcome.</summary>
+    public Task<RefundRequested> RefundAsync(string outTradeNo, string? reason) =>
+        SendAsync<RefundRequested>(HttpMethod.Post, $"api/admin/orders/{Uri.EscapeDataString(outTradeNo)}/refund", new RefundBody { Reason = reason }, default);
 
     public Task<MenuView> MenuAsync(CancellationToken cancellationToken = default) =>
         SendAsync<MenuView>(HttpMethod.Get, "api/admin/menu", null, cancellationToken);
@@ -79,14 +80,14 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
     public Task<MenuView> PublishMenuAsync() =>
         SendAsync<MenuView>(HttpMethod.Post, "api/admin/menu/publish", null, default);
 
-    public Task<IReadOnlyList<KeywordRule>> KeywordsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<KeywordRule>>(HttpMethod.Get, "api/admin/keywords", null, cancellationToken);
+    public Task<IReadOnlyList<KeywordRuleView>> KeywordsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<KeywordRuleView>>(HttpMethod.Get, "api/admin/keywords", null, cancellationToken);
 
-    public Task<KeywordRule> AddKeywordAsync(KeywordRuleInput rule) =>
-        SendAsync<KeywordRule>(HttpMethod.Post, "api/admin/keywords", rule, default);
+    public Task<KeywordRuleView> AddKeywordAsync(KeywordRuleInput rule) =>
+        SendAsync<KeywordRuleView>(HttpMethod.Post, "api/admin/keywords", rule.ToRequest(), default);
 
-    public Task<KeywordRule> UpdateKeywordAsync(long id, KeywordRuleInput rule) =>
-        SendAsync<KeywordRule>(HttpMethod.Put, $"api/admin/keywords/{id}", rule, default);
+    public Task<KeywordRuleView> UpdateKeywordAsync(long id, KeywordRuleInput rule) =>
+        SendAsync<KeywordRuleView>(HttpMethod.Put, $"api/admin/keywords/{id}", rule.ToRequest(), default);
 
     public Task DeleteKeywordAsync(long id) =>
         SendAsync<object>(HttpMethod.Delete, $"api/admin/keywords/{id}", null, default);
@@ -97,12 +98,12 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
     public Task<SettingsState> UpdateSettingsAsync(SettingsUpdate update) =>
         SendAsync<SettingsState>(HttpMethod.Put, "api/admin/settings", update, default);
 
-    public Task<Page<AuditRow>> AuditAsync(string? actor, string? action, string? before = null, CancellationToken cancellationToken = default) =>
-        SendAsync<Page<AuditRow>>(HttpMethod.Get, Query("api/admin/audit", ("actor", actor), ("action", action), ("before", before)), null, cancellationToken);
+    public Task<AuditPage> AuditAsync(string? actor, string? action, string? before = null, CancellationToken cancellationToken = default) =>
+        SendAsync<AuditPage>(HttpMethod.Get, Query("api/admin/audit", ("actor", actor), ("action", action), ("before", before)), null, cancellationToken);
 
     /// <summary>The operators' changes to one user (block, unblock, credits, memory, nickname), newest first.</summary>
-    public Task<Page<AuditRow>> UserAuditAsync(string openId, CancellationToken cancellationToken = default) =>
-        SendAsync<Page<AuditRow>>(HttpMethod.Get, Query("api/admin/audit", ("target", openId), ("count", "200")), null, cancellationToken);
+    public Task<AuditPage> UserAuditAsync(string openId, CancellationToken cancellationToken = default) =>
+        SendAsync<AuditPage>(HttpMethod.Get, Query("api/admin/audit", ("target", openId), ("count", "200")), null, cancellationToken);
 
     /// <summary>
     /// <c>POST /api/admin/sign-in</c> with the browser's address in <c>X-Forwarded-For</c> (the API counts failures per
@@ -122,8 +123,8 @@ public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authen
             return new SignInResult(null, (await AdminApiException.FromResponseAsync(response, cancellationToken)).Message);
         }
 
-        var accepted = await ReadAsync<SignInResult>(response, cancellationToken);
-        return accepted with { Refusal = null };
+        var accepted = await ReadAsync<SignedIn>(response, cancellationToken);
+        return new SignInResult(accepted.Name, null, accepted.Stamp);
     }
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 namespace WeChatAi.Admin.Api;
 
-/// <summary>A keyword rule of <c>/api/admin/keywords</c>: a matching message gets <see cref="Reply"/> without the LLM.</summary>
-public sealed record KeywordRule(long Id, string MatchType, string Pattern, string Reply, int Priority, bool Enabled, DateTimeOffset UpdatedAt);
-
-/// <summary>The body of POST and PUT (PUT replaces every field); <see cref="MatchType"/> is <c>exact</c>, <c>prefix</c> or <c>regex</c>.</summary>
+/// <summary>
+/// The keyword dialog's form, with the defaults of a new rule; sent as the contract's <see cref="KeywordRuleRequest"/>
+/// (POST and PUT, PUT replaces every field). <see cref="MatchType"/> is <c>exact</c>, <c>prefix</c> or <c>regex</c>.
+/// </summary>
 public sealed class KeywordRuleInput
 {
     public string MatchType { get; set; } = "exact";
@@ -16,9 +16,11 @@ public sealed class KeywordRuleInput
 
     public bool Enabled { get; set; } = true;
 
-    public static KeywordRuleInput From(KeywordRule rule)
+    public static KeywordRuleInput From(KeywordRuleView rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
         return new() { MatchType = rule.MatchType, Pattern = rule.Pattern, Reply = rule.Reply, Priority = rule.Priority, Enabled = rule.Enabled };
     }
+
+    public KeywordRuleRequest ToRequest() => new() { MatchType = MatchType, Pattern = Pattern, Reply = Reply, Priority = Priority, Enabled = Enabled };
 }

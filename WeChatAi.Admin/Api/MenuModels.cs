@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace WeChatAi.Admin.Api;
 
-/// <summary><c>GET /api/admin/menu</c>: the saved menu in WeChat's JSON, or the default while none is stored.</summary>
-public sealed record MenuView(JsonElement Menu, bool Stored, DateTimeOffset? UpdatedAt, DateTimeOffset? PublishedAt)
+/// <summary><c>GET /api/admin/menu</c> (generated from the contract): the saved menu in WeChat's JSON, or the default.</summary>
+public partial class MenuView
 {
     public EditableMenu Editable() => Menu.Deserialize<EditableMenu>(AdminApiJson.Options) ?? new EditableMenu();
 }

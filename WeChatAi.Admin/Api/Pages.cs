@@ -1,15 +1,26 @@
-using System.Text.Json;
+using System.Globalization;
 
 namespace WeChatAi.Admin.Api;
 
-/// <summary>A page of a keyset-paged list: <c>{ items, nextBefore }</c>; <c>nextBefore</c> is a number or a string per list.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, JsonElement? NextBefore)
+// The keyset-paged lists of the contract ({ items, nextBefore }): Next is what to pass as `before` for the next
+// (older) page, null on the last; nextBefore is a number or a string per list.
+
+public partial class UserPage
 {
-    /// <summary>What to pass as <c>before</c> for the next (older) page; null on the last.</summary>
-    public string? Next => NextBefore switch
-    {
-        { ValueKind: JsonValueKind.String } s => s.GetString(),
-        { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
-        _ => null,
-    };
+    public string? Next => NextBefore;
+}
+
+public partial class ExchangePage
+{
+    public string? Next => NextBefore?.ToString(CultureInfo.InvariantCulture);
+}
+
+public partial class OrderPage
+{
+    public string? Next => NextBefore?.ToString(CultureInfo.InvariantCulture);
+}
+
+public partial class AuditPage
+{
+    public string? Next => NextBefore?.ToString(CultureInfo.InvariantCulture);
 }

@@ -47,7 +47,7 @@ public sealed partial class OperatorSessions(HttpClient http, IMemoryCache cache
             }
 
             response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<SignInResult>(AdminApiJson.Options, cancellationToken))?.Stamp;
+            return (await response.Content.ReadFromJsonAsync<SignedIn>(AdminApiJson.Options, cancellationToken))?.Stamp;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -39,7 +39,7 @@ internal static class PurchaseApi
             .Where(o => o.AppId == appId && o.OpenId == openId)
             .OrderByDescending(o => o.CreatedAt)
             .Take(OrdersShown)
-            .Select(o => new OrderView(o.OutTradeNo, o.ProductId, o.ProductName, o.AmountFen, o.Credits, o.State.ToString().ToUpperInvariant(), o.CreatedAt, o.PaidAt))
+            .Select(o => new PayerOrderView(o.OutTradeNo, o.ProductId, o.ProductName, o.AmountFen, o.Credits, o.State.ToString().ToUpperInvariant(), o.CreatedAt, o.PaidAt))
             .ToListAsync(cancellationToken);
         var limit = billing.CurrentValue.FreeDailyMessages;
         return TypedResults.Ok(new MeView(openId, limit, (int)Math.Max(0, limit - used), balance, recorded.NextExpiry, session.CsrfToken(openId), orders));
@@ -117,9 +117,9 @@ internal static class PurchaseApi
         public static ProductView From(ProductOptions p) => new(p.Id, p.Name, p.PriceFen, p.Credits, p.ValidityDays);
     }
 
-    internal sealed record OrderView(string OutTradeNo, string ProductId, string ProductName, int AmountFen, int Credits, string State, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt);
+    internal sealed record PayerOrderView(string OutTradeNo, string ProductId, string ProductName, int AmountFen, int Credits, string State, DateTimeOffset CreatedAt, DateTimeOffset? PaidAt);
 
-    internal sealed record MeView(string OpenId, int FreeDaily, int FreeLeftToday, long Credits, DateTimeOffset? CreditsExpireAt, string CsrfToken, List<OrderView> Orders);
+    internal sealed record MeView(string OpenId, int FreeDaily, int FreeLeftToday, long Credits, DateTimeOffset? CreditsExpireAt, string CsrfToken, List<PayerOrderView> Orders);
 
     internal sealed record JsapiOrderView(string OutTradeNo, string AppId, string TimeStamp, string NonceStr, string Package, string SignType, string PaySign);
 

@@ -3,16 +3,16 @@ using WeChatAi.Admin.Api;
 namespace WeChatAi.Admin.Components.Pages.Conversation;
 
 /// <summary>One line of the transcript: an exchange (a question and what the account sent back) or an operator's action.</summary>
-public sealed record TranscriptItem(DateTimeOffset At, Exchange? Exchange, AuditRow? Action)
+public sealed record TranscriptItem(DateTimeOffset At, ExchangeView? Exchange, AuditRow? Action)
 {
     /// <summary>Exchanges (newest first, as paged) and the operator's actions on the user, oldest first; actions older than the
     /// oldest loaded exchange wait for the earlier page, unless there is none.</summary>
-    public static List<TranscriptItem> Merge(IReadOnlyList<Exchange> exchanges, IReadOnlyList<AuditRow> actions, bool complete)
+    public static List<TranscriptItem> Merge(IReadOnlyList<ExchangeView> exchanges, IReadOnlyList<AuditRow> actions, bool complete)
     {
-        var oldest = exchanges.Count > 0 ? exchanges.Min(e => e.ReceivedAt ?? DateTimeOffset.MaxValue) : DateTimeOffset.MaxValue;
+        var oldest = exchanges.Count > 0 ? exchanges.Min(e => e.ReceivedAt) : DateTimeOffset.MaxValue;
         return
         [
-            .. exchanges.Select(e => new TranscriptItem(e.ReceivedAt ?? DateTimeOffset.MinValue, e, null))
+            .. exchanges.Select(e => new TranscriptItem(e.ReceivedAt, e, null))
                 .Concat(actions.Where(a => complete || a.At >= oldest).Select(a => new TranscriptItem(a.At, null, a)))
                 .OrderBy(i => i.At).ThenBy(i => i.Exchange?.Id ?? 0),
         ];
