@@ -15,10 +15,29 @@ public enum RedisDurability
     Everysec,
 }
 
+/// <summary>One Redis, or a Redis Cluster whose node list is the connection string (<c>Redis:Topology</c>).</summary>
+public enum RedisTopology
+{
+    /// <summary>One Redis server.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Named as the setting's value 'single'.")]
+    Single,
+
+    /// <summary>A Redis Cluster: in local mode 3 masters and 3 replicas started here, in external mode the given node list.</summary>
+    Cluster,
+}
+
 /// <summary>Redis settings that hold in every mode we start Redis ourselves.</summary>
 public static class RedisSettings
 {
     public const string DurabilitySetting = "Redis:Durability";
+
+    public const string TopologySetting = "Redis:Topology";
+
+    /// <summary>The first of the local cluster's six consecutive ports (each node also listens on its port + 10000).</summary>
+    public const string ClusterPortSetting = "Redis:ClusterPort";
+
+    /// <summary>The port of Redis Cluster tutorials; its bus ports 17000–17005 lie below the ephemeral range.</summary>
+    public const int DefaultClusterPort = 7000;
 
     /// <summary><c>always</c> costs about a fifth of the webhook's peak throughput, over the 15 % budget (docs/reliability.md).</summary>
     public const RedisDurability DefaultDurability = RedisDurability.Everysec;
@@ -44,5 +63,34 @@ public static class RedisSettings
         return Enum.TryParse<RedisDurability>(configured, ignoreCase: true, out var durability) && Enum.IsDefined(durability)
             ? durability
             : throw new InvalidOperationException($"{DurabilitySetting} '{configured}' is not one of always, everysec.");
+    }
+
+    public static RedisTopology Topology(IConfiguration configuration)
+    {
+        var configured = configuration[TopologySetting];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return RedisTopology.Single;
+        }
+
+        return Enum.TryParse<RedisTopology>(configured, ignoreCase: true, out var topology) && Enum.IsDefined(topology)
+            ? topology
+            : throw new InvalidOperationException($"{TopologySetting} '{configured}' is not one of single, cluster.");
+    }
+
+    /// <summary>The local cluster's first port: its six ports and their bus ports (+ 10000) must all be valid ports.</summary>
+    public static int ClusterPort(IConfiguration configuration)
+    {
+        var configured = configuration[ClusterPortSetting];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return DefaultClusterPort;
+        }
+
+        const int highest = Local.LocalRedisCluster.HighestPort - Local.LocalRedisCluster.LocalNodes + 1;
+        return int.TryParse(configured, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1024 and <= highest
+            ? port
+            : throw new InvalidOperationException(
+                $"{ClusterPortSetting} '{configured}' is not a port from 1024 to {highest}: the cluster's six nodes use it and the five after it, and each also listens on its port + 10000.");
     }
 }

@@ -39,6 +39,45 @@ internal sealed class RedisPingHealthCheck(IResourceWithConnectionString resourc
     }
 }
 
+/// <summary>Ready when a node says <c>cluster_state:ok</c> with all 16,384 slots served: any key can then be written.</summary>
+internal sealed class RedisClusterHealthCheck(LocalRedisClusterResource cluster) : IHealthCheck
+{
+    private Task<ConnectionMultiplexer>? _connecting;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var connection = await (_connecting ??= ConnectAsync());
+            var reason = "no node answers";
+            foreach (var server in connection.GetServers().Where(server => server.IsConnected))
+            {
+                if (LocalRedisCluster.Unhealthy(await LocalRedisCluster.InfoAsync(server)) is not { } unhealthy)
+                {
+                    return HealthCheckResult.Healthy($"{server.EndPoint}: cluster_state:ok, every slot served");
+                }
+
+                reason = $"{server.EndPoint}: {unhealthy}";
+            }
+
+            return HealthCheckResult.Unhealthy(reason);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        // Connects whatever state the nodes are in, and keeps reconnecting, so the cluster turns healthy once formed.
+        var options = ConfigurationOptions.Parse(LocalRedisCluster.ConnectionString(cluster.Ports));
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 2000;
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+}
+
 /// <summary>Ready when PostgreSQL accepts a login to the resource's database and runs a query.</summary>
 internal sealed class PostgresHealthCheck(IResourceWithConnectionString resource) : IHealthCheck
 {
