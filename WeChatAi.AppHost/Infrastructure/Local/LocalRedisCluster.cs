@@ -29,12 +29,16 @@ public static class LocalRedisCluster
     public static string ConnectionString(IEnumerable<int> ports) =>
         string.Join(',', ports.Select(port => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}")));
 
-    /// <summary>A node's arguments: loopback, its own folder (nodes.conf and the AOF survive a restart), the queue's durability.</summary>
+    /// <summary>
+    /// A node's arguments: loopback, its own folder (nodes.conf and the AOF survive a restart), the queue's durability.
+    /// A replica syncs at once (Redis waits 5 s by default to serve several together): until it has synced, it cannot
+    /// take over from its master.
+    /// </summary>
     public static string[] NodeArguments(int port, string directory, RedisDurability durability) =>
     [
         "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-        "--cluster-node-timeout", NodeTimeoutMs.ToString(CultureInfo.InvariantCulture),
+        "--cluster-node-timeout", NodeTimeoutMs.ToString(CultureInfo.InvariantCulture), "--repl-diskless-sync-delay", "0",
         .. RedisSettings.QueueArguments(durability),
     ];
 
