@@ -190,15 +190,6 @@ internal sealed class RedisCluster : IAsyncDisposable
         await WaitHealthyAsync();
     }
 
-    /// <summary>Empties every master (its replicas follow), so one cluster can serve test after test.</summary>
-    public async Task FlushAsync()
-    {
-        foreach (var master in await MastersAsync())
-        {
-            await master.CliAsync("flushall");
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(Nodes.Select(node => node.DisposeAsync().AsTask()));

@@ -20,8 +20,6 @@ internal sealed class RedisServer : ITestRedis
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public RedisTopology Topology => RedisTopology.Single;
-
     public static async Task<RedisServer> StartAsync()
     {
         var server = Create();

@@ -1,13 +1,9 @@
-using WeChatAi.AppHost.Infrastructure;
-
 namespace WeChatAi.Tests.Infrastructure;
 
 /// <summary>The Redis one test runs against, empty when it gets it; disposing it ends the test's use of it.</summary>
 public interface ITestRedis : IAsyncDisposable
 {
     string ConnectionString { get; }
-
-    RedisTopology Topology { get; }
 }
 
 /// <summary>
