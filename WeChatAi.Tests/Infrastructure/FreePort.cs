@@ -34,4 +34,17 @@ internal static class FreePort
 
         return [.. ports];
     }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free ports whose bus ports are free too (the AppHost's <c>Redis:ClusterPort</c>).</summary>
+    public static int NextClusterRange(int count)
+    {
+        while (true)
+        {
+            var first = Random.Shared.Next(10_000, 32_768 - LocalRedisCluster.BusPortOffset - count);
+            if (LocalRedisCluster.FirstBusyPort(Enumerable.Range(first, count)) is null)
+            {
+                return first;
+            }
+        }
+    }
 }

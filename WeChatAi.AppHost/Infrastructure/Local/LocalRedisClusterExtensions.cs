@@ -36,35 +36,36 @@ public static class LocalRedisClusterExtensions
                 $"{RedisSettings.ClusterPortSetting} to another first port (a new port starts an empty cluster).");
         }
 
-        var cluster = new LocalRedisClusterResource(name, ports);
+        var cluster = builder.AddResource(new LocalRedisClusterResource(name, ports));
         var ready = 0;
         foreach (var (port, index) in ports.Select((port, index) => (port, index)))
         {
             var directory = Path.Combine(dataDirectory, port.ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(directory);
-            var node = new LocalRedisClusterNodeResource($"{name}-{index + 1}", command, directory, port, cluster);
+            var node = new LocalRedisClusterNodeResource($"{name}-{index + 1}", command, directory, port, cluster.Resource);
             // Not proxied: the nodes tell clients each other's real ports (MOVED, CLUSTER SLOTS).
             builder.AddResource(node)
                 .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: "tcp", isProxied: false)
                 .WithArgs(LocalRedisCluster.NodeArguments(port, directory, durability))
-                .WithLocalHealthCheck(new RedisPingHealthCheck(node));
+                .WithLocalHealthCheck(new RedisPingHealthCheck(node))
+                .WithParentRelationship(cluster);
             builder.Eventing.Subscribe<ResourceReadyEvent>(node, async (@event, cancellationToken) =>
             {
                 if (Interlocked.Increment(ref ready) == ports.Length)
                 {
-                    await FormAsync(cluster, @event.Services, cancellationToken);
+                    await FormAsync(cluster.Resource, @event.Services, cancellationToken);
                 }
             });
         }
 
-        return builder.AddResource(cluster)
+        return cluster
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "RedisCluster",
                 State = KnownResourceStates.Waiting,
                 Properties = [new("Nodes", LocalRedisCluster.ConnectionString(ports))],
             })
-            .WithLocalHealthCheck(new RedisClusterHealthCheck(cluster));
+            .WithLocalHealthCheck(new RedisClusterHealthCheck(cluster.Resource));
     }
 
     /// <summary>Once every node answers: forms the cluster on the first start, or lets the nodes rejoin as nodes.conf says.</summary>

@@ -39,7 +39,10 @@ internal sealed class RedisPingHealthCheck(IResourceWithConnectionString resourc
     }
 }
 
-/// <summary>Ready when a node says <c>cluster_state:ok</c> with all 16,384 slots served: any key can then be written.</summary>
+/// <summary>
+/// Ready when every node that answers says <c>cluster_state:ok</c> with all 16,384 slots served: a node that does not
+/// yet refuses every command (CLUSTERDOWN). A node that is down does not count, as long as its replica took over.
+/// </summary>
 internal sealed class RedisClusterHealthCheck(LocalRedisClusterResource cluster) : IHealthCheck
 {
     private Task<ConnectionMultiplexer>? _connecting;
@@ -49,18 +52,18 @@ internal sealed class RedisClusterHealthCheck(LocalRedisClusterResource cluster)
         try
         {
             var connection = await (_connecting ??= ConnectAsync());
-            var reason = "no node answers";
-            foreach (var server in connection.GetServers().Where(server => server.IsConnected))
+            var nodes = connection.GetServers().Where(server => server.IsConnected).ToList();
+            foreach (var node in nodes)
             {
-                if (LocalRedisCluster.Unhealthy(await LocalRedisCluster.InfoAsync(server)) is not { } unhealthy)
+                if (LocalRedisCluster.Unhealthy(await LocalRedisCluster.InfoAsync(node)) is { } unhealthy)
                 {
-                    return HealthCheckResult.Healthy($"{server.EndPoint}: cluster_state:ok, every slot served");
+                    return HealthCheckResult.Unhealthy($"{node.EndPoint}: {unhealthy}");
                 }
-
-                reason = $"{server.EndPoint}: {unhealthy}";
             }
 
-            return HealthCheckResult.Unhealthy(reason);
+            return nodes.Count > 0
+                ? HealthCheckResult.Healthy($"{nodes.Count} nodes answer: cluster_state:ok, every slot served")
+                : HealthCheckResult.Unhealthy("no node answers");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
