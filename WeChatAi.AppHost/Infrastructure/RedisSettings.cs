@@ -52,31 +52,9 @@ public static class RedisSettings
     public static string[] QueueArguments(RedisDurability durability) =>
         ["--appendonly", "yes", "--appendfsync", durability == RedisDurability.Always ? "always" : "everysec", "--maxmemory-policy", "noeviction"];
 
-    public static RedisDurability Durability(IConfiguration configuration)
-    {
-        var configured = configuration[DurabilitySetting];
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            return DefaultDurability;
-        }
+    public static RedisDurability Durability(IConfiguration configuration) => Parse(configuration, DurabilitySetting, DefaultDurability);
 
-        return Enum.TryParse<RedisDurability>(configured, ignoreCase: true, out var durability) && Enum.IsDefined(durability)
-            ? durability
-            : throw new InvalidOperationException($"{DurabilitySetting} '{configured}' is not one of always, everysec.");
-    }
-
-    public static RedisTopology Topology(IConfiguration configuration)
-    {
-        var configured = configuration[TopologySetting];
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            return RedisTopology.Single;
-        }
-
-        return Enum.TryParse<RedisTopology>(configured, ignoreCase: true, out var topology) && Enum.IsDefined(topology)
-            ? topology
-            : throw new InvalidOperationException($"{TopologySetting} '{configured}' is not one of single, cluster.");
-    }
+    public static RedisTopology Topology(IConfiguration configuration) => Parse(configuration, TopologySetting, RedisTopology.Single);
 
     /// <summary>The local cluster's first port: its six ports and their bus ports (+ 10000) must all be valid ports.</summary>
     public static int ClusterPort(IConfiguration configuration)
@@ -92,5 +70,21 @@ public static class RedisSettings
             ? port
             : throw new InvalidOperationException(
                 $"{ClusterPortSetting} '{configured}' is not a port from 1024 to {highest}: the cluster's six nodes use it and the five after it, and each also listens on its port + 10000.");
+    }
+
+    /// <summary>A setting naming a value of <typeparamref name="T"/>; a wrong one stops startup listing the values (the members in lower case).</summary>
+    private static T Parse<T>(IConfiguration configuration, string setting, T unset)
+        where T : struct, Enum
+    {
+        var configured = configuration[setting];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return unset;
+        }
+
+        return Enum.TryParse<T>(configured, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new InvalidOperationException(
+                $"{setting} '{configured}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(name => name.ToLowerInvariant()))}.");
     }
 }
