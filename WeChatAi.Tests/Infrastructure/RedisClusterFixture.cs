@@ -63,7 +63,8 @@ public sealed class RedisClusterFixture : IRedisSource, IAsyncLifetime
 /// The Redis-backed test classes' cluster twins. To run a class on the cluster as well as on its single server:
 /// <list type="number">
 /// <item>unseal it; give it <c>public XxxTests() : this(SingleRedis.Source)</c> and <c>protected XxxTests(IRedisSource redis)</c>;</item>
-/// <item>get each test's Redis from that source (<c>await using var redis = await _redis.StartAsync();</c>) instead of <c>RedisServer.StartAsync()</c>;</item>
+/// <item>get each test's Redis from that source (<c>await using var redis = await _redis.StartAsync();</c>) instead of
+/// <c>RedisServer.StartAsync()</c>, or pass it on (<c>WorkerHarness.StartAsync(postgres, _redis)</c>);</item>
 /// <item>add <c>[Collection(RedisClusterCollection.Name)] public sealed class XxxClusterTests(RedisClusterFixture cluster) : XxxTests(cluster);</c></item>
 /// </list>
 /// Every test of the class then runs twice, the second time on the shared cluster.
