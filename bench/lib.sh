@@ -26,6 +26,72 @@ start_redis() {
   wait_for 15 redis-cli -p "$REDIS_PORT" ping
 }
 
+# free_cluster_ports <count>: that many free ports for Redis Cluster nodes. A node also listens on its port + 10000 (the
+# cluster bus), so each port is at most 55535 with its bus port free too; picked below the ephemeral range (32768 and up).
+free_cluster_ports() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+def free(port):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+taken, ports = set(), []
+while len(ports) < int(sys.argv[1]):
+    port = random.randrange(10000, 22768)
+    if {port, port + 10000} & taken or not (free(port) and free(port + 10000)):
+        continue
+    taken |= {port, port + 10000}
+    ports.append(port)
+print(*ports)
+PY
+}
+
+# cluster_ok <port>: true once the node on <port> says cluster_state:ok with every slot served, and, if it is a
+# replica, once it is in sync with its master (only then can it take over).
+cluster_ok() {
+  local info
+  info=$(redis-cli -p "$1" cluster info) || return 1
+  [[ $info == *cluster_state:ok* && $info == *cluster_slots_ok:16384* ]] || return 1
+  info=$(redis-cli -p "$1" info replication)
+  [[ $info != *role:slave* || $info == *master_link_status:up* ]]
+}
+
+# start_redis_cluster <dir> [masters] [replicas per master]: a throw-away Redis Cluster, by default 3 masters + 3
+# replicas, with the nodes' settings of the AppHost's local cluster (WeChatAi.AppHost/Infrastructure/Local/
+# LocalRedisCluster.cs: AOF everysec, noeviction, node timeout 2000 ms) plus REDIS_ARGS, each node's data and log in
+# <dir>/<port>. Sets CLUSTER_PORTS and CLUSTER_PIDS (arrays, masters first as formed) and CLUSTER_NODES (the connection
+# string, 127.0.0.1:p1,127.0.0.1:p2,…) and returns once every node sees every slot served and every replica is in sync.
+start_redis_cluster() {
+  local dir=$1 masters=${2:-3} replicas=${3:-1} port
+  read -r -a CLUSTER_PORTS <<<"$(free_cluster_ports $((masters * (1 + replicas))))"
+  CLUSTER_PIDS=()
+  echo "== Redis Cluster: $masters masters, $replicas replica(s) each, on ports ${CLUSTER_PORTS[*]}"
+  for port in "${CLUSTER_PORTS[@]}"; do
+    mkdir -p "$dir/$port"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir/$port" --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 2000 --repl-diskless-sync-delay 0 --appendonly yes --appendfsync everysec \
+      --maxmemory-policy noeviction --save '' ${REDIS_ARGS:-} >>"$dir/$port/redis.log" 2>&1 &
+    CLUSTER_PIDS+=($!)
+  done
+  for port in "${CLUSTER_PORTS[@]}"; do wait_for 15 redis-cli -p "$port" ping; done
+  redis-cli --cluster create "${CLUSTER_PORTS[@]/#/127.0.0.1:}" --cluster-replicas "$replicas" --cluster-yes >"$dir/cluster-create.log" 2>&1 ||
+    { cat "$dir/cluster-create.log" >&2; return 1; }
+  for port in "${CLUSTER_PORTS[@]}"; do wait_for 30 cluster_ok "$port"; done
+  CLUSTER_NODES=$(printf '127.0.0.1:%s,' "${CLUSTER_PORTS[@]}")
+  CLUSTER_NODES=${CLUSTER_NODES%,}
+}
+
+# stop_redis_cluster: stops every node start_redis_cluster started (SIGTERM, waiting for each); nothing when none.
+stop_redis_cluster() {
+  local pid
+  for pid in "${CLUSTER_PIDS[@]}"; do stop_process "$pid"; done
+  CLUSTER_PIDS=()
+}
+
 as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 
 # init_postgres <dir>: a throw-away cluster in <dir>/pg (initdb as user postgres when run as root, which PostgreSQL

@@ -45,7 +45,17 @@ public static class InfrastructureExtensions
                 "Infrastructure:Mode 'local' cannot be published: this machine's redis-server and postgres would be executables, which azd and container platforms do not run. Publish with 'auto' or 'containers', or 'external' for managed services.");
         }
 
+        var topology = RedisSettings.Topology(builder.Configuration);
+        if (topology == RedisTopology.Cluster && mode == InfrastructureMode.Containers)
+        {
+            // Aspire's Redis container is one server; a cluster in containers would need every node's address announced.
+            throw new InvalidOperationException(
+                $"{RedisSettings.TopologySetting} 'cluster' cannot run with Infrastructure:Mode 'containers' ({reason}). Use Infrastructure:Mode 'local' " +
+                "(3 masters and 3 replicas as redis-server processes here) or 'external' (ConnectionStrings:redis lists the cluster's nodes).");
+        }
+
         builder.LogAtStartup($"Infrastructure mode: {mode.ToString().ToLowerInvariant()} ({reason}).");
+        builder.LogAtStartup($"Redis topology: {topology.ToString().ToLowerInvariant()}.");
         var durability = RedisSettings.Durability(builder.Configuration);
         if (mode != InfrastructureMode.External)
         {
@@ -57,7 +67,7 @@ public static class InfrastructureExtensions
         var infrastructure = mode switch
         {
             InfrastructureMode.Containers => builder.AddContainerInfrastructure(durability),
-            InfrastructureMode.Local => builder.AddLocalInfrastructure(durability),
+            InfrastructureMode.Local => builder.AddLocalInfrastructure(durability, topology),
             InfrastructureMode.External => builder.AddExternalInfrastructure(),
             _ => throw new InvalidOperationException($"Infrastructure:Mode '{configured}' is not one of auto, containers, local, external."),
         };
@@ -78,13 +88,17 @@ public static class InfrastructureExtensions
         return new(InfrastructureMode.Containers, redis, database);
     }
 
-    private static WeChatInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder, RedisDurability durability)
+    private static WeChatInfrastructure AddLocalInfrastructure(
+        this IDistributedApplicationBuilder builder, RedisDurability durability, RedisTopology topology)
     {
         var dataDirectory = Path.GetFullPath(
             builder.Configuration["Infrastructure:DataDirectory"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"));
         builder.LogAtStartup($"Local Redis and PostgreSQL keep their data in {dataDirectory}.");
 
-        var redis = builder.AddLocalRedis(RedisName, Path.Combine(dataDirectory, "redis"), durability);
+        // The cluster's data is a folder of its own: switching topology never mixes a single server's AOF with a node's.
+        IResourceBuilder<IResourceWithConnectionString> redis = topology == RedisTopology.Cluster
+            ? builder.AddLocalRedisCluster(RedisName, Path.Combine(dataDirectory, "redis-cluster"), durability, RedisSettings.ClusterPort(builder.Configuration))
+            : builder.AddLocalRedis(RedisName, Path.Combine(dataDirectory, "redis"), durability);
         var database = builder.AddLocalPostgres(PostgresName, dataDirectory).AddDatabase(DatabaseName);
         return new(InfrastructureMode.Local, redis, database, dataDirectory);
     }

@@ -15,10 +15,29 @@ public enum RedisDurability
     Everysec,
 }
 
+/// <summary>One Redis, or a Redis Cluster whose node list is the connection string (<c>Redis:Topology</c>).</summary>
+public enum RedisTopology
+{
+    /// <summary>One Redis server.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Named as the setting's value 'single'.")]
+    Single,
+
+    /// <summary>A Redis Cluster: in local mode 3 masters and 3 replicas started here, in external mode the given node list.</summary>
+    Cluster,
+}
+
 /// <summary>Redis settings that hold in every mode we start Redis ourselves.</summary>
 public static class RedisSettings
 {
     public const string DurabilitySetting = "Redis:Durability";
+
+    public const string TopologySetting = "Redis:Topology";
+
+    /// <summary>The first of the local cluster's six consecutive ports (each node also listens on its port + 10000).</summary>
+    public const string ClusterPortSetting = "Redis:ClusterPort";
+
+    /// <summary>The port of Redis Cluster tutorials; its bus ports 17000–17005 lie below the ephemeral range.</summary>
+    public const int DefaultClusterPort = 7000;
 
     /// <summary><c>always</c> costs about a fifth of the webhook's peak throughput, over the 15 % budget (docs/reliability.md).</summary>
     public const RedisDurability DefaultDurability = RedisDurability.Everysec;
@@ -33,16 +52,39 @@ public static class RedisSettings
     public static string[] QueueArguments(RedisDurability durability) =>
         ["--appendonly", "yes", "--appendfsync", durability == RedisDurability.Always ? "always" : "everysec", "--maxmemory-policy", "noeviction"];
 
-    public static RedisDurability Durability(IConfiguration configuration)
+    public static RedisDurability Durability(IConfiguration configuration) => Parse(configuration, DurabilitySetting, DefaultDurability);
+
+    public static RedisTopology Topology(IConfiguration configuration) => Parse(configuration, TopologySetting, RedisTopology.Single);
+
+    /// <summary>The local cluster's first port: its six ports and their bus ports (+ 10000) must all be valid ports.</summary>
+    public static int ClusterPort(IConfiguration configuration)
     {
-        var configured = configuration[DurabilitySetting];
+        var configured = configuration[ClusterPortSetting];
         if (string.IsNullOrWhiteSpace(configured))
         {
-            return DefaultDurability;
+            return DefaultClusterPort;
         }
 
-        return Enum.TryParse<RedisDurability>(configured, ignoreCase: true, out var durability) && Enum.IsDefined(durability)
-            ? durability
-            : throw new InvalidOperationException($"{DurabilitySetting} '{configured}' is not one of always, everysec.");
+        const int highest = Local.LocalRedisCluster.HighestPort - Local.LocalRedisCluster.LocalNodes + 1;
+        return int.TryParse(configured, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1024 and <= highest
+            ? port
+            : throw new InvalidOperationException(
+                $"{ClusterPortSetting} '{configured}' is not a port from 1024 to {highest}: the cluster's six nodes use it and the five after it, and each also listens on its port + 10000.");
+    }
+
+    /// <summary>A setting naming a value of <typeparamref name="T"/>; a wrong one stops startup listing the values (the members in lower case).</summary>
+    private static T Parse<T>(IConfiguration configuration, string setting, T unset)
+        where T : struct, Enum
+    {
+        var configured = configuration[setting];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return unset;
+        }
+
+        return Enum.TryParse<T>(configured, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new InvalidOperationException(
+                $"{setting} '{configured}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(name => name.ToLowerInvariant()))}.");
     }
 }

@@ -201,6 +201,32 @@ public sealed class PublishedInfrastructureModeTests
     }
 
     [Fact]
+    public async Task A_cluster_in_external_mode_publishes_as_the_same_secret_connection_string_and_in_containers_the_AppHost_says_which_modes_take_it()
+    {
+        const string Nodes = "10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000,password=cluster-password-6b2e";
+        var external = await PublishedManifest.PublishAsync(new Dictionary<string, string?>
+        {
+            ["Infrastructure__Mode"] = "external",
+            ["Redis__Topology"] = "cluster",
+            ["ConnectionStrings__redis"] = Nodes,
+        });
+
+        Assert.Equal("parameter.v0", external["redis"].GetProperty("type").GetString());
+        Assert.True(external["redis"].GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.Equal("{redis.connectionString}", external.Env("api", "ConnectionStrings__redis"));
+        Assert.Equal("{redis.connectionString}", external.Env("worker", "ConnectionStrings__redis"));
+        Assert.DoesNotContain("cluster-password-6b2e", external.Text, StringComparison.Ordinal);
+        Assert.Contains("Redis topology: cluster", external.Log, StringComparison.Ordinal);
+
+        // auto publishes containers: a single Redis container, which a cluster cannot be.
+        var (exitCode, log, text) = await PublishedManifest.RunAsync(new Dictionary<string, string?> { ["Redis__Topology"] = "cluster" });
+        Assert.NotEqual(0, exitCode);
+        Assert.Null(text);
+        Assert.Contains("Redis:Topology 'cluster' cannot run with Infrastructure:Mode 'containers'", log, StringComparison.Ordinal);
+        Assert.Contains("'external' (ConnectionStrings:redis lists the cluster's nodes)", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Local_mode_cannot_be_published_and_the_AppHost_says_why()
     {
         var (exitCode, log, text) = await PublishedManifest.RunAsync(new Dictionary<string, string?> { ["Infrastructure__Mode"] = "local" });

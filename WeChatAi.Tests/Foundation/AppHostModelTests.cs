@@ -74,6 +74,85 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Local_mode_with_the_cluster_topology_runs_six_nodes_under_one_redis_whose_connection_string_is_the_node_list()
+    {
+        var data = Directory.CreateTempSubdirectory("wechatai-model-").FullName;
+        var first = FreePort.NextClusterRange(LocalRedisCluster.LocalNodes);
+        try
+        {
+            await using var builder = await CreateAsync(
+                "Infrastructure:Mode=local", $"Infrastructure:DataDirectory={data}", "Redis:Topology=cluster", $"Redis:ClusterPort={first}");
+            var resources = builder.Resources;
+
+            var redis = Assert.IsType<LocalRedisClusterResource>(Assert.Single(resources, r => r.Name == "redis"));
+            IResourceWithConnectionString withConnectionString = redis;
+            var ports = Enumerable.Range(first, 6).ToList();
+            Assert.Equal(string.Join(',', ports.Select(p => $"127.0.0.1:{p}")), await withConnectionString.GetConnectionStringAsync(TestContext.Current.CancellationToken));
+            var nodes = resources.OfType<LocalRedisClusterNodeResource>().OrderBy(n => n.Port).ToList();
+            Assert.Equal(ports, nodes.Select(n => n.Port));
+            Assert.Equal(["redis-1", "redis-2", "redis-3", "redis-4", "redis-5", "redis-6"], nodes.Select(n => n.Name));
+            Assert.All(nodes, node =>
+            {
+                Assert.Same(redis, node.Cluster);
+                Assert.Equal(Path.Combine(data, "redis-cluster", node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)), node.WorkingDirectory);
+                Assert.True(Directory.Exists(node.WorkingDirectory), "each node has a folder of its own");
+            });
+            Assert.DoesNotContain(resources, r => r is LocalRedisResource);
+
+            var api = Assert.Single(resources, r => r.Name == "api");
+            Assert.Contains(("redis", WaitType.WaitUntilHealthy), api.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType)));
+            Assert.Equal("{redis.connectionString}", (await EnvironmentOf(builder, "api"))["ConnectionStrings__redis"]);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_cluster_topology_fails_naming_the_setting_in_containers_mode_when_its_ports_are_busy_and_when_unknown()
+    {
+        var containers = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Infrastructure:Mode=containers", "Redis:Topology=cluster"));
+        Assert.Contains("Redis:Topology 'cluster' cannot run with Infrastructure:Mode 'containers'", Flatten(containers), StringComparison.Ordinal);
+        Assert.Contains("Infrastructure:Mode 'local'", Flatten(containers), StringComparison.Ordinal);
+        Assert.Contains("'external' (ConnectionStrings:redis lists the cluster's nodes)", Flatten(containers), StringComparison.Ordinal);
+
+        var unknown = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Infrastructure:Mode=local", "Redis:Topology=ring"));
+        Assert.Contains("Redis:Topology 'ring' is not one of single, cluster", Flatten(unknown), StringComparison.Ordinal);
+
+        var tooHigh = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Infrastructure:Mode=local", "Redis:Topology=cluster", "Redis:ClusterPort=55531"));
+        Assert.Contains("Redis:ClusterPort '55531' is not a port from 1024 to 55530", Flatten(tooHigh), StringComparison.Ordinal);
+
+        var first = FreePort.NextClusterRange(LocalRedisCluster.LocalNodes);
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, first + 2 + LocalRedisCluster.BusPortOffset);
+        busy.Start();
+        var data = Directory.CreateTempSubdirectory("wechatai-model-").FullName;
+        try
+        {
+            var taken = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync(
+                "Infrastructure:Mode=local", $"Infrastructure:DataDirectory={data}", "Redis:Topology=cluster", $"Redis:ClusterPort={first}"));
+            Assert.Contains($"Port {first + 2 + LocalRedisCluster.BusPortOffset} is in use", Flatten(taken), StringComparison.Ordinal);
+            Assert.Contains("set Redis:ClusterPort to another first port", Flatten(taken), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task External_mode_takes_a_cluster_node_list_as_its_redis_connection_string_and_starts_nothing()
+    {
+        const string Nodes = "10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000,password=p";
+        await using var builder = await CreateAsync(
+            "Infrastructure:Mode=external", "Redis:Topology=cluster", $"ConnectionStrings:redis={Nodes}", "ConnectionStrings:wechatdb=Host=db.example");
+
+        var redis = Assert.Single(builder.Resources, r => r.Name == "redis");
+        Assert.Equal(Nodes, await ((IResourceWithConnectionString)redis).GetConnectionStringAsync(TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(builder.Resources, r => r is LocalRedisClusterNodeResource or LocalRedisClusterResource or ContainerResource);
+    }
+
+    [Fact]
     public async Task Without_credentials_the_simulator_stands_in_and_with_them_it_does_not()
     {
         await using (var bare = await CreateAsync(

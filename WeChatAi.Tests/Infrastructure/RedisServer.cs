@@ -5,7 +5,7 @@ using WeChatAi.AppHost.Infrastructure.Local;
 namespace WeChatAi.Tests.Infrastructure;
 
 /// <summary>A real <c>redis-server</c> on a free port, in a folder of its own, with the AppHost's durability settings.</summary>
-internal sealed class RedisServer : IAsyncDisposable
+internal sealed class RedisServer : ITestRedis
 {
     private readonly string _directory;
     private ChildProcess? _process;

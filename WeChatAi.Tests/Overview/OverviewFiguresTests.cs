@@ -6,12 +6,24 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Overview;
 
 /// <summary>The overview's figures on their own: China's day in the minute keys, the health thresholds, the cost.</summary>
-public sealed class OverviewFiguresTests
+public class OverviewFiguresTests
 {
+    private readonly IRedisSource _redis;
+
+    public OverviewFiguresTests()
+        : this(SingleRedis.Source)
+    {
+    }
+
+    protected OverviewFiguresTests(IRedisSource redis)
+    {
+        _redis = redis;
+    }
+
     [Fact]
     public async Task The_last_hour_reaches_back_over_Chinas_midnight_and_todays_totals_count_only_Chinas_day()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await _redis.StartAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
         var beforeMidnight = new DateTimeOffset(2026, 12, 1, 15, 40, 30, TimeSpan.Zero); // 23:40 in China
@@ -76,3 +88,7 @@ public sealed class OverviewFiguresTests
         return (minute.Received, minute.Answered);
     }
 }
+
+/// <summary>The same figures read from a Redis Cluster: the minutes' and calls' keys spread over its masters.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class OverviewFiguresClusterTests(RedisClusterFixture cluster) : OverviewFiguresTests(cluster);

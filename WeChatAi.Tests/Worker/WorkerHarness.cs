@@ -18,7 +18,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
     private readonly List<ServiceProcess> _workers = [];
     private long _msgId = 1_000;
 
-    private WorkerHarness(RedisServer redis, ConnectionMultiplexer connection, FakeLlmServer llm, FakeWeChatServer weChat, string database)
+    private WorkerHarness(ITestRedis redis, ConnectionMultiplexer connection, FakeLlmServer llm, FakeWeChatServer weChat, string database)
     {
         Redis = redis;
         Connection = connection;
@@ -27,7 +27,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         Database = database;
     }
 
-    public RedisServer Redis { get; }
+    public ITestRedis Redis { get; }
 
     public ConnectionMultiplexer Connection { get; }
 
@@ -41,11 +41,12 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     public IReadOnlyList<ServiceProcess> Workers => _workers;
 
-    public static async Task<WorkerHarness> StartAsync(PostgresServer postgres)
+    /// <summary>Starts the fakes around a Redis from <paramref name="redis"/>: a fresh single server unless the test class runs on the cluster.</summary>
+    public static async Task<WorkerHarness> StartAsync(PostgresServer postgres, IRedisSource? redis = null)
     {
-        var redis = await RedisServer.StartAsync();
-        var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        return new WorkerHarness(redis, connection, await FakeLlmServer.StartAsync(), await FakeWeChatServer.StartAsync(), await postgres.CreateMigratedDatabaseAsync());
+        var store = await (redis ?? SingleRedis.Source).StartAsync();
+        var connection = await ConnectionMultiplexer.ConnectAsync(store.ConnectionString);
+        return new WorkerHarness(store, connection, await FakeLlmServer.StartAsync(), await FakeWeChatServer.StartAsync(), await postgres.CreateMigratedDatabaseAsync());
     }
 
     public Dictionary<string, string?> Environment(IDictionary<string, string?>? overrides = null)

@@ -14,6 +14,13 @@ public static class LocalBinaries
             "redis-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install redis-server; " +
             "macOS: brew install redis) or set Infrastructure:Mode to containers or external.");
 
+    /// <summary><c>redis-cli</c>, which forms a local Redis Cluster (it ships in the same package as redis-server).</summary>
+    public static string RedisCli() =>
+        FindOnPath("redis-cli")
+        ?? throw new InvalidOperationException(
+            "redis-cli was not found on PATH. Install it (Debian/Ubuntu: apt-get install redis-tools; " +
+            "macOS: brew install redis) or set Redis:Topology to single or Infrastructure:Mode to external.");
+
     /// <summary>The folder holding <c>postgres</c> and <c>initdb</c> (Debian keeps them off PATH).</summary>
     public static string PostgresBinDirectory()
     {

@@ -79,7 +79,7 @@ public static class LocalResourceExtensions
             .WithLocalHealthCheck(new PostgresHealthCheck(database));
     }
 
-    private static IResourceBuilder<T> WithLocalHealthCheck<T>(this IResourceBuilder<T> resource, IHealthCheck check)
+    internal static IResourceBuilder<T> WithLocalHealthCheck<T>(this IResourceBuilder<T> resource, IHealthCheck check)
         where T : IResource
     {
         var key = $"{resource.Resource.Name}_check";

@@ -39,6 +39,48 @@ internal sealed class RedisPingHealthCheck(IResourceWithConnectionString resourc
     }
 }
 
+/// <summary>
+/// Ready when every node that answers says <c>cluster_state:ok</c> with all 16,384 slots served: a node that does not
+/// yet refuses every command (CLUSTERDOWN). A node that is down does not count, as long as its replica took over.
+/// </summary>
+internal sealed class RedisClusterHealthCheck(LocalRedisClusterResource cluster) : IHealthCheck
+{
+    private Task<ConnectionMultiplexer>? _connecting;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var connection = await (_connecting ??= ConnectAsync());
+            var nodes = connection.GetServers().Where(server => server.IsConnected).ToList();
+            foreach (var node in nodes)
+            {
+                if (LocalRedisCluster.Unhealthy(await LocalRedisCluster.InfoAsync(node)) is { } unhealthy)
+                {
+                    return HealthCheckResult.Unhealthy($"{node.EndPoint}: {unhealthy}");
+                }
+            }
+
+            return nodes.Count > 0
+                ? HealthCheckResult.Healthy($"{nodes.Count} nodes answer: cluster_state:ok, every slot served")
+                : HealthCheckResult.Unhealthy("no node answers");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        // Connects whatever state the nodes are in, and keeps reconnecting, so the cluster turns healthy once formed.
+        var options = ConfigurationOptions.Parse(LocalRedisCluster.ConnectionString(cluster.Ports));
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 2000;
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+}
+
 /// <summary>Ready when PostgreSQL accepts a login to the resource's database and runs a query.</summary>
 internal sealed class PostgresHealthCheck(IResourceWithConnectionString resource) : IHealthCheck
 {
