@@ -4,6 +4,7 @@ using WeChatAi.Api.Webhook;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Webhook;
 
@@ -127,7 +128,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
             return (m.OpenId, m.MsgId, Reply: WeChatClient.ReplyContent(body));
         }));
 
-        var jobs = (await api.Redis.StreamRangeAsync(QueueKeys.JobStream)).Select(AiJob.FromStreamEntry)
+        var jobs = (await api.Redis.JobEntriesAsync()).Select(AiJob.FromStreamEntry)
             .Where(j => j.OpenId.StartsWith("o-batch-", StringComparison.Ordinal))
             .ToDictionary(j => j.MsgId);
         Assert.Equal(50, jobs.Count);
@@ -224,7 +225,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
 
     private async Task<AiJob> FindJobAsync(string jobId)
     {
-        var entries = await api.Redis.StreamRangeAsync(QueueKeys.JobStream);
+        var entries = await api.Redis.JobEntriesAsync();
         return Assert.Single(entries.Select(AiJob.FromStreamEntry), job => job.JobId == jobId);
     }
 

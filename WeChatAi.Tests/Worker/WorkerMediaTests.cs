@@ -150,7 +150,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         long total = 0;
         for (var minute = 0; minute < 3; minute++)
         {
-            total += (long?)await _h.Db.HashGetAsync(StatsKeys.Calls(now.AddMinutes(-minute)), (field ?? StatsKeys.CallsField)(service)) ?? 0;
+            total += await _h.Db.CallsAsync(now.AddMinutes(-minute), (field ?? StatsKeys.CallsField)(service));
         }
 
         return total;

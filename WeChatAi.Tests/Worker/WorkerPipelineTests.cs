@@ -28,7 +28,7 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
 
         // Acknowledged, counted, recorded.
         await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "the job to be acknowledged");
-        Assert.Equal(1, (long)await _h.Db.HashGetAsync(StatsKeys.Counters(DateTimeOffset.UtcNow), StatsKeys.AnsweredField));
+        Assert.Equal(1, await _h.Db.CounterAsync(DateTimeOffset.UtcNow, StatsKeys.AnsweredField));
         await _h.WaitUntilAsync(async () => (await _h.ExchangesAsync()).Count == 1, "the exchange in PostgreSQL");
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((first.JobId, "你好", "答复：你好", ExchangeOutcome.Answered, 1), (exchange.JobId, exchange.Question, exchange.Answer, exchange.Outcome, exchange.Attempts));
@@ -172,8 +172,8 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
 
         await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MaxAttempts"] = "2", ["Llm__MaxRetries"] = "0" });
         var job = await _h.EnqueueAsync("user-d", "失败");
-        await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) == 1, "the dead letter");
-        var dead = (await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream)).Single();
+        await _h.WaitUntilAsync(async () => await _h.Db.DeadLetterCountAsync() == 1, "the dead letter");
+        var dead = (await _h.Db.DeadLetterEntriesAsync()).Single();
         Assert.Equal(job.JobId, AiJob.FromStreamEntry(dead).JobId);
         Assert.Contains("500", (string?)dead["dead_reason"], StringComparison.Ordinal);
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-d").Count == 1, "the apology");
