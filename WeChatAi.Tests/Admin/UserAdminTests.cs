@@ -7,6 +7,7 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Billing;
 using WeChatAi.Tests.Worker;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Api.Admission;
 
 namespace WeChatAi.Tests.Admin;
 
@@ -257,7 +258,7 @@ public sealed class UserAdminTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         Assert.Empty(await app.AuditAsync(user));
         await using var db = app.Db();
         Assert.False((await db.Users.AsNoTracking().SingleAsync(u => u.OpenId == user, TestContext.Current.CancellationToken)).Blocked);
-        Assert.False(await app.Harness.Db.SetContainsAsync($"wechatai:blocked:{App}", user));
+        Assert.False(await app.Harness.Db.SetContainsAsync(AdmissionKeys.Blocked(TestShards.Of(user), App), user));
     }
 
     private async Task<List<string?>> OpenIdsAsync(string q)

@@ -5,6 +5,7 @@ using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Stats;
 
 namespace WeChatAi.Tests.Webhook;
 
@@ -67,9 +68,10 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         Assert.StartsWith($"00-{traceId}-", job.TraceParent, StringComparison.Ordinal);
         Assert.InRange(job.ReceivedAtUnixMs, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-        string day = BillingDay.Key(BillingDay.Of(DateTimeOffset.UtcNow));
-        Assert.True((long)await api.Redis.HashGetAsync($"wechatai:stats:{day}", "received") >= 1);
-        Assert.True(await api.Redis.HyperLogLogLengthAsync($"wechatai:users:{day}") >= 1);
+        // Counted on the user's shard.
+        var shard = TestShards.Of("o-plain");
+        Assert.True((long)await api.Redis.HashGetAsync(StatsKeys.Counters(shard, DateTimeOffset.UtcNow), "received") >= 1);
+        Assert.True(await api.Redis.HyperLogLogLengthAsync(StatsKeys.Users(shard, DateTimeOffset.UtcNow)) >= 1);
     }
 
     [Fact]

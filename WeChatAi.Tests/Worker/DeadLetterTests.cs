@@ -7,6 +7,7 @@ using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -42,7 +43,7 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Contains("抱歉", _h.WeChat.MessagesTo(user)[1], StringComparison.Ordinal);
 
         // The job's state lives as long as the dead letter (7 days by default), not the 6 hours of a finished job.
-        var ttl = await _h.Db.KeyTimeToLiveAsync($"wechatai:job:{job.JobId}");
+        var ttl = await _h.Db.KeyTimeToLiveAsync(WorkerKeys.Job(TestShards.Of(job.OpenId), job.JobId));
         Assert.True(ttl > TimeSpan.FromDays(7), $"job state TTL {ttl}");
 
         await using var api = await AdminApi.StartAsync(_h.Redis.ConnectionString, _h.Database);

@@ -1,6 +1,7 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Memory;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -28,7 +29,7 @@ public sealed class NoticeJobTests(PostgresServer postgres) : IAsyncLifetime
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-n").Count == 2, "the notice");
         Assert.Equal(Text, _h.WeChat.MessagesTo("user-n")[1]);
         Assert.Equal(calls, _h.Llm.Calls);
-        var memory = await _h.Db.ListRangeAsync($"wechatai:memory:{WorkerHarness.AppId}:user-n");
+        var memory = await _h.Db.ListRangeAsync(MemoryKeys.Memory(TestShards.Of("user-n"), WorkerHarness.AppId, "user-n"));
         Assert.DoesNotContain(memory, entry => entry.ToString().Contains("充值成功", StringComparison.Ordinal));
     }
 }

@@ -6,6 +6,8 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Memory;
+using WeChatAi.Core.Replies;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -47,7 +49,7 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-a").Count == 3, "the reset confirmation");
         Assert.Contains("清除", _h.WeChat.MessagesTo("user-a")[2], StringComparison.Ordinal);
         Assert.Equal(calls, _h.Llm.Calls);
-        Assert.False(await _h.Db.KeyExistsAsync($"wechatai:memory:{WorkerHarness.AppId}:user-a"));
+        Assert.False(await _h.Db.KeyExistsAsync(MemoryKeys.Memory(TestShards.Of("user-a"), WorkerHarness.AppId, "user-a")));
 
         await _h.EnqueueAsync("user-a", "清除记忆之后");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-a").Count == 4, "the answer after the reset");
@@ -139,13 +141,13 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.EnqueueAsync("user-b", "多");
         await _h.WaitForExchangesAsync(1);
         Assert.Equal(paragraphs.Take(5), _h.WeChat.MessagesTo("user-b"));
-        Assert.Equal(2, await _h.Db.ListLengthAsync($"wechatai:pending:{WorkerHarness.AppId}:user-b"));
+        Assert.Equal(2, await _h.Db.ListLengthAsync(ReplyKeys.Pending(TestShards.Of("user-b"), WorkerHarness.AppId, "user-b")));
         Assert.Equal(ExchangeOutcome.Deferred, (await _h.ExchangesAsync())[0].Outcome);
 
         await _h.EnqueueAsync("user-b", "少");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-b").Count == 8, "the pending parts and the next answer");
         Assert.Equal([.. paragraphs, "短答复"], _h.WeChat.MessagesTo("user-b"));
-        Assert.Equal(0, await _h.Db.ListLengthAsync($"wechatai:pending:{WorkerHarness.AppId}:user-b"));
+        Assert.Equal(0, await _h.Db.ListLengthAsync(ReplyKeys.Pending(TestShards.Of("user-b"), WorkerHarness.AppId, "user-b")));
     }
 
     [Fact]
