@@ -20,7 +20,7 @@ internal sealed class ShardCountCheck(IConnectionMultiplexer redis, JobShards sh
         if (!recorded.IsNull && recorded != mine)
         {
             throw new InvalidOperationException(
-                $"Redis:JobShards is {mine} but this Redis holds a deployment with {recorded} shards: set Redis:JobShards={recorded} (changing it needs the queue drained first, docs/scale-out.md).");
+                $"Redis:JobShards is {mine} but this Redis holds a deployment with {recorded} shards: set Redis:JobShards={recorded} (changing it needs the queue drained first, docs/keyspace.md).");
         }
     }
 }

@@ -33,6 +33,7 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
             .AddSingleton<TimeProvider>(_time)
             .AddSingleton<IConnectionMultiplexer>(_connection)
             .AddSingleton<CreditLedger>()
+            .AddSingleton(TestShards.Default)
             .AddSingleton<CreditCache>()
             .BuildServiceProvider();
     }

@@ -115,6 +115,7 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
             .AddSingleton(api.Connection)
             .AddSingleton<TimeProvider>(time)
             .AddSingleton<CreditLedger>()
+            .AddSingleton(TestShards.Default)
             .AddSingleton<CreditCache>()
             .Configure<BillingOptions>(o => o.FreeDailyMessages = 1)
             .BuildServiceProvider();

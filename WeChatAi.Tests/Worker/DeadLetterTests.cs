@@ -93,6 +93,8 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
             await _h.WaitUntilAsync(async () => await _h.Db.DeadLetterCountAsync() == i + 1, $"dead letter {i}");
         }
 
+        // Three users of three shards: the pages merge the shards' dead-letter streams, oldest first.
+        Assert.Equal(3, jobs.Select(j => TestShards.Of(j.OpenId).Index).Distinct().Count());
         await using var api = await AdminApi.StartAsync(_h.Redis.ConnectionString, _h.Database);
         var first = (await api.GetAsync("/api/admin/dead-letters?count=2")).Body;
         Assert.Equal(2, first.GetProperty("deadLetters").GetArrayLength());

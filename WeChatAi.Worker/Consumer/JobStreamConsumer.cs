@@ -108,7 +108,7 @@ internal sealed partial class JobStreamConsumer(
 
     /// <summary>
     /// The releases before shards queued on one stream: jobs still there would never be read. Operators drain it before
-    /// upgrading (docs/scale-out.md); this says so once if they did not.
+    /// upgrading (docs/keyspace.md); this says so once if they did not.
     /// </summary>
     private async Task WarnOfLegacyStreamAsync()
     {
@@ -362,7 +362,7 @@ internal sealed partial class JobStreamConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs of {Shards} shard(s) as {Consumer} ({InitialConcurrency} at once at first, growing with completed jobs up to {MaxConcurrency})")]
     private static partial void LogConsuming(ILogger logger, string consumer, int shards, int initialConcurrency, int maxConcurrency);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream {Stream} of the releases before shards still holds {Count} unfinished job(s) no worker reads now: drain it before upgrading (docs/scale-out.md, \"Upgrading to shards\")")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream {Stream} of the releases before shards still holds {Count} unfinished job(s) no worker reads now: drain it before upgrading (docs/keyspace.md, \"Upgrading to shards\")")]
     private static partial void LogLegacyStream(ILogger logger, string stream, long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over job {EntryId} from a silent worker")]
