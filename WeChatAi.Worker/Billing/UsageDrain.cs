@@ -21,6 +21,10 @@ internal sealed partial class UsageDrain(
 
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
 
+    // Per shard: its group exists (created once, again after Redis lost it), so a drain does not send XGROUP CREATE
+    // to every shard every second.
+    private readonly bool[] _groupReady = new bool[shards.Count];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -68,11 +72,26 @@ internal sealed partial class UsageDrain(
     {
         var db = redis.GetDatabase();
         var stream = BillingKeys.UsageStream(shard);
-        await EnsureGroupAsync(db, stream);
-        var claimed = await db.StreamAutoClaimAsync(stream, BillingKeys.UsageGroup, _consumer, (long)ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
-        var entries = claimed.ClaimedEntries.Length > 0
-            ? claimed.ClaimedEntries
-            : await db.StreamReadGroupAsync(stream, BillingKeys.UsageGroup, _consumer, StreamPosition.NewMessages, BatchSize);
+        if (!_groupReady[shard.Index])
+        {
+            await EnsureGroupAsync(db, stream);
+            _groupReady[shard.Index] = true;
+        }
+
+        StreamEntry[] entries;
+        try
+        {
+            var claimed = await db.StreamAutoClaimAsync(stream, BillingKeys.UsageGroup, _consumer, (long)ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
+            entries = claimed.ClaimedEntries.Length > 0
+                ? claimed.ClaimedEntries
+                : await db.StreamReadGroupAsync(stream, BillingKeys.UsageGroup, _consumer, StreamPosition.NewMessages, BatchSize);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            _groupReady[shard.Index] = false; // Redis lost it (restarted without its data): created again next round
+            throw;
+        }
+
         if (entries.Length == 0)
         {
             return 0;
