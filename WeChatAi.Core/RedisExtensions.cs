@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using WeChatAi.Core;
 using WeChatAi.Core.Readiness;
+using WeChatAi.Core.Redis;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
 namespace Microsoft.Extensions.Hosting;
@@ -37,6 +38,9 @@ public static class RedisExtensions
             return builder;
         }
 
+        builder.AddValidatedOptions<RedisOptions>(RedisOptions.Section);
+        services.AddSingleton<JobShards>();
+        services.AddSingleton<IStartupWarmUp, ShardCountCheck>(); // first warm-up: nothing runs against a mismatched keyspace
         services.AddSingleton<StartupReadiness>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StartupReadiness>());
         GatedServer.Install(services);

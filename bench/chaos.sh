@@ -182,6 +182,6 @@ echo "lost:            $LOST (accepted, never answered)"
 echo "duplicated:      $DUPLICATED (answered more than once)"
 echo "never accepted:  $NEVER (all three attempts failed; $ANSWERED_WITHOUT_ACK of them answered anyway)"
 echo "PostgreSQL rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
-echo "dead letters:    $(redis-cli -p "$REDIS_PORT" xlen wechatai:jobs:dead)"
+echo "dead letters:    $(redis_sum 'wechatai:*:jobs:dead' xlen)"
 OVER=$(python3 -c "import json; print(json.load(open('$SENDER'))['requests_over_5s'])")
 [[ "$LOST" == 0 && "$DUPLICATED" == 0 && "$OVER" == 0 ]]

@@ -92,6 +92,22 @@ stop_redis_cluster() {
   CLUSTER_PIDS=()
 }
 
+# The sharded keyspace (docs/keyspace.md): a figure kept per shard is the sum over every shard's key. Operator-side
+# SCAN of the one benchmark Redis, never on a hot path.
+# redis_sum <pattern> <command> [arguments after the key...]: the sum of the command's (first) reply over the keys.
+redis_sum() {
+  local pattern=$1 total=0 key value; shift
+  while read -r key; do
+    [[ -z "$key" ]] && continue
+    value=$(redis-cli -p "$REDIS_PORT" "$1" "$key" "${@:2}" | head -1)
+    total=$((total + ${value:-0}))
+  done < <(redis-cli -p "$REDIS_PORT" --scan --pattern "$pattern")
+  echo "$total"
+}
+
+# redis_del <pattern>: deletes every key matching it.
+redis_del() { redis-cli -p "$REDIS_PORT" --scan --pattern "$1" | xargs -r -d '\n' -n 1000 redis-cli -p "$REDIS_PORT" del >/dev/null; }
+
 as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 
 # init_postgres <dir>: a throw-away cluster in <dir>/pg (initdb as user postgres when run as root, which PostgreSQL

@@ -120,8 +120,10 @@ PIDS+=($!)
 
 # The group's backlog (entries not yet read by a worker) and pending (read, not acknowledged), once a second.
 ( while kill -0 "$WORKER_PID" 2>/dev/null; do
-    redis-cli -p "$REDIS_PORT" XINFO GROUPS wechatai:jobs 2>/dev/null | tr -d '\r' \
-      | awk '/^pending$/ { getline; p = $0 } /^lag$/ { getline; l = $0 } END { print l + 0, p + 0 }' >>"$WORK/queue.txt"
+    for stream in $(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:*:jobs'); do
+      redis-cli -p "$REDIS_PORT" XINFO GROUPS "$stream" 2>/dev/null | tr -d '\r' \
+        | awk '/^pending$/ { getline; p = $0 } /^lag$/ { getline; l = $0 } END { print l + 0, p + 0 }'
+    done | awk '{ l += $1; p += $2 } END { print l + 0, p + 0 }' >>"$WORK/queue.txt"
     sleep 1
   done ) &
 PIDS+=($!)
@@ -183,15 +185,14 @@ echo "CPU over $((ELAPSED_MS / 1000)) s (% of one core): worker $(cpu_pct "${CPU
 echo "stream backlog / pending each second: $(awk '{ printf "%s/%s ", $1, $2 }' "$WORK/queue.txt")"
 echo "in flight (pending) max: $(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/queue.txt")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
-echo "stream: XLEN $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs), pending $(redis-cli -p "$REDIS_PORT" XPENDING wechatai:jobs workers | head -1), dead $(redis-cli -p "$REDIS_PORT" XLEN wechatai:jobs:dead)"
+echo "streams (all shards): XLEN $(redis_sum 'wechatai:*:jobs' XLEN), pending $(redis_sum 'wechatai:*:jobs' XPENDING workers), dead $(redis_sum 'wechatai:*:jobs:dead' XLEN)"
 sleep 2
 echo "PostgreSQL chat_exchanges rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
 echo "worker log: $(wc -l <"$WORK/worker.log") lines"
 # The services run in Production, where each log record is one JSON line.
 WARNINGS='"LogLevel":"(Warning|Error|Critical)"'
 if [[ "$DRIVER" == api ]]; then
-  STATS_KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:stats:*' | head -1)
-  echo "API: received $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" received), rate-limited $(redis-cli -p "$REDIS_PORT" hget "$STATS_KEY" rate_limited), warnings/errors in its log $(grep -cE "$WARNINGS" "$WORK/api.log" || true)"
+  echo "API: received $(redis_sum 'wechatai:*:stats:*' hget received), rate-limited $(redis_sum 'wechatai:*:stats:*' hget rate_limited), warnings/errors in its log $(grep -cE "$WARNINGS" "$WORK/api.log" || true)"
 fi
 echo "worker warnings/errors: $(grep -cE "$WARNINGS" "$WORK/worker.log" || true)"
 grep -E "$WARNINGS" "$WORK/worker.log" | cut -c1-400 | head -20 || true

@@ -8,8 +8,8 @@ using WeChatAi.Core.Stats;
 namespace WeChatAi.Api.Admission;
 
 /// <summary>
-/// The admission script (<c>AdmissionScript.lua</c> beside this file): one call admits a batch of messages, each
-/// de-duplicated, checked against the blocked set, limited, charged and enqueued, and counts them. Its call names
+/// The admission script (<c>AdmissionScript.lua</c> beside this file): one call admits a batch of messages of one shard's
+/// users (every key in the shard's slot), each de-duplicated, checked against the blocked set, limited, charged and enqueued, and counts them. Its call names
 /// every key and argument (<see cref="AdmissionCall"/>, one <see cref="AdmittedMessage"/> per message); its reply is
 /// per message the outcome and whether it was a duplicate, then the passive switch.
 /// </summary>
@@ -19,7 +19,6 @@ internal static class AdmissionScript
     public const string RateLimited = "rate_limited";
     public const string OverQuota = "over_quota";
     public const string Blocked = "blocked";
-    public const string Replayed = "replayed";
 
     // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
     public const string NeedsBalance = "load";
@@ -30,7 +29,6 @@ internal static class AdmissionScript
         OutcomeRateLimited = RateLimited,
         OutcomeOverQuota = OverQuota,
         OutcomeBlocked = Blocked,
-        OutcomeReplayed = Replayed,
         OutcomeNeedsBalance = NeedsBalance,
         JobField = AiJob.StreamField,
         ChargeField = AiJob.ChargeField,
@@ -42,15 +40,15 @@ internal static class AdmissionScript
     /// <summary>Runs the script for <paramref name="messages"/> (none: it only compiles and reads the passive switch).</summary>
     /// <param name="receivedAt">When the first message came: one batch spans two days only at China's midnight, and its
     /// messages are counted on the first one's day.</param>
-    public static Task<RedisResult> RunAsync(IDatabaseAsync db, string appId, DateTimeOffset receivedAt, RateLimitOptions limits, int freePerDay, IReadOnlyList<AdmittedMessage> messages) =>
+    public static Task<RedisResult> RunAsync(IDatabaseAsync db, JobShard shard, string appId, DateTimeOffset receivedAt, RateLimitOptions limits, int freePerDay, IReadOnlyList<AdmittedMessage> messages) =>
         Script.EvaluateAsync(db, new AdmissionCall(
-            Jobs: QueueKeys.JobStream,
-            Counters: StatsKeys.Counters(receivedAt),
-            DayUsers: StatsKeys.Users(receivedAt),
-            PassiveSwitch: ReplyKeys.PassiveSwitch(appId),
-            UsageStream: BillingKeys.UsageStream,
-            Minutes: StatsKeys.Minutes(receivedAt),
-            BlockedSet: AdmissionKeys.Blocked(appId),
+            Jobs: QueueKeys.JobStream(shard),
+            Counters: StatsKeys.Counters(shard, receivedAt),
+            DayUsers: StatsKeys.Users(shard, receivedAt),
+            PassiveSwitch: ReplyKeys.PassiveSwitch(shard, appId),
+            UsageStream: BillingKeys.UsageStream(shard),
+            Minutes: StatsKeys.Minutes(shard, receivedAt),
+            BlockedSet: AdmissionKeys.Blocked(shard, appId),
             PerMinute: limits.PerUserPerMinute,
             Burst: limits.PerUserBurst,
             DedupTtlSeconds: (long)MessageAdmission.DedupTtl.TotalSeconds,
@@ -68,7 +66,6 @@ internal static class AdmissionScript
         Enqueued => AdmissionOutcome.Enqueued,
         OverQuota => AdmissionOutcome.OverQuota,
         Blocked => AdmissionOutcome.Blocked,
-        Replayed => AdmissionOutcome.Replayed,
         NeedsBalance => null,
         _ => AdmissionOutcome.RateLimited,
     };
@@ -96,11 +93,7 @@ internal sealed record AdmissionCall(
 /// <param name="Bucket">The user's GCRA bucket.</param>
 /// <param name="FreeUsed">The user's free counter of the day.</param>
 /// <param name="Credits">The user's credit balance.</param>
-/// <param name="SignedQuery">The signed query's key; its de-dup key again when unchecked (no extra key, same slot).</param>
 /// <param name="Job">The job's JSON.</param>
 /// <param name="FreeCharge">Its charge as a free question: <c>f:{day}</c>, China's day it was received on.</param>
-/// <param name="BodyHash">The plaintext body's hash for the signed-query check; empty when unchecked.</param>
-/// <param name="SignedQuerySeconds">How long the signed query is remembered; empty when unchecked.</param>
 internal sealed record AdmittedMessage(
-    RedisKey Dedup, RedisKey Bucket, RedisKey FreeUsed, RedisKey Credits, RedisKey SignedQuery,
-    byte[] Job, string OpenId, string JobId, string FreeCharge, string BodyHash, RedisValue SignedQuerySeconds);
+    RedisKey Dedup, RedisKey Bucket, RedisKey FreeUsed, RedisKey Credits, byte[] Job, string OpenId, string JobId, string FreeCharge);

@@ -1,6 +1,6 @@
--- The admission of a batch of messages (AdmissionScript.cs names every key and argument). Per message, in order:
--- the signed-query check of a plaintext push (SET NX GET, as Webhook/SignedQueryReplay): another body already under the
--- query is refused before anything is claimed, counted or charged; the claim (SET NX of its de-dup key: WeChat's
+-- The admission of a batch of messages of one shard's users (AdmissionScript.cs names every key and argument; all are
+-- in the shard's cluster slot). Per message, in order (a plaintext push's signed-query check ran before, on its own:
+-- its key may be of any slot): the claim (SET NX of its de-dup key: WeChat's
 -- retries get the first outcome); a blocked user's message refused (one SISMEMBER: no bucket, no charge, no job); the
 -- user's bucket; the charge; the job on the stream and the charge on the usage stream. Then the day's counters, once
 -- per call, and whether the worker asked for passive replies.
@@ -20,17 +20,8 @@ local users = {}
 local received, limited, overQuota, blocked = 0, 0, 0, 0
 local freeLimit = tonumber(freePerDay)
 for i, m in ipairs(messages) do
-  local replayed = false
-  if m.bodyHash ~= '' then
-    local first = redis.call('SET', m.signedQuery, m.bodyHash, 'NX', 'GET', 'EX', m.signedQuerySeconds)
-    replayed = first and first ~= m.bodyHash
-  end
-
   -- Claims the message at once; the outcome is corrected below in the rare rate-limited case.
-  if replayed then
-    results[2 * i - 1] = outcomeReplayed
-    results[2 * i] = 0
-  elseif not redis.call('SET', m.dedup, outcomeEnqueued, 'NX', 'EX', dedupTtlSeconds) then
+  if not redis.call('SET', m.dedup, outcomeEnqueued, 'NX', 'EX', dedupTtlSeconds) then
     results[2 * i - 1] = redis.call('GET', m.dedup) or outcomeEnqueued
     results[2 * i] = 1
   elseif redis.call('SISMEMBER', blockedSet, m.openId) == 1 then

@@ -4,21 +4,23 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Admission;
 
 /// <summary>
 /// Admits authenticated user messages: de-duplicates WeChat's retries, applies the per-user limit, enqueues the job
-/// and counts it, all in one Lua script (<see cref="AdmissionScript"/>), so replicas never race. Messages arriving
-/// while earlier ones are in Redis go together in the next script call (one round trip for many messages; see
-/// docs/benchmarks-webhook.md).
+/// and counts it, all in one Lua script (<see cref="AdmissionScript"/>), so replicas never race. Each user's messages
+/// go to the user's shard (<see cref="JobShards"/>), and each shard batches on its own: messages arriving while earlier
+/// ones of the shard are in Redis go together in its next script call (one round trip for many messages; see
+/// docs/benchmarks-webhook.md), whose keys are all in the shard's cluster slot.
 /// </summary>
 public sealed class MessageAdmission : IAsyncDisposable
 {
     /// <summary>WeChat retries for about 15 s; 300 s leaves room for slow retries and clock skew between replicas.</summary>
     public static readonly TimeSpan DedupTtl = TimeSpan.FromMinutes(5);
 
-    /// <summary>Script calls in Redis at once; while they run, new messages queue up for the next call.</summary>
+    /// <summary>Script calls of one shard in Redis at once; while they run, new messages queue up for the next call.</summary>
     internal const int MaxCallsInFlight = 2;
 
     /// <summary>
@@ -37,22 +39,27 @@ public sealed class MessageAdmission : IAsyncDisposable
     private readonly IOptionsMonitor<BillingOptions> _billing;
     private readonly CreditCache _credits;
     private readonly TimeProvider _time;
-    private readonly Channel<PendingMessage> _pending = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SemaphoreSlim _callSlots = new(MaxCallsInFlight, MaxCallsInFlight);
-    private readonly Task _sender;
+    private readonly JobShards _shards;
+    private readonly ShardQueue[] _queues;
 
-    public MessageAdmission(IConnectionMultiplexer redis, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
+    public MessageAdmission(IConnectionMultiplexer redis, JobShards shards, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
     {
         _redis = redis;
+        _shards = shards;
         _limits = limits.Value;
         _billing = billing;
         _credits = credits;
         _time = time;
-        _sender = Task.Run(SendBatchesAsync);
+        _queues = [.. shards.All.Select(shard => new ShardQueue(shard))];
+        foreach (var queue in _queues)
+        {
+            queue.Sender = Task.Run(() => SendBatchesAsync(queue));
+        }
     }
 
     /// <param name="media">An image or voice message's media for the worker to download (<paramref name="content"/> is then its placeholder).</param>
-    /// <param name="signedQuery">A plaintext push's signed-query check, run first in the same script; null: none needed.</param>
+    /// <param name="signedQuery">A plaintext push's signed-query check, run first for the batch (its own command: its key
+    /// may be of another slot); null: none needed.</param>
     public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content, JobMedia? media = null, SignedQueryCheck? signedQuery = null)
     {
         var activity = Activity.Current;
@@ -69,21 +76,18 @@ public sealed class MessageAdmission : IAsyncDisposable
 
         // The JSON is built here, on the request's thread, so the single sender loop only gathers ready values.
         var day = BillingDay.Of(receivedAt);
-        var dedup = AdmissionKeys.Dedup(appId, dedupKey);
-        var message = new PendingMessage(appId, receivedAt, new AdmittedMessage(
-            dedup,
-            AdmissionKeys.UserBucket(appId, openId),
-            BillingKeys.FreeUsed(appId, openId, day),
-            BillingKeys.Credits(appId, openId),
-            signedQuery?.Key ?? dedup,
+        var shard = _shards.Of(openId);
+        var message = new PendingMessage(appId, receivedAt, signedQuery, new AdmittedMessage(
+            AdmissionKeys.Dedup(shard, appId, dedupKey),
+            AdmissionKeys.UserBucket(shard, appId, openId),
+            BillingKeys.FreeUsed(shard, appId, openId, day),
+            BillingKeys.Credits(shard, appId, openId),
             job.ToJson(),
             openId,
             job.JobId,
-            $"{Charge.Free}:{BillingDay.Key(day)}",
-            signedQuery?.BodyHash ?? string.Empty,
-            signedQuery?.Seconds ?? (RedisValue)string.Empty));
+            $"{Charge.Free}:{BillingDay.Key(day)}"));
 
-        if (!_pending.Writer.TryWrite(message))
+        if (!_queues[shard.Index].Pending.Writer.TryWrite(message))
         {
             throw new ObjectDisposedException(nameof(MessageAdmission), "The API is shutting down.");
         }
@@ -92,55 +96,60 @@ public sealed class MessageAdmission : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the script once with no message (it writes nothing): Redis compiles and caches it and the client's
-    /// call path is compiled before the first request needs it.
+    /// Runs the script once per shard with no message (it writes nothing): every master compiles and caches it and
+    /// the client's call path is compiled before the first request needs it.
     /// </summary>
-    public Task WarmUpAsync(string appId) => RunAsync(appId, _time.GetUtcNow(), []);
+    public Task WarmUpAsync(string appId) => Task.WhenAll(_shards.All.Select(shard => RunAsync(shard, appId, _time.GetUtcNow(), [])));
 
     public async ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
-        await _sender.ConfigureAwait(false);
-        _callSlots.Dispose();
+        foreach (var queue in _queues)
+        {
+            queue.Pending.Writer.TryComplete();
+        }
+
+        foreach (var queue in _queues)
+        {
+            await queue.Sender.ConfigureAwait(false);
+            queue.CallSlots.Dispose();
+        }
     }
 
-    private async Task SendBatchesAsync()
+    private async Task SendBatchesAsync(ShardQueue queue)
     {
-        var reader = _pending.Reader;
+        var reader = queue.Pending.Reader;
         var batch = new List<PendingMessage>(MaxBatchSize);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             // Waiting for a free slot before draining is what lets messages gather while Redis is busy.
-            await _callSlots.WaitAsync().ConfigureAwait(false);
+            await queue.CallSlots.WaitAsync().ConfigureAwait(false);
             while (batch.Count < MaxBatchSize && reader.TryRead(out var message))
             {
                 batch.Add(message);
             }
 
-            _ = SendAsync([.. batch]);
+            _ = SendAsync(queue, [.. batch]);
             batch.Clear();
         }
 
         for (int i = 0; i < MaxCallsInFlight; i++)
         {
-            await _callSlots.WaitAsync().ConfigureAwait(false);
+            await queue.CallSlots.WaitAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task SendAsync(PendingMessage[] batch)
+    private async Task SendAsync(ShardQueue queue, PendingMessage[] batch)
     {
         RedisResult[] result;
-        var messages = new AdmittedMessage[batch.Length];
-        for (int i = 0; i < batch.Length; i++)
-        {
-            messages[i] = batch[i].Message;
-        }
-
+        bool[] replayed;
+        AdmittedMessage[] messages;
         while (true)
         {
             try
             {
-                result = (RedisResult[])(await RunAsync(batch[0].AppId, batch[0].ReceivedAt, messages).ConfigureAwait(false))!;
+                replayed = await CheckSignedQueriesAsync(batch).ConfigureAwait(false);
+                messages = [.. batch.Where((_, i) => !replayed[i]).Select(m => m.Message)];
+                result = (RedisResult[])(await RunAsync(queue.Shard, batch[0].AppId, batch[0].ReceivedAt, messages).ConfigureAwait(false))!;
                 break;
             }
             catch (RedisConnectionException) when (_time.GetUtcNow() - batch[0].ReceivedAt < RedisWait)
@@ -154,25 +163,53 @@ public sealed class MessageAdmission : IAsyncDisposable
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Fail(batch, ex);
+                Fail(queue, batch, ex);
                 return;
             }
         }
 
         // The next batch may go to Redis while this one's requests finish their replies.
-        _callSlots.Release();
+        queue.CallSlots.Release();
         bool passiveSwitch = AdmissionScript.PassiveSwitch(result);
-        for (int i = 0; i < batch.Length; i++)
+        for (int i = 0, admitted = 0; i < batch.Length; i++)
         {
-            if (AdmissionScript.Outcome(result, i) is { } known)
+            if (replayed[i])
             {
-                batch[i].Result.TrySetResult(new AdmissionResult(known, AdmissionScript.IsDuplicate(result, i), passiveSwitch));
+                batch[i].Result.TrySetResult(new AdmissionResult(AdmissionOutcome.Replayed, IsDuplicate: false, passiveSwitch));
+            }
+            else if (AdmissionScript.Outcome(result, admitted) is { } known)
+            {
+                batch[i].Result.TrySetResult(new AdmissionResult(known, AdmissionScript.IsDuplicate(result, admitted++), passiveSwitch));
             }
             else
             {
+                admitted++;
                 _ = LoadBalanceAndRetryAsync(batch[i], passiveSwitch);
             }
         }
+    }
+
+    /// <summary>
+    /// The batch's plaintext signed-query checks (Webhook/SignedQueryReplay), pipelined in one round trip before the
+    /// script: a query already holding another body marks its message replayed, and it is neither claimed nor charged.
+    /// Sent again with the script after a dropped connection: a check that did run then finds its own hash.
+    /// </summary>
+    private async Task<bool[]> CheckSignedQueriesAsync(PendingMessage[] batch)
+    {
+        var replayed = new bool[batch.Length];
+        if (!batch.Any(m => m.SignedQuery is not null))
+        {
+            return replayed;
+        }
+
+        var db = _redis.GetDatabase();
+        var checks = batch.Select(m => m.SignedQuery is { } check ? SignedQueryCheck.RunAsync(db, check) : null).ToArray();
+        for (int i = 0; i < batch.Length; i++)
+        {
+            replayed[i] = checks[i] is { } check && !await check.ConfigureAwait(false);
+        }
+
+        return replayed;
     }
 
     /// <summary>
@@ -198,25 +235,37 @@ public sealed class MessageAdmission : IAsyncDisposable
             return;
         }
 
-        if (!_pending.Writer.TryWrite(message))
+        if (!_queues[_shards.Of(message.Message.OpenId).Index].Pending.Writer.TryWrite(message))
         {
             message.Result.TrySetException(new ObjectDisposedException(nameof(MessageAdmission), "The API is shutting down."));
         }
     }
 
-    private void Fail(PendingMessage[] batch, Exception ex)
+    private static void Fail(ShardQueue queue, PendingMessage[] batch, Exception ex)
     {
-        _callSlots.Release();
+        queue.CallSlots.Release();
         foreach (var message in batch)
         {
             message.Result.TrySetException(ex);
         }
     }
 
-    private Task<RedisResult> RunAsync(string appId, DateTimeOffset receivedAt, AdmittedMessage[] messages) =>
-        AdmissionScript.RunAsync(_redis.GetDatabase(), appId, receivedAt, _limits, _billing.CurrentValue.FreeDailyMessages, messages);
+    private Task<RedisResult> RunAsync(JobShard shard, string appId, DateTimeOffset receivedAt, AdmittedMessage[] messages) =>
+        AdmissionScript.RunAsync(_redis.GetDatabase(), shard, appId, receivedAt, _limits, _billing.CurrentValue.FreeDailyMessages, messages);
 
-    private sealed record PendingMessage(string AppId, DateTimeOffset ReceivedAt, AdmittedMessage Message)
+    /// <summary>One shard's messages waiting for its next script call, and its calls in flight.</summary>
+    private sealed class ShardQueue(JobShard shard)
+    {
+        public JobShard Shard { get; } = shard;
+
+        public Channel<PendingMessage> Pending { get; } = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
+
+        public SemaphoreSlim CallSlots { get; } = new(MaxCallsInFlight, MaxCallsInFlight);
+
+        public Task Sender { get; set; } = Task.CompletedTask;
+    }
+
+    private sealed record PendingMessage(string AppId, DateTimeOffset ReceivedAt, SignedQueryCheck? SignedQuery, AdmittedMessage Message)
     {
         // Synchronous continuations: the batch's requests finish on the thread that read the results instead of waking
         // a thread-pool thread each (docs/benchmarks-webhook.md).

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Billing;
 
@@ -9,7 +10,7 @@ namespace WeChatAi.Api.Billing;
 /// What users hear about their quota: the over-quota reply with the purchase link and the answer to <c>额度</c>/<c>/quota</c>
 /// (also the menu's "my quota" key: <see cref="DescribeAsync"/>). The figures come from Redis, where they are live.
 /// </summary>
-public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credits, IOptionsMonitor<BillingOptions> billing, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
+public sealed class QuotaReplies(IConnectionMultiplexer redis, JobShards shards, CreditCache credits, IOptionsMonitor<BillingOptions> billing, IOptions<PublicUrlOptions> publicUrl, TimeProvider time)
 {
     public const string UnavailableText = "暂时无法查询您的提问额度，请稍后再试。";
 
@@ -36,7 +37,7 @@ public sealed class QuotaReplies(IConnectionMultiplexer redis, CreditCache credi
     public async Task<string> DescribeAsync(string appId, string openId, CancellationToken cancellationToken = default)
     {
         var limit = billing.CurrentValue.FreeDailyMessages;
-        var used = (long?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(appId, openId, BillingDay.Of(time.GetUtcNow()))).ConfigureAwait(false) ?? 0;
+        var used = (long?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(shards.Of(openId), appId, openId, BillingDay.Of(time.GetUtcNow()))).ConfigureAwait(false) ?? 0;
         long balance;
         try
         {

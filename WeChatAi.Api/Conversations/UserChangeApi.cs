@@ -9,6 +9,7 @@ using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Memory;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Conversations;
 
@@ -75,7 +76,7 @@ internal static class UserChangeApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> ResetMemoryAsync(
-        string openId, HttpContext http, IConnectionMultiplexer redis, AdminAudit audit, WeChatDbContext db, IOptions<WeChatOptions> options, CancellationToken ct)
+        string openId, HttpContext http, IConnectionMultiplexer redis, JobShards shards, AdminAudit audit, WeChatDbContext db, IOptions<WeChatOptions> options, CancellationToken ct)
     {
         var appId = options.Value.AppId!;
         if (await db.Users.FindAsync([appId, openId], ct) is null)
@@ -83,7 +84,7 @@ internal static class UserChangeApi
             return UserApi.UnknownUser(openId);
         }
 
-        var deleted = await redis.GetDatabase().KeyDeleteAsync(MemoryKeys.Memory(appId, openId));
+        var deleted = await redis.GetDatabase().KeyDeleteAsync(MemoryKeys.Memory(shards.Of(openId), appId, openId));
         await audit.RecordAsync(http, "user.reset-memory", openId, new Dictionary<string, string?> { ["hadMemory"] = deleted ? "true" : "false" }, ct);
         return TypedResults.NoContent();
     }

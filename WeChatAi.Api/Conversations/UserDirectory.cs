@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Conversations;
 
@@ -11,7 +12,7 @@ namespace WeChatAi.Api.Conversations;
 /// The console's reads of users and their exchanges (docs/console-data.md): the search, one user, a user's exchanges
 /// with their safety decisions. Every query is a keyset page on an index (docs/console-queries.md for the plans).
 /// </summary>
-internal sealed partial class UserDirectory(CreditLedger ledger, IConnectionMultiplexer redis, TimeProvider time)
+internal sealed partial class UserDirectory(CreditLedger ledger, IConnectionMultiplexer redis, JobShards shards, TimeProvider time)
 {
     /// <summary>Trigrams need 3 characters: a shorter text search looks only at this many newest exchanges.</summary>
     public const int ShortTextScan = 20_000;
@@ -97,7 +98,7 @@ internal sealed partial class UserDirectory(CreditLedger ledger, IConnectionMult
     public async Task<UserView> ViewAsync(WeChatDbContext db, WeChatUser user, CancellationToken cancellationToken)
     {
         var balance = await ledger.BalanceAsync(db, user.AppId, user.OpenId, cancellationToken);
-        var freeUsed = (int?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(user.AppId, user.OpenId, BillingDay.Of(time.GetUtcNow()))) ?? 0;
+        var freeUsed = (int?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(shards.Of(user.OpenId), user.AppId, user.OpenId, BillingDay.Of(time.GetUtcNow()))) ?? 0;
         return new UserView(user.OpenId, user.Nickname, user.Subscribed, user.Blocked, user.BlockedReason, user.BlockedAt, user.FirstSeenAt, user.LastSeenAt, balance.Credits, freeUsed);
     }
 

@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WeChatAi.Api.Admin;
 
 namespace WeChatAi.Api.DeadLetters;
 
 /// <summary>The handlers of <c>/api/admin/dead-letters</c>; each change leaves an audit row.</summary>
-internal static partial class DeadLetterApi
+internal static class DeadLetterApi
 {
     public const int DefaultPageSize = 100;
 
@@ -17,12 +16,13 @@ internal static partial class DeadLetterApi
             return AdminRequests.BadRequest($"count must be a whole number between 1 and {DeadLetterAdmin.MaxPageSize}.");
         }
 
-        if (query.After is not null && !IsEntryId(query.After))
+        DeadLetterId after = default;
+        if (query.After is not null && !DeadLetterId.TryParse(query.After, out after))
         {
             return AdminRequests.BadRequest(IdMessage("after"));
         }
 
-        return TypedResults.Ok(await admin.ListAsync(query.After, (int)size));
+        return TypedResults.Ok(await admin.ListAsync(query.After is null ? null : after, (int)size));
     }
 
     public static async Task<Ok<RetryAllResult>> RetryAllAsync(HttpContext http, DeadLetterAdmin admin, AdminAudit audit, CancellationToken ct)
@@ -38,12 +38,12 @@ internal static partial class DeadLetterApi
 
     public static async Task<Results<Ok<RetriedDeadLetter>, ProblemHttpResult>> RetryAsync(string id, HttpContext http, DeadLetterAdmin admin, AdminAudit audit, CancellationToken ct)
     {
-        if (!IsEntryId(id))
+        if (!DeadLetterId.TryParse(id, out var deadLetterId))
         {
             return AdminRequests.BadRequest(IdMessage("id"));
         }
 
-        var deadLetter = await admin.GetAsync(id);
+        var deadLetter = await admin.GetAsync(deadLetterId);
         if (deadLetter is null)
         {
             return NotFound(id);
@@ -54,7 +54,7 @@ internal static partial class DeadLetterApi
             return TypedResults.Problem($"Dead letter {id} holds no valid job ({deadLetter.JobError}); it can only be discarded.", statusCode: StatusCodes.Status422UnprocessableEntity);
         }
 
-        var entryId = await admin.RetryAsync(id);
+        var entryId = await admin.RetryAsync(deadLetterId);
         if (entryId is null)
         {
             return NotFound(id);
@@ -66,13 +66,13 @@ internal static partial class DeadLetterApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DiscardAsync(string id, HttpContext http, DeadLetterAdmin admin, AdminAudit audit, CancellationToken ct)
     {
-        if (!IsEntryId(id))
+        if (!DeadLetterId.TryParse(id, out var deadLetterId))
         {
             return AdminRequests.BadRequest(IdMessage("id"));
         }
 
-        var deadLetter = await admin.GetAsync(id);
-        if (deadLetter is null || !await admin.DiscardAsync(id))
+        var deadLetter = await admin.GetAsync(deadLetterId);
+        if (deadLetter is null || !await admin.DiscardAsync(deadLetterId))
         {
             return NotFound(id);
         }
@@ -81,15 +81,10 @@ internal static partial class DeadLetterApi
         return TypedResults.NoContent();
     }
 
-    private static bool IsEntryId(string value) => EntryId().IsMatch(value);
-
-    private static string IdMessage(string name) => $"{name} must be a stream entry id such as 1700000000000-0.";
+    private static string IdMessage(string name) => $"{name} must be a dead letter's id, its shard and stream entry id, such as 3-1700000000000-0.";
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem($"No dead letter {id} (already retried, discarded, or older than the retention).", statusCode: StatusCodes.Status404NotFound);
-
-    [GeneratedRegex(@"^[0-9]{1,20}-[0-9]{1,20}$")]
-    private static partial Regex EntryId();
 }
 
 /// <summary>The query of <c>GET /api/admin/dead-letters</c>: the page after the entry <c>after</c>, <c>count</c> long.</summary>

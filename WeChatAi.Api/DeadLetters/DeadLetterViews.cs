@@ -6,6 +6,7 @@ using WeChatAi.Core.Queue;
 namespace WeChatAi.Api.DeadLetters;
 
 /// <summary>One dead letter as the operator sees it.</summary>
+/// <param name="Id">Its <see cref="DeadLetterId"/>: <c>{shard}-{entry id}</c>.</param>
 /// <param name="Job">The job, or null when the entry holds no valid job (<paramref name="JobError"/> says why; it cannot be retried).</param>
 /// <param name="Answer">The answer the job had stored (a retry sends it instead of asking the LLM again).</param>
 /// <param name="TakenOverParts">Pending parts of the user's the job had taken over (a retry delivers those not yet sent).</param>
@@ -20,7 +21,7 @@ internal sealed record DeadLetterView(
     string? Answer,
     IReadOnlyList<string> TakenOverParts)
 {
-    public static DeadLetterView FromEntry(StreamEntry entry)
+    public static DeadLetterView FromEntry(DeadLetterId id, StreamEntry entry)
     {
         DeadJobView? job = null;
         string? error = null;
@@ -36,7 +37,7 @@ internal sealed record DeadLetterView(
         var attempts = entry[DeadLetterFields.Attempts];
         var deadAt = entry[DeadLetterFields.DeadAt];
         return new DeadLetterView(
-            entry.Id.ToString(),
+            id.ToString(),
             NullIfEmpty(entry[DeadLetterFields.Reason]),
             attempts.TryParse(out int a) ? a : null,
             deadAt.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Stats;
 using WeChatAi.Core.Billing;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Overview;
 
@@ -11,7 +12,7 @@ namespace WeChatAi.Api.Overview;
 /// away only empties its figures.
 /// </summary>
 internal sealed class OverviewReader(
-    IConnectionMultiplexer redis, IServiceScopeFactory scopes, IOptions<LlmPriceOptions> price, ILogger<OverviewReader> logger)
+    IConnectionMultiplexer redis, JobShards shards, IServiceScopeFactory scopes, IOptions<LlmPriceOptions> price, ILogger<OverviewReader> logger)
 {
     public const int DayCount = 30;
 
@@ -20,8 +21,8 @@ internal sealed class OverviewReader(
         var today = BillingDay.Of(now);
         var database = DatabaseFigures.ReadAsync(scopes, today, DayCount, logger, cancellationToken);
         var db = redis.GetDatabase();
-        var stats = await StatsCache.ReadAsync(db, now);
-        var recent = await RedisFigures.ReadAsync(db, now);
+        var stats = await StatsCache.ReadAsync(db, shards, now);
+        var recent = await RedisFigures.ReadAsync(db, shards, now);
         var stored = await database;
 
         var days = Enumerable.Range(0, DayCount).Select(i => today.AddDays(i - DayCount + 1)).Select(day =>

@@ -1,11 +1,13 @@
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Stats;
 
 namespace WeChatAi.Api.Overview;
 
 /// <summary>
 /// What the overview reads from Redis besides <c>/api/stats</c>' figures: the minutes and totals of China's day
-/// (<see cref="StatsKeys.Minutes"/>), the services' calls of the last minutes (<see cref="StatsKeys.Calls"/>) and a ping.
+/// (<see cref="StatsKeys.Minutes"/>), the services' calls of the last minutes (<see cref="StatsKeys.Calls"/>) and a ping;
+/// each summed over the shards, read in one pipelined batch.
 /// </summary>
 internal sealed record RedisFigures(
     IReadOnlyList<MinuteFigures> Minutes, long ReceivedToday, long AnsweredToday, long PromptTokensToday, long CompletionTokensToday,
@@ -13,37 +15,36 @@ internal sealed record RedisFigures(
 {
     public const int MinuteCount = 60;
 
-    public static async Task<RedisFigures> ReadAsync(IDatabase db, DateTimeOffset now)
+    public static async Task<RedisFigures> ReadAsync(IDatabase db, JobShards shards, DateTimeOffset now)
     {
         var thisMinute = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
         var minutes = Enumerable.Range(0, MinuteCount).Select(i => thisMinute.AddMinutes(i - MinuteCount + 1)).ToArray();
-        var todayKey = StatsKeys.Minutes(now);
         var ping = await db.PingAsync();
 
-        var batch = db.CreateBatch();
-        var today = batch.HashGetAllAsync(todayKey);
-
         // Only in China's first hour does the window reach into the day before.
-        var earlier = minutes.Where(m => StatsKeys.Minutes(m) != todayKey).ToArray();
+        var earlier = minutes.Where(m => StatsKeys.Day(m) != StatsKeys.Day(now)).ToArray();
+        RedisValue[] earlierFields = [.. earlier.SelectMany(m => new RedisValue[] { StatsKeys.ReceivedMinuteField(m), StatsKeys.AnsweredMinuteField(m) })];
+        var batch = db.CreateBatch();
+        var today = shards.All.Select(shard => batch.HashGetAllAsync(StatsKeys.Minutes(shard, now))).ToArray();
         var before = earlier.Length == 0
-            ? Task.FromResult(Array.Empty<RedisValue>())
-            : batch.HashGetAsync(StatsKeys.Minutes(earlier[0]), [.. earlier.SelectMany(m => new RedisValue[] { StatsKeys.ReceivedMinuteField(m), StatsKeys.AnsweredMinuteField(m) })]);
-        var calls = minutes[^HealthStatus.WindowMinutes..].Select(m => batch.HashGetAllAsync(StatsKeys.Calls(m))).ToArray();
+            ? []
+            : shards.All.Select(shard => batch.HashGetAsync(StatsKeys.Minutes(shard, earlier[0]), earlierFields)).ToArray();
+        var calls = minutes[^HealthStatus.WindowMinutes..].SelectMany(m => shards.All.Select(shard => batch.HashGetAllAsync(StatsKeys.Calls(shard, m)))).ToArray();
         batch.Execute();
-        await Task.WhenAll([today, before, .. calls]);
+        await Task.WhenAll([.. today, .. before, .. calls]);
 
-        var fields = (await today).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
-        var earlierValues = await before;
+        var ofToday = today.SelectMany(t => t.Result).GroupBy(e => e.Name.ToString(), StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Value: g.Sum(e => (long)e.Value))).ToArray();
+        var fields = ofToday.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
         for (int i = 0; i < earlier.Length; i++)
         {
-            fields[StatsKeys.ReceivedMinuteField(earlier[i])] = (long)earlierValues[2 * i];
-            fields[StatsKeys.AnsweredMinuteField(earlier[i])] = (long)earlierValues[(2 * i) + 1];
+            fields[StatsKeys.ReceivedMinuteField(earlier[i])] = before.Sum(b => (long)b.Result[2 * i]);
+            fields[StatsKeys.AnsweredMinuteField(earlier[i])] = before.Sum(b => (long)b.Result[(2 * i) + 1]);
         }
 
         var series = minutes.Select(m => new MinuteFigures(
             m, fields.GetValueOrDefault(StatsKeys.ReceivedMinuteField(m)), fields.GetValueOrDefault(StatsKeys.AnsweredMinuteField(m)))).ToArray();
-        var ofToday = (await today).Select(e => (Name: e.Name.ToString(), Value: (long)e.Value)).ToArray();
-        var counted = (await Task.WhenAll(calls)).SelectMany(h => h).GroupBy(e => e.Name.ToString(), StringComparer.Ordinal)
+        var counted = calls.SelectMany(h => h.Result).GroupBy(e => e.Name.ToString(), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(e => (long)e.Value), StringComparer.Ordinal);
         return new RedisFigures(
             series,

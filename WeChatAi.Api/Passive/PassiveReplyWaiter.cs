@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Passive;
 
@@ -26,7 +27,7 @@ public readonly record struct PassiveReply(PassiveOutcome Outcome, string? Text)
 /// attempt: the worker stores the answer in Redis and publishes the job id (<see cref="PassiveReplyScripts"/>), and
 /// every replica listens on one subscription.
 /// </summary>
-public sealed class PassiveReplyWaiter(IConnectionMultiplexer redis, IOptions<WeChatOptions> options) : IDisposable
+public sealed class PassiveReplyWaiter(IConnectionMultiplexer redis, JobShards shards, IOptions<WeChatOptions> options) : IDisposable
 {
     /// <summary>WeChat gives up on an attempt after 5 s; answering within 4.5 s leaves room for the network.</summary>
     public static readonly TimeSpan HoldTime = TimeSpan.FromSeconds(4.5);
@@ -42,7 +43,7 @@ public sealed class PassiveReplyWaiter(IConnectionMultiplexer redis, IOptions<We
     {
         await EnsureSubscribedAsync().ConfigureAwait(false);
         var db = redis.GetDatabase();
-        var attemptsKey = ReplyKeys.Attempts(jobId);
+        var attemptsKey = ReplyKeys.Attempts(shards.Of(openId), jobId);
         var attempt = await db.StringIncrementAsync(attemptsKey).ConfigureAwait(false);
         if (attempt == 1)
         {
@@ -75,7 +76,7 @@ public sealed class PassiveReplyWaiter(IConnectionMultiplexer redis, IOptions<We
     public void Dispose() => _subscribeOnce.Dispose();
 
     private Task<string?> TakeReplyAsync(IDatabase db, string appId, string openId, string jobId, bool defer) =>
-        PassiveReplyScripts.TakeReplyAsync(db, appId, openId, jobId, defer, TimeSpan.FromHours(options.Value.PendingTtlHours));
+        PassiveReplyScripts.TakeReplyAsync(db, shards.Of(openId), appId, openId, jobId, defer, TimeSpan.FromHours(options.Value.PendingTtlHours));
 
     /// <summary>Subscribes once per process; called at startup too, so the first passive request does not pay for it.</summary>
     public async Task EnsureSubscribedAsync()

@@ -7,6 +7,7 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Billing;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatPay;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Purchase;
 
@@ -24,7 +25,7 @@ internal static class PurchaseApi
 
     public static async Task<Results<Ok<MeView>, ProblemHttpResult>> MeAsync(
         HttpContext context, PayerSession session, WeChatDbContext db, CreditCache credits, CreditLedger ledger,
-        StackExchange.Redis.IConnectionMultiplexer redis, IOptionsMonitor<BillingOptions> billing, IOptions<WeChatOptions> weChat, TimeProvider time, CancellationToken cancellationToken)
+        StackExchange.Redis.IConnectionMultiplexer redis, JobShards shards, IOptionsMonitor<BillingOptions> billing, IOptions<WeChatOptions> weChat, TimeProvider time, CancellationToken cancellationToken)
     {
         if (session.OpenId(context) is not { } openId)
         {
@@ -32,7 +33,7 @@ internal static class PurchaseApi
         }
 
         var appId = weChat.Value.AppId!;
-        var used = (long?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(appId, openId, BillingDay.Of(time.GetUtcNow()))) ?? 0;
+        var used = (long?)await redis.GetDatabase().StringGetAsync(BillingKeys.FreeUsed(shards.Of(openId), appId, openId, BillingDay.Of(time.GetUtcNow()))) ?? 0;
         var balance = await credits.PeekAsync(appId, openId) ?? await credits.LoadAsync(appId, openId, cancellationToken);
         var recorded = await ledger.BalanceAsync(db, appId, openId, cancellationToken);
         var orders = await db.Orders.AsNoTracking()

@@ -3,19 +3,21 @@ using StackExchange.Redis;
 using WeChatAi.Api.HttpApi;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Stats;
 
 namespace WeChatAi.Api.Stats;
 
 /// <summary>
-/// One reading of the figures shared by every request for <c>duration</c> (<see cref="ShortCache{T}"/>).
+/// One reading of the figures shared by every request for <c>duration</c> (<see cref="ShortCache{T}"/>): every shard's
+/// figures in one pipelined batch, summed (users too: each user counts in one shard only).
 /// </summary>
-internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDisposable
+internal sealed class StatsCache(JobShards shards, TimeSpan duration, TimeProvider time) : IDisposable
 {
     private readonly ShortCache<StatsSnapshot> _cache = new(duration, time);
 
     public Task<StatsSnapshot> GetAsync(IConnectionMultiplexer redis, CancellationToken cancellationToken) =>
-        _cache.GetAsync(now => ReadAsync(redis.GetDatabase(), now), cancellationToken);
+        _cache.GetAsync(now => ReadAsync(redis.GetDatabase(), shards, now), cancellationToken);
 
     /// <summary>The operator's reading: the shared figures and today's orders, read each time (the console asks rarely).</summary>
     /// <param name="orders">Today's order figures from PostgreSQL (China's day); null when PostgreSQL does not answer.</param>
@@ -28,51 +30,65 @@ internal sealed class StatsCache(TimeSpan duration, TimeProvider time) : IDispos
 
     public void Dispose() => _cache.Dispose();
 
-    internal static async Task<StatsSnapshot> ReadAsync(IDatabase db, DateTimeOffset now)
+    internal static async Task<StatsSnapshot> ReadAsync(IDatabase db, JobShards shards, DateTimeOffset now)
     {
         var batch = db.CreateBatch();
-        var counters = batch.HashGetAllAsync(StatsKeys.Counters(now));
-        var users = batch.HyperLogLogLengthAsync(StatsKeys.Users(now));
-        var latencies = batch.ListRangeAsync(StatsKeys.Latencies(now));
-        var length = batch.StreamLengthAsync(QueueKeys.JobStream);
-        var dead = batch.StreamLengthAsync(QueueKeys.DeadLetterStream);
-        var exists = batch.KeyExistsAsync(QueueKeys.JobStream);
+        var reads = shards.All.Select(shard => new ShardReading(
+            batch.HashGetAllAsync(StatsKeys.Counters(shard, now)),
+            batch.HyperLogLogLengthAsync(StatsKeys.Users(shard, now)),
+            batch.ListRangeAsync(StatsKeys.Latencies(shard, now)),
+            batch.StreamLengthAsync(QueueKeys.JobStream(shard)),
+            batch.StreamLengthAsync(QueueKeys.DeadLetterStream(shard)),
+            batch.KeyExistsAsync(QueueKeys.JobStream(shard)))).ToArray();
         batch.Execute();
-        await Task.WhenAll(counters, users, latencies, length, dead, exists);
+        await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Counters, r.Users, r.Latencies, r.Length, r.Dead, r.Exists }));
+        var queues = await Task.WhenAll(shards.All.Select((shard, i) => QueueAsync(db, shard, reads[i])));
 
-        long? waiting = await length;
-        long inFlight = 0;
-        if (await exists)
-        {
-            try
-            {
-                var group = (await db.StreamGroupInfoAsync(QueueKeys.JobStream)).FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup);
-                if (group.Name is not null)
-                {
-                    // Lag: entries no worker has read yet (unknown to Redis after some deletions).
-                    waiting = group.Lag;
-                    inFlight = group.PendingMessageCount;
-                }
-            }
-            catch (RedisServerException)
-            {
-                // The key is not a stream (or vanished meanwhile): report what was read.
-            }
-        }
-
-        var figures = (await counters).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
-        var samples = (await latencies).Select(v => (long)v).Order().ToArray();
+        var figures = reads.SelectMany(r => r.Counters.Result).GroupBy(e => e.Name.ToString(), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(e => (long)e.Value), StringComparer.Ordinal);
+        var samples = reads.SelectMany(r => r.Latencies.Result).Select(v => (long)v).Order().ToArray();
         return new StatsSnapshot(
             StatsKeys.Day(now),
             figures.GetValueOrDefault(StatsKeys.ReceivedField),
             figures.GetValueOrDefault(StatsKeys.AnsweredField),
             figures.GetValueOrDefault(StatsKeys.DeferredField),
             figures.GetValueOrDefault(StatsKeys.DeadLetteredField),
-            await users,
-            new QueueFigures(waiting, inFlight, await dead),
+            reads.Sum(r => r.Users.Result),
+            new QueueFigures(
+                queues.Any(q => q.Waiting is null) ? null : queues.Sum(q => q.Waiting),
+                queues.Sum(q => q.InFlight),
+                reads.Sum(r => r.Dead.Result)),
             new LatencyFigures(samples.Length, Percentile(samples, 0.50), Percentile(samples, 0.95), Percentile(samples, 0.99)),
             now);
     }
+
+    /// <summary>The shard's waiting and in-flight jobs: from its group when it has one, else its stream's length.</summary>
+    private static async Task<(long? Waiting, long InFlight)> QueueAsync(IDatabase db, JobShard shard, ShardReading read)
+    {
+        if (!read.Exists.Result)
+        {
+            return (read.Length.Result, 0);
+        }
+
+        try
+        {
+            var group = (await db.StreamGroupInfoAsync(QueueKeys.JobStream(shard))).FirstOrDefault(g => g.Name == QueueKeys.ConsumerGroup);
+            if (group.Name is not null)
+            {
+                // Lag: entries no worker has read yet (unknown to Redis after some deletions).
+                return (group.Lag, group.PendingMessageCount);
+            }
+        }
+        catch (RedisServerException)
+        {
+            // The key is not a stream (or vanished meanwhile): report what was read.
+        }
+
+        return (read.Length.Result, 0);
+    }
+
+    private sealed record ShardReading(
+        Task<HashEntry[]> Counters, Task<long> Users, Task<RedisValue[]> Latencies, Task<long> Length, Task<long> Dead, Task<bool> Exists);
 
     private static long? Percentile(long[] sorted, double quantile) =>
         sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];

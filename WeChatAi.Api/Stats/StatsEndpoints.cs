@@ -20,8 +20,9 @@ public static class StatsEndpoints
     public static RouteGroupBuilder MapStatsEndpoints(this RouteGroupBuilder api, RouteGroupBuilder admin)
     {
         ArgumentNullException.ThrowIfNull(api);
-        var cache = new StatsCache(CacheDuration, TimeProvider.System);
-        ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cache.Dispose);
+        var services = ((IEndpointRouteBuilder)api).ServiceProvider;
+        var cache = new StatsCache(services.GetRequiredService<WeChatAi.Core.Redis.JobShards>(), CacheDuration, TimeProvider.System);
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cache.Dispose);
         api.MapGet("/stats", (IConnectionMultiplexer redis, CancellationToken ct) => StatsApi.GetAsync(cache, redis, ct))
             .WithStoreOutage(Unavailable).WithName("GetStats");
         admin.MapGroup("/stats").MapGet("/", (IConnectionMultiplexer redis, IServiceScopeFactory scopes, ILoggerFactory logs, CancellationToken ct) =>

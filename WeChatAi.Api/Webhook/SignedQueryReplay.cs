@@ -37,14 +37,13 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
 
     /// <summary>
     /// True for the first body under this signed query and for the same body again; false for another body. For pushes
-    /// answered before admission (instant replies, events); a plain question has admission run it in its script.
+    /// answered before admission (instant replies, events); a plain question has admission run it with its batch.
     /// </summary>
     public Task<bool> AdmitsAsync(SignedQueryCheck check) => SetFirstAsync(check.Key, check.BodyHash, check.Seconds);
 
     /// <summary>Runs the command once before the API listens (a 1-second key), so the first burst finds it compiled.</summary>
     public Task WarmUpAsync() => SetFirstAsync(Key(options.Value.AppId!, "warm-up"), "warm-up", 1);
 
-    // Redis 7.0 accepts NX with GET: one round trip sets the first body's hash or returns the one already there.
     // Through a Redis restart it is sent again, like admission's script, until MessageAdmission.RedisWait: a command
     // cut on the wire may have run, and then it finds its own hash.
     private async Task<bool> SetFirstAsync(string key, string hash, long seconds)
@@ -54,9 +53,7 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeC
         {
             try
             {
-                var first = await redis.GetDatabase().ExecuteAsync(
-                    "SET", (RedisKey)key, hash, "NX", "GET", "EX", seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                return first.IsNull || string.Equals((string?)first, hash, StringComparison.Ordinal);
+                return await SignedQueryCheck.RunAsync(redis.GetDatabase(), new SignedQueryCheck(key, hash, seconds)).ConfigureAwait(false);
             }
             catch (RedisConnectionException) when (time.GetUtcNow() - started < Admission.MessageAdmission.RedisWait)
             {

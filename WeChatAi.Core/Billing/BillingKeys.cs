@@ -1,10 +1,12 @@
+using WeChatAi.Core.Redis;
+
 namespace WeChatAi.Core.Billing;
 
 /// <summary>Redis keys of quotas and credits, shared by the webhook (charges), the worker (give-backs, the drain) and the API.</summary>
 public static class BillingKeys
 {
     /// <summary>String, 2 days: free questions the user has used on <c>day</c> (China's day).</summary>
-    public static string FreeUsed(string appId, string openId, DateOnly day) => $"wechatai:free:{appId}:{openId}:{BillingDay.Key(day)}";
+    public static string FreeUsed(JobShard shard, string appId, string openId, DateOnly day) => $"{shard.Prefix}free:{appId}:{openId}:{BillingDay.Key(day)}";
 
     public static readonly TimeSpan FreeUsedTtl = TimeSpan.FromDays(2);
 
@@ -12,7 +14,7 @@ public static class BillingKeys
     /// Hash: the user's live credit balance (<see cref="BalanceField"/>) and the last ledger row it includes
     /// (<see cref="WatermarkField"/>); loaded from PostgreSQL on first use, for <see cref="CreditsTtl"/>.
     /// </summary>
-    public static string Credits(string appId, string openId) => $"wechatai:credits:{appId}:{openId}";
+    public static string Credits(JobShard shard, string appId, string openId) => $"{shard.Prefix}credits:{appId}:{openId}";
 
     public const string BalanceField = "b";
 
@@ -22,15 +24,15 @@ public static class BillingKeys
     public static readonly TimeSpan CreditsTtl = TimeSpan.FromDays(1);
 
     /// <summary>String, 10 min: a ledger row that found no loaded balance, so a load racing it reads again.</summary>
-    public static string CreditsStale(string appId, string openId) => $"wechatai:credits:stale:{appId}:{openId}";
+    public static string CreditsStale(JobShard shard, string appId, string openId) => $"{shard.Prefix}credits:stale:{appId}:{openId}";
 
-    /// <summary>Stream of charges and give-backs, written with them in Redis and drained into PostgreSQL by the worker.</summary>
-    public const string UsageStream = "wechatai:billing:usage";
+    /// <summary>Stream of the shard's charges and give-backs, written with them in Redis and drained into PostgreSQL by the worker.</summary>
+    public static string UsageStream(JobShard shard) => $"{shard.Prefix}billing:usage";
 
     public const string UsageGroup = "billing";
 
     /// <summary>String: the job's charge was given back (once), kept as long as a dead letter.</summary>
-    public static string GivenBack(string jobId) => $"wechatai:billing:givenback:{jobId}";
+    public static string GivenBack(JobShard shard, string jobId) => $"{shard.Prefix}billing:givenback:{jobId}";
 
     public static readonly TimeSpan GivenBackTtl = TimeSpan.FromDays(8);
 }

@@ -16,7 +16,7 @@ namespace WeChatAi.Core.Billing;
 /// Each loaded balance carries the last ledger row it includes, so a row is never counted twice, and a row that found
 /// no balance marks the user "stale" so a load that read PostgreSQL before the row committed reads again.
 /// </summary>
-public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFactory scopes, CreditLedger ledger)
+public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFactory scopes, CreditLedger ledger, JobShards shards)
 {
     private static readonly object[] Fields = [new { BillingKeys.BalanceField, BillingKeys.WatermarkField }];
     private static readonly RedisScript<LoadCall> LoadScript = RedisScript.Load<LoadCall>(typeof(CreditCache), "CreditCache.Load.lua", Fields);
@@ -28,8 +28,9 @@ public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFacto
     public async Task<long> LoadAsync(string appId, string openId, CancellationToken cancellationToken = default)
     {
         var db = redis.GetDatabase();
-        RedisKey credits = BillingKeys.Credits(appId, openId);
-        RedisKey stale = BillingKeys.CreditsStale(appId, openId);
+        var shard = shards.Of(openId);
+        RedisKey credits = BillingKeys.Credits(shard, appId, openId);
+        RedisKey stale = BillingKeys.CreditsStale(shard, appId, openId);
         for (var attempt = 0; ; attempt++)
         {
             var balance = await ReadLedgerAsync(appId, openId, cancellationToken).ConfigureAwait(false);
@@ -45,13 +46,14 @@ public sealed class CreditCache(IConnectionMultiplexer redis, IServiceScopeFacto
     public async Task ApplyAsync(CreditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        var shard = shards.Of(entry.OpenId);
         await ApplyScript.EvaluateAsync(redis.GetDatabase(), new ApplyCall(
-            BillingKeys.Credits(entry.AppId, entry.OpenId), BillingKeys.CreditsStale(entry.AppId, entry.OpenId), entry.Credits, entry.Id, (long)StaleTtl.TotalSeconds)).ConfigureAwait(false);
+            BillingKeys.Credits(shard, entry.AppId, entry.OpenId), BillingKeys.CreditsStale(shard, entry.AppId, entry.OpenId), entry.Credits, entry.Id, (long)StaleTtl.TotalSeconds)).ConfigureAwait(false);
     }
 
     /// <summary>The balance Redis holds, or null when none is loaded.</summary>
     public async Task<long?> PeekAsync(string appId, string openId) =>
-        (long?)await redis.GetDatabase().HashGetAsync(BillingKeys.Credits(appId, openId), BillingKeys.BalanceField).ConfigureAwait(false);
+        (long?)await redis.GetDatabase().HashGetAsync(BillingKeys.Credits(shards.Of(openId), appId, openId), BillingKeys.BalanceField).ConfigureAwait(false);
 
     private async Task<CreditBalance> ReadLedgerAsync(string appId, string openId, CancellationToken cancellationToken)
     {

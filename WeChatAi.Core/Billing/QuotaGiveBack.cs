@@ -9,7 +9,7 @@ namespace WeChatAi.Core.Billing;
 /// question or the credit returns to the user in Redis at once, and a give-back entry on the usage stream becomes the
 /// ledger row. Once per job, however often it is called.
 /// </summary>
-public sealed class QuotaGiveBack(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class QuotaGiveBack(IConnectionMultiplexer redis, JobShards shards, TimeProvider time)
 {
     private static readonly RedisScript<GiveBackCall> Script = RedisScript.Load<GiveBackCall>(typeof(QuotaGiveBack), "QuotaGiveBack.lua",
         [UsageFields.ForScripts, new { ChargeFree = Charge.Free, BillingKeys.BalanceField, ReasonField = UsageFields.Reason, UsageFields.GiveBackPrefix }]);
@@ -26,8 +26,9 @@ public sealed class QuotaGiveBack(IConnectionMultiplexer redis, TimeProvider tim
             return false;
         }
 
+        var shard = shards.Of(job.OpenId);
         var result = await Script.EvaluateAsync(redis.GetDatabase(), new GiveBackCall(
-            BillingKeys.GivenBack(job.JobId), BillingKeys.FreeUsed(job.AppId, job.OpenId, day), BillingKeys.Credits(job.AppId, job.OpenId), BillingKeys.UsageStream,
+            BillingKeys.GivenBack(shard, job.JobId), BillingKeys.FreeUsed(shard, job.AppId, job.OpenId, day), BillingKeys.Credits(shard, job.AppId, job.OpenId), BillingKeys.UsageStream(shard),
             kind, BillingDay.Key(day), job.AppId, job.OpenId, job.JobId, (long)BillingKeys.GivenBackTtl.TotalSeconds, reason)).ConfigureAwait(false);
         return (long)result == 1;
     }

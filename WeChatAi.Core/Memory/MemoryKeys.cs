@@ -1,3 +1,5 @@
+using WeChatAi.Core.Redis;
+
 namespace WeChatAi.Core.Memory;
 
 /// <summary>
@@ -7,5 +9,5 @@ namespace WeChatAi.Core.Memory;
 public static class MemoryKeys
 {
     /// <summary>List of the user's last questions and answers.</summary>
-    public static string Memory(string appId, string openId) => $"wechatai:memory:{appId}:{openId}";
+    public static string Memory(JobShard shard, string appId, string openId) => $"{shard.Prefix}memory:{appId}:{openId}";
 }

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Core.Queue;
 
@@ -133,12 +134,15 @@ internal sealed partial class AiJobJson : JsonSerializerContext;
 /// <summary>Redis key names shared by the webhook and the worker.</summary>
 public static class QueueKeys
 {
-    /// <summary>The stream of <see cref="AiJob"/> entries.</summary>
-    public const string JobStream = "wechatai:jobs";
+    /// <summary>The shard's stream of <see cref="AiJob"/> entries (its users' messages).</summary>
+    public static string JobStream(JobShard shard) => $"{shard.Prefix}jobs";
 
-    /// <summary>The consumer group all workers read <see cref="JobStream"/> with.</summary>
+    /// <summary>The consumer group all workers read every <see cref="JobStream"/> with.</summary>
     public const string ConsumerGroup = "workers";
 
-    /// <summary>Jobs that failed every attempt, with the reason.</summary>
-    public const string DeadLetterStream = "wechatai:jobs:dead";
+    /// <summary>The shard's jobs that failed every attempt, with the reason.</summary>
+    public static string DeadLetterStream(JobShard shard) => $"{shard.Prefix}jobs:dead";
+
+    /// <summary>The one stream of the releases before shards: the worker warns at start while it holds unfinished jobs.</summary>
+    public const string LegacyJobStream = "wechatai:jobs";
 }

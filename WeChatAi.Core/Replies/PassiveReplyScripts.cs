@@ -35,10 +35,10 @@ public static class PassiveReplyScripts
         Math.Min(maxMessageBytes, ReplyKeys.MaxReplyBytes - Encoding.UTF8.GetByteCount(ContinueSuffix));
 
     /// <summary>Worker: stores the answer's parts for the API; false when WeChat gave up and they wait in the pending list.</summary>
-    public static async Task<bool> StoreAnswerAsync(IDatabaseAsync db, string appId, string openId, string jobId, IReadOnlyList<string> parts, TimeSpan pendingTtl)
+    public static async Task<bool> StoreAnswerAsync(IDatabaseAsync db, JobShard shard, string appId, string openId, string jobId, IReadOnlyList<string> parts, TimeSpan pendingTtl)
     {
         var result = (string?)await StoreAnswerScript.EvaluateAsync(db, new StoreAnswerCall(
-            ReplyKeys.Answer(jobId), ReplyKeys.Deferred(jobId), ReplyKeys.Pending(appId, openId),
+            ReplyKeys.Answer(shard, jobId), ReplyKeys.Deferred(shard, jobId), ReplyKeys.Pending(shard, appId, openId),
             JsonSerializer.Serialize(parts), (long)ReplyKeys.JobTtl.TotalSeconds, (long)pendingTtl.TotalSeconds, ReplyKeys.AnswerChannel, jobId))
             .ConfigureAwait(false);
         return result != "deferred";
@@ -48,10 +48,10 @@ public static class PassiveReplyScripts
     /// API: the passive reply for the job, or null while its answer is not stored; <paramref name="deferIfMissing"/> on
     /// WeChat's last attempt sends a missing answer to the pending list.
     /// </summary>
-    public static async Task<string?> TakeReplyAsync(IDatabaseAsync db, string appId, string openId, string jobId, bool deferIfMissing, TimeSpan pendingTtl)
+    public static async Task<string?> TakeReplyAsync(IDatabaseAsync db, JobShard shard, string appId, string openId, string jobId, bool deferIfMissing, TimeSpan pendingTtl)
     {
         var result = await TakeReplyScript.EvaluateAsync(db, new TakeReplyCall(
-            ReplyKeys.Reply(jobId), ReplyKeys.Answer(jobId), ReplyKeys.Pending(appId, openId), ReplyKeys.Deferred(jobId),
+            ReplyKeys.Reply(shard, jobId), ReplyKeys.Answer(shard, jobId), ReplyKeys.Pending(shard, appId, openId), ReplyKeys.Deferred(shard, jobId),
             deferIfMissing, Separator, ReplyKeys.MaxReplyBytes, (long)ReplyKeys.JobTtl.TotalSeconds, (long)pendingTtl.TotalSeconds, ContinueSuffix))
             .ConfigureAwait(false);
         return result.IsNull ? null : (string?)result;
@@ -61,10 +61,10 @@ public static class PassiveReplyScripts
     /// API, for a <see cref="ReplyKeys.ContinueText"/> message: the next pending parts as its passive reply, or null when
     /// nothing is pending (the message is then an ordinary question).
     /// </summary>
-    public static async Task<string?> TakeNextAsync(IDatabaseAsync db, string appId, string openId, long msgId)
+    public static async Task<string?> TakeNextAsync(IDatabaseAsync db, JobShard shard, string appId, string openId, long msgId)
     {
         var result = await TakeNextScript.EvaluateAsync(db, new TakeNextCall(
-            ReplyKeys.Pending(appId, openId), ReplyKeys.ContinueReply(appId, openId, msgId), Separator, ReplyKeys.MaxReplyBytes, ContinueSuffix, (long)ReplyKeys.JobTtl.TotalSeconds))
+            ReplyKeys.Pending(shard, appId, openId), ReplyKeys.ContinueReply(shard, appId, openId, msgId), Separator, ReplyKeys.MaxReplyBytes, ContinueSuffix, (long)ReplyKeys.JobTtl.TotalSeconds))
             .ConfigureAwait(false);
         return result.IsNull ? null : (string?)result;
     }

@@ -1,3 +1,5 @@
+using WeChatAi.Core.Redis;
+
 namespace WeChatAi.Core.Replies;
 
 /// <summary>
@@ -23,23 +25,26 @@ public static class ReplyKeys
     public static readonly TimeSpan JobTtl = TimeSpan.FromHours(1);
 
     /// <summary>List of answer parts waiting for the user's next message (both reply modes use it).</summary>
-    public static string Pending(string appId, string openId) => $"wechatai:pending:{appId}:{openId}";
+    public static string Pending(JobShard shard, string appId, string openId) => $"{shard.Prefix}pending:{appId}:{openId}";
 
     /// <summary>String: JSON array of the answer's parts (plain text), stored by the worker.</summary>
-    public static string Answer(string jobId) => $"wechatai:passive:answer:{jobId}";
+    public static string Answer(JobShard shard, string jobId) => $"{shard.Prefix}passive:answer:{jobId}";
 
     /// <summary>String: the passive reply given for the job, so WeChat's retries get the same text.</summary>
-    public static string Reply(string jobId) => $"wechatai:passive:reply:{jobId}";
+    public static string Reply(JobShard shard, string jobId) => $"{shard.Prefix}passive:reply:{jobId}";
 
     /// <summary>Counter of WeChat's attempts for the job, across replicas.</summary>
-    public static string Attempts(string jobId) => $"wechatai:passive:attempts:{jobId}";
+    public static string Attempts(JobShard shard, string jobId) => $"{shard.Prefix}passive:attempts:{jobId}";
 
     /// <summary>Exists when WeChat stopped trying: the answer goes to <see cref="Pending"/> for the user's next message.</summary>
-    public static string Deferred(string jobId) => $"wechatai:passive:deferred:{jobId}";
+    public static string Deferred(JobShard shard, string jobId) => $"{shard.Prefix}passive:deferred:{jobId}";
 
     /// <summary>String: the reply given to one "继续" message, so WeChat's retries of it get the same parts.</summary>
-    public static string ContinueReply(string appId, string openId, long msgId) => $"wechatai:passive:continue:{appId}:{openId}:{msgId}";
+    public static string ContinueReply(JobShard shard, string appId, string openId, long msgId) => $"{shard.Prefix}passive:continue:{appId}:{openId}:{msgId}";
 
-    /// <summary>Exists when the worker found the account lacks customer-service permission (48001): reply passively.</summary>
-    public static string PassiveSwitch(string appId) => $"wechatai:passive:switch:{appId}";
+    /// <summary>
+    /// Exists when the worker found the account lacks customer-service permission (48001): reply passively. Written to
+    /// every shard, so each shard's admission script reads it in its own slot.
+    /// </summary>
+    public static string PassiveSwitch(JobShard shard, string appId) => $"{shard.Prefix}passive:switch:{appId}";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using WeChatAi.Core.Billing;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Core.Stats;
 
@@ -25,19 +26,22 @@ public static class StatsKeys
     /// <summary>Hash field: answers kept for the user's next message (WeChat's limits) today.</summary>
     public const string DeferredField = "deferred";
 
-    /// <summary>How many of today's latencies <see cref="Latencies"/> keeps (most recent first).</summary>
+    /// <summary>How many of today's latencies the shards' <see cref="Latencies"/> keep in all (most recent first).</summary>
     public const int LatencySampleSize = 10_000;
+
+    /// <summary>How many of today's latencies one shard's <see cref="Latencies"/> keeps.</summary>
+    public static int LatencySamplePerShard(int shards) => Math.Max(1, LatencySampleSize / shards);
 
     public static string Day(DateTimeOffset now) => BillingDay.Key(BillingDay.Of(now));
 
     /// <summary>Hash of today's counters (<see cref="ReceivedField"/>, <see cref="AnsweredField"/>, ...).</summary>
-    public static string Counters(DateTimeOffset now) => $"wechatai:stats:{Day(now)}";
+    public static string Counters(JobShard shard, DateTimeOffset now) => $"{shard.Prefix}stats:{Day(now)}";
 
     /// <summary>HyperLogLog of today's users' OpenIDs (PFADD by the webhook).</summary>
-    public static string Users(DateTimeOffset now) => $"wechatai:users:{Day(now)}";
+    public static string Users(JobShard shard, DateTimeOffset now) => $"{shard.Prefix}users:{Day(now)}";
 
     /// <summary>List of today's answer latencies in milliseconds (received to pushed), capped, newest first.</summary>
-    public static string Latencies(DateTimeOffset now) => $"wechatai:latency:{Day(now)}";
+    public static string Latencies(JobShard shard, DateTimeOffset now) => $"{shard.Prefix}latency:{Day(now)}";
 
     /// <summary>
     /// How long <see cref="Minutes"/> is kept: its China day and the next, so the console's last hour reaches back over
@@ -56,7 +60,7 @@ public static class StatsKeys
     /// minute, messages received (<see cref="ReceivedMinuteField"/>, the webhook) and answered
     /// (<see cref="AnsweredMinuteField"/>, the worker), and the day's tokens. Summing its minutes gives the day's figures.
     /// </summary>
-    public static string Minutes(DateTimeOffset time) => $"wechatai:minutes:{Day(time)}";
+    public static string Minutes(JobShard shard, DateTimeOffset time) => $"{shard.Prefix}minutes:{Day(time)}";
 
     /// <summary>Field of <see cref="Minutes"/>: messages admitted in <paramref name="time"/>'s minute (<c>r{HHmm}</c>, China's clock).</summary>
     public static string ReceivedMinuteField(DateTimeOffset time) => ReceivedMinutePrefix + MinuteOfDay(time);
@@ -81,7 +85,7 @@ public static class StatsKeys
     /// Hash of one UTC minute (<c>yyyyMMddHHmm</c>): the worker's calls of each outside service and how many failed
     /// (<see cref="CallsField"/>, <see cref="ErrorsField"/>).
     /// </summary>
-    public static string Calls(DateTimeOffset time) => $"wechatai:calls:{time.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+    public static string Calls(JobShard shard, DateTimeOffset time) => $"{shard.Prefix}calls:{time.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
     public static string CallsField(string service) => $"{service}:calls";
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Worker;
+using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Admin;
 
@@ -36,8 +37,9 @@ public sealed class AdminChangeAuditTests(ConsoleApp app) : IClassFixture<Consol
 
         var db = app.Harness.Db;
         var job = new AiJob(WorkerHarness.AppId, "oDeadAudit", 1, "重试我", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, null);
-        var retriable = (await db.StreamAddAsync(QueueKeys.DeadLetterStream, [.. job.ToStreamEntry(), new NameValueEntry(DeadLetterFields.Reason, "llm down")])).ToString();
-        var broken = (await db.StreamAddAsync(QueueKeys.DeadLetterStream, [new(AiJob.StreamField, "not json"), new(DeadLetterFields.Reason, "malformed")])).ToString();
+        var shard = TestShards.Of(job.OpenId);
+        var retriable = $"{shard.Index}-{await db.StreamAddAsync(QueueKeys.DeadLetterStream(shard), [.. job.ToStreamEntry(), new NameValueEntry(DeadLetterFields.Reason, "llm down")])}";
+        var broken = $"0-{await db.StreamAddAsync(QueueKeys.DeadLetterStream(TestShards.Default[0]), [new(AiJob.StreamField, "not json"), new(DeadLetterFields.Reason, "malformed")])}";
         Assert.Equal(HttpStatusCode.OK, (await app.AdminAsync(HttpMethod.Post, $"/api/admin/dead-letters/{retriable}/retry")).Status);
         Assert.Equal(HttpStatusCode.OK, (await app.AdminAsync(HttpMethod.Post, "/api/admin/dead-letters/retry-all")).Status);
         Assert.Equal(HttpStatusCode.NoContent, (await app.AdminAsync(HttpMethod.Delete, $"/api/admin/dead-letters/{broken}")).Status);

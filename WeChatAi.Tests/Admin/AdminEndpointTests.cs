@@ -24,7 +24,7 @@ public sealed class AdminEndpointTests(PostgresServer postgres)
             Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
         }
 
-        var wrongBearer = await api.SendAsync(HttpMethod.Delete, "/api/admin/dead-letters/1-0", new Dictionary<string, string> { ["Authorization"] = "Bearer nope-nope-nope-nope" });
+        var wrongBearer = await api.SendAsync(HttpMethod.Delete, "/api/admin/dead-letters/0-1-0", new Dictionary<string, string> { ["Authorization"] = "Bearer nope-nope-nope-nope" });
         Assert.Equal(HttpStatusCode.Unauthorized, wrongBearer.Status);
 
         var bearer = await api.SendAsync(HttpMethod.Get, "/api/admin/dead-letters", new Dictionary<string, string> { ["Authorization"] = "Bearer " + AdminApi.Key });
@@ -37,22 +37,23 @@ public sealed class AdminEndpointTests(PostgresServer postgres)
         Assert.Contains("id", Detail(await BadRequestAsync(api.PostAsync("/api/admin/dead-letters/abc/retry"))), StringComparison.Ordinal);
         Assert.Contains("id", Detail(await BadRequestAsync(api.DeleteAsync("/api/admin/dead-letters/1-x"))), StringComparison.Ordinal);
 
-        var unknown = await api.PostAsync("/api/admin/dead-letters/1-0/retry");
+        var unknown = await api.PostAsync("/api/admin/dead-letters/0-1-0/retry");
         Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
-        Assert.Contains("1-0", Detail(unknown.Body), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, (await api.DeleteAsync("/api/admin/dead-letters/1-0")).Status);
+        Assert.Contains("0-1-0", Detail(unknown.Body), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.DeleteAsync("/api/admin/dead-letters/0-1-0")).Status);
 
         // A dead letter without a valid job can be listed and discarded, not retried.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var id = (await connection.GetDatabase().StreamAddAsync(QueueKeys.DeadLetterStream, [new(AiJob.StreamField, "not json"), new(DeadLetterFields.Reason, "malformed")])).ToString();
+        var shard = TestShards.Default[5];
+        var id = $"{shard.Index}-{await connection.GetDatabase().StreamAddAsync(QueueKeys.DeadLetterStream(shard), [new(AiJob.StreamField, "not json"), new(DeadLetterFields.Reason, "malformed")])}";
         var listed = await api.GetAsync("/api/admin/dead-letters");
         var entry = Assert.Single(listed.Body.GetProperty("deadLetters").EnumerateArray());
         Assert.Equal((id, "malformed", JsonValueKind.Null), (entry.GetProperty("id").GetString(), entry.GetProperty("reason").GetString(), entry.GetProperty("job").ValueKind));
         var unretriable = await api.PostAsync($"/api/admin/dead-letters/{id}/retry");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unretriable.Status);
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/admin/dead-letters/{id}")).Status);
-        Assert.Equal(0, await connection.GetDatabase().StreamLengthAsync(QueueKeys.JobStream));
-        Assert.Equal(0, await connection.GetDatabase().StreamLengthAsync(QueueKeys.DeadLetterStream));
+        Assert.Equal(0, await connection.GetDatabase().JobCountAsync());
+        Assert.Equal(0, await connection.GetDatabase().DeadLetterCountAsync());
 
         Assert.DoesNotContain(AdminApi.Key, api.Process.Output, StringComparison.Ordinal);
     }

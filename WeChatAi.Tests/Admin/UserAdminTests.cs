@@ -6,6 +6,8 @@ using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Billing;
 using WeChatAi.Tests.Worker;
+using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Api.Admission;
 
 namespace WeChatAi.Tests.Admin;
 
@@ -125,7 +127,7 @@ public sealed class UserAdminTests(ConsoleApp app) : IClassFixture<ConsoleApp>
     {
         const string user = "oBlocked";
         await app.AskAndWaitAsync(user, "第一个问题");
-        var freeKey = BillingKeys.FreeUsed(App, user, BillingDay.Of(DateTimeOffset.UtcNow));
+        var freeKey = BillingKeys.FreeUsed(TestShards.Of(user), App, user, BillingDay.Of(DateTimeOffset.UtcNow));
         var freeUsed = (long)await app.Harness.Db.StringGetAsync(freeKey);
 
         var blocked = await app.AdminAsync(HttpMethod.Post, $"/api/admin/users/{user}/block", """{"reason":"辱骂客服"}""", replica: 0);
@@ -190,7 +192,7 @@ public sealed class UserAdminTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         await app.AskAndWaitAsync(user, "额度够吗？");
 
         // The webhook's loaded balance (as before a first credit use): the grant must be added to it.
-        var credits = BillingKeys.Credits(App, user);
+        var credits = BillingKeys.Credits(TestShards.Of(user), App, user);
         await app.Harness.Db.HashSetAsync(credits, [new(BillingKeys.BalanceField, 0), new(BillingKeys.WatermarkField, 0)]);
 
         var granted = await app.AdminAsync(HttpMethod.Post, $"/api/admin/users/{user}/credits", """{"credits":10,"validityDays":30,"note":"客服补偿"}""");
@@ -256,7 +258,7 @@ public sealed class UserAdminTests(ConsoleApp app) : IClassFixture<ConsoleApp>
         Assert.Empty(await app.AuditAsync(user));
         await using var db = app.Db();
         Assert.False((await db.Users.AsNoTracking().SingleAsync(u => u.OpenId == user, TestContext.Current.CancellationToken)).Blocked);
-        Assert.False(await app.Harness.Db.SetContainsAsync($"wechatai:blocked:{App}", user));
+        Assert.False(await app.Harness.Db.SetContainsAsync(AdmissionKeys.Blocked(TestShards.Of(user), App), user));
     }
 
     private async Task<List<string?>> OpenIdsAsync(string q)

@@ -90,6 +90,6 @@ internal static class Grants
         }
 
         // The cache needs no scope for ApplyAsync (it only loads through one).
-        await new CreditCache(redis, null!, ledger).ApplyAsync(entry);
+        await new CreditCache(redis, null!, ledger, TestShards.Default).ApplyAsync(entry);
     }
 }

@@ -33,6 +33,7 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
             .AddSingleton<TimeProvider>(_time)
             .AddSingleton<IConnectionMultiplexer>(_connection)
             .AddSingleton<CreditLedger>()
+            .AddSingleton(TestShards.Default)
             .AddSingleton<CreditCache>()
             .BuildServiceProvider();
     }
@@ -178,11 +179,11 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
     [Fact]
     public async Task A_give_back_happens_once_per_job_and_a_job_without_a_charge_gives_nothing()
     {
-        var giveBack = new QuotaGiveBack(_connection, _time);
+        var giveBack = new QuotaGiveBack(_connection, TestShards.Default, _time);
         var db = _connection.GetDatabase();
-        await db.HashSetAsync(BillingKeys.Credits(App, "o-6"), [new(BillingKeys.BalanceField, 0), new(BillingKeys.WatermarkField, 0)]);
+        await db.HashSetAsync(BillingKeys.Credits(TestShards.Of("o-6"), App, "o-6"), [new(BillingKeys.BalanceField, 0), new(BillingKeys.WatermarkField, 0)]);
         var day = BillingDay.Of(_time.GetUtcNow());
-        await db.StringSetAsync(BillingKeys.FreeUsed(App, "o-6", day), 3);
+        await db.StringSetAsync(BillingKeys.FreeUsed(TestShards.Of("o-6"), App, "o-6", day), 3);
         var received = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var credit = new Core.Queue.AiJob(App, "o-6", 1, "问题", received, null, null) { Charge = Charge.Credit };
         var free = new Core.Queue.AiJob(App, "o-6", 2, "问题", received, null, null) { Charge = $"f:{BillingDay.Key(day)}" };
@@ -193,9 +194,9 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
         Assert.True(await giveBack.GiveBackAsync(free, "blocked"));
         Assert.False(await giveBack.GiveBackAsync(retried, "dead-lettered"));
 
-        Assert.Equal(1, (long)await db.HashGetAsync(BillingKeys.Credits(App, "o-6"), BillingKeys.BalanceField));
-        Assert.Equal(2, (long)await db.StringGetAsync(BillingKeys.FreeUsed(App, "o-6", day)));
-        var entries = await db.StreamRangeAsync(BillingKeys.UsageStream);
+        Assert.Equal(1, (long)await db.HashGetAsync(BillingKeys.Credits(TestShards.Of("o-6"), App, "o-6"), BillingKeys.BalanceField));
+        Assert.Equal(2, (long)await db.StringGetAsync(BillingKeys.FreeUsed(TestShards.Of("o-6"), App, "o-6", day)));
+        var entries = await db.StreamRangeAsync(BillingKeys.UsageStream(TestShards.Of("o-6")));
         Assert.Equal(["gc", "gf"], entries.Select(e => (string?)e[UsageFields.Kind]));
     }
 

@@ -63,7 +63,7 @@ public sealed class GiveBackTests(PostgresServer postgres) : IAsyncLifetime
         _h.WeChat.SendFaults.Enqueue(-1);
         await AskAsync("o-credit-back", "用积分的问题");
         await _h.WaitForExchangesAsync(3);
-        Assert.Equal(2, (long)await _h.Db.HashGetAsync(BillingKeys.Credits(WorkerHarness.AppId, "o-credit-back"), BillingKeys.BalanceField));
+        Assert.Equal(2, (long)await _h.Db.HashGetAsync(BillingKeys.Credits(TestShards.Of("o-credit-back"), WorkerHarness.AppId, "o-credit-back"), BillingKeys.BalanceField));
 
         await _h.WaitUntilAsync(async () => (await LedgerAsync("o-credit-back")).Count == 3, "the grant, the use and the give-back in the ledger");
         var rows = await LedgerAsync("o-credit-back");

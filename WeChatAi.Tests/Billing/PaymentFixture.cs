@@ -87,7 +87,7 @@ public sealed class PaymentFixture(PostgresServer postgres) : IAsyncLifetime
     /// <summary>The user's Redis balance as the webhook loads it before their first paid question: empty ledger, 0.</summary>
     public async Task LoadEmptyBalanceAsync(string openId)
     {
-        var key = Core.Billing.BillingKeys.Credits(AppId, openId);
+        var key = Core.Billing.BillingKeys.Credits(TestShards.Of(openId), AppId, openId);
         await Redis.HashSetAsync(key, [new(Core.Billing.BillingKeys.BalanceField, 0), new(Core.Billing.BillingKeys.WatermarkField, 0)]);
         await Redis.KeyExpireAsync(key, Core.Billing.BillingKeys.CreditsTtl);
     }

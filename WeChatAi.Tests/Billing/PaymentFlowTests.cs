@@ -7,6 +7,7 @@ using WeChatAi.Core.Data.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChatPay;
 using WeChatAi.Tests.Fakes;
+using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Billing;
 
@@ -41,8 +42,8 @@ public sealed class PaymentFlowTests(PaymentFixture fixture) : IClassFixture<Pay
         Assert.Equal(600, paid.PaidAmountFen);
         var grant = Assert.Single(await fixture.LedgerAsync(user));
         Assert.Equal((CreditEntryKind.Grant, 100, paid.Id), (grant.Kind, grant.Credits, grant.OrderId!.Value));
-        Assert.Equal(100, (long)await fixture.Redis.HashGetAsync(BillingKeys.Credits(PaymentFixture.AppId, user), BillingKeys.BalanceField));
-        var notices = (await fixture.Redis.StreamRangeAsync(QueueKeys.JobStream)).Select(AiJob.FromStreamEntry).Where(j => j.OpenId == user).ToList();
+        Assert.Equal(100, (long)await fixture.Redis.HashGetAsync(BillingKeys.Credits(TestShards.Of(user), PaymentFixture.AppId, user), BillingKeys.BalanceField));
+        var notices = (await fixture.Redis.JobEntriesAsync()).Select(AiJob.FromStreamEntry).Where(j => j.OpenId == user).ToList();
         var notice = Assert.Single(notices);
         Assert.True(notice.Notice);
         Assert.Contains("充值成功", notice.Content, StringComparison.Ordinal);
@@ -133,7 +134,7 @@ public sealed class PaymentFlowTests(PaymentFixture fixture) : IClassFixture<Pay
         var ledger = await fixture.LedgerAsync(user);
         Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal], ledger.Select(e => e.Kind));
         Assert.Equal(0, ledger.Sum(e => e.Credits));
-        Assert.Equal(0, (long)await fixture.Redis.HashGetAsync(BillingKeys.Credits(PaymentFixture.AppId, user), BillingKeys.BalanceField));
+        Assert.Equal(0, (long)await fixture.Redis.HashGetAsync(BillingKeys.Credits(TestShards.Of(user), PaymentFixture.AppId, user), BillingKeys.BalanceField));
         Assert.Equal(OrderState.Refunded, (await fixture.ReloadAsync(order.OutTradeNo)).State);
         await using var db = fixture.Db();
         var row = await db.Refunds.AsNoTracking().SingleAsync(r => r.OutTradeNo == order.OutTradeNo, Ct);

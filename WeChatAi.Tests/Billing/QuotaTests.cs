@@ -53,7 +53,7 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
         Assert.Contains("免费提问已用完", replies[^1], StringComparison.Ordinal);
         var charges = await JobsOfAsync(user);
         Assert.Equal(2, charges.Count(c => c == Charge.Credit));
-        Assert.Equal(0, (long)await api.Redis.HashGetAsync(BillingKeys.Credits(BillingApiFixture.AppId, user), BillingKeys.BalanceField));
+        Assert.Equal(0, (long)await api.Redis.HashGetAsync(BillingKeys.Credits(TestShards.Of(user), BillingApiFixture.AppId, user), BillingKeys.BalanceField));
     }
 
     [Fact]
@@ -115,11 +115,13 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
             .AddSingleton(api.Connection)
             .AddSingleton<TimeProvider>(time)
             .AddSingleton<CreditLedger>()
+            .AddSingleton(TestShards.Default)
             .AddSingleton<CreditCache>()
             .Configure<BillingOptions>(o => o.FreeDailyMessages = 1)
             .BuildServiceProvider();
         await using var admission = new MessageAdmission(
             api.Connection,
+            TestShards.Default,
             Options.Create(new RateLimitOptions { PerUserBurst = 100, PerUserPerMinute = 1000 }),
             services.GetRequiredService<IOptionsMonitor<BillingOptions>>(),
             services.GetRequiredService<CreditCache>(),
@@ -132,8 +134,8 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
         Assert.Equal(AdmissionOutcome.Enqueued, (await admission.AdmitAsync(BillingApiFixture.AppId, $"{user}:3", user, 3, "早上好")).Outcome);
         Assert.Equal(AdmissionOutcome.OverQuota, (await admission.AdmitAsync(BillingApiFixture.AppId, $"{user}:4", user, 4, "再来")).Outcome);
 
-        Assert.Equal(1, (long)await api.Redis.StringGetAsync(BillingKeys.FreeUsed(BillingApiFixture.AppId, user, new DateOnly(2026, 12, 1))));
-        Assert.Equal(1, (long)await api.Redis.StringGetAsync(BillingKeys.FreeUsed(BillingApiFixture.AppId, user, new DateOnly(2026, 12, 2))));
+        Assert.Equal(1, (long)await api.Redis.StringGetAsync(BillingKeys.FreeUsed(TestShards.Of(user), BillingApiFixture.AppId, user, new DateOnly(2026, 12, 1))));
+        Assert.Equal(1, (long)await api.Redis.StringGetAsync(BillingKeys.FreeUsed(TestShards.Of(user), BillingApiFixture.AppId, user, new DateOnly(2026, 12, 2))));
     }
 
     private async Task<string> AskAsync(int replica, string openId, string content, long? msgId = null)
@@ -146,7 +148,7 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
     /// <summary>The charge of every job the user has on the stream.</summary>
     private async Task<List<string?>> JobsOfAsync(string openId)
     {
-        var entries = await api.Redis.StreamRangeAsync(QueueKeys.JobStream);
+        var entries = await api.Redis.JobEntriesAsync();
         return entries.Select(e => (Job: AiJob.FromStreamEntry(e), Entry: e))
             .Where(j => j.Job.OpenId == openId)
             .Select(j => j.Job.Charge)

@@ -34,7 +34,7 @@ public sealed class CommandTests(PostgresServer postgres)
         Assert.Equal(help, await app.SendAsync(Click("oAbout", "help", 1714037101)));
 
         Assert.Equal("success", await app.SendAsync(Click("oAbout", "no_such_key", 1714037102)));
-        Assert.Equal(0, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(0, await app.Harness.Db.JobCountAsync());
         Assert.Equal(0, app.Harness.Llm.Calls);
     }
 
@@ -56,7 +56,7 @@ public sealed class CommandTests(PostgresServer postgres)
         Assert.Equal(2, app.Harness.Llm.Calls);
         var last = app.Harness.Llm.Requests.Last();
         Assert.DoesNotContain(last, m => m.Content.Contains("我叫小明", StringComparison.Ordinal));
-        Assert.Equal(3, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(3, await app.Harness.Db.JobCountAsync());
         Assert.Equal(["答复：我叫小明", ResetText, "答复：我叫什么"], app.Harness.WeChat.MessagesTo("oNew"));
     }
 

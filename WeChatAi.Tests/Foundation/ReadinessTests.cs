@@ -46,7 +46,7 @@ public sealed class ReadinessTests(PostgresServer postgres)
         var slow = replies.Where(r => r.Latency >= TimeSpan.FromSeconds(1)).Select(r => r.Latency.TotalMilliseconds).ToList();
         Assert.True(slow.Count == 0, $"{slow.Count} of {Burst} requests took 1 s or more: {string.Join(", ", slow.Select(ms => $"{ms:F0} ms"))}");
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        Assert.Equal(Burst, await connection.GetDatabase().StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(Burst, await connection.GetDatabase().JobCountAsync());
     }
 
     [Fact]

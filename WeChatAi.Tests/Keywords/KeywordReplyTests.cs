@@ -35,7 +35,7 @@ public sealed class KeywordReplyTests(PostgresServer postgres)
         Assert.Equal(AckText, await KeywordApp.SendAsync(app.B, "oKeyword", 4, "价格贵吗")); // exact means the whole message
 
         await app.Harness.WaitUntilAsync(() => app.Harness.Llm.Calls == 1, "the one question reaches the LLM");
-        Assert.Equal(1, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(1, await app.Harness.Db.JobCountAsync());
         await app.Harness.WaitUntilAsync(() => app.Harness.WeChat.MessagesTo("oKeyword").Count == 1, "the question's answer is pushed");
         Assert.Equal(["答复：价格贵吗"], app.Harness.WeChat.MessagesTo("oKeyword"));
     }

@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Fakes;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.WeChatApi;
 
 namespace WeChatAi.Tests.Menu;
 
@@ -82,7 +83,7 @@ public sealed class MenuEndpointTests(PostgresServer postgres)
             TestContext.Current.CancellationToken);
         var token = JsonDocument.Parse(await fetched.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("access_token").GetString()!;
         await using var redis = await ConnectionMultiplexer.ConnectAsync(app.RedisConnectionString);
-        await redis.GetDatabase().StringSetAsync("wechatai:wechat:token:wxmenuapp", token, TimeSpan.FromHours(1));
+        await redis.GetDatabase().StringSetAsync(AccessTokenKeys.AccessToken("wxmenuapp"), token, TimeSpan.FromHours(1));
 
         Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Post, "/api/admin/menu/publish")).Status);
         Assert.Equal(token, Assert.Single(app.WeChat.PublishedMenus).AccessToken);

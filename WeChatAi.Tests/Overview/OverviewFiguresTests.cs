@@ -29,24 +29,29 @@ public class OverviewFiguresTests
         var beforeMidnight = new DateTimeOffset(2026, 12, 1, 15, 40, 30, TimeSpan.Zero); // 23:40 in China
         var afterMidnight = new DateTimeOffset(2026, 12, 1, 16, 5, 0, TimeSpan.Zero);   // 00:05 on 2 December
         var tooOld = new DateTimeOffset(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
-        Assert.Equal(("wechatai:minutes:20261201", "r2340"), (StatsKeys.Minutes(beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight)));
-        Assert.Equal(("wechatai:minutes:20261202", "a0005"), (StatsKeys.Minutes(afterMidnight), StatsKeys.AnsweredMinuteField(afterMidnight)));
+        // Figures spread over two shards, as the webhook and the workers leave them: the overview sums them.
+        var (one, two) = (TestShards.Default[0], TestShards.Default[7]);
+        Assert.Equal((one.Prefix + "minutes:20261201", "r2340"), (StatsKeys.Minutes(one, beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight)));
+        Assert.Equal((one.Prefix + "minutes:20261202", "a0005"), (StatsKeys.Minutes(one, afterMidnight), StatsKeys.AnsweredMinuteField(afterMidnight)));
         // Latency and active users (/api/stats' daily keys) start their day at the same midnight.
-        Assert.Equal(("wechatai:stats:20261201", "wechatai:users:20261202", "wechatai:latency:20261202"),
-            (StatsKeys.Counters(beforeMidnight), StatsKeys.Users(afterMidnight), StatsKeys.Latencies(afterMidnight)));
-        await db.HashIncrementAsync(StatsKeys.Minutes(beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight), 4);
-        await db.HashIncrementAsync(StatsKeys.Minutes(beforeMidnight), StatsKeys.AnsweredMinuteField(beforeMidnight), 3);
-        await db.HashIncrementAsync(StatsKeys.Minutes(tooOld), StatsKeys.ReceivedMinuteField(tooOld), 50);
-        await db.HashIncrementAsync(StatsKeys.Minutes(afterMidnight), StatsKeys.ReceivedMinuteField(afterMidnight), 2);
-        await db.HashIncrementAsync(StatsKeys.Minutes(afterMidnight), StatsKeys.PromptTokensField, 120);
+        Assert.Equal((one.Prefix + "stats:20261201", one.Prefix + "users:20261202", one.Prefix + "latency:20261202"),
+            (StatsKeys.Counters(one, beforeMidnight), StatsKeys.Users(one, afterMidnight), StatsKeys.Latencies(one, afterMidnight)));
+        await db.HashIncrementAsync(StatsKeys.Minutes(one, beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight), 1);
+        await db.HashIncrementAsync(StatsKeys.Minutes(two, beforeMidnight), StatsKeys.ReceivedMinuteField(beforeMidnight), 3);
+        await db.HashIncrementAsync(StatsKeys.Minutes(two, beforeMidnight), StatsKeys.AnsweredMinuteField(beforeMidnight), 3);
+        await db.HashIncrementAsync(StatsKeys.Minutes(one, tooOld), StatsKeys.ReceivedMinuteField(tooOld), 50);
+        await db.HashIncrementAsync(StatsKeys.Minutes(one, afterMidnight), StatsKeys.ReceivedMinuteField(afterMidnight), 1);
+        await db.HashIncrementAsync(StatsKeys.Minutes(two, afterMidnight), StatsKeys.ReceivedMinuteField(afterMidnight), 1);
+        await db.HashIncrementAsync(StatsKeys.Minutes(two, afterMidnight), StatsKeys.PromptTokensField, 120);
         var inWindow = afterMidnight.AddMinutes(10);
-        await db.HashIncrementAsync(StatsKeys.Calls(inWindow), StatsKeys.CallsField(StatsKeys.LlmService), 6);
-        await db.HashIncrementAsync(StatsKeys.Calls(inWindow), StatsKeys.ErrorsField(StatsKeys.LlmService), 1);
-        await db.HashIncrementAsync(StatsKeys.Calls(inWindow.AddMinutes(5)), StatsKeys.CallsField(StatsKeys.LlmService), 4);
-        await db.HashIncrementAsync(StatsKeys.Calls(afterMidnight), StatsKeys.CallsField(StatsKeys.LlmService), 50);
-        await db.HashIncrementAsync(StatsKeys.Calls(beforeMidnight), StatsKeys.CallsField(StatsKeys.LlmService), 99);
+        await db.HashIncrementAsync(StatsKeys.Calls(one, inWindow), StatsKeys.CallsField(StatsKeys.LlmService), 2);
+        await db.HashIncrementAsync(StatsKeys.Calls(two, inWindow), StatsKeys.CallsField(StatsKeys.LlmService), 4);
+        await db.HashIncrementAsync(StatsKeys.Calls(two, inWindow), StatsKeys.ErrorsField(StatsKeys.LlmService), 1);
+        await db.HashIncrementAsync(StatsKeys.Calls(one, inWindow.AddMinutes(5)), StatsKeys.CallsField(StatsKeys.LlmService), 4);
+        await db.HashIncrementAsync(StatsKeys.Calls(one, afterMidnight), StatsKeys.CallsField(StatsKeys.LlmService), 50);
+        await db.HashIncrementAsync(StatsKeys.Calls(two, beforeMidnight), StatsKeys.CallsField(StatsKeys.LlmService), 99);
 
-        var figures = await RedisFigures.ReadAsync(db, new DateTimeOffset(2026, 12, 1, 16, 20, 10, TimeSpan.Zero));
+        var figures = await RedisFigures.ReadAsync(db, TestShards.Default, new DateTimeOffset(2026, 12, 1, 16, 20, 10, TimeSpan.Zero));
 
         Assert.Equal(60, figures.Minutes.Count);
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 15, 21, 0, TimeSpan.Zero), figures.Minutes[0].At);

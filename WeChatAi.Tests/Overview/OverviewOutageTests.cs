@@ -26,7 +26,7 @@ public sealed class OverviewOutageTests : IAsyncLifetime
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
         {
             var now = DateTimeOffset.UtcNow;
-            await connection.GetDatabase().HashIncrementAsync(StatsKeys.Minutes(now), StatsKeys.ReceivedMinuteField(now), 2);
+            await connection.GetDatabase().HashIncrementAsync(StatsKeys.Minutes(TestShards.Default[3], now), StatsKeys.ReceivedMinuteField(now), 2);
         }
 
         var before = await OverviewApi.WaitForAsync(api, o => OverviewApi.Health(o, "postgresql").GetProperty("status").GetString() == "ok", "PostgreSQL ok");

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Worker.Common;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Tests.Overview;
 
@@ -17,8 +18,10 @@ public sealed class ServiceCallStatsTests
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},abortConnect=false,connectTimeout=500");
         var db = connection.GetDatabase();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 10, 0, 30, TimeSpan.Zero));
-        var minute = StatsKeys.Calls(clock.GetUtcNow());
-        using var stats = new ServiceCallStats(connection, clock, NullLogger<ServiceCallStats>.Instance);
+        // One shard: every flush writes the same keys (with more, each flush takes the next shard; readers sum them).
+        var shard = new JobShards(1)[0];
+        var minute = StatsKeys.Calls(shard, clock.GetUtcNow());
+        using var stats = new ServiceCallStats(connection, new JobShards(1), clock, NullLogger<ServiceCallStats>.Instance);
         await stats.StartAsync(TestContext.Current.CancellationToken);
 
         stats.LlmCall(failed: false, promptTokens: 10, completionTokens: 20);
@@ -30,7 +33,7 @@ public sealed class ServiceCallStatsTests
         Assert.Equal((2, 1, 1), ((long)await db.HashGetAsync(minute, "llm:calls"), (long)await db.HashGetAsync(minute, "llm:errors"), (long)await db.HashGetAsync(minute, "wechat-api:calls")));
         Assert.False(await db.HashExistsAsync(minute, "wechat-api:errors"));
         Assert.InRange((await db.KeyTimeToLiveAsync(minute))!.Value, TimeSpan.FromMinutes(29), StatsKeys.CallsRetention);
-        var day = StatsKeys.Minutes(clock.GetUtcNow());
+        var day = StatsKeys.Minutes(shard, clock.GetUtcNow());
         Assert.Equal((10, 20), ((long)await db.HashGetAsync(day, StatsKeys.PromptTokensField), (long)await db.HashGetAsync(day, StatsKeys.CompletionTokensField)));
 
         await redis.KillAsync();

@@ -25,7 +25,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
 
         Assert.Equal("答复：今天天气如何", reply);
         Assert.Empty(app.Harness.WeChat.Messages);
-        Assert.Equal(1, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(1, await app.Harness.Db.JobCountAsync());
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
         Assert.Null(attempts[0]);
         Assert.Equal("答复：慢一点的问题", attempts[1]);
         Assert.Equal(1, app.Harness.Llm.Calls);
-        Assert.Equal(1, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(1, await app.Harness.Db.JobCountAsync());
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
 
         Assert.Equal("正在思考中...", await app.DeliverAsync("oNoPermission", msgId: 5, "第一个问题"));
         await app.Harness.WaitForExchangesAsync(1);
-        Assert.True(await app.Harness.Db.KeyExistsAsync(ReplyKeys.PassiveSwitch(WorkerHarness.AppId)));
+        Assert.True(await app.Harness.Db.KeyExistsAsync(ReplyKeys.PassiveSwitch(TestShards.Default[0], WorkerHarness.AppId)));
 
         var next = await app.DeliverAsync("oNoPermission", msgId: 6, "第二个问题");
 
@@ -93,7 +93,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
 
         Assert.Equal(paragraphs[2], await app.DeliverAsync("oLong", msgId: 22, "继续"));
         Assert.Equal(1, app.Harness.Llm.Calls);
-        Assert.Equal(1, await app.Harness.Db.StreamLengthAsync(QueueKeys.JobStream));
+        Assert.Equal(1, await app.Harness.Db.JobCountAsync());
 
         // Nothing pending any more: "继续" is an ordinary message.
         Assert.Equal("答复：继续", await app.DeliverAsync("oLong", msgId: 23, "继续"));

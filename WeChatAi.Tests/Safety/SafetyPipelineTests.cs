@@ -4,6 +4,8 @@ using WeChatAi.Core.Safety;
 using WeChatAi.Tests.Fakes;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Worker;
+using WeChatAi.Core.Memory;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Tests.Safety;
 
@@ -66,7 +68,7 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
             Assert.Equal((user, SafetyDirection.Question, SafetySource.WordList, true, term, spelling),
                 (decision.OpenId, decision.Direction, decision.Source, decision.Blocked, decision.Rule, decision.Excerpt));
             Assert.Equal(spelling, question.Substring(decision.SpanStart!.Value, decision.SpanLength!.Value));
-            Assert.False(await _h.Db.KeyExistsAsync($"wechatai:memory:{WorkerHarness.AppId}:{user}"));
+            Assert.False(await _h.Db.KeyExistsAsync(MemoryKeys.Memory(TestShards.Of(user), WorkerHarness.AppId, user)));
         }
 
         // The blocked turn is not in the memory the LLM sees with the user's next question.
@@ -97,8 +99,8 @@ public sealed class SafetyPipelineTests(PostgresServer postgres) : IAsyncLifetim
         Assert.Equal(unsafeAnswer.IndexOf('F', StringComparison.Ordinal), decision.SpanStart);
 
         // What a retry would send is the replacement, never the unchecked answer; and the turn is not remembered.
-        Assert.Equal(BlockedAnswer, (string?)await _h.Db.HashGetAsync($"wechatai:job:{job.JobId}", "answer"));
-        Assert.False(await _h.Db.KeyExistsAsync($"wechatai:memory:{WorkerHarness.AppId}:user-a"));
+        Assert.Equal(BlockedAnswer, (string?)await _h.Db.HashGetAsync(WorkerKeys.Job(TestShards.Of(job.OpenId), job.JobId), "answer"));
+        Assert.False(await _h.Db.KeyExistsAsync(MemoryKeys.Memory(TestShards.Of("user-a"), WorkerHarness.AppId, "user-a")));
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class LogPrivacyTests(PostgresServer postgres)
         }
 
         await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(deadLettered, 91_002, question)));
-        await h.WaitUntilAsync(async () => await h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) >= 1, "the dead letter");
+        await h.WaitUntilAsync(async () => await h.Db.DeadLetterCountAsync() >= 1, "the dead letter");
         h.WeChat.SendFaults.Clear();
 
         // A rate limit.

@@ -34,7 +34,7 @@ public sealed class OutboundFetchTests(OutboundFetchFixture fixture) : IClassFix
 
         Assert.Equal([MediaSteps.UnreadableImageText], Production.WeChat.MessagesTo(openId));
         Assert.Empty(Internal.HitsOf("/internal/admin?" + url.Split('?')[1]));
-        Assert.Equal("1", (string?)await Production.Db.HashGetAsync(WorkerKeys.Job(job.JobId), "attempts"));
+        Assert.Equal("1", (string?)await Production.Db.HashGetAsync(WorkerKeys.Job(TestShards.Of(job.OpenId), job.JobId), "attempts"));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class OutboundFetchTests(OutboundFetchFixture fixture) : IClassFix
         Assert.Equal([MediaSteps.UnreadableImageText], development.WeChat.MessagesTo("u-redirect"));
         Assert.Single(Internal.HitsOf("/redirect?to=" + Uri.EscapeDataString(inside.ToString())));
         Assert.Empty(Internal.HitsOf("/internal/admin?redirected"));
-        Assert.Equal("1", (string?)await development.Db.HashGetAsync(WorkerKeys.Job(job.JobId), "attempts"));
+        Assert.Equal("1", (string?)await development.Db.HashGetAsync(WorkerKeys.Job(TestShards.Of(job.OpenId), job.JobId), "attempts"));
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class WebhookForgeryFixture(PostgresServer postgres) : IAsyncLifet
 
     /// <summary>The jobs on the stream for this user (the stream is shared: count only the test's own user).</summary>
     public async Task<List<AiJob>> JobsOfAsync(string openId) =>
-        [.. (await Redis.StreamRangeAsync(QueueKeys.JobStream)).Select(AiJob.FromStreamEntry).Where(j => j.OpenId == openId)];
+        [.. (await Redis.JobEntriesAsync()).Select(AiJob.FromStreamEntry).Where(j => j.OpenId == openId)];
 
     public async ValueTask InitializeAsync()
     {

@@ -46,14 +46,14 @@ public sealed class WebhookForgeryTests(WebhookForgeryFixture api) : IClassFixtu
     {
         const string victim = "o-forged-continue";
         const string part = "只给本人看的第二部分";
-        await api.Redis.ListRightPushAsync(ReplyKeys.Pending(WebhookForgeryFixture.SafeAppId, victim), part);
+        await api.Redis.ListRightPushAsync(ReplyKeys.Pending(TestShards.Of(victim), WebhookForgeryFixture.SafeAppId, victim), part);
         var forger = WebhookForgeryFixture.PlainSender(api.SafeApi);
 
         var (status, body) = await WeChatClient.SendAsync(forger.PostPlainAsync(WeChatClient.Text(victim, 8_101, ReplyKeys.ContinueText)));
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.DoesNotContain(part, body, StringComparison.Ordinal);
-        Assert.Equal(1, await api.Redis.ListLengthAsync(ReplyKeys.Pending(WebhookForgeryFixture.SafeAppId, victim)));
+        Assert.Equal(1, await api.Redis.ListLengthAsync(ReplyKeys.Pending(TestShards.Of(victim), WebhookForgeryFixture.SafeAppId, victim)));
 
         var (okStatus, reply) = await WeChatClient.SendAsync(api.SafeWeChat.PostAsync(WeChatClient.Text(victim, 8_102, ReplyKeys.ContinueText)));
         Assert.Equal(HttpStatusCode.OK, okStatus);
@@ -156,8 +156,8 @@ public sealed class WebhookForgeryTests(WebhookForgeryFixture api) : IClassFixtu
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized), (first, forged));
         Assert.Contains("already came with a different body", forgedBody, StringComparison.Ordinal);
         Assert.Empty(await api.JobsOfAsync(victim));
-        Assert.False(await api.Redis.KeyExistsAsync(AdmissionKeys.Dedup(WebhookForgeryFixture.PlainAppId, $"{victim}:8601")));
-        Assert.False(await api.Redis.KeyExistsAsync(AdmissionKeys.UserBucket(WebhookForgeryFixture.PlainAppId, victim)));
+        Assert.False(await api.Redis.KeyExistsAsync(AdmissionKeys.Dedup(TestShards.Of(victim), WebhookForgeryFixture.PlainAppId, $"{victim}:8601")));
+        Assert.False(await api.Redis.KeyExistsAsync(AdmissionKeys.UserBucket(TestShards.Of(victim), WebhookForgeryFixture.PlainAppId, victim)));
 
         // The legitimate twin: the same message under its own query is a new message, not a duplicate of the forgery.
         var (okStatus, reply) = await WeChatClient.SendAsync(weChat.PostPlainAsync(WeChatClient.Text(victim, 8_601, "我自己的问题")));
@@ -174,7 +174,7 @@ public sealed class WebhookForgeryTests(WebhookForgeryFixture api) : IClassFixtu
         const string keyword = "防伪口令";
         const string keywordReply = "只有真的推送才看得到的关键词回复";
         await CreateKeywordRuleAsync(keyword, keywordReply);
-        await api.Redis.ListRightPushAsync(ReplyKeys.Pending(WebhookForgeryFixture.PlainAppId, victim), part);
+        await api.Redis.ListRightPushAsync(ReplyKeys.Pending(TestShards.Of(victim), WebhookForgeryFixture.PlainAppId, victim), part);
         var weChat = WebhookForgeryFixture.PlainSender(api.PlainApi);
         string query = weChat.SignedQuery();
 
@@ -196,7 +196,7 @@ public sealed class WebhookForgeryTests(WebhookForgeryFixture api) : IClassFixtu
             Assert.Contains("already came with a different body", body, StringComparison.Ordinal);
         }
 
-        Assert.Equal(1, await api.Redis.ListLengthAsync(ReplyKeys.Pending(WebhookForgeryFixture.PlainAppId, victim)));
+        Assert.Equal(1, await api.Redis.ListLengthAsync(ReplyKeys.Pending(TestShards.Of(victim), WebhookForgeryFixture.PlainAppId, victim)));
         Assert.Empty(await api.JobsOfAsync(victim));
 
         // The legitimate twins, each under its own query.

@@ -66,7 +66,7 @@ public sealed class ApiShutdownTests(PostgresServer postgres) : IAsyncLifetime
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
 
         // A 200 promises WeChat the message is taken: each one's job must be on the stream.
-        var jobs = (await _connection.GetDatabase().StreamRangeAsync(QueueKeys.JobStream)).Select(e => AiJob.FromStreamEntry(e).OpenId).ToHashSet();
+        var jobs = (await _connection.GetDatabase().JobEntriesAsync()).Select(e => AiJob.FromStreamEntry(e).OpenId).ToHashSet();
         Assert.All(Enumerable.Range(0, Requests), i => Assert.Contains($"o-stop-{i}", jobs));
     }
 }

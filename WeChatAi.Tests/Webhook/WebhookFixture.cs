@@ -28,7 +28,7 @@ public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
     /// <summary>Settings a derived fixture adds to the API's environment.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
-    public Task<long> JobCountAsync() => Redis.StreamLengthAsync(QueueKeys.JobStream);
+    public Task<long> JobCountAsync() => Redis.JobCountAsync();
 
     public async ValueTask InitializeAsync()
     {

@@ -74,7 +74,7 @@ public sealed class WebhookMediaTests(MediaWebhookFixture api) : IClassFixture<M
 
     private async Task<AiJob> FindJobAsync(string openId, long msgId)
     {
-        var entries = await api.Redis.StreamRangeAsync(QueueKeys.JobStream);
+        var entries = await api.Redis.JobEntriesAsync();
         return Assert.Single(entries.Select(AiJob.FromStreamEntry), job => job.JobId == AiJob.CreateJobId(WebhookFixture.AppId, openId, msgId));
     }
 }

@@ -4,6 +4,8 @@ using WeChatAi.Api.Webhook;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.WeChat;
+using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Stats;
 
 namespace WeChatAi.Tests.Webhook;
 
@@ -66,9 +68,10 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         Assert.StartsWith($"00-{traceId}-", job.TraceParent, StringComparison.Ordinal);
         Assert.InRange(job.ReceivedAtUnixMs, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-        string day = BillingDay.Key(BillingDay.Of(DateTimeOffset.UtcNow));
-        Assert.True((long)await api.Redis.HashGetAsync($"wechatai:stats:{day}", "received") >= 1);
-        Assert.True(await api.Redis.HyperLogLogLengthAsync($"wechatai:users:{day}") >= 1);
+        // Counted on the user's shard.
+        var shard = TestShards.Of("o-plain");
+        Assert.True((long)await api.Redis.HashGetAsync(StatsKeys.Counters(shard, DateTimeOffset.UtcNow), "received") >= 1);
+        Assert.True(await api.Redis.HyperLogLogLengthAsync(StatsKeys.Users(shard, DateTimeOffset.UtcNow)) >= 1);
     }
 
     [Fact]
@@ -127,7 +130,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
             return (m.OpenId, m.MsgId, Reply: WeChatClient.ReplyContent(body));
         }));
 
-        var jobs = (await api.Redis.StreamRangeAsync(QueueKeys.JobStream)).Select(AiJob.FromStreamEntry)
+        var jobs = (await api.Redis.JobEntriesAsync()).Select(AiJob.FromStreamEntry)
             .Where(j => j.OpenId.StartsWith("o-batch-", StringComparison.Ordinal))
             .ToDictionary(j => j.MsgId);
         Assert.Equal(50, jobs.Count);
@@ -224,7 +227,7 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
 
     private async Task<AiJob> FindJobAsync(string jobId)
     {
-        var entries = await api.Redis.StreamRangeAsync(QueueKeys.JobStream);
+        var entries = await api.Redis.JobEntriesAsync();
         return Assert.Single(entries.Select(AiJob.FromStreamEntry), job => job.JobId == jobId);
     }
 

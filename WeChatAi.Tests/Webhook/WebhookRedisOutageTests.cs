@@ -54,7 +54,7 @@ public sealed class WebhookRedisOutageTests(PostgresServer postgres) : IAsyncLif
         }
 
         await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        var jobs = (await connection.GetDatabase().StreamRangeAsync(QueueKeys.JobStream)).Select(e => AiJob.FromStreamEntry(e).OpenId).ToHashSet();
+        var jobs = (await connection.GetDatabase().JobEntriesAsync()).Select(e => AiJob.FromStreamEntry(e).OpenId).ToHashSet();
         Assert.All(Enumerable.Range(0, 10), i => Assert.Contains($"o-during-{i}", jobs));
         AssertNoServerError();
     }

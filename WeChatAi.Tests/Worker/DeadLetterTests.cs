@@ -7,6 +7,7 @@ using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -23,7 +24,7 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
     public async Task A_retried_dead_letter_delivers_its_kept_answer_and_taken_over_parts_once_with_fresh_attempts()
     {
         const string user = "user-retry";
-        await _h.Db.ListRightPushAsync(ReplyKeys.Pending(WorkerHarness.AppId, user), ["旧的一", "旧的二"]);
+        await _h.Db.ListRightPushAsync(ReplyKeys.Pending(TestShards.Of(user), WorkerHarness.AppId, user), ["旧的一", "旧的二"]);
 
         // The first pending part goes out, then WeChat refuses the second on both attempts: dead-lettered with the
         // answer stored and both pending parts taken over.
@@ -36,13 +37,13 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         var job = await _h.EnqueueAsync(user, "问题");
         await _h.WaitForExchangesAsync(1);
         Assert.Equal(ExchangeOutcome.DeadLettered, (await _h.ExchangesAsync())[0].Outcome);
-        Assert.Equal(0, await _h.Db.ListLengthAsync(ReplyKeys.Pending(WorkerHarness.AppId, user)));
+        Assert.Equal(0, await _h.Db.ListLengthAsync(ReplyKeys.Pending(TestShards.Of(user), WorkerHarness.AppId, user)));
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo(user).Count == 2, "the first part and the apology");
         Assert.Equal("旧的一", _h.WeChat.MessagesTo(user)[0]);
         Assert.Contains("抱歉", _h.WeChat.MessagesTo(user)[1], StringComparison.Ordinal);
 
         // The job's state lives as long as the dead letter (7 days by default), not the 6 hours of a finished job.
-        var ttl = await _h.Db.KeyTimeToLiveAsync($"wechatai:job:{job.JobId}");
+        var ttl = await _h.Db.KeyTimeToLiveAsync(WorkerKeys.Job(TestShards.Of(job.OpenId), job.JobId));
         Assert.True(ttl > TimeSpan.FromDays(7), $"job state TTL {ttl}");
 
         await using var api = await AdminApi.StartAsync(_h.Redis.ConnectionString, _h.Database);
@@ -72,7 +73,7 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(1, _h.Llm.Calls);
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((ExchangeOutcome.Answered, 3, "答复：问题"), (exchange.Outcome, exchange.Attempts, exchange.Answer));
-        Assert.Equal(0, await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream));
+        Assert.Equal(0, await _h.Db.DeadLetterCountAsync());
         Assert.Equal(0, await _h.PendingInGroupAsync());
     }
 
@@ -89,9 +90,11 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             jobs.Add(await _h.EnqueueAsync($"user-all{i}", $"问题{i}"));
-            await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) == i + 1, $"dead letter {i}");
+            await _h.WaitUntilAsync(async () => await _h.Db.DeadLetterCountAsync() == i + 1, $"dead letter {i}");
         }
 
+        // Three users of three shards: the pages merge the shards' dead-letter streams, oldest first.
+        Assert.Equal(3, jobs.Select(j => TestShards.Of(j.OpenId).Index).Distinct().Count());
         await using var api = await AdminApi.StartAsync(_h.Redis.ConnectionString, _h.Database);
         var first = (await api.GetAsync("/api/admin/dead-letters?count=2")).Body;
         Assert.Equal(2, first.GetProperty("deadLetters").GetArrayLength());
@@ -114,7 +117,7 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal("答复：问题0", _h.WeChat.MessagesTo("user-all0")[1]);
         Assert.Equal("答复：问题2", _h.WeChat.MessagesTo("user-all2")[1]);
         Assert.Single(_h.WeChat.MessagesTo("user-all1")); // the apology only
-        Assert.Equal(0, await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream));
+        Assert.Equal(0, await _h.Db.DeadLetterCountAsync());
         Assert.Equal(0, (await api.PostAsync("/api/admin/dead-letters/retry-all")).Body.GetProperty("retried").GetInt32());
     }
 
@@ -123,12 +126,13 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
     {
         var now = DateTimeOffset.UtcNow;
         string Id(TimeSpan age) => (now - age).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "-0";
-        await _h.Db.StreamAddAsync(QueueKeys.DeadLetterStream, [new(DeadLetterFields.Reason, "old")], Id(TimeSpan.FromDays(8)));
-        await _h.Db.StreamAddAsync(QueueKeys.DeadLetterStream, [new(DeadLetterFields.Reason, "older than 2 days")], Id(TimeSpan.FromDays(3)));
-        await _h.Db.StreamAddAsync(QueueKeys.DeadLetterStream, [new(DeadLetterFields.Reason, "recent")], Id(TimeSpan.FromHours(1)));
+        // On three shards: every shard's dead letters are trimmed.
+        await _h.Db.StreamAddAsync(QueueKeys.DeadLetterStream(TestShards.Default[0]), [new(DeadLetterFields.Reason, "old")], Id(TimeSpan.FromDays(8)));
+        await _h.Db.StreamAddAsync(QueueKeys.DeadLetterStream(TestShards.Default[4]), [new(DeadLetterFields.Reason, "older than 2 days")], Id(TimeSpan.FromDays(3)));
+        await _h.Db.StreamAddAsync(QueueKeys.DeadLetterStream(TestShards.Default[11]), [new(DeadLetterFields.Reason, "recent")], Id(TimeSpan.FromHours(1)));
 
         await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__DeadLetterRetentionDays"] = "2" });
-        await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) == 1, "the dead letters past 2 days trimmed", TimeSpan.FromSeconds(20));
-        Assert.Equal("recent", (string?)(await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream)).Single()[DeadLetterFields.Reason]);
+        await _h.WaitUntilAsync(async () => await _h.Db.DeadLetterCountAsync() == 1, "the dead letters past 2 days trimmed", TimeSpan.FromSeconds(20));
+        Assert.Equal("recent", (string?)(await _h.Db.DeadLetterEntriesAsync()).Single()[DeadLetterFields.Reason]);
     }
 }

@@ -1,6 +1,7 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Memory;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -23,12 +24,12 @@ public sealed class NoticeJobTests(PostgresServer postgres) : IAsyncLifetime
 
         const string Text = "充值成功：100 次提问，100 次提问已到账，30 天内有效。";
         var notice = new AiJob(WorkerHarness.AppId, "user-n", -42, Text, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, null) { Notice = true };
-        await _h.Db.StreamAddAsync(QueueKeys.JobStream, notice.ToStreamEntry());
+        await _h.Db.StreamAddAsync(TestShards.JobStream(notice.OpenId), notice.ToStreamEntry());
 
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-n").Count == 2, "the notice");
         Assert.Equal(Text, _h.WeChat.MessagesTo("user-n")[1]);
         Assert.Equal(calls, _h.Llm.Calls);
-        var memory = await _h.Db.ListRangeAsync($"wechatai:memory:{WorkerHarness.AppId}:user-n");
+        var memory = await _h.Db.ListRangeAsync(MemoryKeys.Memory(TestShards.Of("user-n"), WorkerHarness.AppId, "user-n"));
         Assert.DoesNotContain(memory, entry => entry.ToString().Contains("充值成功", StringComparison.Ordinal));
     }
 }

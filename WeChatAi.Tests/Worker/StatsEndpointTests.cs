@@ -17,22 +17,27 @@ public sealed class StatsEndpointTests(PostgresServer postgres)
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
         var now = DateTimeOffset.UtcNow;
-        await db.HashIncrementAsync(StatsKeys.Counters(now), StatsKeys.ReceivedField, 5);
-        await db.HashIncrementAsync(StatsKeys.Counters(now), StatsKeys.AnsweredField, 3);
-        await db.HyperLogLogAddAsync(StatsKeys.Users(now), ["a", "b", "c"]);
+        // Spread over shards, as the webhook and the workers leave them: the API sums them.
+        var shards = TestShards.Default;
+        await db.HashIncrementAsync(StatsKeys.Counters(shards[0], now), StatsKeys.ReceivedField, 2);
+        await db.HashIncrementAsync(StatsKeys.Counters(shards[4], now), StatsKeys.ReceivedField, 3);
+        await db.HashIncrementAsync(StatsKeys.Counters(shards[7], now), StatsKeys.AnsweredField, 3);
+        await db.HyperLogLogAddAsync(StatsKeys.Users(shards[1], now), ["a"]);
+        await db.HyperLogLogAddAsync(StatsKeys.Users(shards[2], now), ["b", "c"]);
         foreach (var ms in Enumerable.Range(1, 100))
         {
-            await db.ListLeftPushAsync(StatsKeys.Latencies(now), ms * 10);
+            await db.ListLeftPushAsync(StatsKeys.Latencies(shards[ms % 3], now), ms * 10);
         }
 
-        await db.StreamCreateConsumerGroupAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, StreamPosition.Beginning, createStream: true);
+        var jobs = QueueKeys.JobStream(shards[2]);
+        await db.StreamCreateConsumerGroupAsync(jobs, QueueKeys.ConsumerGroup, StreamPosition.Beginning, createStream: true);
         for (var i = 0; i < 3; i++)
         {
-            await db.StreamAddAsync(QueueKeys.JobStream, "job_id", i);
+            await db.StreamAddAsync(jobs, "job_id", i);
         }
 
-        await db.StreamReadGroupAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, "c1", StreamPosition.NewMessages, 1);
-        await db.StreamAddAsync(QueueKeys.DeadLetterStream, "job_id", "dead");
+        await db.StreamReadGroupAsync(jobs, QueueKeys.ConsumerGroup, "c1", StreamPosition.NewMessages, 1);
+        await db.StreamAddAsync(QueueKeys.DeadLetterStream(shards[9]), "job_id", "dead");
 
         await using var api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
         {
@@ -55,7 +60,7 @@ public sealed class StatsEndpointTests(PostgresServer postgres)
         Assert.Equal((100, 500, 950, 990), (latency.GetProperty("samples").GetInt32(), latency.GetProperty("p50").GetInt64(), latency.GetProperty("p95").GetInt64(), latency.GetProperty("p99").GetInt64()));
 
         // Served from the short cache: a new figure shows only after it expires.
-        await db.HashIncrementAsync(StatsKeys.Counters(now), StatsKeys.ReceivedField);
+        await db.HashIncrementAsync(StatsKeys.Counters(TestShards.Default[5], now), StatsKeys.ReceivedField);
         Assert.Equal(5, await ReceivedAsync(api));
         await Task.Delay(Microsoft.AspNetCore.Builder.StatsEndpoints.CacheDuration + TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
         Assert.Equal(6, await ReceivedAsync(api));

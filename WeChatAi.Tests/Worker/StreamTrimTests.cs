@@ -17,7 +17,7 @@ public sealed class StreamTrimTests(PostgresServer postgres)
         await harness.StartWorkerAsync();
         await harness.WaitUntilAsync(() => harness.WeChat.Messages.Count >= 20, "20 answers");
         await harness.WaitUntilAsync(
-            async () => await harness.Db.StreamLengthAsync(QueueKeys.JobStream) <= 1, "the stream trimmed to its last delivered entry", TimeSpan.FromSeconds(20));
+            async () => await harness.Db.JobCountAsync() <= 1, "the stream trimmed to its last delivered entry", TimeSpan.FromSeconds(20));
 
         // With the worker gone, a new job stays unread: trimming must never take it.
         await harness.Workers[0].KillAsync();

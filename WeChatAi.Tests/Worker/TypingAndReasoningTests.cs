@@ -32,7 +32,7 @@ public sealed class TypingAndReasoningTests(PostgresServer postgres) : IAsyncLif
 
         // A message that waited longer than WeChat's 30 s window is answered without typing (it would get 45080).
         var late = new AiJob(WorkerHarness.AppId, "user-late", 99, "迟到的问题", DateTimeOffset.UtcNow.AddSeconds(-40).ToUnixTimeMilliseconds(), null, null);
-        await _h.Db.StreamAddAsync(QueueKeys.JobStream, late.ToStreamEntry());
+        await _h.Db.StreamAddAsync(TestShards.JobStream(late.OpenId), late.ToStreamEntry());
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-late").Count == 1, "the late answer");
         Assert.Empty(_h.WeChat.TypingTo("user-late"));
 

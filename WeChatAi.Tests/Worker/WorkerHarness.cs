@@ -110,7 +110,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         var msgId = Interlocked.Increment(ref _msgId);
         var job = new AiJob(AppId, openId, msgId, content,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null, media);
-        await Db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry());
+        await Db.StreamAddAsync(TestShards.JobStream(job.OpenId), job.ToStreamEntry());
         return job;
     }
 
@@ -161,8 +161,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     public async Task<long> PendingInGroupAsync()
     {
-        var pending = await Db.StreamPendingAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup);
-        return pending.PendingMessageCount;
+        var pending = await Task.WhenAll(TestShards.Default.All.Select(s => Db.StreamPendingAsync(QueueKeys.JobStream(s), QueueKeys.ConsumerGroup)));
+        return pending.Sum(p => p.PendingMessageCount);
     }
 
     public string WorkerOutput() =>

@@ -36,7 +36,7 @@ public sealed class WorkerInterruptionTests(PostgresServer postgres) : IAsyncLif
 
         await _h.StartWorkerAsync(settings);
         await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "the job to end", TimeSpan.FromSeconds(45));
-        var dead = await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream);
+        var dead = await _h.Db.DeadLetterEntriesAsync();
         if (answered)
         {
             Assert.Equal(["答复：中断"], _h.WeChat.MessagesTo("user-i"));
@@ -59,9 +59,9 @@ public sealed class WorkerInterruptionTests(PostgresServer postgres) : IAsyncLif
 
         // Not "nothing pending": the worker's token warm-up waits on the same lock, so nothing is read before it expires.
         await _h.WaitUntilAsync(
-            async () => _h.WeChat.MessagesTo("user-t").Count > 0 || await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) > 0, "the job to end", TimeSpan.FromSeconds(45));
+            async () => _h.WeChat.MessagesTo("user-t").Count > 0 || await _h.Db.DeadLetterCountAsync() > 0, "the job to end", TimeSpan.FromSeconds(45));
         Assert.Equal(["答复：锁"], _h.WeChat.MessagesTo("user-t"));
-        Assert.Empty(await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream));
+        Assert.Empty(await _h.Db.DeadLetterEntriesAsync());
         Assert.Equal([false], _h.WeChat.StableTokenRequests);
     }
 }

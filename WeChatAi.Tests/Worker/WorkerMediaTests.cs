@@ -4,6 +4,7 @@ using SkiaSharp;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Memory;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -100,7 +101,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((job.JobId, "明天会下雨吗"), (exchange.JobId, exchange.Question));
         Assert.Equal(JobMedia.Voice, exchange.Media);
-        Assert.Contains("u:明天会下雨吗", (await _h.Db.ListRangeAsync($"wechatai:memory:{WorkerHarness.AppId}:u-voice")).Select(v => v.ToString()));
+        Assert.Contains("u:明天会下雨吗", (await _h.Db.ListRangeAsync(MemoryKeys.Memory(TestShards.Of("u-voice"), WorkerHarness.AppId, "u-voice"))).Select(v => v.ToString()));
 
         // The overview's health counts the transcription with the answer, and media/get with the push (flushed each second).
         await _h.WaitUntilAsync(
@@ -150,7 +151,7 @@ public sealed class WorkerMediaTests(PostgresServer postgres) : IAsyncLifetime
         long total = 0;
         for (var minute = 0; minute < 3; minute++)
         {
-            total += (long?)await _h.Db.HashGetAsync(StatsKeys.Calls(now.AddMinutes(-minute)), (field ?? StatsKeys.CallsField)(service)) ?? 0;
+            total += await _h.Db.CallsAsync(now.AddMinutes(-minute), (field ?? StatsKeys.CallsField)(service));
         }
 
         return total;

@@ -6,6 +6,8 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Core.Memory;
+using WeChatAi.Core.Replies;
 
 namespace WeChatAi.Tests.Worker;
 
@@ -28,7 +30,7 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
 
         // Acknowledged, counted, recorded.
         await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "the job to be acknowledged");
-        Assert.Equal(1, (long)await _h.Db.HashGetAsync(StatsKeys.Counters(DateTimeOffset.UtcNow), StatsKeys.AnsweredField));
+        Assert.Equal(1, await _h.Db.CounterAsync(DateTimeOffset.UtcNow, StatsKeys.AnsweredField));
         await _h.WaitUntilAsync(async () => (await _h.ExchangesAsync()).Count == 1, "the exchange in PostgreSQL");
         var exchange = Assert.Single(await _h.ExchangesAsync());
         Assert.Equal((first.JobId, "你好", "答复：你好", ExchangeOutcome.Answered, 1), (exchange.JobId, exchange.Question, exchange.Answer, exchange.Outcome, exchange.Attempts));
@@ -47,7 +49,7 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-a").Count == 3, "the reset confirmation");
         Assert.Contains("清除", _h.WeChat.MessagesTo("user-a")[2], StringComparison.Ordinal);
         Assert.Equal(calls, _h.Llm.Calls);
-        Assert.False(await _h.Db.KeyExistsAsync($"wechatai:memory:{WorkerHarness.AppId}:user-a"));
+        Assert.False(await _h.Db.KeyExistsAsync(MemoryKeys.Memory(TestShards.Of("user-a"), WorkerHarness.AppId, "user-a")));
 
         await _h.EnqueueAsync("user-a", "清除记忆之后");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-a").Count == 4, "the answer after the reset");
@@ -139,13 +141,13 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
         await _h.EnqueueAsync("user-b", "多");
         await _h.WaitForExchangesAsync(1);
         Assert.Equal(paragraphs.Take(5), _h.WeChat.MessagesTo("user-b"));
-        Assert.Equal(2, await _h.Db.ListLengthAsync($"wechatai:pending:{WorkerHarness.AppId}:user-b"));
+        Assert.Equal(2, await _h.Db.ListLengthAsync(ReplyKeys.Pending(TestShards.Of("user-b"), WorkerHarness.AppId, "user-b")));
         Assert.Equal(ExchangeOutcome.Deferred, (await _h.ExchangesAsync())[0].Outcome);
 
         await _h.EnqueueAsync("user-b", "少");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-b").Count == 8, "the pending parts and the next answer");
         Assert.Equal([.. paragraphs, "短答复"], _h.WeChat.MessagesTo("user-b"));
-        Assert.Equal(0, await _h.Db.ListLengthAsync($"wechatai:pending:{WorkerHarness.AppId}:user-b"));
+        Assert.Equal(0, await _h.Db.ListLengthAsync(ReplyKeys.Pending(TestShards.Of("user-b"), WorkerHarness.AppId, "user-b")));
     }
 
     [Fact]
@@ -172,8 +174,8 @@ public sealed class WorkerPipelineTests(PostgresServer postgres) : IAsyncLifetim
 
         await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MaxAttempts"] = "2", ["Llm__MaxRetries"] = "0" });
         var job = await _h.EnqueueAsync("user-d", "失败");
-        await _h.WaitUntilAsync(async () => await _h.Db.StreamLengthAsync(QueueKeys.DeadLetterStream) == 1, "the dead letter");
-        var dead = (await _h.Db.StreamRangeAsync(QueueKeys.DeadLetterStream)).Single();
+        await _h.WaitUntilAsync(async () => await _h.Db.DeadLetterCountAsync() == 1, "the dead letter");
+        var dead = (await _h.Db.DeadLetterEntriesAsync()).Single();
         Assert.Equal(job.JobId, AiJob.FromStreamEntry(dead).JobId);
         Assert.Contains("500", (string?)dead["dead_reason"], StringComparison.Ordinal);
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-d").Count == 1, "the apology");

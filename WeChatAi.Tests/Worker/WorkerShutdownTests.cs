@@ -41,8 +41,8 @@ public sealed class WorkerShutdownTests(PostgresServer postgres) : IAsyncLifetim
         // Nothing acknowledged, nothing sent: the running jobs are pending in the group, the rest unread.
         Assert.Empty(_h.WeChat.Messages);
         Assert.Equal(Concurrency, await _h.PendingInGroupAsync());
-        var group = Assert.Single(await _h.Db.StreamGroupInfoAsync(QueueKeys.JobStream));
-        Assert.Equal(Jobs - Concurrency, group.Lag);
+        var groups = await Task.WhenAll(TestShards.Default.All.Select(s => _h.Db.StreamGroupInfoAsync(QueueKeys.JobStream(s))));
+        Assert.Equal(Jobs - Concurrency, groups.Sum(g => Assert.Single(g).Lag));
 
         _h.Llm.Delay = TimeSpan.Zero;
         await _h.StartWorkerAsync();

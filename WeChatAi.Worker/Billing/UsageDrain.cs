@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Worker.Billing;
 
@@ -12,13 +13,17 @@ namespace WeChatAi.Worker.Billing;
 /// deleted only after its batch committed, and a crashed worker's entries are taken over.
 /// </summary>
 internal sealed partial class UsageDrain(
-    IConnectionMultiplexer redis, IServiceScopeFactory scopes, CreditLedger ledger, TimeProvider time, ILogger<UsageDrain> logger) : BackgroundService
+    IConnectionMultiplexer redis, JobShards shards, IServiceScopeFactory scopes, CreditLedger ledger, TimeProvider time, ILogger<UsageDrain> logger) : BackgroundService
 {
     internal const int BatchSize = 200;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClaimIdle = TimeSpan.FromSeconds(30);
 
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    // Per shard: its group exists (created once, again after Redis lost it), so a drain does not send XGROUP CREATE
+    // to every shard every second.
+    private readonly bool[] _groupReady = new bool[shards.Count];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,26 +56,53 @@ internal sealed partial class UsageDrain(
         }
     }
 
-    /// <summary>Writes one batch (taken-over entries first); returns how many entries it wrote.</summary>
+    /// <summary>Writes one batch of every shard (taken-over entries first); returns the largest batch it wrote.</summary>
     internal async Task<int> DrainOnceAsync(CancellationToken cancellationToken)
     {
+        var largest = 0;
+        foreach (var shard in shards.All)
+        {
+            largest = Math.Max(largest, await DrainOnceAsync(shard, cancellationToken));
+        }
+
+        return largest;
+    }
+
+    private async Task<int> DrainOnceAsync(JobShard shard, CancellationToken cancellationToken)
+    {
         var db = redis.GetDatabase();
-        await EnsureGroupAsync(db);
-        var claimed = await db.StreamAutoClaimAsync(BillingKeys.UsageStream, BillingKeys.UsageGroup, _consumer, (long)ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
-        var entries = claimed.ClaimedEntries.Length > 0
-            ? claimed.ClaimedEntries
-            : await db.StreamReadGroupAsync(BillingKeys.UsageStream, BillingKeys.UsageGroup, _consumer, StreamPosition.NewMessages, BatchSize);
+        var stream = BillingKeys.UsageStream(shard);
+        if (!_groupReady[shard.Index])
+        {
+            await EnsureGroupAsync(db, stream);
+            _groupReady[shard.Index] = true;
+        }
+
+        StreamEntry[] entries;
+        try
+        {
+            var claimed = await db.StreamAutoClaimAsync(stream, BillingKeys.UsageGroup, _consumer, (long)ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
+            entries = claimed.ClaimedEntries.Length > 0
+                ? claimed.ClaimedEntries
+                : await db.StreamReadGroupAsync(stream, BillingKeys.UsageGroup, _consumer, StreamPosition.NewMessages, BatchSize);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            _groupReady[shard.Index] = false; // Redis lost it (restarted without its data): created again next round
+            throw;
+        }
+
         if (entries.Length == 0)
         {
             return 0;
         }
 
         var events = entries.Select(UsageEvent.From).ToList();
-        var free = await FreeCountersAsync(db, events);
+        var free = await FreeCountersAsync(db, shard, events);
         await WriteAsync(events.Where(e => e is not null).Select(e => e!).ToList(), free, cancellationToken);
         var ids = entries.Select(e => e.Id).ToArray();
-        await db.StreamAcknowledgeAsync(BillingKeys.UsageStream, BillingKeys.UsageGroup, ids);
-        await db.StreamDeleteAsync(BillingKeys.UsageStream, ids);
+        await db.StreamAcknowledgeAsync(stream, BillingKeys.UsageGroup, ids);
+        await db.StreamDeleteAsync(stream, ids);
         if (events.Any(e => e is null))
         {
             LogMalformed(logger, events.Count(e => e is null));
@@ -79,11 +111,11 @@ internal sealed partial class UsageDrain(
         return entries.Length;
     }
 
-    private static async Task EnsureGroupAsync(IDatabase db)
+    private static async Task EnsureGroupAsync(IDatabase db, RedisKey stream)
     {
         try
         {
-            await db.StreamCreateConsumerGroupAsync(BillingKeys.UsageStream, BillingKeys.UsageGroup, "0-0", createStream: true);
+            await db.StreamCreateConsumerGroupAsync(stream, BillingKeys.UsageGroup, "0-0", createStream: true);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
@@ -91,10 +123,10 @@ internal sealed partial class UsageDrain(
     }
 
     // The free counter's current value is the day's count: writing it (not adding to it) makes a batch written twice harmless.
-    private static async Task<Dictionary<(string, string, DateOnly), int>> FreeCountersAsync(IDatabase db, List<UsageEvent?> events)
+    private static async Task<Dictionary<(string, string, DateOnly), int>> FreeCountersAsync(IDatabase db, JobShard shard, List<UsageEvent?> events)
     {
         var days = events.Where(e => e is { IsFree: true }).Select(e => (e!.AppId, e.OpenId, e.Day)).Distinct().ToList();
-        var values = await Task.WhenAll(days.Select(d => db.StringGetAsync(BillingKeys.FreeUsed(d.AppId, d.OpenId, d.Day))));
+        var values = await Task.WhenAll(days.Select(d => db.StringGetAsync(BillingKeys.FreeUsed(shard, d.AppId, d.OpenId, d.Day))));
         return days.Zip(values).ToDictionary(p => p.First, p => (int)((long?)p.Second ?? 0));
     }
 

@@ -32,11 +32,15 @@ internal sealed class JobState
     private Dictionary<string, string> _fields = new(StringComparer.Ordinal);
     private readonly string _processing = Guid.NewGuid().ToString("N")[..8];
 
-    public JobState(IDatabase db, string jobId)
+    public JobState(IDatabase db, JobShard shard, string jobId)
     {
         _db = db;
-        _key = WorkerKeys.Job(jobId);
+        Shard = shard;
+        _key = WorkerKeys.Job(shard, jobId);
     }
+
+    /// <summary>The job's user's shard: every key a script of this state touches is in its slot.</summary>
+    public JobShard Shard { get; }
 
     public StoredAnswer? Answer =>
         _fields.TryGetValue("answer", out var answer)

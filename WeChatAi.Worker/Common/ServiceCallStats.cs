@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using StackExchange.Redis;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Stats;
 
 namespace WeChatAi.Worker.Common;
@@ -9,12 +10,14 @@ namespace WeChatAi.Worker.Common;
 /// and the LLM's tokens per China day (<see cref="StatsKeys.Minutes"/>), for the console's overview. The counts gather
 /// in memory and go to Redis once a second in one transaction, one <c>HINCRBY</c> per counter that moved: a handful of
 /// commands a second however many jobs run, and no job waits for them. A crash loses at most the last second's counts.
+/// Each flush goes to the next shard in turn (one slot per transaction, and no master a hot spot); readers sum the shards.
 /// </summary>
-internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, TimeProvider time, ILogger<ServiceCallStats> logger) : BackgroundService
+internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, JobShards shards, TimeProvider time, ILogger<ServiceCallStats> logger) : BackgroundService
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<(string Key, string Field), Counter> _counters = new();
+    private readonly ConcurrentDictionary<(bool Tokens, DateTimeOffset Minute, string Field), Counter> _counters = new();
+    private int _nextShard;
 
     /// <summary>One answer of the chat or vision model (after the HTTP retries), with the tokens it took.</summary>
     public void LlmCall(bool failed, int promptTokens = 0, int completionTokens = 0)
@@ -23,8 +26,8 @@ internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, Tim
         CountCall(now, StatsKeys.LlmService, failed);
         if (promptTokens + completionTokens > 0)
         {
-            Add(StatsKeys.Minutes(now), StatsKeys.PromptTokensField, promptTokens, StatsKeys.MinutesRetention);
-            Add(StatsKeys.Minutes(now), StatsKeys.CompletionTokensField, completionTokens, StatsKeys.MinutesRetention);
+            Add(tokens: true, now, StatsKeys.PromptTokensField, promptTokens, StatsKeys.MinutesRetention);
+            Add(tokens: true, now, StatsKeys.CompletionTokensField, completionTokens, StatsKeys.MinutesRetention);
         }
     }
 
@@ -55,31 +58,37 @@ internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, Tim
 
     private void CountCall(DateTimeOffset now, string service, bool failed)
     {
-        var minute = StatsKeys.Calls(now);
-        Add(minute, StatsKeys.CallsField(service), 1, StatsKeys.CallsRetention);
+        Add(tokens: false, now, StatsKeys.CallsField(service), 1, StatsKeys.CallsRetention);
         if (failed)
         {
-            Add(minute, StatsKeys.ErrorsField(service), 1, StatsKeys.CallsRetention);
+            Add(tokens: false, now, StatsKeys.ErrorsField(service), 1, StatsKeys.CallsRetention);
         }
     }
 
-    private void Add(string key, string field, long by, TimeSpan retention) =>
-        Interlocked.Add(ref _counters.GetOrAdd((key, field), static (_, state) => new Counter(state.retention, state.now), (retention, now: time.GetUtcNow())).Value, by);
+    /// <param name="tokens">A field of the day's <see cref="StatsKeys.Minutes"/> (counted per hour: China's days start on
+    /// one), else of the minute's <see cref="StatsKeys.Calls"/>.</param>
+    private void Add(bool tokens, DateTimeOffset now, string field, long by, TimeSpan retention)
+    {
+        var unit = tokens ? TimeSpan.TicksPerHour : TimeSpan.TicksPerMinute;
+        var minute = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % unit), TimeSpan.Zero);
+        Interlocked.Add(ref _counters.GetOrAdd((tokens, minute, field), static (_, state) => new Counter(state.retention, state.now), (retention, now: time.GetUtcNow())).Value, by);
+    }
 
     private async Task FlushAsync()
     {
+        var shard = shards[(int)((uint)Interlocked.Increment(ref _nextShard) % (uint)shards.Count)];
         var taken = new List<(string Key, string Field, Counter Counter, long Value)>();
-        foreach (var ((key, field), counter) in _counters)
+        foreach (var (id, counter) in _counters)
         {
             var value = Interlocked.Exchange(ref counter.Value, 0);
             if (value != 0)
             {
-                taken.Add((key, field, counter, value));
+                taken.Add((id.Tokens ? StatsKeys.Minutes(shard, id.Minute) : StatsKeys.Calls(shard, id.Minute), id.Field, counter, value));
             }
             else if (time.GetUtcNow() - counter.Created > counter.Retention)
             {
                 // Its minute (or day) is over, so nobody adds to it any more: its key's retention is longer than that.
-                _counters.TryRemove((key, field), out _);
+                _counters.TryRemove(id, out _);
             }
         }
 
@@ -90,7 +99,7 @@ internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, Tim
 
         try
         {
-            // MULTI/EXEC: a flush lands whole or not at all. In a plain batch, one increment could fail on the dying
+            // MULTI/EXEC on one shard: a flush lands whole or not at all. In a plain batch, one increment could fail on the dying
             // connection while another waited for the reconnect and landed: errors counted without their calls.
             var transaction = redis.GetDatabase().CreateTransaction();
             var writes = taken.Select(t => (Task)transaction.HashIncrementAsync(t.Key, t.Field, t.Value))

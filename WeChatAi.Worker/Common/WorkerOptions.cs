@@ -37,7 +37,7 @@ public sealed class WorkerOptions
     public int MaxInterruptions { get; set; } = 10;
 
     /// <summary>
-    /// Days a dead letter is kept (<c>wechatai:jobs:dead</c>, trimmed by entry time), and with it the job's state, so
+    /// Days a dead letter is kept (each shard's <c>wechatai:{tag}:jobs:dead</c>, trimmed by entry time), and with it the job's state, so
     /// that an operator's retry still sends its answer and pending parts.
     /// </summary>
     [Range(1, 365, ErrorMessage = "Worker:DeadLetterRetentionDays must be between 1 and 365.")]

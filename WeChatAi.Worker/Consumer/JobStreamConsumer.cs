@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Worker.Pipeline;
 using WeChatAi.Worker.Common;
 using WeChatAi.Worker.Ordering;
@@ -9,9 +10,11 @@ using WeChatAi.Worker.Ordering;
 namespace WeChatAi.Worker.Consumer;
 
 /// <summary>
-/// Reads the job stream as one consumer of the shared group and runs jobs through the <see cref="JobPipeline"/>, as
-/// many at once as the <see cref="SlowStartLimiter"/> allows; it never reads more than it has free slots, so overload
-/// waits in Redis. Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
+/// Reads every shard's job stream as one consumer of the shared group and runs jobs through the <see cref="JobPipeline"/>,
+/// as many at once as the <see cref="SlowStartLimiter"/> allows; it never reads more than it has free slots, so overload
+/// waits in Redis. Shards are read in turn (round-robin), so a busy shard never starves another; a shard that came
+/// back empty is read again after a delay of its own that doubles up to 100 ms, and the loop sleeps only when every
+/// shard came back empty. Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
 /// (XAUTOCLAIM); this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
 /// mistaken for a dead worker. On stop, running jobs get <see cref="WorkerOptions.ShutdownGraceSeconds"/> to finish;
 /// the rest stays pending in the group for another worker.
@@ -21,12 +24,17 @@ internal sealed partial class JobStreamConsumer(
     JobPipeline pipeline,
     PipelineReadiness readiness,
     UserTurns turns,
+    JobShards shards,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobStreamConsumer> logger) : BackgroundService
 {
     private const int ReadBatch = 500;
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private static readonly TimeSpan FirstIdle = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan LastIdle = TimeSpan.FromMilliseconds(100);
+
+    // Keyed by shard and entry id: entry ids are unique only within one shard's stream.
+    private readonly ConcurrentDictionary<(int Shard, string Id), Task> _running = new();
 
     // Not disposed: cancelled jobs observe it until they end, which may be after the host disposed this service.
     private readonly CancellationTokenSource _jobsCancellation = new();
@@ -46,8 +54,13 @@ internal sealed partial class JobStreamConsumer(
 
         var settings = options.Value;
         var limiter = new SlowStartLimiter(settings.InitialConcurrency, settings.MaxConcurrency);
-        await EnsureGroupAsync(stoppingToken);
-        LogConsuming(logger, ConsumerName, limiter.Limit, settings.MaxConcurrency);
+        foreach (var shard in shards.All)
+        {
+            await EnsureGroupAsync(shard, stoppingToken);
+        }
+
+        await WarnOfLegacyStreamAsync();
+        LogConsuming(logger, ConsumerName, shards.Count, limiter.Limit, settings.MaxConcurrency);
         _ = readiness.WarmUpAsync(stoppingToken);
 
         await Task.WhenAll(
@@ -72,13 +85,13 @@ internal sealed partial class JobStreamConsumer(
         await Task.WhenAny(Task.WhenAll(_running.Values), Task.Delay(Timeout.Infinite, cancellationToken));
     }
 
-    private async Task EnsureGroupAsync(CancellationToken stoppingToken)
+    private async Task EnsureGroupAsync(JobShard shard, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                await redis.GetDatabase().StreamCreateConsumerGroupAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, StreamPosition.Beginning, createStream: true);
+                await redis.GetDatabase().StreamCreateConsumerGroupAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, StreamPosition.Beginning, createStream: true);
                 return;
             }
             catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
@@ -93,19 +106,63 @@ internal sealed partial class JobStreamConsumer(
         }
     }
 
+    /// <summary>
+    /// The releases before shards queued on one stream: jobs still there would never be read. Operators drain it before
+    /// upgrading (docs/keyspace.md); this says so once if they did not.
+    /// </summary>
+    private async Task WarnOfLegacyStreamAsync()
+    {
+        try
+        {
+            var db = redis.GetDatabase();
+            if (!await db.KeyExistsAsync(QueueKeys.LegacyJobStream))
+            {
+                return;
+            }
+
+            var groups = await db.StreamGroupInfoAsync(QueueKeys.LegacyJobStream);
+            var length = await db.StreamLengthAsync(QueueKeys.LegacyJobStream);
+            var unfinished = groups.Length == 0
+                ? length
+                : groups.Sum(g => g.PendingMessageCount + (g.Lag ?? length));
+            if (unfinished > 0)
+            {
+                LogLegacyStream(logger, QueueKeys.LegacyJobStream, unfinished);
+            }
+        }
+        catch (Exception ex) when (RedisFailures.IsTransient(ex) || ex is RedisServerException)
+        {
+            LogRedisError(logger, ex, "checking the stream of the releases before shards");
+        }
+    }
+
     private async Task ReadLoopAsync(SlowStartLimiter limiter, CancellationToken stoppingToken)
     {
-        var idle = TimeSpan.FromMilliseconds(5);
+        var idle = new TimeSpan[shards.Count];
+        var dueAt = new long[shards.Count];
+        Array.Fill(idle, FirstIdle);
+        var next = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            JobShard? shard = null;
             try
             {
                 await limiter.WaitAsync(stoppingToken);
+                shard = NextDue(dueAt, ref next);
+                if (shard is null)
+                {
+                    // Every shard came back empty lately: sleep until the first is due again.
+                    limiter.Return();
+                    var wait = time.GetElapsedTime(time.GetTimestamp(), dueAt.Min());
+                    await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), time, stoppingToken);
+                    continue;
+                }
+
                 var free = limiter.Free + 1;
                 StreamEntry[] entries;
                 try
                 {
-                    entries = await turns.ReadAsync(ConsumerName, Math.Min(free, ReadBatch));
+                    entries = await turns.ReadAsync(shard, ConsumerName, Math.Min(free, ReadBatch));
                 }
                 catch
                 {
@@ -113,34 +170,34 @@ internal sealed partial class JobStreamConsumer(
                     throw;
                 }
 
-                limiter.NoteRead(entries.Length, free);
                 if (entries.Length == 0)
                 {
                     limiter.Return();
-                    await Task.Delay(idle, time, stoppingToken);
-                    idle = TimeSpan.FromMilliseconds(Math.Min(idle.TotalMilliseconds * 2, 100));
+                    dueAt[shard.Index] = time.GetTimestamp() + (long)(idle[shard.Index].TotalSeconds * time.TimestampFrequency);
+                    idle[shard.Index] = TimeSpan.FromMilliseconds(Math.Min(idle[shard.Index].TotalMilliseconds * 2, LastIdle.TotalMilliseconds));
                     continue;
                 }
 
-                idle = TimeSpan.FromMilliseconds(5);
-                Start(entries[0], limiter);
+                limiter.NoteRead(entries.Length, free);
+                idle[shard.Index] = FirstIdle;
+                Start(shard, entries[0], limiter);
                 for (var i = 1; i < entries.Length; i++)
                 {
                     // Only this loop and the claim loop take slots; the count read above is at most what is free. On stop,
                     // entries read but not started stay pending for another worker.
                     await limiter.WaitAsync(stoppingToken);
-                    Start(entries[i], limiter);
+                    Start(shard, entries[i], limiter);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (RedisServerException ex) when (ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
+            catch (RedisServerException ex) when (shard is not null && ex.Message.Contains("NOGROUP", StringComparison.Ordinal))
             {
                 // Redis lost the stream or the group (restarted without its data): create them again.
-                LogRedisError(logger, ex, "reading the job stream (group missing: creating it again)");
-                await EnsureGroupAsync(stoppingToken);
+                LogRedisError(logger, ex, "reading a job stream (group missing: creating it again)");
+                await EnsureGroupAsync(shard, stoppingToken);
             }
             catch (Exception ex) when (RedisFailures.IsTransient(ex))
             {
@@ -148,6 +205,23 @@ internal sealed partial class JobStreamConsumer(
                 await DelayQuietly(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+    }
+
+    /// <summary>The next shard in turn that is due to be read (an empty one waits for its delay), or null if none is.</summary>
+    private JobShard? NextDue(long[] dueAt, ref int next)
+    {
+        var now = time.GetTimestamp();
+        for (var i = 0; i < dueAt.Length; i++)
+        {
+            var index = (next + i) % dueAt.Length;
+            if (dueAt[index] <= now)
+            {
+                next = (index + 1) % dueAt.Length;
+                return shards[index];
+            }
+        }
+
+        return null;
     }
 
     private async Task ClaimLoopAsync(SlowStartLimiter limiter, CancellationToken stoppingToken)
@@ -159,38 +233,10 @@ internal sealed partial class JobStreamConsumer(
             try
             {
                 await Task.Delay(interval, time, stoppingToken);
-                RedisValue cursor = "0-0";
-                do
+                foreach (var shard in shards.All)
                 {
-                    var free = limiter.Free;
-                    if (free == 0)
-                    {
-                        break;
-                    }
-
-                    var db = redis.GetDatabase();
-                    var result = await db.StreamAutoClaimAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, ConsumerName, minIdle, cursor, Math.Min(free, ReadBatch));
-                    if (result.DeletedIds.Length > 0)
-                    {
-                        // Trimmed from the stream while pending: nothing left to process.
-                        await db.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, result.DeletedIds);
-                    }
-
-                    foreach (var entry in result.ClaimedEntries)
-                    {
-                        if (entry.IsNull || _running.ContainsKey(entry.Id.ToString()))
-                        {
-                            continue;
-                        }
-
-                        LogClaimed(logger, entry.Id);
-                        await limiter.WaitAsync(stoppingToken);
-                        Start(entry, limiter);
-                    }
-
-                    cursor = result.NextStartId;
+                    await ClaimIdleAsync(shard, minIdle, limiter, stoppingToken);
                 }
-                while (cursor != "0-0");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -203,6 +249,43 @@ internal sealed partial class JobStreamConsumer(
         }
     }
 
+    private async Task ClaimIdleAsync(JobShard shard, long minIdle, SlowStartLimiter limiter, CancellationToken stoppingToken)
+    {
+        var stream = QueueKeys.JobStream(shard);
+        RedisValue cursor = "0-0";
+        do
+        {
+            var free = limiter.Free;
+            if (free == 0)
+            {
+                return;
+            }
+
+            var db = redis.GetDatabase();
+            var result = await db.StreamAutoClaimAsync(stream, QueueKeys.ConsumerGroup, ConsumerName, minIdle, cursor, Math.Min(free, ReadBatch));
+            if (result.DeletedIds.Length > 0)
+            {
+                // Trimmed from the stream while pending: nothing left to process.
+                await db.StreamAcknowledgeAsync(stream, QueueKeys.ConsumerGroup, result.DeletedIds);
+            }
+
+            foreach (var entry in result.ClaimedEntries)
+            {
+                if (entry.IsNull || _running.ContainsKey((shard.Index, entry.Id.ToString())))
+                {
+                    continue;
+                }
+
+                LogClaimed(logger, entry.Id);
+                await limiter.WaitAsync(stoppingToken);
+                Start(shard, entry, limiter);
+            }
+
+            cursor = result.NextStartId;
+        }
+        while (cursor != "0-0");
+    }
+
     /// <summary>Resets the idle time of this worker's running jobs so no other worker claims them.</summary>
     private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
     {
@@ -212,10 +295,12 @@ internal sealed partial class JobStreamConsumer(
             try
             {
                 await Task.Delay(interval, time, stoppingToken);
-                var ids = _running.Keys.Select(id => (RedisValue)id).ToArray();
-                foreach (var chunk in ids.Chunk(1000))
+                foreach (var shard in _running.Keys.GroupBy(key => key.Shard, key => (RedisValue)key.Id))
                 {
-                    await redis.GetDatabase().StreamClaimIdsOnlyAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, ConsumerName, 0, chunk);
+                    foreach (var chunk in shard.Chunk(1000))
+                    {
+                        await redis.GetDatabase().StreamClaimIdsOnlyAsync(QueueKeys.JobStream(shards[shard.Key]), QueueKeys.ConsumerGroup, ConsumerName, 0, chunk);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -229,9 +314,10 @@ internal sealed partial class JobStreamConsumer(
         }
     }
 
-    private void Start(StreamEntry entry, SlowStartLimiter limiter)
+    private void Start(JobShard shard, StreamEntry entry, SlowStartLimiter limiter)
     {
         var id = entry.Id.ToString();
+        var key = (shard.Index, id);
         var jobsToken = _jobsCancellation.Token;
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
@@ -239,7 +325,7 @@ internal sealed partial class JobStreamConsumer(
             await registered.Task; // in _running before it can remove itself
             try
             {
-                await pipeline.ProcessAsync(entry, jobsToken);
+                await pipeline.ProcessAsync(shard, entry, jobsToken);
             }
             catch (OperationCanceledException) when (jobsToken.IsCancellationRequested)
             {
@@ -251,11 +337,11 @@ internal sealed partial class JobStreamConsumer(
             }
             finally
             {
-                _running.TryRemove(id, out _);
+                _running.TryRemove(key, out _);
                 limiter.Complete();
             }
         });
-        _running[id] = task;
+        _running[key] = task;
         registered.SetResult();
     }
 
@@ -273,8 +359,11 @@ internal sealed partial class JobStreamConsumer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not consuming AI jobs: {Missing} not configured. Jobs stay queued until a worker with the settings runs")]
     private static partial void LogNotConsuming(ILogger logger, string missing);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs as {Consumer} ({InitialConcurrency} at once at first, growing with completed jobs up to {MaxConcurrency})")]
-    private static partial void LogConsuming(ILogger logger, string consumer, int initialConcurrency, int maxConcurrency);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming AI jobs of {Shards} shard(s) as {Consumer} ({InitialConcurrency} at once at first, growing with completed jobs up to {MaxConcurrency})")]
+    private static partial void LogConsuming(ILogger logger, string consumer, int shards, int initialConcurrency, int maxConcurrency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream {Stream} of the releases before shards still holds {Count} unfinished job(s) no worker reads now: drain it before upgrading (docs/keyspace.md, \"Upgrading to shards\")")]
+    private static partial void LogLegacyStream(ILogger logger, string stream, long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over job {EntryId} from a silent worker")]
     private static partial void LogClaimed(ILogger logger, RedisValue entryId);

@@ -37,7 +37,7 @@ internal sealed partial class AnswerDelivery(
             return DeliveryOutcome.Deferred;
         }
 
-        var pendingKey = ReplyKeys.Pending(job.AppId, job.OpenId);
+        var pendingKey = ReplyKeys.Pending(state.Shard, job.AppId, job.OpenId);
         var pending = await state.TakePendingAsync(pendingKey);
         var parts = pending.Concat(answerParts).ToList();
         for (var i = 0; i < parts.Count; i++)
@@ -48,7 +48,7 @@ internal sealed partial class AnswerDelivery(
             }
 
             var token = await sender.GetTokenAsync(cancellationToken);
-            var claim = await state.ClaimPartAsync(i, MessageBudget.Key(job));
+            var claim = await state.ClaimPartAsync(i, MessageBudget.Key(state.Shard, job));
             if (claim == PartClaim.AlreadyClaimed)
             {
                 continue; // settled meanwhile by another attempt of this job
@@ -147,7 +147,7 @@ internal sealed partial class AnswerDelivery(
 
     private Task DeferFromAsync(AiJob job, JobState state, List<string> parts, int from) =>
         state.DeferAsync(
-            ReplyKeys.Pending(job.AppId, job.OpenId),
+            ReplyKeys.Pending(state.Shard, job.AppId, job.OpenId),
             Enumerable.Range(from, parts.Count - from).Where(i => !state.IsPartSettled(i)).Select(i => parts[i]),
             TimeSpan.FromHours(options.Value.PendingTtlHours));
 

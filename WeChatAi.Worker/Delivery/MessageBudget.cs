@@ -13,7 +13,7 @@ namespace WeChatAi.Worker.Delivery;
 /// <see cref="WeChatOptions.BudgetWindowHours"/> hours. The
 /// job's <see cref="JobState.ClaimPartAsync"/> takes one message with each part it claims.
 /// </summary>
-internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeChatOptions> options, TimeProvider time)
+internal sealed class MessageBudget(IConnectionMultiplexer redis, JobShards shards, IOptions<WeChatOptions> options, TimeProvider time)
 {
     private static readonly RedisScript<ResetCall> ResetScript = RedisScript.Load<ResetCall>(typeof(MessageBudget), "MessageBudget.Reset.lua");
     private static readonly RedisScript<BudgetCall> ConsumeScript = RedisScript.Load<BudgetCall>(typeof(MessageBudget), "MessageBudget.Consume.lua");
@@ -42,7 +42,9 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, IOptions<WeCha
     /// <summary>WeChat says the user's quota is used up (45047) or the window closed (45015).</summary>
     public Task ExhaustAsync(AiJob job) => ExhaustScript.EvaluateAsync(redis.GetDatabase(), new BudgetCall(Key(job)));
 
-    public static RedisKey Key(AiJob job) => WorkerKeys.Budget(job.AppId, job.OpenId);
+    public static RedisKey Key(JobShard shard, AiJob job) => WorkerKeys.Budget(shard, job.AppId, job.OpenId);
+
+    private RedisKey Key(AiJob job) => Key(shards.Of(job.OpenId), job);
 
     private sealed record BudgetCall(RedisKey Budget);
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 
@@ -11,7 +12,7 @@ namespace WeChatAi.Worker.Delivery;
 /// holding WeChat's request replies with it; if WeChat already gave up, the answer waits for the user's next message.
 /// </summary>
 internal sealed partial class PassiveDelivery(
-    IConnectionMultiplexer redis, IOptions<WeChatOptions> options, TimeProvider time, ILogger<PassiveDelivery> logger)
+    IConnectionMultiplexer redis, JobShards shards, IOptions<WeChatOptions> options, TimeProvider time, ILogger<PassiveDelivery> logger)
 {
     /// <summary>How long a worker trusts what it last read of the account's switch to passive mode.</summary>
     private static readonly TimeSpan SwitchCacheTime = TimeSpan.FromSeconds(5);
@@ -22,6 +23,7 @@ internal sealed partial class PassiveDelivery(
     // Replaced whole (a reference), so concurrent jobs never read half of an update.
     private SwitchReading? _switch;
 
+    /// <summary>Read on one shard (the switch is written to every shard, for each shard's admission script).</summary>
     public async Task<bool> IsPassiveAsync(string appId)
     {
         if (options.Value.ReplyMode == ReplyMode.Passive)
@@ -34,7 +36,7 @@ internal sealed partial class PassiveDelivery(
             return cached.Passive;
         }
 
-        var passive = await redis.GetDatabase().KeyExistsAsync(ReplyKeys.PassiveSwitch(appId));
+        var passive = await redis.GetDatabase().KeyExistsAsync(ReplyKeys.PassiveSwitch(shards[0], appId));
         _switch = new SwitchReading(passive, time.GetTimestamp());
         return passive;
     }
@@ -42,7 +44,9 @@ internal sealed partial class PassiveDelivery(
     /// <summary>After 48001 (no customer-service permission): every replica and the API reply passively from now on.</summary>
     public async Task SwitchToPassiveAsync(string appId)
     {
-        if (await redis.GetDatabase().StringSetAsync(ReplyKeys.PassiveSwitch(appId), "48001", SwitchTtl, When.NotExists))
+        var db = redis.GetDatabase();
+        var writes = shards.All.Select(shard => db.StringSetAsync(ReplyKeys.PassiveSwitch(shard, appId), "48001", SwitchTtl, When.NotExists)).ToArray();
+        if ((await Task.WhenAll(writes))[0])
         {
             LogSwitched(logger, appId);
         }
@@ -51,7 +55,7 @@ internal sealed partial class PassiveDelivery(
     }
 
     public async Task<DeliveryOutcome> StoreAsync(AiJob job, IReadOnlyList<string> parts) =>
-        await PassiveReplyScripts.StoreAnswerAsync(redis.GetDatabase(), job.AppId, job.OpenId, job.JobId, parts, TimeSpan.FromHours(options.Value.PendingTtlHours))
+        await PassiveReplyScripts.StoreAnswerAsync(redis.GetDatabase(), shards.Of(job.OpenId), job.AppId, job.OpenId, job.JobId, parts, TimeSpan.FromHours(options.Value.PendingTtlHours))
             ? DeliveryOutcome.Delivered
             : DeliveryOutcome.Deferred;
 

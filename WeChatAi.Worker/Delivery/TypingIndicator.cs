@@ -1,3 +1,4 @@
+using WeChatAi.Core.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
@@ -17,6 +18,7 @@ internal sealed partial class TypingIndicator(
     WeChatApiClient api,
     AccessTokenProvider tokens,
     IConnectionMultiplexer redis,
+    JobShards shards,
     IOptions<WeChatOptions> options,
     TimeProvider time,
     WorkerMetrics metrics,
@@ -37,7 +39,7 @@ internal sealed partial class TypingIndicator(
 
         try
         {
-            if (!await redis.GetDatabase().StringSetAsync(WorkerKeys.Typing(job.AppId, job.OpenId), 1, Shown, When.NotExists))
+            if (!await redis.GetDatabase().StringSetAsync(WorkerKeys.Typing(shards.Of(job.OpenId), job.AppId, job.OpenId), 1, Shown, When.NotExists))
             {
                 return;
             }
@@ -70,7 +72,7 @@ internal sealed partial class TypingIndicator(
     {
         try
         {
-            await redis.GetDatabase().KeyDeleteAsync(WorkerKeys.Typing(job.AppId, job.OpenId), CommandFlags.FireAndForget);
+            await redis.GetDatabase().KeyDeleteAsync(WorkerKeys.Typing(shards.Of(job.OpenId), job.AppId, job.OpenId), CommandFlags.FireAndForget);
         }
         catch (RedisException ex)
         {

@@ -1,3 +1,4 @@
+using WeChatAi.Core.Redis;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -10,7 +11,7 @@ namespace WeChatAi.Worker.Memory;
 /// The user's last questions and answers in a Redis list (shared by every worker), forgotten after
 /// <see cref="MemoryOptions.TtlHours"/> without a message; <see cref="JobCommands.Reset"/> clears it.
 /// </summary>
-internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<MemoryOptions> options)
+internal sealed class ConversationMemory(IConnectionMultiplexer redis, JobShards shards, IOptions<MemoryOptions> options)
 {
     private const string UserPrefix = "u:";
     private const string AssistantPrefix = "a:";
@@ -70,5 +71,5 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, IOptions<
 
     public Task ClearAsync(AiJob job) => redis.GetDatabase().KeyDeleteAsync(Key(job));
 
-    private static RedisKey Key(AiJob job) => MemoryKeys.Memory(job.AppId, job.OpenId);
+    private RedisKey Key(AiJob job) => MemoryKeys.Memory(shards.Of(job.OpenId), job.AppId, job.OpenId);
 }

@@ -1,6 +1,6 @@
 -- UserTurns.ReadAsync: reads new entries (XREADGROUP) and registers each in its user's turn set in one step, so an
--- entry read later can never be registered first. Key names come from the entries themselves: one Redis holds the
--- queue (no cluster slots to declare).
+-- entry read later can never be registered first. Key names come from the entries themselves, after the prefix given
+-- (it carries the stream's hash tag): every key built stays in the stream's cluster slot.
 local reply = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', stream, '>')
 if not reply then return {} end
 local entries = reply[1][2]

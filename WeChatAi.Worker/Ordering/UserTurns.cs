@@ -21,11 +21,11 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     /// <summary>How long a user's turn set outlives its last registration (a job never waits that long).</summary>
     private static readonly TimeSpan TurnsTtl = TimeSpan.FromDays(3);
 
-    /// <summary>XREADGROUP of up to <paramref name="count"/> new entries, each registered for its user's turn.</summary>
-    public async Task<StreamEntry[]> ReadAsync(string consumer, int count)
+    /// <summary>XREADGROUP of up to <paramref name="count"/> new entries of the shard's stream, each registered for its user's turn.</summary>
+    public async Task<StreamEntry[]> ReadAsync(JobShard shard, string consumer, int count)
     {
         var result = await ReadScript.EvaluateAsync(redis.GetDatabase(),
-            new ReadCall(QueueKeys.JobStream, QueueKeys.ConsumerGroup, consumer, count, WorkerKeys.TurnsPrefix, (long)TurnsTtl.TotalSeconds));
+            new ReadCall(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, consumer, count, WorkerKeys.TurnsPrefix(shard), (long)TurnsTtl.TotalSeconds));
         var entries = (RedisResult[])result!;
         var read = new StreamEntry[entries.Length];
         for (var i = 0; i < entries.Length; i++)
@@ -48,9 +48,9 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     /// Waits until no older entry of the user is unfinished. An older entry that is no longer pending in the group
     /// (acknowledged or trimmed without being released) is removed on the way.
     /// </summary>
-    public async Task WaitForTurnAsync(AiJob job, RedisValue entryId, CancellationToken cancellationToken)
+    public async Task WaitForTurnAsync(JobShard shard, AiJob job, RedisValue entryId, CancellationToken cancellationToken)
     {
-        var key = WorkerKeys.Turns(job.AppId, job.OpenId);
+        var key = WorkerKeys.Turns(shard, job.AppId, job.OpenId);
         var poll = FirstPoll;
         var waited = false;
         while (true)
@@ -64,7 +64,7 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
                     return; // not registered (read before ordering existed, or the set expired): nothing to wait for
                 }
 
-                var pending = await db.StreamPendingMessagesAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, 1, RedisValue.Null, oldest[0], oldest[0]);
+                var pending = await db.StreamPendingMessagesAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, 1, RedisValue.Null, oldest[0], oldest[0]);
                 if (pending.Length == 0)
                 {
                     await db.SortedSetRemoveAsync(key, oldest[0]);
@@ -88,10 +88,10 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     }
 
     /// <summary>The job ended: the user's next message may go.</summary>
-    public static Task ReleaseAsync(IDatabaseAsync db, AiJob job, RedisValue entryId) =>
-        db.SortedSetRemoveAsync(WorkerKeys.Turns(job.AppId, job.OpenId), entryId);
+    public static Task ReleaseAsync(IDatabaseAsync db, JobShard shard, AiJob job, RedisValue entryId) =>
+        db.SortedSetRemoveAsync(WorkerKeys.Turns(shard, job.AppId, job.OpenId), entryId);
 
-    /// <param name="TurnsPrefix">The turn sets' key prefix (<see cref="WorkerKeys.TurnsPrefix"/>), completed from each entry's job.</param>
+    /// <param name="TurnsPrefix">The shard's turn sets' key prefix (<see cref="WorkerKeys.TurnsPrefix"/>, with the stream's hash tag), completed from each entry's job.</param>
     private sealed record ReadCall(RedisKey Stream, string Group, string Consumer, int Count, string TurnsPrefix, long TurnsTtlSeconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job msg {MsgId} waits for the user's earlier message {EntryId}")]

@@ -1,22 +1,23 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Stats;
 using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Pipeline;
 
-/// <summary>The stream <see cref="QueueKeys.DeadLetterStream"/> of jobs given up on, each with why.</summary>
+/// <summary>The streams <see cref="QueueKeys.DeadLetterStream"/> of jobs given up on, each with why, one per shard.</summary>
 internal sealed partial class DeadLetters(IConnectionMultiplexer redis, WorkerMetrics metrics, TimeProvider time, ILogger<DeadLetters> logger)
 {
     /// <summary>
-    /// Moves the entry to the dead-letter stream and acknowledges it, atomically. The answer and the taken-over pending
+    /// Moves the entry to its shard's dead-letter stream and acknowledges it, atomically (one slot: the shard's). The answer and the taken-over pending
     /// parts go with it: the operator sees them, and a retry delivers them even if the job's state was lost.
     /// </summary>
-    public async Task AddAsync(RedisValue entryId, NameValueEntry[] fields, string reason, int attempts, string? answer = null, string? takenOverParts = null)
+    public async Task AddAsync(JobShard shard, RedisValue entryId, NameValueEntry[] fields, string reason, int attempts, string? answer = null, string? takenOverParts = null)
     {
         var now = time.GetUtcNow();
         var transaction = redis.GetDatabase().CreateTransaction();
-        _ = transaction.StreamAddAsync(QueueKeys.DeadLetterStream,
+        _ = transaction.StreamAddAsync(QueueKeys.DeadLetterStream(shard),
         [
             .. fields,
             new(DeadLetterFields.Reason, reason),
@@ -26,9 +27,9 @@ internal sealed partial class DeadLetters(IConnectionMultiplexer redis, WorkerMe
             .. answer is null ? Array.Empty<NameValueEntry>() : [new(DeadLetterFields.Answer, answer)],
             .. takenOverParts is null or "[]" ? Array.Empty<NameValueEntry>() : [new(DeadLetterFields.TakenOverParts, takenOverParts)],
         ]);
-        _ = transaction.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId);
-        _ = transaction.HashIncrementAsync(StatsKeys.Counters(now), StatsKeys.DeadLetteredField);
-        _ = transaction.KeyExpireAsync(StatsKeys.Counters(now), StatsKeys.Retention);
+        _ = transaction.StreamAcknowledgeAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, entryId);
+        _ = transaction.HashIncrementAsync(StatsKeys.Counters(shard, now), StatsKeys.DeadLetteredField);
+        _ = transaction.KeyExpireAsync(StatsKeys.Counters(shard, now), StatsKeys.Retention);
         await transaction.ExecuteAsync();
         metrics.DeadLettered();
         LogDeadLettered(logger, entryId.ToString(), reason);

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Stats;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Recording;
@@ -15,6 +16,7 @@ namespace WeChatAi.Worker.Pipeline;
 /// <summary>How a job ends: answered or deferred (acknowledged and counted), or given up on (apology, dead letter); recorded either way.</summary>
 internal sealed partial class JobCompletion(
     IConnectionMultiplexer redis,
+    JobShards shards,
     AnswerDelivery delivery,
     DeadLetters deadLetters,
     ExchangeRecorder recorder,
@@ -24,29 +26,32 @@ internal sealed partial class JobCompletion(
     TimeProvider time,
     ILogger<JobCompletion> logger)
 {
+    private readonly int _latencySample = StatsKeys.LatencySamplePerShard(shards.Count);
+
     public async Task CompleteAsync(RedisValue entryId, AiJob job, JobState state, StoredAnswer answer, DeliveryOutcome outcome, int attempt, Activity? activity)
     {
         var now = time.GetUtcNow();
         var latency = now - DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs);
         var delivered = outcome == DeliveryOutcome.Delivered;
-        var counters = StatsKeys.Counters(now);
-        var latencies = StatsKeys.Latencies(now);
-        var minutes = StatsKeys.Minutes(now);
-        // One MULTI/EXEC: the acknowledgement and the day's counters land together or not at all, so a job retried after a
-        // failed write (Redis restarting) is counted once.
+        var shard = state.Shard;
+        var counters = StatsKeys.Counters(shard, now);
+        var latencies = StatsKeys.Latencies(shard, now);
+        var minutes = StatsKeys.Minutes(shard, now);
+        // One MULTI/EXEC on the job's shard (one slot): the acknowledgement and the shard's counters of the day land
+        // together or not at all, so a job retried after a failed write (Redis restarting) is counted once.
         var transaction = redis.GetDatabase().CreateTransaction();
         Task[] writes =
         [
-            transaction.StreamAcknowledgeAsync(QueueKeys.JobStream, QueueKeys.ConsumerGroup, entryId),
+            transaction.StreamAcknowledgeAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, entryId),
             transaction.HashIncrementAsync(counters, delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField),
             transaction.KeyExpireAsync(counters, StatsKeys.Retention),
             state.FinishAsync(transaction),
-            UserTurns.ReleaseAsync(transaction, job, entryId),
+            UserTurns.ReleaseAsync(transaction, shard, job, entryId),
             .. delivered
                 ? new Task[]
                 {
                     transaction.ListLeftPushAsync(latencies, (long)latency.TotalMilliseconds),
-                    transaction.ListTrimAsync(latencies, 0, StatsKeys.LatencySampleSize - 1),
+                    transaction.ListTrimAsync(latencies, 0, _latencySample - 1),
                     transaction.KeyExpireAsync(latencies, StatsKeys.Retention),
                     transaction.HashIncrementAsync(minutes, StatsKeys.AnsweredMinuteField(now)),
                     transaction.KeyExpireAsync(minutes, StatsKeys.MinutesRetention),
@@ -74,11 +79,11 @@ internal sealed partial class JobCompletion(
         await delivery.SendApologyAsync(job, state, options.Value.ApologyText, cancellationToken);
         // Kept a day past the dead letter's trim: a retry near the end of the retention still finds the part markers.
         await state.KeepAsync(TimeSpan.FromDays(options.Value.DeadLetterRetentionDays + 1));
-        await deadLetters.AddAsync(entryId, job.ToStreamEntry(), reason, attempts, state.Answer?.Text, state.TakenOverParts);
+        await deadLetters.AddAsync(state.Shard, entryId, job.ToStreamEntry(), reason, attempts, state.Answer?.Text, state.TakenOverParts);
 
         // No answer, no charge: the free question or credit returns (once, even if this runs again after a crash).
         await giveBack.GiveBackAsync(job, "dead-lettered");
-        await UserTurns.ReleaseAsync(redis.GetDatabase(), job, entryId);
+        await UserTurns.ReleaseAsync(redis.GetDatabase(), state.Shard, job, entryId);
         recorder.Record(job, state.Answer, ExchangeOutcome.DeadLettered, state.EarlierAttempts + attempts, time.GetUtcNow(), reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         activity?.SetTag("wechatai.job.outcome", "dead_lettered");

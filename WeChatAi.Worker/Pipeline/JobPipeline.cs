@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Worker.Common;
 using WeChatAi.Worker.Ordering;
 
@@ -23,7 +24,8 @@ internal sealed partial class JobPipeline(
     TimeProvider time,
     ILogger<JobPipeline> logger)
 {
-    public async Task ProcessAsync(StreamEntry entry, CancellationToken cancellationToken)
+    /// <param name="shard">The shard whose stream the entry was read from (its user's).</param>
+    public async Task ProcessAsync(JobShard shard, StreamEntry entry, CancellationToken cancellationToken)
     {
         AiJob job;
         try
@@ -33,16 +35,16 @@ internal sealed partial class JobPipeline(
         catch (FormatException ex)
         {
             LogMalformed(logger, ex, entry.Id.ToString());
-            await deadLetters.AddAsync(entry.Id, entry.Values, ex.Message, attempts: 0);
+            await deadLetters.AddAsync(shard, entry.Id, entry.Values, ex.Message, attempts: 0);
             return;
         }
 
-        using var activity = StartActivity(job, entry.Id);
+        using var activity = StartActivity(shard, job, entry.Id);
         metrics.JobStarted();
         try
         {
-            await turns.WaitForTurnAsync(job, entry.Id, cancellationToken);
-            await ProcessAsync(entry.Id, job, DeadLetterRetry.FromStreamEntry(entry), activity, cancellationToken);
+            await turns.WaitForTurnAsync(shard, job, entry.Id, cancellationToken);
+            await ProcessAsync(shard, entry.Id, job, DeadLetterRetry.FromStreamEntry(entry), activity, cancellationToken);
         }
         finally
         {
@@ -50,10 +52,10 @@ internal sealed partial class JobPipeline(
         }
     }
 
-    private async Task ProcessAsync(RedisValue entryId, AiJob job, DeadLetterRetry? retry, Activity? activity, CancellationToken cancellationToken)
+    private async Task ProcessAsync(JobShard shard, RedisValue entryId, AiJob job, DeadLetterRetry? retry, Activity? activity, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var state = new JobState(redis.GetDatabase(), job.JobId);
+        var state = new JobState(redis.GetDatabase(), shard, job.JobId);
         while (true)
         {
             var attempt = 0;
@@ -114,12 +116,12 @@ internal sealed partial class JobPipeline(
         }
     }
 
-    private static Activity? StartActivity(AiJob job, RedisValue entryId)
+    private static Activity? StartActivity(JobShard shard, AiJob job, RedisValue entryId)
     {
         ActivityContext.TryParse(job.TraceParent, job.TraceState, isRemote: true, out var parent);
         var activity = WeChatAiTelemetry.ActivitySource.StartActivity("process ai job", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.system", "redis");
-        activity?.SetTag("messaging.destination.name", QueueKeys.JobStream);
+        activity?.SetTag("messaging.destination.name", QueueKeys.JobStream(shard));
         activity?.SetTag("messaging.message.id", entryId.ToString());
         activity?.SetTag("wechatai.job.id", job.JobId);
         return activity;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Tests.Fakes;
 
 // bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>]
@@ -179,6 +180,7 @@ internal static class Loader
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
         var db = redis.GetDatabase();
+        var shards = new JobShards(JobShards.DefaultCount); // the services' default Redis:JobShards
         var clock = Stopwatch.StartNew();
         var sent = 0;
         var pending = new List<Task>();
@@ -192,7 +194,7 @@ internal static class Loader
                 var msgId = 1_000_000L + sent;
                 var job = new AiJob("wxbench", openId, msgId,
                     $"q{sent}|{now}", now, null, null);
-                pending.Add(db.StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry()));
+                pending.Add(db.StreamAddAsync(QueueKeys.JobStream(shards.Of(openId)), job.ToStreamEntry()));
             }
 
             if (pending.Count >= 200)

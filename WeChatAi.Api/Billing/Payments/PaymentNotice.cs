@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Api.Billing.Payments;
 
 /// <summary>"充值成功" to the payer, as a notice job on the queue: the worker pushes it, never the notify request.</summary>
-internal sealed class PaymentNotice(IConnectionMultiplexer redis, TimeProvider time)
+internal sealed class PaymentNotice(IConnectionMultiplexer redis, JobShards shards, TimeProvider time)
 {
     public async Task PaidAsync(Core.Data.Billing.Order order)
     {
@@ -14,7 +15,8 @@ internal sealed class PaymentNotice(IConnectionMultiplexer redis, TimeProvider t
         {
             Notice = true,
         };
-        await redis.GetDatabase().StreamAddAsync(QueueKeys.JobStream, job.ToStreamEntry());
+        // On the payer's shard, like their messages: the notice keeps its place among their answers.
+        await redis.GetDatabase().StreamAddAsync(QueueKeys.JobStream(shards.Of(order.OpenId)), job.ToStreamEntry());
     }
 
     public static string Text(Core.Data.Billing.Order order) =>
