@@ -22,7 +22,8 @@ public static class RedisExtensions
     /// Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry, and holds the
     /// service's start until Redis answers and the warm-ups ran (<see cref="StartupReadiness"/>).
     /// </summary>
-    public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    /// <param name="configure">A service's own client settings, applied after the shared ones.</param>
+    public static TBuilder AddWeChatRedis<TBuilder>(this TBuilder builder, Action<ConfigurationOptions>? configure = null) where TBuilder : IHostApplicationBuilder
     {
         ConnectionStrings.Require(builder.Configuration, ConnectionName);
         builder.AddRedisClient(ConnectionName, configureOptions: options =>
@@ -31,6 +32,7 @@ public static class RedisExtensions
 
             // The client's exception messages otherwise name the keys, and most keys carry an OpenID (they are logged).
             options.IncludeDetailInExceptions = false;
+            configure?.Invoke(options);
         });
         var services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(StartupReadiness)))

@@ -1,7 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddWeChatRedis();
+builder.AddWorkerRedis();
 builder.AddWeChatDatabase();
 builder.AddAccountSettings();
 builder.AddLlm();

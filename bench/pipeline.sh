@@ -23,6 +23,8 @@
 #                                          WORKER_DLL (another build of the worker, e.g. a ReadyToRun publish)
 #                                          PROFILE=counters|trace|gcdump|perf (see below)
 #                                          LOG_DIR (keep the services' logs and samples there)
+#                                          ACK_MODE=typing (the worker's WeChat:AckMode: typing or both send WeChat's
+#                                          typing command per job, text does not; the API acknowledges with text)
 set -euo pipefail
 
 DRIVER=${DRIVER:-api}
@@ -90,6 +92,7 @@ cd "$(dirname "$WORKER_DLL")"
 ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
 Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency="$CONCURRENCY" \
 WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
+WeChat__AckMode="${ACK_MODE:-typing}" \
 Worker__MaxConcurrency="$CONCURRENCY" Worker__InitialConcurrency="$INITIAL_CONCURRENCY" \
 ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production \
   env ${WORKER_ENV:-} dotnet "$WORKER_DLL" --urls "http://127.0.0.1:$WORKER_PORT" >"$WORK/worker.log" 2>&1 &
@@ -157,17 +160,24 @@ else
   LOAD=(load "127.0.0.1:$REDIS_PORT")
 fi
 START=$SECONDS
-# CPU is counted from the end of the warm-up on.
+answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['answered_jobs'])" "$SUMMARY"; }
+# Redis calls made by every client, summed over INFO commandstats (a script's own commands inside it not included).
+redis_calls() {
+  redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' \
+    | awk -F'[=,:]' '/^cmdstat_/ { n[$1] = $3; t += $3 } END { print t; for (c in n) print c, n[c] }'
+}
+# CPU (and the answers and Redis calls it paid for) is counted from the end of the warm-up on.
 WARMUP_SECONDS=$(awk -v w="$WARMUP_JOBS" -v r="$RATE" -v t="$RAMP_SECONDS" 'BEGIN { print (w >= r * t / 2) ? w / r + t / 2 : sqrt(2 * w * t / r) }')
 ( sleep "$WARMUP_SECONDS"
+  answered >"$WORK/answered.start"; redis_calls >"$WORK/redis-calls.start"
   date +%s%N >"$WORK/cpu.start"; cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" "${API_PID:-0}" >>"$WORK/cpu.start" ) &
 TIMEFORMAT="%U %S"
 { time dotnet "$BENCH_DLL" "${LOAD[@]}" "$((WARMUP_JOBS + JOBS))" "$USERS" "$RATE" "$RAMP_SECONDS" 2>"$WORK/loader.err"; } 2>"$WORK/loader.time"
 
-answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['answered_jobs'])" "$SUMMARY"; }
 DEADLINE=$((SECONDS + 120))
 until [[ $(answered) -ge $((WARMUP_JOBS + JOBS)) ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
 mapfile -t CPU_END < <(cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" "${API_PID:-0}")
+ANSWERED_END=$(answered); redis_calls >"$WORK/redis-calls.end"
 mapfile -t CPU_START < <(tail -n +2 "$WORK/cpu.start")
 ELAPSED_MS=$(( ($(date +%s%N) - $(head -1 "$WORK/cpu.start")) / 1000000 ))
 sleep 5 # late duplicates would show here
@@ -182,6 +192,13 @@ cpu_pct() { awk -v a="$1" -v b="$2" -v hz="$HZ" -v ms="${3:-$ELAPSED_MS}" 'BEGIN
 LOADER_TICKS=$(awk -v hz="$HZ" '{ printf "%.0f", ($1 + $2) * hz }' "$WORK/loader.time")
 LOADER_MS=$(( (WARMUP_JOBS + JOBS) * 1000 / RATE + RAMP_SECONDS * 500 ))
 echo "CPU over $((ELAPSED_MS / 1000)) s (% of one core): worker $(cpu_pct "${CPU_START[0]}" "${CPU_END[0]}"), fakes $(cpu_pct "${CPU_START[1]}" "${CPU_END[1]}"), redis $(cpu_pct "${CPU_START[2]}" "${CPU_END[2]}"), postgres $(cpu_pct "${CPU_START[3]}" "${CPU_END[3]}"), API $(cpu_pct "${CPU_START[4]}" "${CPU_END[4]}"), loader $(cpu_pct 0 "$LOADER_TICKS" "$LOADER_MS"), machine $(cpu_pct "${CPU_START[5]}" "${CPU_END[5]}")"
+# Per answered message over the same window: CPU in µs of each process, Redis calls by command.
+ANSWERED=$((ANSWERED_END - $(cat "$WORK/answered.start")))
+us_per() { awk -v a="$1" -v b="$2" -v hz="$HZ" -v n="$ANSWERED" 'BEGIN { printf "%.0f µs", (b - a) / hz * 1e6 / (n > 0 ? n : 1) }'; }
+echo "per answered message ($ANSWERED answered): worker $(us_per "${CPU_START[0]}" "${CPU_END[0]}"), redis $(us_per "${CPU_START[2]}" "${CPU_END[2]}"), postgres $(us_per "${CPU_START[3]}" "${CPU_END[3]}"), API $(us_per "${CPU_START[4]}" "${CPU_END[4]}")"
+echo "Redis calls per answered message: $(awk -v n="$ANSWERED" 'NR == FNR { if (FNR > 1) s[$1] = $2; else t0 = $1; next }
+  FNR == 1 { printf "%.1f (", ($1 - t0) / n; next }
+  { d = ($2 - s[$1]) / n; if (d >= 0.05) printf "%s %.2f, ", substr($1, 9), d } END { print ")" }' "$WORK/redis-calls.start" "$WORK/redis-calls.end")"
 echo "stream backlog / pending each second: $(awk '{ printf "%s/%s ", $1, $2 }' "$WORK/queue.txt")"
 echo "in flight (pending) max: $(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/queue.txt")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"

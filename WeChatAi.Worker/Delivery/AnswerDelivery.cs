@@ -84,7 +84,7 @@ internal sealed partial class AnswerDelivery(
             }
             catch (Exception)
             {
-                // Surely not delivered (refused by our own limiter or circuit breaker, connection failed, HTTP error,
+                // Surely not delivered (refused by our own circuit breaker, connection failed, HTTP error,
                 // no token): a later attempt sends it.
                 await state.ReleasePartAsync(i);
                 await budget.RefundAsync(job);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 using WeChatAi.Core.Compliance;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
@@ -25,23 +26,18 @@ public static class DeliveryExtensions
         services.AddOptions<ComplianceOptions>().Validate<IOptions<WeChatOptions>>(
             static (compliance, weChat) => compliance.LabelFits(weChat.Value.MaxMessageBytes), ComplianceOptions.LabelTooLong);
 
-        // The standard pipeline, but no automatic retry of POSTs: a message WeChat took but answered late must not be
-        // sent twice (the job retries instead, after its part markers say what was surely not sent).
+        // The standard pipeline's circuit breaker and attempt timeout, and nothing else: a message WeChat took but answered
+        // late must not be sent twice (no retry: the job retries instead, after its part markers say what was surely not
+        // sent); concurrency is bounded by Worker:MaxConcurrency already (no rate limiter); and without retries a total
+        // timeout never fires before the attempt's. Each of those strategies cost CPU on every push and typing call.
+        // No logging handlers either: their records are filtered out (appsettings.json), their scope was not.
         services.AddHttpClient<WeChatApiClient>(WeChatApiClient.HttpClientName)
             .RemoveAllResilienceHandlers()
-            .AddStandardResilienceHandler(static options =>
-            {
-                options.Retry.DisableForUnsafeHttpMethods();
-
-                // Concurrency is bounded by Worker:MaxConcurrency already; the default 1,000 permits would refuse pushes.
-                options.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 100_000;
-                options.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 0;
-
+            .RemoveAllLoggers()
+            .AddResilienceHandler("wechat-api", static pipeline => pipeline
                 // A push that times out may have been delivered and is then not sent again: give WeChat time to answer.
-                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
-                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
-            });
+                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions { SamplingDuration = TimeSpan.FromSeconds(60) })
+                .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(30) }));
         services.TryAddWorkerMetrics();
         services.AddWeChatAccessTokens();
         services.AddSingleton<CustomerServiceSender>();
