@@ -42,6 +42,7 @@ public static class RedisExtensions
 
         builder.AddValidatedOptions<RedisOptions>(RedisOptions.Section);
         services.AddSingleton<JobShards>();
+        services.AddSingleton<ReplicaAcks>();
         services.AddSingleton<IStartupWarmUp, ShardCountCheck>(); // first warm-up: nothing runs against a mismatched keyspace
         services.AddSingleton<StartupReadiness>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StartupReadiness>());

@@ -56,6 +56,12 @@ public static class InfrastructureExtensions
 
         builder.LogAtStartup($"Infrastructure mode: {mode.ToString().ToLowerInvariant()} ({reason}).");
         builder.LogAtStartup($"Redis topology: {topology.ToString().ToLowerInvariant()}.");
+        if (topology == RedisTopology.Cluster && mode == InfrastructureMode.Local)
+        {
+            // Its masters have a replica each: a message is promised only once one holds it (docs/scale-out.md).
+            builder.Configuration[RedisSettings.ReplicaAcksSetting] ??= "1";
+        }
+
         var durability = RedisSettings.Durability(builder.Configuration);
         if (mode != InfrastructureMode.External)
         {

@@ -36,6 +36,9 @@ public static class RedisSettings
     /// <summary>The first of the local cluster's six consecutive ports (each node also listens on its port + 10000).</summary>
     public const string ClusterPortSetting = "Redis:ClusterPort";
 
+    /// <summary>The services' setting the local cluster defaults to 1 (forwarded like every other setting).</summary>
+    public const string ReplicaAcksSetting = "Redis:ReplicaAcks";
+
     /// <summary>The port of Redis Cluster tutorials; its bus ports 17000–17005 lie below the ephemeral range.</summary>
     public const int DefaultClusterPort = 7000;
 

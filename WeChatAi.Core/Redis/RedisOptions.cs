@@ -13,4 +13,16 @@ public sealed class RedisOptions
     /// </summary>
     [Range(1, Redis.JobShards.MaxCount, ErrorMessage = "Redis:JobShards must be between 1 and 256.")]
     public int JobShards { get; set; } = Redis.JobShards.DefaultCount;
+
+    /// <summary>
+    /// Replicas that must hold a write before the webhook promises a message to WeChat and before a part of an answer
+    /// is pushed (<see cref="Redis.ReplicaAcks"/>): 0 with a single Redis or a provider's proxy without WAIT; 1 on a
+    /// cluster with replicas (the AppHost's local cluster sets it) (docs/scale-out.md).
+    /// </summary>
+    [Range(0, 5, ErrorMessage = "Redis:ReplicaAcks must be between 0 and 5.")]
+    public int ReplicaAcks { get; set; }
+
+    /// <summary>How long a WAIT for <see cref="ReplicaAcks"/> may take: it blocks its master's connection meanwhile.</summary>
+    [Range(10, 2000, ErrorMessage = "Redis:ReplicaAckTimeoutMs must be between 10 and 2000.")]
+    public int ReplicaAckTimeoutMs { get; set; } = 500;
 }

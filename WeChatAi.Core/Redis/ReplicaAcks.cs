@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace WeChatAi.Core.Redis;
@@ -19,16 +20,17 @@ namespace WeChatAi.Core.Redis;
 /// replica connected (its replica was promoted and the old master has not rejoined yet) has nothing to wait for: the
 /// wait is skipped and counted, rather than refusing every message of its slots.
 /// </remarks>
-public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, ReplicaAckSettings settings, TimeProvider time, ILogger<ReplicaAcks> logger)
+public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, IOptions<RedisOptions> options, TimeProvider time, ILogger<ReplicaAcks> logger)
 {
     private static readonly TimeSpan RoleRefresh = TimeSpan.FromSeconds(1);
-    private readonly ReplicaAckSettings _settings = settings;
+    private readonly int _replicas = options.Value.ReplicaAcks;
+    private readonly long _timeoutMs = options.Value.ReplicaAckTimeoutMs;
     private readonly TimeProvider _time = time;
     private readonly ILogger _logger = logger;
     private readonly ConcurrentDictionary<EndPoint, ServerAcks> _servers = new();
 
     /// <summary>False when the setting is 0 (a single Redis, or a provider's proxy without WAIT): nothing to wait for.</summary>
-    public bool Enabled => _settings.Replicas > 0;
+    public bool Enabled => _replicas > 0;
 
     /// <summary>Writes acknowledged while their master had no replica (it was skipped, not failed).</summary>
     public long Unreplicated => Interlocked.Read(ref _unreplicated);
@@ -116,14 +118,13 @@ public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, ReplicaAck
                     return true;
                 }
 
-                var settings = owner._settings;
-                var reached = (long)await server.ExecuteAsync("WAIT", settings.Replicas, (long)settings.Timeout.TotalMilliseconds);
-                if (reached >= settings.Replicas)
+                var reached = (long)await server.ExecuteAsync("WAIT", owner._replicas, owner._timeoutMs);
+                if (reached >= owner._replicas)
                 {
                     return true;
                 }
 
-                LogShortOfReplicas(owner._logger, server.EndPoint, reached, settings.Replicas, (long)settings.Timeout.TotalMilliseconds);
+                LogShortOfReplicas(owner._logger, server.EndPoint, reached, owner._replicas, owner._timeoutMs);
                 return false;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
@@ -161,6 +162,3 @@ public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, ReplicaAck
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {Endpoint} has no replica connected: its writes are acknowledged without a copy until one (re)joins")]
     private static partial void LogNoReplica(ILogger logger, EndPoint endpoint);
 }
-
-/// <summary>How many replicas must hold a write before it is promised (<c>Redis:ReplicaAcks</c>), and how long to wait.</summary>
-public sealed record ReplicaAckSettings(int Replicas, TimeSpan Timeout);

@@ -102,6 +102,10 @@ public sealed class AppHostModelTests
             var api = Assert.Single(resources, r => r.Name == "api");
             Assert.Contains(("redis", WaitType.WaitUntilHealthy), api.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType)));
             Assert.Equal("{redis.connectionString}", (await EnvironmentOf(builder, "api"))["ConnectionStrings__redis"]);
+
+            // Every master has a replica: both services promise a write only once one holds it.
+            Assert.Equal("1", (await EnvironmentOf(builder, "api"))["Redis__ReplicaAcks"]);
+            Assert.Equal("1", (await EnvironmentOf(builder, "worker"))["Redis__ReplicaAcks"]);
         }
         finally
         {

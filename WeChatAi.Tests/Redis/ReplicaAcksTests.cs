@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.AppHost.Infrastructure.Local;
 using WeChatAi.Core.Redis;
@@ -130,7 +131,7 @@ public sealed class ReplicaAcksTests : IAsyncLifetime
     }
 
     private ReplicaAcks Create(int replicas) =>
-        new(_redis, new ReplicaAckSettings(replicas, Timeout), TimeProvider.System, NullLogger<ReplicaAcks>.Instance);
+        new(_redis, Options.Create(new RedisOptions { ReplicaAcks = replicas, ReplicaAckTimeoutMs = (int)Timeout.TotalMilliseconds }), TimeProvider.System, NullLogger<ReplicaAcks>.Instance);
 
     private async Task<long> WaitCallsAsync()
     {

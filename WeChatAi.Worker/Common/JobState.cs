@@ -42,6 +42,9 @@ internal sealed class JobState
     /// <summary>The job's user's shard: every key a script of this state touches is in its slot.</summary>
     public JobShard Shard { get; }
 
+    /// <summary>The job's hash: what asks its master for the replicas' acknowledgement.</summary>
+    public RedisKey Key => _key;
+
     public StoredAnswer? Answer =>
         _fields.TryGetValue("answer", out var answer)
             ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"), _fields.GetValueOrDefault("reasoning"))

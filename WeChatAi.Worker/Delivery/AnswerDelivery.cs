@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Core.WeChatApi;
@@ -27,6 +29,7 @@ internal sealed partial class AnswerDelivery(
     CustomerServiceSender sender,
     MessageBudget budget,
     PassiveDelivery passiveReplies,
+    ReplicaAcks replicaAcks,
     IOptions<WeChatOptions> options,
     ILogger<AnswerDelivery> logger)
 {
@@ -63,6 +66,18 @@ internal sealed partial class AnswerDelivery(
             {
                 await DeferFromAsync(job, state, parts, i);
                 return DeliveryOutcome.Deferred;
+            }
+
+            if (!await replicaAcks.WaitAsync(state.Key))
+            {
+                // A claim only the master holds dies with it: the promoted replica would let another attempt send the part again.
+                await state.ReleasePartAsync(i);
+                if (claim == PartClaim.Claimed)
+                {
+                    await budget.RefundAsync(job);
+                }
+
+                throw new RedisException("The part's claim did not reach a replica in time; it is sent by a later attempt.");
             }
 
             WeChatResult result;
