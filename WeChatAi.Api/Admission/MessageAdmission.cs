@@ -20,8 +20,12 @@ public sealed class MessageAdmission : IAsyncDisposable
     /// <summary>WeChat retries for about 15 s; 300 s leaves room for slow retries and clock skew between replicas.</summary>
     public static readonly TimeSpan DedupTtl = TimeSpan.FromMinutes(5);
 
-    /// <summary>Script calls of one shard in Redis at once; while they run, new messages queue up for the next call.</summary>
-    internal const int MaxCallsInFlight = 2;
+    /// <summary>
+    /// Script calls of one shard in Redis at once; while it runs, the shard's new messages queue up for its next call.
+    /// One per shard (the single stream had two): the shards' calls overlap each other, and a shard's messages wait for
+    /// its call in flight, so its batches stay large enough to amortise a call (docs/keyspace.md, "Admission").
+    /// </summary>
+    internal const int MaxCallsInFlight = 1;
 
     /// <summary>
     /// How long a message may wait for Redis (a restart, a failover) before the webhook gives up and answers 503:
@@ -148,7 +152,7 @@ public sealed class MessageAdmission : IAsyncDisposable
             try
             {
                 replayed = await CheckSignedQueriesAsync(batch).ConfigureAwait(false);
-                messages = [.. batch.Where((_, i) => !replayed[i]).Select(m => m.Message)];
+                messages = Unreplayed(batch, replayed);
                 result = (RedisResult[])(await RunAsync(queue.Shard, batch[0].AppId, batch[0].ReceivedAt, messages).ConfigureAwait(false))!;
                 break;
             }
@@ -189,6 +193,20 @@ public sealed class MessageAdmission : IAsyncDisposable
         }
     }
 
+    private static AdmittedMessage[] Unreplayed(PendingMessage[] batch, bool[] replayed)
+    {
+        var messages = new List<AdmittedMessage>(batch.Length);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            if (!replayed[i])
+            {
+                messages.Add(batch[i].Message);
+            }
+        }
+
+        return [.. messages];
+    }
+
     /// <summary>
     /// The batch's plaintext signed-query checks (Webhook/SignedQueryReplay), pipelined in one round trip before the
     /// script: a query already holding another body marks its message replayed, and it is neither claimed nor charged.
@@ -197,14 +215,17 @@ public sealed class MessageAdmission : IAsyncDisposable
     private async Task<bool[]> CheckSignedQueriesAsync(PendingMessage[] batch)
     {
         var replayed = new bool[batch.Length];
-        if (!batch.Any(m => m.SignedQuery is not null))
+        Task<bool>?[]? checks = null;
+        for (int i = 0; i < batch.Length; i++)
         {
-            return replayed;
+            if (batch[i].SignedQuery is { } check)
+            {
+                checks ??= new Task<bool>?[batch.Length];
+                checks[i] = SignedQueryCheck.RunAsync(_redis.GetDatabase(), check);
+            }
         }
 
-        var db = _redis.GetDatabase();
-        var checks = batch.Select(m => m.SignedQuery is { } check ? SignedQueryCheck.RunAsync(db, check) : null).ToArray();
-        for (int i = 0; i < batch.Length; i++)
+        for (int i = 0; checks is not null && i < batch.Length; i++)
         {
             replayed[i] = checks[i] is { } check && !await check.ConfigureAwait(false);
         }
