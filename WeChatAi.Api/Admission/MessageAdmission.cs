@@ -44,12 +44,14 @@ public sealed class MessageAdmission : IAsyncDisposable
     private readonly CreditCache _credits;
     private readonly TimeProvider _time;
     private readonly JobShards _shards;
+    private readonly ReplicaAcks _replicaAcks;
     private readonly ShardQueue[] _queues;
 
-    public MessageAdmission(IConnectionMultiplexer redis, JobShards shards, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
+    public MessageAdmission(IConnectionMultiplexer redis, JobShards shards, ReplicaAcks replicaAcks, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
     {
         _redis = redis;
         _shards = shards;
+        _replicaAcks = replicaAcks;
         _limits = limits.Value;
         _billing = billing;
         _credits = credits;
@@ -174,6 +176,19 @@ public sealed class MessageAdmission : IAsyncDisposable
 
         // The next batch may go to Redis while this one's requests finish their replies.
         queue.CallSlots.Release();
+        if (!await _replicaAcks.WaitAsync(QueueKeys.JobStream(queue.Shard)).ConfigureAwait(false))
+        {
+            // Only the master holds the batch: a failover now would lose it. WeChat retries, and de-dup answers the retry
+            // with the first outcome once a replica has it.
+            var notReplicated = new RedisException("The messages did not reach a Redis replica in time.");
+            foreach (var message in batch)
+            {
+                message.Result.TrySetException(notReplicated);
+            }
+
+            return;
+        }
+
         bool passiveSwitch = AdmissionScript.PassiveSwitch(result);
         for (int i = 0, admitted = 0; i < batch.Length; i++)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
@@ -8,6 +9,7 @@ using WeChatAi.Api.Admission;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
+using WeChatAi.Core.Redis;
 using WeChatAi.Tests.Infrastructure;
 using WeChatAi.Tests.Webhook;
 
@@ -122,6 +124,7 @@ public sealed class QuotaTests(BillingApiFixture api) : IClassFixture<BillingApi
         await using var admission = new MessageAdmission(
             api.Connection,
             TestShards.Default,
+            new ReplicaAcks(api.Connection, Options.Create(new RedisOptions()), TimeProvider.System, NullLogger<ReplicaAcks>.Instance),
             Options.Create(new RateLimitOptions { PerUserBurst = 100, PerUserPerMinute = 1000 }),
             services.GetRequiredService<IOptionsMonitor<BillingOptions>>(),
             services.GetRequiredService<CreditCache>(),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
@@ -95,6 +96,7 @@ public sealed class KeyspaceTests(PostgresServer postgres)
         await using var admission = new MessageAdmission(
             connection,
             TestShards.Default,
+            new ReplicaAcks(connection, Options.Create(new RedisOptions()), TimeProvider.System, NullLogger<ReplicaAcks>.Instance),
             Options.Create(new RateLimitOptions { PerUserBurst = 100, PerUserPerMinute = 1000 }),
             services.GetRequiredService<IOptionsMonitor<BillingOptions>>(),
             services.GetRequiredService<CreditCache>(),

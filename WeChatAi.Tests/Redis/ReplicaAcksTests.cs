@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using WeChatAi.AppHost.Infrastructure.Local;
 using WeChatAi.Core.Redis;
 using WeChatAi.Tests.Infrastructure;
 
@@ -17,43 +16,21 @@ public sealed class ReplicaAcksTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(300);
     private RedisServer _master = null!;
-    private ChildProcess _replica = null!;
-    private string _replicaDirectory = null!;
-    private int _replicaPort;
+    private RedisReplica _replica = null!;
     private ConnectionMultiplexer _redis = null!;
 
     public async ValueTask InitializeAsync()
     {
         _master = await RedisServer.StartAsync();
-        await using (var admin = await ConnectionMultiplexer.ConnectAsync(_master.ConnectionString + ",allowAdmin=true"))
-        {
-            // Else the master waits 5 s for more replicas before its first sync.
-            await admin.GetServer(_master.ConnectionString).ConfigSetAsync("repl-diskless-sync-delay", "0");
-        }
-
-        _replicaPort = FreePort.Next();
-        _replicaDirectory = Directory.CreateTempSubdirectory("wechatai-replica-").FullName;
-        _replica = ChildProcess.Start(LocalBinaries.RedisServer(),
-            ["--port", _replicaPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _replicaDirectory, "--save", "",
-             "--replicaof", "127.0.0.1", _master.Port.ToString(CultureInfo.InvariantCulture)]);
+        _replica = await RedisReplica.StartAsync(_master);
         _redis = await ConnectionMultiplexer.ConnectAsync(_master.ConnectionString);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        // Listed, then able to acknowledge: the first WAIT after the sync can take longer than the tests' timeout.
-        while ((await _redis.GetServer(_master.ConnectionString).RoleAsync() as Role.Master)?.Replicas.Count is not > 0
-            || (long)await _redis.GetServer(_master.ConnectionString).ExecuteAsync("WAIT", 1, 100) < 1)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the replica did not sync: " + _replica.Output);
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        _replica.Signal("CONT");
         await _replica.DisposeAsync();
         await _redis.DisposeAsync();
         await _master.DisposeAsync();
-        Directory.Delete(_replicaDirectory, recursive: true);
     }
 
     [Fact]
@@ -64,7 +41,7 @@ public sealed class ReplicaAcksTests : IAsyncLifetime
 
         Assert.True(await acks.WaitAsync("wechatai:test:a"));
 
-        await using var replica = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_replicaPort}");
+        await using var replica = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_replica.Port}");
         Assert.Equal("1", await replica.GetDatabase().StringGetAsync("wechatai:test:a"));
     }
 
@@ -74,13 +51,13 @@ public sealed class ReplicaAcksTests : IAsyncLifetime
         var acks = Create(replicas: 1);
         Assert.True(await acks.WaitAsync("wechatai:test:b")); // the role is known before the replica stops
 
-        _replica.Signal("STOP");
+        _replica.Process.Signal("STOP");
         await _redis.GetDatabase().StringSetAsync("wechatai:test:b", "2");
         var started = DateTime.UtcNow;
         Assert.False(await acks.WaitAsync("wechatai:test:b"));
         Assert.InRange(DateTime.UtcNow - started, Timeout * 0.8, TimeSpan.FromSeconds(3));
 
-        _replica.Signal("CONT");
+        _replica.Process.Signal("CONT");
         Assert.True(await acks.WaitAsync("wechatai:test:b"));
     }
 
@@ -106,7 +83,7 @@ public sealed class ReplicaAcksTests : IAsyncLifetime
     public async Task A_master_without_a_replica_acknowledges_and_counts_it()
     {
         var acks = Create(replicas: 1);
-        await _replica.StopAsync("KILL");
+        await _replica.Process.StopAsync("KILL");
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while ((await _redis.GetServer(_master.ConnectionString).RoleAsync() as Role.Master)?.Replicas.Count is > 0)
         {
