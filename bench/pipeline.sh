@@ -132,7 +132,8 @@ PIDS+=($!)
 PIDS+=($!)
 
 # PROFILE=counters|trace|gcdump|perf: dotnet-counters (runtime, HTTP, sockets), a dotnet-trace thread-time sample, a heap
-# dump or a perf CPU sample (needs WORKER_ENV=DOTNET_PerfMapEnabled=1 for .NET frames) of the worker for PROFILE_SECONDS from 5 s after the
+# dump or a perf CPU sample (needs WORKER_ENV="DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0" for .NET frames: with
+# W^X on, perf sees the JIT's code as memfd:doublemapper and cannot name it) of the worker for PROFILE_SECONDS from 5 s after the
 # warm-up, saved in PROFILE_DIR.
 if [[ -n "${PROFILE:-}" ]]; then
   mkdir -p "${PROFILE_DIR:=/tmp/wechatai-profile}"
