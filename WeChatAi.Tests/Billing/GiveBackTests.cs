@@ -16,29 +16,16 @@ namespace WeChatAi.Tests.Billing;
 /// The real API admits and charges, the real worker dead-letters and gives the charge back, and its drain writes the
 /// ledger and <c>daily_usage</c>; then statistics. Real Redis and PostgreSQL; fakes only for WeChat and the LLM.
 /// </summary>
-public class GiveBackTests : IAsyncLifetime
+public sealed class GiveBackTests(PostgresServer postgres) : IAsyncLifetime
 {
     private const string Token = "giveback-token";
     private WorkerHarness _h = null!;
     private ServiceProcess _api = null!;
     private long _msgId = 70_000;
-    private readonly PostgresServer _postgres;
-    private readonly IRedisSource _redis;
-
-    public GiveBackTests(PostgresServer postgres)
-        : this(postgres, SingleRedis.Source)
-    {
-    }
-
-    protected GiveBackTests(PostgresServer postgres, IRedisSource redis)
-    {
-        _postgres = postgres;
-        _redis = redis;
-    }
 
     public async ValueTask InitializeAsync()
     {
-        _h = await WorkerHarness.StartAsync(_postgres, _redis);
+        _h = await WorkerHarness.StartAsync(postgres);
         await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Worker__MaxAttempts"] = "1", ["WeChat__AckMode"] = "text" });
         _api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
         {
@@ -55,7 +42,6 @@ public class GiveBackTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        GC.SuppressFinalize(this);
         await _api.DisposeAsync();
         await _h.DisposeAsync();
     }
@@ -197,7 +183,3 @@ public class GiveBackTests : IAsyncLifetime
 
     private WeChatDbContext Db() => new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(_h.Database + ";Pooling=false").Options);
 }
-
-/// <summary>The same charges and give-backs on a Redis Cluster: admission, dead letter and drain scripts on the users' shards.</summary>
-[Collection(RedisClusterCollection.Name)]
-public sealed class GiveBackClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : GiveBackTests(postgres, cluster);

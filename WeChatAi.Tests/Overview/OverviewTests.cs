@@ -15,26 +15,12 @@ namespace WeChatAi.Tests.Overview;
 /// <c>GET /api/admin/overview</c> on the real API and worker processes: messages sent through the webhook and answered
 /// by the worker (fake LLM, fake WeChat API), past days from PostgreSQL.
 /// </summary>
-public class OverviewTests
+public sealed class OverviewTests(PostgresServer postgres)
 {
-    private readonly PostgresServer _postgres;
-    private readonly IRedisSource _redis;
-
-    public OverviewTests(PostgresServer postgres)
-        : this(postgres, SingleRedis.Source)
-    {
-    }
-
-    protected OverviewTests(PostgresServer postgres, IRedisSource redis)
-    {
-        _postgres = postgres;
-        _redis = redis;
-    }
-
     [Fact]
     public async Task Webhook_messages_and_the_workers_answers_show_in_the_minutes_the_days_the_tokens_the_cost_and_the_services_health()
     {
-        await using var harness = await WorkerHarness.StartAsync(_postgres, _redis);
+        await using var harness = await WorkerHarness.StartAsync(postgres);
         await harness.StartWorkerAsync(new Dictionary<string, string?> { ["Llm__MaxRetries"] = "0" });
         await using var api = await OverviewApi.StartAsync(harness.Redis.ConnectionString, harness.Database, WorkerHarness.AppId);
         var weChat = new WeChatClient(api.Client, OverviewApi.Token);
@@ -121,8 +107,8 @@ public class OverviewTests
     [Fact]
     public async Task Without_the_admin_key_the_overview_is_refused_and_a_negative_token_price_stops_the_api_naming_the_setting()
     {
-        await using var redis = await _redis.StartAsync();
-        var database = await _postgres.CreateMigratedDatabaseAsync();
+        await using var redis = await RedisServer.StartAsync();
+        var database = await postgres.CreateMigratedDatabaseAsync();
         await using (var api = await OverviewApi.StartAsync(redis.ConnectionString, database, "wxoverview", price: "0"))
         {
             var missing = await AdminApi.SendAsync(api.Client, HttpMethod.Get, OverviewApi.Path, new Dictionary<string, string>());
@@ -157,7 +143,3 @@ public class OverviewTests
     private static WeChatDbContext Context(string database) =>
         new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(database + ";Pooling=false").Options);
 }
-
-/// <summary>The same overview on a Redis Cluster: the figures summed over the shards spread across its masters.</summary>
-[Collection(RedisClusterCollection.Name)]
-public sealed class OverviewClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : OverviewTests(postgres, cluster);

@@ -13,7 +13,7 @@ namespace WeChatAi.Tests.Settings;
 /// The console's settings, end to end: two API replicas and a worker as real processes on one Redis and PostgreSQL; a
 /// change through one replica's <c>PUT /api/admin/settings</c> is what both replicas and the worker use next, without a restart.
 /// </summary>
-public class LiveSettingsTests : IAsyncLifetime
+public sealed class LiveSettingsTests(PostgresServer postgres) : IAsyncLifetime
 {
     internal const string Token = "settings-test-token";
     private const string Label = "（AI）";
@@ -24,23 +24,10 @@ public class LiveSettingsTests : IAsyncLifetime
     private readonly List<ServiceProcess> _apis = [];
     private WeChatClient[] _weChat = [];
     private long _msgId = 5_000;
-    private readonly PostgresServer _postgres;
-    private readonly IRedisSource _redis;
-
-    public LiveSettingsTests(PostgresServer postgres)
-        : this(postgres, SingleRedis.Source)
-    {
-    }
-
-    protected LiveSettingsTests(PostgresServer postgres, IRedisSource redis)
-    {
-        _postgres = postgres;
-        _redis = redis;
-    }
 
     public async ValueTask InitializeAsync()
     {
-        _h = await WorkerHarness.StartAsync(_postgres, _redis);
+        _h = await WorkerHarness.StartAsync(postgres);
         for (var i = 0; i < 2; i++)
         {
             _apis.Add(await ServiceProcess.StartAsync("WeChatAi.Api", ApiEnvironment(_h.Redis.ConnectionString, _h.Database)));
@@ -52,7 +39,6 @@ public class LiveSettingsTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        GC.SuppressFinalize(this);
         foreach (var api in _apis)
         {
             await api.DisposeAsync();
@@ -296,7 +282,3 @@ public class LiveSettingsTests : IAsyncLifetime
         }
     }
 }
-
-/// <summary>The same live settings with the replicas and the worker on a Redis Cluster.</summary>
-[Collection(RedisClusterCollection.Name)]
-public sealed class LiveSettingsClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : LiveSettingsTests(postgres, cluster);

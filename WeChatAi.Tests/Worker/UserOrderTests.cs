@@ -3,31 +3,14 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Worker;
 
 /// <summary>One user's messages answered in order and remembered in order; other users meanwhile in parallel.</summary>
-public class UserOrderTests : IAsyncLifetime
+public sealed class UserOrderTests(PostgresServer postgres) : IAsyncLifetime
 {
     private static readonly int[] LatencyMs = [900, 100, 600, 50, 300];
     private WorkerHarness _h = null!;
-    private readonly PostgresServer _postgres;
-    private readonly IRedisSource _redis;
 
-    public UserOrderTests(PostgresServer postgres)
-        : this(postgres, SingleRedis.Source)
-    {
-    }
+    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(postgres);
 
-    protected UserOrderTests(PostgresServer postgres, IRedisSource redis)
-    {
-        _postgres = postgres;
-        _redis = redis;
-    }
-
-    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(_postgres, _redis);
-
-    public async ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        await _h.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
 
     [Fact]
     public async Task Quick_messages_of_one_user_are_answered_and_remembered_in_order_while_other_users_run_in_parallel()
@@ -64,7 +47,3 @@ public class UserOrderTests : IAsyncLifetime
         Assert.True(_h.Llm.Arrivals.Max(a => a.InFlight) >= 6, "six users' one-second calls overlapped");
     }
 }
-
-/// <summary>The same order on a Redis Cluster: one user's messages on one shard stream.</summary>
-[Collection(RedisClusterCollection.Name)]
-public sealed class UserOrderClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : UserOrderTests(postgres, cluster);

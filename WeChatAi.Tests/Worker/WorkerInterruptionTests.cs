@@ -6,30 +6,13 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Worker;
 
 /// <summary>Attempts cut off by a dying worker are counted apart from failed ones.</summary>
-public class WorkerInterruptionTests : IAsyncLifetime
+public sealed class WorkerInterruptionTests(PostgresServer postgres) : IAsyncLifetime
 {
     private WorkerHarness _h = null!;
-    private readonly PostgresServer _postgres;
-    private readonly IRedisSource _redis;
 
-    public WorkerInterruptionTests(PostgresServer postgres)
-        : this(postgres, SingleRedis.Source)
-    {
-    }
+    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(postgres);
 
-    protected WorkerInterruptionTests(PostgresServer postgres, IRedisSource redis)
-    {
-        _postgres = postgres;
-        _redis = redis;
-    }
-
-    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(_postgres, _redis);
-
-    public async ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        await _h.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
 
     [Theory]
     [InlineData(10, true)]
@@ -82,7 +65,3 @@ public class WorkerInterruptionTests : IAsyncLifetime
         Assert.Equal([false], _h.WeChat.StableTokenRequests);
     }
 }
-
-/// <summary>The same interruptions on a Redis Cluster: the pending entries reclaimed from the users' shard streams.</summary>
-[Collection(RedisClusterCollection.Name)]
-public sealed class WorkerInterruptionClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : WorkerInterruptionTests(postgres, cluster);
