@@ -10,14 +10,27 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Billing;
 
 /// <summary>The ledger and the Redis balance against a real PostgreSQL and Redis.</summary>
-public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
+public class CreditLedgerTests : IAsyncLifetime
 {
     private const string App = "wxledger";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero));
     private string _database = string.Empty;
-    private RedisServer _redis = null!;
+    private readonly PostgresServer _postgres;
+    private readonly IRedisSource _source;
+    private ITestRedis _redis = null!;
     private ConnectionMultiplexer _connection = null!;
     private ServiceProvider _services = null!;
+
+    public CreditLedgerTests(PostgresServer postgres)
+        : this(postgres, SingleRedis.Source)
+    {
+    }
+
+    protected CreditLedgerTests(PostgresServer postgres, IRedisSource source)
+    {
+        _postgres = postgres;
+        _source = source;
+    }
 
     private CreditLedger Ledger => _services.GetRequiredService<CreditLedger>();
 
@@ -25,8 +38,8 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _database = await postgres.CreateMigratedDatabaseAsync();
-        _redis = await RedisServer.StartAsync();
+        _database = await _postgres.CreateMigratedDatabaseAsync();
+        _redis = await _source.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         _services = new ServiceCollection()
             .AddDbContext<WeChatDbContext>(o => o.UseNpgsql(_database))
@@ -40,6 +53,7 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         await _services.DisposeAsync();
         await _connection.DisposeAsync();
         await _redis.DisposeAsync();
@@ -202,3 +216,7 @@ public sealed class CreditLedgerTests(PostgresServer postgres) : IAsyncLifetime
 
     private WeChatDbContext Db() => new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(_database).Options);
 }
+
+/// <summary>The same ledger with the balance cache on a Redis Cluster: each user's balance script on the user's shard.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class CreditLedgerClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : CreditLedgerTests(postgres, cluster);

@@ -10,15 +10,28 @@ namespace WeChatAi.Tests.Passive;
 /// Passive reply mode end to end: the real API and worker processes, real Redis and PostgreSQL, fakes of the LLM
 /// and WeChat's API, and the test playing WeChat's servers (5-second timeout, up to three attempts per MsgId).
 /// </summary>
-public sealed class PassiveReplyTests(PostgresServer postgres)
+public class PassiveReplyTests
 {
     private const string Token = "passive-test-token";
     private const string LateText = "回答还在生成中，请稍后发送任意消息查看。";
+    private readonly PostgresServer _postgres;
+    private readonly IRedisSource _redis;
+
+    public PassiveReplyTests(PostgresServer postgres)
+        : this(postgres, SingleRedis.Source)
+    {
+    }
+
+    protected PassiveReplyTests(PostgresServer postgres, IRedisSource redis)
+    {
+        _postgres = postgres;
+        _redis = redis;
+    }
 
     [Fact]
     public async Task A_fast_answer_is_the_passive_reply_and_nothing_is_pushed()
     {
-        await using var app = await PassiveApp.StartAsync(postgres, replyMode: "passive");
+        await using var app = await PassiveApp.StartAsync(_postgres, _redis, replyMode: "passive");
         app.Harness.Llm.Delay = TimeSpan.FromMilliseconds(300);
 
         var reply = await app.DeliverAsync("oFast", msgId: 1, "今天天气如何");
@@ -31,7 +44,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
     [Fact]
     public async Task WeChats_retry_of_the_same_message_waits_on_the_same_job_and_gets_the_answer()
     {
-        await using var app = await PassiveApp.StartAsync(postgres, replyMode: "passive");
+        await using var app = await PassiveApp.StartAsync(_postgres, _redis, replyMode: "passive");
         app.Harness.Llm.Delay = TimeSpan.FromSeconds(6.5);
 
         var attempts = await app.DeliverWithRetriesAsync("oSlow", msgId: 2, "慢一点的问题");
@@ -46,7 +59,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
     [Fact]
     public async Task An_answer_that_misses_all_three_attempts_comes_with_the_next_message()
     {
-        await using var app = await PassiveApp.StartAsync(postgres, replyMode: "passive");
+        await using var app = await PassiveApp.StartAsync(_postgres, _redis, replyMode: "passive");
         app.Harness.Llm.Delay = TimeSpan.FromSeconds(16);
         app.Harness.Llm.SlowCalls = 1;
 
@@ -63,7 +76,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
     [Fact]
     public async Task Without_customer_service_permission_the_account_switches_to_passive_and_the_answer_comes_with_the_next_message()
     {
-        await using var app = await PassiveApp.StartAsync(postgres, replyMode: "push");
+        await using var app = await PassiveApp.StartAsync(_postgres, _redis, replyMode: "push");
         app.Harness.WeChat.SendFaults.Enqueue(48001);
 
         Assert.Equal("正在思考中...", await app.DeliverAsync("oNoPermission", msgId: 5, "第一个问题"));
@@ -79,7 +92,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
     [Fact]
     public async Task A_long_answer_ends_with_the_continue_link_and_each_tap_serves_the_next_part_at_once_without_the_LLM()
     {
-        await using var app = await PassiveApp.StartAsync(postgres, replyMode: "passive");
+        await using var app = await PassiveApp.StartAsync(_postgres, _redis, replyMode: "passive");
         string[] paragraphs = [new string('甲', 600), new string('乙', 600), new string('丙', 600)];
         app.Harness.Llm.Answer = question => question == "长问题" ? string.Join("\n\n", paragraphs) : $"答复：{question}";
         const string Link = "<a href=\"weixin://bizmsgmenu?msgmenucontent=继续&msgmenuid=1\">继续</a>";
@@ -116,9 +129,9 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
 
         public WorkerHarness Harness { get; }
 
-        public static async Task<PassiveApp> StartAsync(PostgresServer postgres, string replyMode)
+        public static async Task<PassiveApp> StartAsync(PostgresServer postgres, IRedisSource redis, string replyMode)
         {
-            var harness = await WorkerHarness.StartAsync(postgres);
+            var harness = await WorkerHarness.StartAsync(postgres, redis);
             await harness.StartWorkerAsync(new Dictionary<string, string?> { ["WeChat__ReplyMode"] = replyMode });
             var api = await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
             {
@@ -169,3 +182,7 @@ public sealed class PassiveReplyTests(PostgresServer postgres)
         }
     }
 }
+
+/// <summary>The same passive replies on a Redis Cluster: the reply's wait and hand-over scripts on the user's shard.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class PassiveReplyClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : PassiveReplyTests(postgres, cluster);

@@ -11,19 +11,31 @@ namespace WeChatAi.Tests.Redis;
 /// The typed script wrapper against a real Redis: each named property reaches its KEYS or ARGV slot, lists after the
 /// named ones arrive whole, and every shipped <c>.lua</c> file is Lua that Redis compiles.
 /// </summary>
-public sealed class RedisScriptTests : IAsyncLifetime
+public class RedisScriptTests : IAsyncLifetime
 {
-    private RedisServer _redis = null!;
+    private readonly IRedisSource _source;
+    private ITestRedis _redis = null!;
     private ConnectionMultiplexer _connection = null!;
+
+    public RedisScriptTests()
+        : this(SingleRedis.Source)
+    {
+    }
+
+    protected RedisScriptTests(IRedisSource source)
+    {
+        _source = source;
+    }
 
     public async ValueTask InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        _redis = await _source.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
     }
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         await _connection.DisposeAsync();
         await _redis.DisposeAsync();
     }
@@ -33,9 +45,9 @@ public sealed class RedisScriptTests : IAsyncLifetime
     {
         var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Echo.lua", [new { Greeting = "它's" }]);
 
-        var result = (RedisValue[])(await script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("k1", 42, "k2", "label", ["x", "y"])))!;
+        var result = (RedisValue[])(await script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("{t}k1", 42, "{t}k2", "label", ["x", "y"])))!;
 
-        Assert.Equal(["k1", "k2", "42", "label", "它's", "2", "4", "x", "y"], result.Select(v => v.ToString()));
+        Assert.Equal(["{t}k1", "{t}k2", "42", "label", "它's", "2", "4", "x", "y"], result.Select(v => v.ToString()));
         Assert.Contains("local first = KEYS[1] ", script.Text, StringComparison.Ordinal);
         Assert.Contains("local count = ARGV[1] ", script.Text, StringComparison.Ordinal);
         Assert.Contains("local second = KEYS[2] ", script.Text, StringComparison.Ordinal);
@@ -47,11 +59,11 @@ public sealed class RedisScriptTests : IAsyncLifetime
         var script = RedisScript.Load<BatchCall>(typeof(RedisScriptTests), "RedisScriptTests.Items.lua");
         var db = _connection.GetDatabase();
 
-        var result = (RedisValue[])(await script.EvaluateAsync(db, new BatchCall("s", 7, [new("d1", "b1", "j1", "o1"), new("d2", "b2", "j2", "o2")])))!;
-        var empty = (RedisValue[])(await script.EvaluateAsync(db, new BatchCall("s", 7, [])))!;
+        var result = (RedisValue[])(await script.EvaluateAsync(db, new BatchCall("{t}s", 7, [new("{t}d1", "{t}b1", "j1", "o1"), new("{t}d2", "{t}b2", "j2", "o2")])))!;
+        var empty = (RedisValue[])(await script.EvaluateAsync(db, new BatchCall("{t}s", 7, [])))!;
 
-        Assert.Equal(["d1|b1|j1|o1", "d2|b2|j2|o2", "5", "5", "s"], result.Select(v => v.ToString()));
-        Assert.Equal(["1", "1", "s"], empty.Select(v => v.ToString()));
+        Assert.Equal(["{t}d1|{t}b1|j1|o1", "{t}d2|{t}b2|j2|o2", "5", "5", "{t}s"], result.Select(v => v.ToString()));
+        Assert.Equal(["1", "1", "{t}s"], empty.Select(v => v.ToString()));
     }
 
     [Fact]
@@ -59,7 +71,7 @@ public sealed class RedisScriptTests : IAsyncLifetime
     {
         var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Broken.lua");
 
-        var error = await Assert.ThrowsAsync<RedisServerException>(() => script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("k1", 1, "k2", "l", [])));
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("{t}k1", 1, "{t}k2", "l", [])));
 
         Assert.Contains(":2:", error.Message, StringComparison.Ordinal);
         Assert.Contains("nowhere", error.Message, StringComparison.Ordinal);
@@ -91,9 +103,14 @@ public sealed class RedisScriptTests : IAsyncLifetime
         Assert.True(files.Count >= 20, $"{files.Count} script files found");
     }
 
+    // The keys of one call share the hash tag {t}: a cluster runs a script only on keys of one slot.
     private sealed record EchoCall(RedisKey First, long Count, RedisKey Second, string Label, IReadOnlyList<RedisValue> Rest);
 
     private sealed record BatchCall(RedisKey Stream, long Size, IReadOnlyList<BatchItem> Messages);
 
     private sealed record BatchItem(RedisKey Dedup, RedisKey Bucket, string Job, string OpenId);
 }
+
+/// <summary>The same scripts on a Redis Cluster: each call's keys on one slot, routed to its master.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class RedisScriptClusterTests(RedisClusterFixture cluster) : RedisScriptTests(cluster);

@@ -11,14 +11,27 @@ namespace WeChatAi.Tests.Security;
 /// was refused (423) for 15 minutes, again and again. Now a name is slowed (one attempt at a time, a wait doubling up to
 /// <c>Admin:SignInMaxDelaySeconds</c>) and an address is blocked; nobody but the guessing address is kept out.
 /// </summary>
-public sealed class OperatorLockOutTests(PostgresServer postgres)
+public class OperatorLockOutTests
 {
     private const string Password = "the-operators-password";
+    private readonly PostgresServer _postgres;
+    private readonly IRedisSource _redis;
+
+    public OperatorLockOutTests(PostgresServer postgres)
+        : this(postgres, SingleRedis.Source)
+    {
+    }
+
+    protected OperatorLockOutTests(PostgresServer postgres, IRedisSource redis)
+    {
+        _postgres = postgres;
+        _redis = redis;
+    }
 
     [Fact]
     public async Task Strangers_failing_for_a_name_slow_it_but_its_owner_still_signs_in_and_a_guessing_address_is_blocked()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await _redis.StartAsync();
         await using var api = await StartAsync(redis, maxDelaySeconds: 3);
 
         // The operator signed in from home before the attack.
@@ -85,11 +98,11 @@ public sealed class OperatorLockOutTests(PostgresServer postgres)
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private async Task<ServiceProcess> StartAsync(RedisServer redis, int maxDelaySeconds) =>
+    private async Task<ServiceProcess> StartAsync(ITestRedis redis, int maxDelaySeconds) =>
         await ServiceProcess.StartAsync("WeChatAi.Api", new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = redis.ConnectionString,
-            ["ConnectionStrings__wechatdb"] = await postgres.CreateMigratedDatabaseAsync(),
+            ["ConnectionStrings__wechatdb"] = await _postgres.CreateMigratedDatabaseAsync(),
             ["Admin__ApiKey"] = AdminApi.Key,
             ["Admin__Password"] = Password,
             ["Admin__SignInMaxDelaySeconds"] = maxDelaySeconds.ToString(CultureInfo.InvariantCulture),
@@ -100,3 +113,7 @@ public sealed class OperatorLockOutTests(PostgresServer postgres)
             new Dictionary<string, string> { ["X-Admin-Key"] = AdminApi.Key, ["X-Forwarded-For"] = address },
             JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = name, ["password"] = password }));
 }
+
+/// <summary>The same sign-in counters on a Redis Cluster: the name's and the address's script keys on one slot.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class OperatorLockOutClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : OperatorLockOutTests(postgres, cluster);

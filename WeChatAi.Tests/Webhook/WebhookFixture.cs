@@ -5,7 +5,7 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Webhook;
 
 /// <summary>The API run as a real process with safe mode on, against a real Redis and a migrated PostgreSQL database.</summary>
-public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
+public class WebhookFixture : IAsyncLifetime
 {
     public const string Token = "webhook-test-token";
     public const string AppId = "wx1234567890abcdef";
@@ -13,9 +13,22 @@ public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
     public const string AckText = "正在思考中...";
     public const string WelcomeText = "欢迎关注测试号";
 
-    private RedisServer? _redis;
+    private readonly PostgresServer _postgres;
+    private readonly IRedisSource _source;
+    private ITestRedis? _redis;
     private ServiceProcess? _api;
     private ConnectionMultiplexer? _connection;
+
+    public WebhookFixture(PostgresServer postgres)
+        : this(postgres, SingleRedis.Source)
+    {
+    }
+
+    protected WebhookFixture(PostgresServer postgres, IRedisSource source)
+    {
+        _postgres = postgres;
+        _source = source;
+    }
 
     public string DatabaseConnectionString { get; private set; } = string.Empty;
 
@@ -32,9 +45,9 @@ public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        _redis = await _source.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        DatabaseConnectionString = await postgres.CreateMigratedDatabaseAsync();
+        DatabaseConnectionString = await _postgres.CreateMigratedDatabaseAsync();
         var settings = new Dictionary<string, string?>(ExtraSettings)
         {
             ["ConnectionStrings__redis"] = _redis.ConnectionString,
@@ -66,3 +79,6 @@ public class WebhookFixture(PostgresServer postgres) : IAsyncLifetime
         }
     }
 }
+
+/// <summary>The same API on the shared Redis Cluster, for <see cref="WebhookMessageClusterTests"/>.</summary>
+public sealed class WebhookClusterFixture(PostgresServer postgres, RedisClusterFixture cluster) : WebhookFixture(postgres, cluster);

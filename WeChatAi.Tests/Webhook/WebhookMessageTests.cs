@@ -10,7 +10,7 @@ using WeChatAi.Core.Stats;
 namespace WeChatAi.Tests.Webhook;
 
 /// <summary>Messages and events end to end: real HTTP to the API process, real Redis stream, real PostgreSQL.</summary>
-public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<WebhookFixture>
+public class WebhookMessageTests(WebhookFixture api) : IClassFixture<WebhookFixture>
 {
     private WeChatClient WeChat => api.WeChat;
 
@@ -243,3 +243,10 @@ public sealed class WebhookMessageTests(WebhookFixture api) : IClassFixture<Webh
         return (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
     }
 }
+
+/// <summary>
+/// The same admission on a Redis Cluster: de-dup, rate limit, quota and batches in the admission script on the users'
+/// shards. (It inherits the single fixture too, which xUnit starts unused: the price of sharing the tests.)
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class WebhookMessageClusterTests(WebhookClusterFixture api) : WebhookMessageTests(api), IClassFixture<WebhookClusterFixture>;

@@ -12,13 +12,30 @@ using WeChatAi.Worker.Common;
 namespace WeChatAi.Tests.Worker;
 
 /// <summary>Dead letters end to end: the real worker gives up on jobs, the operator retries or discards them through the real API.</summary>
-public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
+public class DeadLetterTests : IAsyncLifetime
 {
     private WorkerHarness _h = null!;
+    private readonly PostgresServer _postgres;
+    private readonly IRedisSource _redis;
 
-    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(postgres);
+    public DeadLetterTests(PostgresServer postgres)
+        : this(postgres, SingleRedis.Source)
+    {
+    }
 
-    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+    protected DeadLetterTests(PostgresServer postgres, IRedisSource redis)
+    {
+        _postgres = postgres;
+        _redis = redis;
+    }
+
+    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(_postgres, _redis);
+
+    public async ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        await _h.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_retried_dead_letter_delivers_its_kept_answer_and_taken_over_parts_once_with_fresh_attempts()
@@ -136,3 +153,7 @@ public sealed class DeadLetterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal("recent", (string?)(await _h.Db.DeadLetterEntriesAsync()).Single()[DeadLetterFields.Reason]);
     }
 }
+
+/// <summary>The same dead letters on a Redis Cluster: the dead-letter pages and the retry script on the users' shards across its masters.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class DeadLetterClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : DeadLetterTests(postgres, cluster);

@@ -3,14 +3,31 @@ using WeChatAi.Tests.Infrastructure;
 namespace WeChatAi.Tests.Worker;
 
 /// <summary>A worker killed while its pushes are on their way to WeChat: every answer still reaches its user.</summary>
-public sealed class WorkerDeliveryCrashTests(PostgresServer postgres) : IAsyncLifetime
+public class WorkerDeliveryCrashTests : IAsyncLifetime
 {
     private const int Users = 50;
     private WorkerHarness _h = null!;
+    private readonly PostgresServer _postgres;
+    private readonly IRedisSource _redis;
 
-    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(postgres);
+    public WorkerDeliveryCrashTests(PostgresServer postgres)
+        : this(postgres, SingleRedis.Source)
+    {
+    }
 
-    public async ValueTask DisposeAsync() => await _h.DisposeAsync();
+    protected WorkerDeliveryCrashTests(PostgresServer postgres, IRedisSource redis)
+    {
+        _postgres = postgres;
+        _redis = redis;
+    }
+
+    public async ValueTask InitializeAsync() => _h = await WorkerHarness.StartAsync(_postgres, _redis);
+
+    public async ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        await _h.DisposeAsync();
+    }
 
     [Fact]
     public async Task Pushes_of_a_worker_killed_while_they_wait_on_WeChat_are_sent_again_by_the_worker_that_takes_over()
@@ -38,3 +55,7 @@ public sealed class WorkerDeliveryCrashTests(PostgresServer postgres) : IAsyncLi
         Assert.Equal(Users, _h.Llm.Calls); // the answers came from the job state, not from the LLM again
     }
 }
+
+/// <summary>The same crash on a Redis Cluster: the part claims and the acknowledgement on the user's shard.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class WorkerDeliveryCrashClusterTests(PostgresServer postgres, RedisClusterFixture cluster) : WorkerDeliveryCrashTests(postgres, cluster);
