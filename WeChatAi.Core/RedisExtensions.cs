@@ -18,6 +18,9 @@ public static class RedisExtensions
     /// </summary>
     private static readonly LinearRetry FastReconnect = new(500);
 
+    /// <summary>How often the client asks each node its role (<c>INFO replication</c>): about one failover's length.</summary>
+    private const int RoleCheckSeconds = 1;
+
     /// <summary>
     /// Registers the shared <c>IConnectionMultiplexer</c> with Aspire's health check and telemetry, and holds the
     /// service's start until Redis answers and the warm-ups ran (<see cref="StartupReadiness"/>).
@@ -29,6 +32,10 @@ public static class RedisExtensions
         builder.AddRedisClient(ConnectionName, configureOptions: options =>
         {
             options.ReconnectRetryPolicy = FastReconnect;
+
+            // A cluster's promoted replica is known as a replica until its role is checked again (60 s by default):
+            // meanwhile every write to its slots fails with "cannot be issued to a replica" (docs/scale-out.md).
+            options.ConfigCheckSeconds = RoleCheckSeconds;
 
             // The client's exception messages otherwise name the keys, and most keys carry an OpenID (they are logged).
             options.IncludeDetailInExceptions = false;

@@ -56,6 +56,9 @@ internal sealed partial class JobPipeline(
     {
         var settings = options.Value;
         var state = new JobState(redis.GetDatabase(), shard, job.JobId);
+
+        // Attempts of this loop whose failure Redis could not record: they ended here, their worker was not cut off.
+        var unrecorded = 0;
         while (true)
         {
             var attempt = 0;
@@ -63,7 +66,7 @@ internal sealed partial class JobPipeline(
             {
                 attempt = await state.BeginAttemptAsync(retry);
                 activity?.SetTag("wechatai.job.attempt", attempt);
-                var interrupted = attempt - 1 - state.Failures;
+                var interrupted = attempt - 1 - state.Failures - unrecorded;
                 if (interrupted >= settings.MaxInterruptions)
                 {
                     // A job whose every attempt ends with its worker dead is likely what kills them.
@@ -89,6 +92,7 @@ internal sealed partial class JobPipeline(
                 catch (Exception down) when (RedisFailures.IsTransient(down))
                 {
                     LogRedisDown(logger, down, job.MsgId);
+                    unrecorded++;
                     await Task.Delay(Backoff(1, settings), time, cancellationToken);
                     continue;
                 }
