@@ -60,6 +60,16 @@ cluster_ok() {
   [[ $info != *role:slave* || $info == *master_link_status:up* ]]
 }
 
+# start_cluster_node <dir> <port>: one cluster node on <port>, its data, nodes.conf and log in <dir>/<port> (a node
+# restarted there rejoins its cluster as nodes.conf says); sets NODE_PID.
+start_cluster_node() {
+  mkdir -p "$1/$2"
+  redis-server --port "$2" --bind 127.0.0.1 --dir "$1/$2" --cluster-enabled yes --cluster-config-file nodes.conf \
+    --cluster-node-timeout 2000 --repl-diskless-sync-delay 0 --appendonly yes --appendfsync everysec \
+    --maxmemory-policy noeviction --save '' ${REDIS_ARGS:-} >>"$1/$2/redis.log" 2>&1 &
+  NODE_PID=$!
+}
+
 # start_redis_cluster <dir> [masters] [replicas per master]: a throw-away Redis Cluster, by default 3 masters + 3
 # replicas, with the nodes' settings of the AppHost's local cluster (WeChatAi.AppHost/Infrastructure/Local/
 # LocalRedisCluster.cs: AOF everysec, noeviction, node timeout 2000 ms) plus REDIS_ARGS, each node's data and log in
@@ -71,11 +81,8 @@ start_redis_cluster() {
   CLUSTER_PIDS=()
   echo "== Redis Cluster: $masters masters, $replicas replica(s) each, on ports ${CLUSTER_PORTS[*]}"
   for port in "${CLUSTER_PORTS[@]}"; do
-    mkdir -p "$dir/$port"
-    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir/$port" --cluster-enabled yes --cluster-config-file nodes.conf \
-      --cluster-node-timeout 2000 --repl-diskless-sync-delay 0 --appendonly yes --appendfsync everysec \
-      --maxmemory-policy noeviction --save '' ${REDIS_ARGS:-} >>"$dir/$port/redis.log" 2>&1 &
-    CLUSTER_PIDS+=($!)
+    start_cluster_node "$dir" "$port"
+    CLUSTER_PIDS+=("$NODE_PID")
   done
   for port in "${CLUSTER_PORTS[@]}"; do wait_for 15 redis-cli -p "$port" ping; done
   redis-cli --cluster create "${CLUSTER_PORTS[@]/#/127.0.0.1:}" --cluster-replicas "$replicas" --cluster-yes >"$dir/cluster-create.log" 2>&1 ||
@@ -92,21 +99,97 @@ stop_redis_cluster() {
   CLUSTER_PIDS=()
 }
 
+# start_store <dir>: the benchmark's Redis, REDIS=single (default: start_redis) or cluster (start_redis_cluster, 3
+# masters + 3 replicas). Sets REDIS_CONN (the services' ConnectionStrings__redis), REDIS_PIDS (every node) and
+# REPLICA_ACKS (the services' Redis:ReplicaAcks, unless set: 1 on the cluster, 0 on a single Redis).
+start_store() {
+  case "${REDIS:=single}" in
+    single) start_redis "$1"; REDIS_CONN="127.0.0.1:$REDIS_PORT"; REDIS_PIDS=("$REDIS_PID"); REPLICA_ACKS=${REPLICA_ACKS:-0} ;;
+    cluster) start_redis_cluster "$1"; REDIS_CONN=$CLUSTER_NODES; REDIS_PIDS=("${CLUSTER_PIDS[@]}")
+      REDIS_PORT=${CLUSTER_PORTS[0]}; REPLICA_ACKS=${REPLICA_ACKS:-1} ;;
+    *) echo "REDIS must be single or cluster, not '$REDIS'" >&2; return 1 ;;
+  esac
+}
+
+# stop_store: stops what start_store started.
+stop_store() {
+  if [[ "${REDIS:-single}" == cluster ]]; then stop_redis_cluster; else stop_process "${REDIS_PID:-}"; fi
+  REDIS_PID=""
+  REDIS_PIDS=()
+}
+
+# redis_any_port: a node that answers (the single Redis, or any cluster node still up).
+redis_any_port() {
+  local port
+  for port in "${CLUSTER_PORTS[@]:-$REDIS_PORT}"; do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && { echo "$port"; return; }
+  done
+  return 1
+}
+
+# redis_nodes <master|slave>: the ports of the cluster's masters (or replicas) that are up, as the cluster sees them now
+# (after failovers); on a single Redis, its port as the one master.
+redis_nodes() {
+  if [[ "${REDIS:-single}" != cluster ]]; then [[ $1 == master ]] && echo "$REDIS_PORT"; return 0; fi
+  redis-cli -p "$(redis_any_port)" cluster nodes | awk -v role="$1" '$3 ~ role && $3 !~ /fail/ { split($2, a, "[:@]"); print a[2] }'
+}
+
+# node_id <port>, master_of <port> (the id of the master a replica follows), replica_of <port> (a replica's port).
+node_id() { redis-cli -p "$1" cluster myid; }
+replica_of() {
+  local id
+  id=$(node_id "$1")
+  redis-cli -p "$(redis_any_port)" cluster nodes | awk -v id="$id" '$4 == id && $3 ~ /slave/ && $3 !~ /fail/ { split($2, a, "[:@]"); print a[2]; exit }'
+}
+
+# node_pid <port>: the pid of the node start_store (or a restart) started on <port>.
+node_pid() {
+  local i
+  if [[ "${REDIS:-single}" != cluster ]]; then echo "$REDIS_PID"; return; fi
+  for i in "${!CLUSTER_PORTS[@]}"; do
+    if [[ ${CLUSTER_PORTS[$i]} == "$1" ]]; then echo "${CLUSTER_PIDS[$i]}"; fi
+  done
+}
+
 # The sharded keyspace (docs/keyspace.md): a figure kept per shard is the sum over every shard's key. Operator-side
-# SCAN of the one benchmark Redis, never on a hot path.
+# SCAN of every master of the benchmark's Redis (keys are hash-tagged per shard, so on a cluster each lives on one
+# master), never on a hot path.
+# redis_keys <pattern>: "port key" per matching key.
+redis_keys() {
+  local port
+  for port in $(redis_nodes master); do
+    redis-cli -p "$port" --scan --pattern "$1" | awk -v p="$port" 'NF { print p, $0 }'
+  done
+}
+
 # redis_sum <pattern> <command> [arguments after the key...]: the sum of the command's (first) reply over the keys.
 redis_sum() {
-  local pattern=$1 total=0 key value; shift
-  while read -r key; do
+  local pattern=$1 total=0 port key value; shift
+  while read -r port key; do
     [[ -z "$key" ]] && continue
-    value=$(redis-cli -p "$REDIS_PORT" "$1" "$key" "${@:2}" | head -1)
+    value=$(redis-cli -c -p "$port" "$1" "$key" "${@:2}" | head -1)
     total=$((total + ${value:-0}))
-  done < <(redis-cli -p "$REDIS_PORT" --scan --pattern "$pattern")
+  done < <(redis_keys "$pattern")
   echo "$total"
 }
 
 # redis_del <pattern>: deletes every key matching it.
-redis_del() { redis-cli -p "$REDIS_PORT" --scan --pattern "$1" | xargs -r -d '\n' -n 1000 redis-cli -p "$REDIS_PORT" del >/dev/null; }
+redis_del() {
+  local port
+  for port in $(redis_nodes master); do
+    # One DEL per hash tag (up to 500 keys): on a cluster a multi-key command must stay in one slot.
+    redis-cli -p "$port" --scan --pattern "$1" | awk '
+      { t = match($0, /\{[^}]*\}/) ? substr($0, RSTART, RLENGTH) : $0; k[t] = k[t] " " $0
+        if (++n[t] == 500) { print "DEL" k[t]; k[t] = ""; n[t] = 0 } }
+      END { for (t in k) if (n[t]) print "DEL" k[t] }' | redis-cli -p "$port" >/dev/null
+  done
+}
+
+# redis_all <command...>: the command on every master (CONFIG RESETSTAT, INFO …), replies concatenated.
+redis_all() {
+  local port
+  for port in $(redis_nodes master); do redis-cli -p "$port" "$@"; done
+}
 
 as_postgres() { if [[ $(id -u) == 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 

@@ -23,6 +23,10 @@
 #                                          WORKER_DLL (another build of the worker, e.g. a ReadyToRun publish)
 #                                          PROFILE=counters|trace|gcdump|perf (see below)
 #                                          LOG_DIR (keep the services' logs and samples there)
+#                                          REDIS=single|cluster (cluster: a throw-away 3 masters + 3 replicas,
+#                                          bench/lib.sh start_redis_cluster; the services get the node list)
+#                                          REPLICA_ACKS (the services' Redis:ReplicaAcks: default 1 on the cluster, 0
+#                                          on a single Redis)  RESULT (a file for the figures, NAME=value lines)
 #                                          ACK_MODE=typing (the worker's WeChat:AckMode: typing or both send WeChat's
 #                                          typing command per job, text does not; the API acknowledges with text)
 set -euo pipefail
@@ -69,8 +73,8 @@ MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.Mig
 BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
 API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
 
-start_redis "$WORK"
-PIDS+=($REDIS_PID)
+start_store "$WORK"
+PIDS+=("${REDIS_PIDS[@]}")
 
 init_postgres "$WORK"
 start_postgres "$WORK"
@@ -89,7 +93,7 @@ echo "== worker (Release) on :$WORKER_PORT, Worker:InitialConcurrency=$INITIAL_C
 # Started from its output folder, as in production, so its appsettings.json applies (log levels, no per-command Redis
 # tracing): from elsewhere the content root has no appsettings.json, and the HttpClient logs four lines per request.
 cd "$(dirname "$WORKER_DLL")"
-ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+ConnectionStrings__redis="$REDIS_CONN" Redis__ReplicaAcks="$REPLICA_ACKS" ConnectionStrings__wechatdb="$DB" \
 Llm__BaseUrl="http://127.0.0.1:$LLM_PORT" Llm__ApiKey=bench Llm__MaxConcurrency="$CONCURRENCY" \
 WeChat__ApiBaseUrl="http://127.0.0.1:$WECHAT_PORT" WeChat__AppId=wxbench WeChat__AppSecret=bench \
 WeChat__AckMode="${ACK_MODE:-typing}" \
@@ -105,7 +109,7 @@ if [[ "$DRIVER" == api ]]; then
   # The timestamp check off so the sanity check's fixed signed URL stays valid; the loader signs each message itself
   # (a signed query string admits one body).
   start_api "$API_DLL" "$WORK/api.log" \
-    ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__wechatdb="$DB" \
+    ConnectionStrings__redis="$REDIS_CONN" Redis__ReplicaAcks="$REPLICA_ACKS" ConnectionStrings__wechatdb="$DB" \
     WeChat__Token=bench-token WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text
   PIDS+=($API_PID)
   wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
@@ -123,8 +127,8 @@ PIDS+=($!)
 
 # The group's backlog (entries not yet read by a worker) and pending (read, not acknowledged), once a second.
 ( while kill -0 "$WORKER_PID" 2>/dev/null; do
-    for stream in $(redis-cli -p "$REDIS_PORT" --scan --pattern 'wechatai:*:jobs'); do
-      redis-cli -p "$REDIS_PORT" XINFO GROUPS "$stream" 2>/dev/null | tr -d '\r' \
+    redis_keys 'wechatai:*:jobs' | while read -r port stream; do
+      redis-cli -c -p "$port" XINFO GROUPS "$stream" 2>/dev/null | tr -d '\r' \
         | awk '/^pending$/ { getline; p = $0 } /^lag$/ { getline; l = $0 } END { print l + 0, p + 0 }'
     done | awk '{ l += $1; p += $2 } END { print l + 0, p + 0 }' >>"$WORK/queue.txt"
     sleep 1
@@ -158,28 +162,42 @@ if [[ "$DRIVER" == api ]]; then
   LOAD=(post "$WEBHOOK_URL" bench-token)
 else
   echo "== loading $WARMUP_JOBS warm-up + $JOBS measured jobs from $USERS users at $RATE/s after a ${RAMP_SECONDS}-s ramp (XADD, as the webhook would)"
-  LOAD=(load "127.0.0.1:$REDIS_PORT")
+  LOAD=(load "$REDIS_CONN")
 fi
 START=$SECONDS
 answered() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['answered_jobs'])" "$SUMMARY"; }
 # Redis calls made by every client, summed over INFO commandstats (a script's own commands inside it not included).
 redis_calls() {
-  redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r' \
-    | awk -F'[=,:]' '/^cmdstat_/ { n[$1] = $3; t += $3 } END { print t; for (c in n) print c, n[c] }'
+  redis_all INFO commandstats | tr -d '\r' \
+    | awk -F'[=,:]' '/^cmdstat_/ { n[$1] += $3; t += $3 } END { print t; for (c in n) print c, n[c] }'
 }
-# CPU (and the answers and Redis calls it paid for) is counted from the end of the warm-up on.
+# CPU (and the answers and Redis calls it paid for) is counted from the end of the warm-up on: the services, every
+# Redis node, then each master on its own (no failover here, so the masters stay as formed).
+MASTER_PIDS=()
+for port in $(redis_nodes master); do MASTER_PIDS+=("$(node_pid "$port")"); done
+CPU_PIDS=("$WORKER_PID" "$FAKES_PID" "$PG_PID" "${API_PID:-0}" "${REDIS_PIDS[@]}" "${MASTER_PIDS[@]}")
+# cpu_columns <cpu_ticks lines…>: worker, fakes, Redis (every node), PostgreSQL, API, machine; then each master.
+cpu_columns() {
+  local t=("$@") nodes=${#REDIS_PIDS[@]} redis=0 i
+  for ((i = 4; i < 4 + nodes; i++)); do redis=$((redis + t[i])); done
+  echo "${t[0]} ${t[1]} $redis ${t[2]} ${t[3]} ${t[-1]} ${t[*]:4 + nodes:${#MASTER_PIDS[@]}}"
+}
 WARMUP_SECONDS=$(awk -v w="$WARMUP_JOBS" -v r="$RATE" -v t="$RAMP_SECONDS" 'BEGIN { print (w >= r * t / 2) ? w / r + t / 2 : sqrt(2 * w * t / r) }')
 ( sleep "$WARMUP_SECONDS"
   answered >"$WORK/answered.start"; redis_calls >"$WORK/redis-calls.start"
-  date +%s%N >"$WORK/cpu.start"; cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" "${API_PID:-0}" >>"$WORK/cpu.start" ) &
+  date +%s%N >"$WORK/cpu.start"; cpu_ticks "${CPU_PIDS[@]}" >>"$WORK/cpu.start" ) &
 TIMEFORMAT="%U %S"
 { time dotnet "$BENCH_DLL" "${LOAD[@]}" "$((WARMUP_JOBS + JOBS))" "$USERS" "$RATE" "$RAMP_SECONDS" 2>"$WORK/loader.err"; } 2>"$WORK/loader.time"
 
 DEADLINE=$((SECONDS + 120))
 until [[ $(answered) -ge $((WARMUP_JOBS + JOBS)) ]] || (( SECONDS >= DEADLINE )); do sleep 1; done
-mapfile -t CPU_END < <(cpu_ticks "$WORKER_PID" "$FAKES_PID" "$REDIS_PID" "$PG_PID" "${API_PID:-0}")
+mapfile -t CPU_RAW < <(cpu_ticks "${CPU_PIDS[@]}")
+read -r -a CPU_END <<<"$(cpu_columns "${CPU_RAW[@]}")"
 ANSWERED_END=$(answered); redis_calls >"$WORK/redis-calls.end"
-mapfile -t CPU_START < <(tail -n +2 "$WORK/cpu.start")
+mapfile -t CPU_RAW < <(tail -n +2 "$WORK/cpu.start")
+read -r -a CPU_START <<<"$(cpu_columns "${CPU_RAW[@]}")"
+MASTER_TICKS=()
+for ((i = 6; i < ${#CPU_END[@]}; i++)); do MASTER_TICKS+=($((CPU_END[i] - CPU_START[i]))); done
 ELAPSED_MS=$(( ($(date +%s%N) - $(head -1 "$WORK/cpu.start")) / 1000000 ))
 sleep 5 # late duplicates would show here
 echo "== done after $((SECONDS - START)) s"
@@ -214,3 +232,18 @@ if [[ "$DRIVER" == api ]]; then
 fi
 echo "worker warnings/errors: $(grep -cE "$WARNINGS" "$WORK/worker.log" || true)"
 grep -E "$WARNINGS" "$WORK/worker.log" | cut -c1-400 | head -20 || true
+echo "store: REDIS=${REDIS:-single}, Redis:ReplicaAcks=$REPLICA_ACKS; masters' CPU per answered message: $(for t in "${MASTER_TICKS[@]}"; do us_per 0 "$t"; echo -n ", "; done)"
+if [[ -n "${RESULT:-}" ]]; then
+  python3 - "$SUMMARY" >"$RESULT" <<PY
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"sustained={s['answered_per_second_sustained']}")
+print(f"overall={s['answered_per_second_overall']:.0f}")
+print(f"p50={s['latency_ms']['p50']}")
+print(f"p99={s['latency_ms']['p99']}")
+print(f"lost={s['lost']}")
+print(f"duplicated={s['duplicated_jobs']}")
+PY
+  printf '%s\n' "answered=$ANSWERED" "elapsed_ms=$ELAPSED_MS" "hz=$HZ" "worker_ticks=$((CPU_END[0] - CPU_START[0]))" \
+    "redis_ticks=$((CPU_END[2] - CPU_START[2]))" "api_ticks=$((CPU_END[4] - CPU_START[4]))" "master_ticks=${MASTER_TICKS[*]}" >>"$RESULT"
+fi

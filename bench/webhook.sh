@@ -15,6 +15,9 @@
 #        API_ENV (extra NAME=value settings for the API, e.g. to compare with telemetry off; the API always gets the
 #        AppHost's DOTNET_GCgen0size, which API_ENV may override),
 #        REDIS_ARGS (extra redis-server arguments, e.g. "--appendonly no" to see what durability costs),
+#        REDIS=single|cluster (cluster: a throw-away 3 masters + 3 replicas, bench/lib.sh start_redis_cluster; the API
+#        gets the node list), REPLICA_ACKS (the API's Redis:ReplicaAcks: default 1 on the cluster, 0 on a single Redis),
+#        RESULT (a file to write the figures to as NAME=value lines, for bench/cluster.sh),
 #        API_DLL (an API build to measure instead of this checkout's, e.g. a copy of an older build's output folder for
 #        an A/B comparison; implies SKIP_BUILD=1),
 #        BASELINE=1 to also measure, once the API and Redis are stopped and with the same wrk script, bare Kestrel
@@ -46,7 +49,7 @@ cleanup() {
   stop_process "$API_PID"
   stop_process "$NODE_PID"
   stop_process "$BARE_PID"
-  stop_process "$REDIS_PID"
+  stop_store
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -57,12 +60,12 @@ if [[ "${BASELINE:-0}" == 1 && ( "${SKIP_BUILD:-0}" != 1 || ! -f "$BARE_DLL" ) ]
   dotnet build "$ROOT/bench/PipelineBench" -c Release --nologo -v quiet >/dev/null
 fi
 
-start_redis "$WORK"
+start_store "$WORK"
 
 # No database: ConnectionStrings__wechatdb points at a closed port (see the header). AckMode text: the passive text
 # reply, which the bare-Kestrel baseline and the earlier figures also build (the default, typing, answers "success").
 start_api "$DLL" "$WORK/api.log" \
-  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+  ConnectionStrings__redis="$REDIS_CONN" Redis__ReplicaAcks="$REPLICA_ACKS" \
   ConnectionStrings__wechatdb="Host=127.0.0.1;Port=$(free_port);Database=none;Username=none;Password=none" \
   WeChat__Token="$TOKEN" WeChat__AppId="$APP_ID" WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text ${API_ENV:-}
 wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/alive"
@@ -132,12 +135,23 @@ wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$UR
 redis_del 'wechatai:*:jobs'
 redis_del 'wechatai:*:stats:*'
 redis_del 'wechatai:*:ratelimit:*'
-redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+redis_all config resetstat >/dev/null
 
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (users: $USERS)"
-read -r -d '' API_T0 REDIS_T0 BUSY_T0 < <(cpu_ticks "$API_PID" "$REDIS_PID") || true
+# Each master's CPU too (bench/cluster.sh: how the load spreads); the nodes are fixed for the run (no failover here).
+MASTER_PIDS=()
+for port in $(redis_nodes master); do MASTER_PIDS+=("$(node_pid "$port")"); done
+mapfile -t T0 < <(cpu_ticks "$API_PID" "${REDIS_PIDS[@]}" "${MASTER_PIDS[@]}")
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/webhook.lua" "$URL" -- 2 "$WORK" | tee "$WORK/wrk.txt"
-read -r -d '' API_T1 REDIS_T1 BUSY_T1 < <(cpu_ticks "$API_PID" "$REDIS_PID") || true
+mapfile -t T1 < <(cpu_ticks "$API_PID" "${REDIS_PIDS[@]}" "${MASTER_PIDS[@]}")
+# ticks <array name> <from> <count>: the sum of that many entries of a cpu_ticks reading.
+ticks() { local -n t=$1; local i sum=0; for ((i = $2; i < $2 + $3; i++)); do sum=$((sum + t[i])); done; echo $sum; }
+NODES=${#REDIS_PIDS[@]}
+API_T0=${T0[0]}; API_T1=${T1[0]}
+REDIS_T0=$(ticks T0 1 "$NODES"); REDIS_T1=$(ticks T1 1 "$NODES")
+BUSY_T0=${T0[-1]}; BUSY_T1=${T1[-1]}
+MASTER_TICKS=()
+for ((i = 0; i < ${#MASTER_PIDS[@]}; i++)); do MASTER_TICKS+=($((T1[1 + NODES + i] - T0[1 + NODES + i]))); done
 
 REQUESTS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
 RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
@@ -150,8 +164,10 @@ XLEN=$(redis_sum 'wechatai:*:jobs' xlen)
 RECEIVED=$(redis_sum 'wechatai:*:stats:*' hget received)
 LIMITED=$(redis_sum 'wechatai:*:stats:*' hget rate_limited)
 # Messages that arrive while earlier ones are in Redis share one script call: report the cost per message too.
-SCRIPT_COST=$(redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' \
-  | awk -F'[,=]' -v messages="$XLEN" '/^cmdstat_evalsha/ {printf "%.1f us per message, %d calls of %.1f messages on average\n", $4 / messages, $2, messages / $2}')
+SCRIPT_COST=$(redis_all info commandstats | tr -d '\r' \
+  | awk -F'[,=]' -v messages="$XLEN" '/^cmdstat_evalsha/ {usec += $4; calls += $2}
+      END {if (calls) printf "%.1f us per message, %d calls of %.1f messages on average\n", usec / messages, calls, messages / calls}')
+WAITS=$(redis_all info commandstats | tr -d '\r' | awk -F'[,=]' '/^cmdstat_wait:/ {n += $2} END {print n + 0}')
 
 # CPU per request (clock ticks are 10 ms): where the 2 cores' time goes; "rest" is wrk, the kernel's softirqs, others.
 CPU_COST=$(awk -v n="$REQUESTS" -v a=$((API_T1 - API_T0)) -v r=$((REDIS_T1 - REDIS_T0)) -v b=$((BUSY_T1 - BUSY_T0)) \
@@ -180,8 +196,9 @@ if [[ "${BASELINE:-0}" == 1 ]]; then
   # The API and Redis stop first: an AOF rewrite still running would take CPU from the baselines.
   stop_process "$API_PID"
   API_PID=""
-  stop_process "$REDIS_PID"
-  REDIS_PID=""
+  stop_store
+  REDIS=single # the Node.js baseline's own Redis below is a single one
+  REDIS_PORT=""
   QUERY="signature=$SIGNATURE&timestamp=$TIMESTAMP&nonce=$NONCE"
 
   BARE_PORT=$(free_port)
@@ -227,7 +244,12 @@ echo "bare Kestrel:     $BASELINE_LINE"
 [[ -n "${BUDGET_LINE:-}" ]] && echo "budget:          $BUDGET_LINE"
 echo "Node.js design:   $NODE_LINE"
 echo "errors:          non-2xx $NON2XX, socket errors $SOCKET_ERRORS"
+echo "store:           REDIS=${REDIS:-single}, Redis:ReplicaAcks=$REPLICA_ACKS, $WAITS WAIT calls; masters' CPU ticks ${MASTER_TICKS[*]} (all nodes $((REDIS_T1 - REDIS_T0)))"
 echo "redis:           XLEN $XLEN, enqueued $RECEIVED, rate-limited $LIMITED (enqueued + limited should be about $REQUESTS)"
+if [[ -n "${RESULT:-}" ]]; then
+  printf '%s\n' "requests=$REQUESTS" "rps=$RPS" "p50=$P50" "p99=$P99" "errors=$((NON2XX + SOCKET_ERRORS))" "xlen=$XLEN" \
+    "api_ticks=$((API_T1 - API_T0))" "redis_ticks=$((REDIS_T1 - REDIS_T0))" "master_ticks=${MASTER_TICKS[*]}" "waits=$WAITS" >"$RESULT"
+fi
 STATUS=0
 [[ "$XLEN" == "$RECEIVED" ]] || { echo "MISMATCH: the stream holds $XLEN jobs but $RECEIVED were counted as enqueued"; STATUS=1; }
 (( NON2XX == 0 && SOCKET_ERRORS == 0 )) || { echo "ERRORS during the run"; STATUS=1; }
