@@ -103,19 +103,21 @@ public sealed class MasterFailoverTests(PostgresServer postgres) : IAsyncLifetim
         await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "every job to be acknowledged", TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // room for a late duplicate
 
+        // Each answer names its question, so one push per (user, text) is one push per message.
         var pushes = _h.WeChat.Messages.GroupBy(m => m.Content, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var repeated = _h.WeChat.Messages.GroupBy(m => (m.ToUser, m.Content)).Where(g => g.Count() > 1).Select(g => g.Key.Content).ToList();
         var report = string.Create(CultureInfo.InvariantCulture,
             $"{messages.Length} messages from {Users} users over {sending.Elapsed.TotalSeconds:F1} s: {accepted.Count} accepted, " +
             $"{stats.Retried} needed a retry, {stats.Unavailable} answered 503, {stats.TimedOut} timed out, {messages.Length - accepted.Count} given up; " +
             $"max request latency {stats.MaxLatency.TotalMilliseconds:F0} ms; master {victim.Port} killed, {promoted.Port} promoted and the cluster whole " +
             $"after {failover.Elapsed.TotalSeconds:F1} s, {victim.Port} back as its replica after {rejoin.Elapsed.TotalSeconds:F1} s; " +
-            $"{pushes.Values.Sum()} pushes, {pushes.Values.Count(n => n > 1)} answers pushed twice or more");
+            $"{pushes.Values.Sum()} pushes, {repeated.Count} pushed twice or more to the same user");
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         TestContext.Current.SendDiagnosticMessage(report);
 
         Assert.True(accepted.Count == messages.Length, $"every message is accepted within WeChat's three attempts: {report}");
         Assert.All(expected, answer => Assert.True(pushes.GetValueOrDefault(answer) == 1, $"{answer} pushed {pushes.GetValueOrDefault(answer)} times: {report}"));
-        Assert.All(pushes, push => Assert.True(push.Value == 1, $"{push.Key} pushed {push.Value} times: {report}"));
+        Assert.True(repeated.Count == 0, $"pushed twice: {string.Join(", ", repeated)}: {report}");
         Assert.True(stats.TimedOut == 0 && stats.MaxLatency < WeChatTimeout, report);
         Assert.DoesNotContain("An unhandled exception", _api.Output, StringComparison.Ordinal);
     }
