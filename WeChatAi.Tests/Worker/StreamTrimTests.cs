@@ -16,8 +16,10 @@ public sealed class StreamTrimTests(PostgresServer postgres)
 
         await harness.StartWorkerAsync();
         await harness.WaitUntilAsync(() => harness.WeChat.Messages.Count >= 20, "20 answers");
+        // Each shard's stream keeps at most its last delivered entry.
         await harness.WaitUntilAsync(
-            async () => await harness.Db.JobCountAsync() <= 1, "the stream trimmed to its last delivered entry", TimeSpan.FromSeconds(20));
+            async () => (await Task.WhenAll(TestShards.Default.All.Select(s => harness.Db.StreamLengthAsync(QueueKeys.JobStream(s))))).All(n => n <= 1),
+            "every shard's stream trimmed to its last delivered entry", TimeSpan.FromSeconds(20));
 
         // With the worker gone, a new job stays unread: trimming must never take it.
         await harness.Workers[0].KillAsync();
