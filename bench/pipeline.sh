@@ -187,7 +187,9 @@ WARMUP_SECONDS=$(awk -v w="$WARMUP_JOBS" -v r="$RATE" -v t="$RAMP_SECONDS" 'BEGI
   answered >"$WORK/answered.start"; redis_calls >"$WORK/redis-calls.start"
   date +%s%N >"$WORK/cpu.start"; cpu_ticks "${CPU_PIDS[@]}" >>"$WORK/cpu.start" ) &
 TIMEFORMAT="%U %S"
-{ time dotnet "$BENCH_DLL" "${LOAD[@]}" "$((WARMUP_JOBS + JOBS))" "$USERS" "$RATE" "$RAMP_SECONDS" 2>"$WORK/loader.err"; } 2>"$WORK/loader.time"
+# A loader that saw refused messages exits 1: the run still reports (the refused ones count as lost answers).
+{ time dotnet "$BENCH_DLL" "${LOAD[@]}" "$((WARMUP_JOBS + JOBS))" "$USERS" "$RATE" "$RAMP_SECONDS" 2>"$WORK/loader.err"; } 2>"$WORK/loader.time" \
+  || echo "loader: exit $?: $(tail -3 "$WORK/loader.err" | tr '\n' ' ')"
 
 DEADLINE=$((SECONDS + 120))
 until [[ $(answered) -ge $((WARMUP_JOBS + JOBS)) ]] || (( SECONDS >= DEADLINE )); do sleep 1; done

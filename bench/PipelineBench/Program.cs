@@ -48,6 +48,7 @@ internal static class Fakes
     public static async Task<int> RunAsync(int llmPort, int weChatPort, int delayMs, int jobs, int warmUp, string summaryPath, double llmFaultRate, double pushFaultRate)
     {
         var perJob = new int[jobs];
+        var firstPushAt = new long[jobs]; // ms since the epoch, 0 until answered: chaos.sh dates a duplicate's first push
         var latencies = new long[jobs * 2];
         long latencyCount = 0;
         long delivered = 0;
@@ -98,7 +99,10 @@ internal static class Fakes
                 return;
             }
 
-            Interlocked.Increment(ref perJob[seq]);
+            if (Interlocked.Increment(ref perJob[seq]) == 1)
+            {
+                firstPushAt[seq] = now;
+            }
             if (seq < warmUp)
             {
                 return;
@@ -160,6 +164,8 @@ internal static class Fakes
             // Answers per job, for scripts that join them with what the sender was told (chaos.sh).
             await File.WriteAllLinesAsync(summaryPath + ".perjob.tmp", perJob.Select(n => n.ToString(CultureInfo.InvariantCulture)));
             File.Move(summaryPath + ".perjob.tmp", summaryPath + ".perjob", overwrite: true);
+            await File.WriteAllLinesAsync(summaryPath + ".pushes.tmp", firstPushAt.Select(t => t.ToString(CultureInfo.InvariantCulture)));
+            File.Move(summaryPath + ".pushes.tmp", summaryPath + ".pushes", overwrite: true);
             try
             {
                 await Task.Delay(1000, stop.Token);
