@@ -20,6 +20,7 @@
 #                                 WORKER_KILLS=12 (one every KILL_EVERY=3 s, alternating the two workers)
 #                                 STORE_FAULTS=1 (0: no Redis, PostgreSQL or API faults, for a same-machine baseline)
 #                                 DURABILITY=always|everysec  DEADLINE=120  SKIP_BUILD=1  LOG_DIR (keep the logs)
+#                                 APIS (API replicas: 1, or 2 with --cluster; the sender sends each attempt to the next)
 #                                 WORKER_DLL (another build of the worker, e.g. the previous commit's, to compare)
 set -euo pipefail
 
@@ -36,6 +37,7 @@ CLUSTER=0
 [[ "${1:-}" == --cluster ]] && CLUSTER=1
 if [[ $CLUSTER == 1 ]]; then REDIS=cluster; DURABILITY=${DURABILITY:-everysec}; else REDIS=single; DURABILITY=${DURABILITY:-always}; fi
 RESHARD_SLOTS=${RESHARD_SLOTS:-2100}
+APIS=${APIS:-$((CLUSTER + 1))}
 DEADLINE=${DEADLINE:-120}
 TOKEN=bench-token
 
@@ -48,14 +50,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 REDIS_PID=""
 PG_PID=""
 FAKES_PID=""
-API_PID=""
+API_PIDS=()
 SENDER_PID=""
 WORKER_PIDS=("" "")
 
 cleanup() {
   [[ -n "$FAKES_PID" ]] && kill -9 "$FAKES_PID" 2>/dev/null || true
   [[ -n "$SENDER_PID" ]] && kill -9 "$SENDER_PID" 2>/dev/null || true
-  stop_process "$API_PID"
+  for pid in "${API_PIDS[@]}"; do stop_process "$pid"; done
   stop_process "${WORKER_PIDS[0]}"
   stop_process "${WORKER_PIDS[1]}"
   [[ -n "${RESHARD_PID:-}" ]] && kill "$RESHARD_PID" 2>/dev/null || true
@@ -108,14 +110,23 @@ start_worker 1
 wait_for 60 curl -sf "http://127.0.0.1:${WORKER_PORTS[0]}/health"
 wait_for 60 curl -sf "http://127.0.0.1:${WORKER_PORTS[1]}/health"
 
+# APIS replicas (1 by default, 2 with --cluster as in the issue's check): the sender sends each attempt to the next one,
+# as a balancer would; the API SIGKILL hits the first. api <n> starts (or restarts) replica n.
+API_PORTS=()
+for ((n = 0; n < APIS; n++)); do API_PORTS+=("$(free_port)"); done
 api() {
-  start_api "$API_DLL" "$WORK/api.log" ConnectionStrings__redis="$REDIS_CONN" Redis__ReplicaAcks="$REPLICA_ACKS" ConnectionStrings__wechatdb="$DB" \
+  API_PORT=${API_PORTS[$1]}
+  start_api "$API_DLL" "$WORK/api$1.log" ConnectionStrings__redis="$REDIS_CONN" Redis__ReplicaAcks="$REPLICA_ACKS" ConnectionStrings__wechatdb="$DB" \
     WeChat__Token="$TOKEN" WeChat__AppId=wxbench WeChat__TimestampToleranceSeconds=0 Billing__FreeDailyMessages=1000000 WeChat__AckMode=text
+  API_PIDS[$1]=$API_PID
 }
-api
-wait_for 60 curl -sf "http://127.0.0.1:$API_PORT/health"
-# The sender signs each message itself: a signed query string admits one body.
-URL="http://127.0.0.1:$API_PORT/wechat"
+URL=""
+for ((n = 0; n < APIS; n++)); do
+  api "$n"
+  wait_for 60 curl -sf "http://127.0.0.1:${API_PORTS[$n]}/health"
+  # The sender signs each message itself: a signed query string admits one body.
+  URL+="${URL:+,}http://127.0.0.1:${API_PORTS[$n]}/wechat"
+done
 
 SENDER="$WORK/sender.json"
 echo "== sending $JOBS messages from $USERS users at $RATE/s as WeChat does, with faults"
@@ -174,8 +185,8 @@ while (( kills < WORKER_KILLS )) || (( ${#events[@]} > 0 )); do
         redis-cli --cluster reshard "127.0.0.1:$from" --cluster-from "$(node_id "$from")" --cluster-to "$(node_id "$to")" \
           --cluster-slots "$RESHARD_SLOTS" --cluster-yes >"$WORK/reshard.log" 2>&1 &
         RESHARD_PID=$! ;;
-      api-kill) fault "API SIGKILLed, then started again"
-        kill -9 "$API_PID"; wait "$API_PID" 2>/dev/null || true; api ;;
+      api-kill) fault "API replica 0 (of $APIS) SIGKILLed, then started again"
+        kill -9 "${API_PIDS[0]}"; wait "${API_PIDS[0]}" 2>/dev/null || true; api 0 ;;
     esac
     events=("${events[@]:1}")
   elif (( kills < WORKER_KILLS )) && (( now >= next_kill )); then
@@ -243,7 +254,7 @@ if [[ $CLUSTER == 1 ]]; then
   echo "cluster now:     masters $(redis_nodes master | tr '\n' ' '); replicas $(redis_nodes slave | tr '\n' ' ')"
 fi
 WARNINGS='"LogLevel":"(Warning|Error|Critical)"'
-echo "log warnings:    API $(grep -cE "$WARNINGS" "$WORK/api.log" || true), workers $(cat "$WORK"/worker*.log | grep -cE "$WARNINGS" || true)"
-cat "$WORK/api.log" "$WORK"/worker*.log | grep -E "$WARNINGS" | grep -oE '"Message":"[^"]{0,160}' | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -12 || true
+echo "log warnings:    APIs $(cat "$WORK"/api*.log | grep -cE "$WARNINGS" || true), workers $(cat "$WORK"/worker*.log | grep -cE "$WARNINGS" || true)"
+cat "$WORK"/api*.log "$WORK"/worker*.log | grep -E "$WARNINGS" | grep -oE '"Message":"[^"]{0,160}' | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -12 || true
 OVER=$(python3 -c "import json; print(json.load(open('$SENDER'))['requests_over_5s'])")
 [[ "$LOST" == 0 && "$DUPLICATED" == "$WIRE" && "$OVER" == 0 ]]

@@ -9,7 +9,7 @@
 # The order of the variants is reversed in every other round, so a drift of the shared machine's load does not favour
 # one side. Each run starts and stops its own Redis (or cluster), services and fakes, 127.0.0.1 only.
 #
-# Usage: bench/cluster.sh     Env: ROUNDS=1 (each round is about 3 minutes here)  SKIP_BUILD=1 (reuse the Release build)
+# Usage: bench/cluster.sh     Env: ROUNDS=1 (a round took about 5 minutes here)  SKIP_BUILD=1 (reuse the Release build)
 #                                  WEBHOOK_DURATION=10s WEBHOOK_WARMUP=5s CONNECTIONS=32
 #                                  PIPELINE_JOBS=8000 PIPELINE_WARMUP_JOBS=4000 PIPELINE_RATE=400 LLM_DELAY_MS=1000
 #                                  OUT (a folder to keep each run's output and figures; a temp folder by default)

@@ -8,7 +8,7 @@ using WeChatAi.Core.Redis;
 using WeChatAi.Tests.Fakes;
 
 // bench/PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>]
-// bench/PipelineBench wechat <webhook url> <token> <jobs> <users> <rate-per-second> <summary.json>
+// bench/PipelineBench wechat <webhook url[,url…]> <token> <jobs> <users> <rate-per-second> <summary.json>
 // bench/PipelineBench load <redis> <jobs> <users> <rate-per-second> <ramp-seconds>
 // bench/PipelineBench post <webhook url> <token> <jobs> <users> <rate-per-second> <ramp-seconds>
 // bench/PipelineBench kestrel <port>
@@ -22,7 +22,7 @@ return args switch
     ["fakes", var llmPort, var weChatPort, var delay, var jobs, var warmUp, var summary, var llmFaults, var pushFaults] =>
         await Fakes.RunAsync(Int(llmPort), Int(weChatPort), Int(delay), Int(jobs), Int(warmUp), summary, Rate(llmFaults), Rate(pushFaults)),
     ["wechat", var url, var token, var jobs, var users, var rate, var summary] =>
-        await WeChatSender.RunAsync(new SignedUrl(new Uri(url), token), Int(jobs), Int(users), Int(rate), summary),
+        await WeChatSender.RunAsync([.. url.Split(',').Select(u => new SignedUrl(new Uri(u), token))], Int(jobs), Int(users), Int(rate), summary),
     ["load", var redis, var jobs, var users, var rate, var ramp] =>
         await Loader.RunAsync(redis, Int(jobs), Int(users), new Pace(Int(rate), Int(ramp))),
     _ => Usage(),
@@ -34,7 +34,7 @@ static double Rate(string value) => double.Parse(value, CultureInfo.InvariantCul
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>] | wechat <url> <token> <jobs> <users> <rate> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <token> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
+    Console.Error.WriteLine("usage: PipelineBench fakes <llm-port> <wechat-port> <llm-delay-ms> <jobs> <warm-up jobs> <summary.json> [<llm-fault-rate> <push-fault-rate>] | wechat <url[,url…]> <token> <jobs> <users> <rate> <summary.json> | load <redis> <jobs> <users> <rate> <ramp-s> | post <url> <token> <jobs> <users> <rate> <ramp-s> | kestrel <port>");
     return 2;
 }
 

@@ -6,7 +6,8 @@ using System.Text.Json;
 /// <summary>
 /// Sends messages as WeChat's servers do: signed plaintext <c>POST /wechat</c> (a fresh nonce per request), 5 s per attempt, up to three attempts
 /// with the same MsgId (after a timeout at once, after a refused connection or an error status a second later).
-/// Writes what became of each message and the latency of every request.
+/// Writes what became of each message and the latency of every request. With several API replicas' URLs, each attempt
+/// goes to the next replica (as a balancer spreads WeChat's requests), so a retry does not wait on a replica that died.
 /// </summary>
 internal static class WeChatSender
 {
@@ -14,7 +15,7 @@ internal static class WeChatSender
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(SignedUrl url, int jobs, int users, int rate, string summaryPath)
+    public static async Task<int> RunAsync(SignedUrl[] urls, int jobs, int users, int rate, string summaryPath)
     {
         // No cap on connections: WeChat opens as many as it has messages waiting, and a client-side queue would hide the API's latency.
         using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = AttemptTimeout })
@@ -66,7 +67,7 @@ internal static class WeChatSender
                 using var timeout = new CancellationTokenSource(AttemptTimeout);
                 try
                 {
-                    using var response = await http.PostAsync(url.Next(), new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"), timeout.Token);
+                    using var response = await http.PostAsync(urls[(seq + attempt) % urls.Length].Next(), new StringContent(xml, System.Text.Encoding.UTF8, "text/xml"), timeout.Token);
                     await response.Content.ReadAsByteArrayAsync(timeout.Token);
                     latencies.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     if (response.IsSuccessStatusCode)
