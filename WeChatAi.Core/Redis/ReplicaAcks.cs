@@ -127,7 +127,9 @@ public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, IOptions<R
                 LogShortOfReplicas(owner._logger, server.EndPoint, reached, owner._replicas, owner._timeoutMs);
                 return false;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+#pragma warning disable CA1031 // Whatever failed, this master's waiting callers (and later ones) must hear "not safe".
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 LogWaitFailed(owner._logger, server.EndPoint, ex.GetType().Name);
                 return false;
