@@ -30,10 +30,8 @@ public static class DeliveryExtensions
         // late must not be sent twice (no retry: the job retries instead, after its part markers say what was surely not
         // sent); concurrency is bounded by Worker:MaxConcurrency already (no rate limiter); and without retries a total
         // timeout never fires before the attempt's. Each of those strategies cost CPU on every push and typing call.
-        // No logging handlers either: their records are filtered out (appsettings.json), their scope was not.
         services.AddHttpClient<WeChatApiClient>(WeChatApiClient.HttpClientName)
             .RemoveAllResilienceHandlers()
-            .RemoveAllLoggers()
             .AddResilienceHandler("wechat-api", static pipeline => pipeline
                 // A push that times out may have been delivered and is then not sent again: give WeChat time to answer.
                 .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions { SamplingDuration = TimeSpan.FromSeconds(60) })

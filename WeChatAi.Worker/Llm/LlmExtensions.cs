@@ -26,10 +26,8 @@ public static class LlmExtensions
         var services = builder.Services;
 
         // Its own resilience: the defaults' 10-second attempts would cut every long answer short.
-        // No logging handlers: their records are filtered out (appsettings.json), their scope per call was not.
         services.AddHttpClient(HttpClientName)
             .RemoveAllResilienceHandlers()
-            .RemoveAllLoggers()
             .AddResilienceHandler("llm", static (pipeline, context) =>
             {
                 var settings = context.ServiceProvider.GetRequiredService<IOptions<LlmOptions>>().Value;
