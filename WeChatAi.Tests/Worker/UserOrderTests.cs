@@ -77,4 +77,37 @@ public sealed class UserOrderTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(6, _h.Llm.Calls);
         Assert.Equal(6, _h.WeChat.MessagesTo("user-k").Count);
     }
+
+    [Fact]
+    public async Task Jobs_taken_over_from_a_killed_worker_run_no_more_at_once_than_Worker_MaxConcurrency_when_no_job_waits_its_turn()
+    {
+        // Only the slots of jobs waiting their turn are lent to claims: six users' messages left by a killed worker are
+        // taken over two at a time, not all at once (a burst of them tripped the LLM's circuit breaker in the chaos run).
+        _h.Llm.Delay = TimeSpan.FromMilliseconds(700);
+        var killed = new UserTurns(_h.Connection, TimeProvider.System, NullLogger<UserTurns>.Instance);
+        for (var u = 0; u < 6; u++)
+        {
+            var shard = TestShards.Of($"user-c{u}");
+            try
+            {
+                await _h.Db.StreamCreateConsumerGroupAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, StreamPosition.Beginning, createStream: true);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+            {
+            }
+
+            await _h.EnqueueAsync($"user-c{u}", "接管");
+            Assert.Single(await killed.ReadAsync(shard, "killed-worker", 1));
+        }
+
+        await _h.StartWorkerAsync(new Dictionary<string, string?>
+        {
+            ["Worker__MaxConcurrency"] = "2",
+            ["Worker__InitialConcurrency"] = "2",
+        });
+        await _h.WaitUntilAsync(() => Enumerable.Range(0, 6).All(u => _h.WeChat.MessagesTo($"user-c{u}").Count == 1), "the six answers");
+        await _h.WaitUntilAsync(async () => await _h.PendingInGroupAsync() == 0, "every entry acknowledged");
+        Assert.Equal(6, _h.Llm.Calls);
+        Assert.InRange(_h.Llm.Arrivals.Max(a => a.InFlight), 1, 2);
+    }
 }

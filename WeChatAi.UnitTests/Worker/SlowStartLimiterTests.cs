@@ -15,9 +15,11 @@ public sealed class SlowStartLimiterTests
         // Two more on credit, none waiting: four jobs run on a limit of two.
         limiter.Take();
         limiter.Take();
+        Assert.Equal(2, limiter.Credit);
 
         limiter.Complete();
         limiter.Complete();
+        Assert.Equal(0, limiter.Credit);
         Assert.Equal(0, limiter.Free);
         var waiting = limiter.WaitAsync(CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
@@ -35,6 +37,7 @@ public sealed class SlowStartLimiterTests
         limiter.Take();
         limiter.Take();
         Assert.Equal(1, limiter.Free);
+        Assert.Equal(0, limiter.Credit);
 
         limiter.Complete();
         limiter.Complete();

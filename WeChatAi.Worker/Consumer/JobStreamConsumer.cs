@@ -15,7 +15,7 @@ namespace WeChatAi.Worker.Consumer;
 /// waits in Redis. Shards are read in turn (round-robin), so a busy shard never starves another; a shard that came
 /// back empty is read again after a delay of its own that doubles up to 100 ms, and the loop sleeps only when every
 /// shard came back empty. Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
-/// (XAUTOCLAIM) without waiting for a free slot (they run on credit: the jobs holding the slots may be waiting for them);
+/// (XAUTOCLAIM) into free slots and, on credit, into those of jobs waiting for their turn (they may be waiting for them);
 /// this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
 /// mistaken for a dead worker. On stop, running jobs get <see cref="WorkerOptions.ShutdownGraceSeconds"/> to finish;
 /// the rest stays pending in the group for another worker.
@@ -251,10 +251,11 @@ internal sealed partial class JobStreamConsumer(
     }
 
     /// <summary>
-    /// Takes over the shard's entries left idle by a silent worker, whether or not a slot is free: every slot may be
-    /// held by jobs waiting for their user's earlier message, which is one of these, so a claim that waited for a slot
-    /// would wait forever (the chaos run's stall). Claimed jobs run on credit (<see cref="SlowStartLimiter.Take"/>);
-    /// there are at most as many as the silent workers were running.
+    /// Takes over the shard's entries left idle by a silent worker into free slots and, on credit
+    /// (<see cref="SlowStartLimiter.Take"/>), into the slots of jobs waiting for their turn: every slot may be held by
+    /// jobs waiting for their user's earlier message, which is one of these, so a claim that waited for a free slot
+    /// would wait forever (the chaos run's stall). Lending only the waiters' slots keeps the jobs at work within the
+    /// limit: a burst of every claimed job at once tripped the LLM's circuit breaker.
     /// </summary>
     private async Task ClaimIdleAsync(JobShard shard, long minIdle, SlowStartLimiter limiter)
     {
@@ -262,8 +263,14 @@ internal sealed partial class JobStreamConsumer(
         RedisValue cursor = "0-0";
         do
         {
+            var room = limiter.Free + Math.Max(0, turns.Waiting - limiter.Credit);
+            if (room == 0)
+            {
+                return; // every slot at work: those jobs end, and the next pass claims the rest
+            }
+
             var db = redis.GetDatabase();
-            var result = await db.StreamAutoClaimAsync(stream, QueueKeys.ConsumerGroup, ConsumerName, minIdle, cursor, ReadBatch);
+            var result = await db.StreamAutoClaimAsync(stream, QueueKeys.ConsumerGroup, ConsumerName, minIdle, cursor, Math.Min(room, ReadBatch));
             if (result.DeletedIds.Length > 0)
             {
                 // Trimmed from the stream while pending: nothing left to process.

@@ -46,6 +46,9 @@ internal sealed class SlowStartLimiter
         }
     }
 
+    /// <summary>Slots taken on credit and not paid back yet.</summary>
+    public int Credit => Volatile.Read(ref _credit);
+
     /// <summary>Gives back a slot that was taken but not used for a job.</summary>
     public void Return() => _slots.Writer.TryWrite(0);
 
