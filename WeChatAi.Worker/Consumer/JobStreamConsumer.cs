@@ -15,7 +15,8 @@ namespace WeChatAi.Worker.Consumer;
 /// waits in Redis. Shards are read in turn (round-robin), so a busy shard never starves another; a shard that came
 /// back empty is read again after a delay of its own that doubles up to 100 ms, and the loop sleeps only when every
 /// shard came back empty. Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
-/// (XAUTOCLAIM); this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
+/// (XAUTOCLAIM) into free slots and, on credit, into those of jobs waiting for their turn (they may be waiting for them);
+/// this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
 /// mistaken for a dead worker. On stop, running jobs get <see cref="WorkerOptions.ShutdownGraceSeconds"/> to finish;
 /// the rest stays pending in the group for another worker.
 /// </summary>
@@ -183,9 +184,9 @@ internal sealed partial class JobStreamConsumer(
                 Start(shard, entries[0], limiter);
                 for (var i = 1; i < entries.Length; i++)
                 {
-                    // Only this loop and the claim loop take slots; the count read above is at most what is free. On stop,
-                    // entries read but not started stay pending for another worker.
-                    await limiter.WaitAsync(stoppingToken);
+                    // At most what was free was read; should the claim loop have taken some since, these start on credit
+                    // rather than wait pending here, unrun and not kept fresh, where a claim would start them twice.
+                    limiter.Take();
                     Start(shard, entries[i], limiter);
                 }
             }
@@ -235,7 +236,7 @@ internal sealed partial class JobStreamConsumer(
                 await Task.Delay(interval, time, stoppingToken);
                 foreach (var shard in shards.All)
                 {
-                    await ClaimIdleAsync(shard, minIdle, limiter, stoppingToken);
+                    await ClaimIdleAsync(shard, minIdle, limiter);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -249,20 +250,27 @@ internal sealed partial class JobStreamConsumer(
         }
     }
 
-    private async Task ClaimIdleAsync(JobShard shard, long minIdle, SlowStartLimiter limiter, CancellationToken stoppingToken)
+    /// <summary>
+    /// Takes over the shard's entries left idle by a silent worker into free slots and, on credit
+    /// (<see cref="SlowStartLimiter.Take"/>), into the slots of jobs waiting for their turn: every slot may be held by
+    /// jobs waiting for their user's earlier message, which is one of these, so a claim that waited for a free slot
+    /// would wait forever (the chaos run's stall). Lending only the waiters' slots keeps the jobs at work within the
+    /// limit: a burst of every claimed job at once tripped the LLM's circuit breaker.
+    /// </summary>
+    private async Task ClaimIdleAsync(JobShard shard, long minIdle, SlowStartLimiter limiter)
     {
         var stream = QueueKeys.JobStream(shard);
         RedisValue cursor = "0-0";
         do
         {
-            var free = limiter.Free;
-            if (free == 0)
+            var room = limiter.Free + Math.Max(0, turns.Waiting - limiter.Credit);
+            if (room == 0)
             {
-                return;
+                return; // every slot at work: those jobs end, and the next pass claims the rest
             }
 
             var db = redis.GetDatabase();
-            var result = await db.StreamAutoClaimAsync(stream, QueueKeys.ConsumerGroup, ConsumerName, minIdle, cursor, Math.Min(free, ReadBatch));
+            var result = await db.StreamAutoClaimAsync(stream, QueueKeys.ConsumerGroup, ConsumerName, minIdle, cursor, Math.Min(room, ReadBatch));
             if (result.DeletedIds.Length > 0)
             {
                 // Trimmed from the stream while pending: nothing left to process.
@@ -277,7 +285,7 @@ internal sealed partial class JobStreamConsumer(
                 }
 
                 LogClaimed(logger, entry.Id);
-                await limiter.WaitAsync(stoppingToken);
+                limiter.Take();
                 Start(shard, entry, limiter);
             }
 

@@ -5,7 +5,8 @@ namespace WeChatAi.Worker.Consumer;
 /// <summary>
 /// How many jobs run at once: starts at <c>initial</c> and grows by one with each job that completes while the limit
 /// held work back, up to <c>max</c> (TCP-like slow start). A limit that is not reached does not grow, so a quiet spell
-/// is not followed by an unbounded burst.
+/// is not followed by an unbounded burst. A slot may also be taken on credit (<see cref="Take"/>): the limit is then
+/// exceeded for a while and the next completions pay the credit back before any slot is free again.
 /// </summary>
 internal sealed class SlowStartLimiter
 {
@@ -13,6 +14,7 @@ internal sealed class SlowStartLimiter
     private readonly Channel<byte> _slots = Channel.CreateUnbounded<byte>();
     private readonly int _max;
     private int _limit;
+    private int _credit;
     private volatile bool _saturated;
 
     public SlowStartLimiter(int initial, int max)
@@ -32,19 +34,52 @@ internal sealed class SlowStartLimiter
 
     public async ValueTask WaitAsync(CancellationToken cancellationToken) => await _slots.Reader.ReadAsync(cancellationToken);
 
+    /// <summary>
+    /// Takes a free slot, or one on credit when none is free: for work that must start now, as waiting for a slot
+    /// could wait forever on jobs that wait for this very work (a user's later messages behind the earlier one).
+    /// </summary>
+    public void Take()
+    {
+        if (!_slots.Reader.TryRead(out _))
+        {
+            Interlocked.Increment(ref _credit);
+        }
+    }
+
+    /// <summary>Slots taken on credit and not paid back yet.</summary>
+    public int Credit => Volatile.Read(ref _credit);
+
     /// <summary>Gives back a slot that was taken but not used for a job.</summary>
     public void Return() => _slots.Writer.TryWrite(0);
 
     /// <summary>A read found <paramref name="found"/> jobs for <paramref name="free"/> free slots: all of them means more are waiting.</summary>
     public void NoteRead(int found, int free) => _saturated = found == free;
 
-    /// <summary>A job ended: its slot comes back, with one more if the limit was what held work back.</summary>
+    /// <summary>A job ended: its slot comes back, with one more if the limit was what held work back; either pays credit first.</summary>
     public void Complete()
     {
-        _slots.Writer.TryWrite(0);
+        Release();
         if (Grow())
         {
-            _slots.Writer.TryWrite(0);
+            Release();
+        }
+    }
+
+    private void Release()
+    {
+        while (true)
+        {
+            var credit = Volatile.Read(ref _credit);
+            if (credit == 0)
+            {
+                _slots.Writer.TryWrite(0);
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _credit, credit - 1, credit) == credit)
+            {
+                return;
+            }
         }
     }
 

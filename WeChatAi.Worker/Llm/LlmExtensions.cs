@@ -45,7 +45,10 @@ public static class LlmExtensions
                     .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                     {
                         FailureRatio = 0.5,
-                        MinimumThroughput = 20,
+
+                        // At least a full round of the calls in flight: failures (a 503, a 429) come back at once and
+                        // answers a second later, so a process's first burst would judge by its failures alone.
+                        MinimumThroughput = Math.Max(20, settings.MaxConcurrency),
                         SamplingDuration = TimeSpan.FromSeconds(30),
                         BreakDuration = TimeSpan.FromSeconds(15),
                     });

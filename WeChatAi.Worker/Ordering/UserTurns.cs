@@ -21,6 +21,11 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
     /// <summary>How long a user's turn set outlives its last registration (a job never waits that long).</summary>
     private static readonly TimeSpan TurnsTtl = TimeSpan.FromDays(3);
 
+    private int _waiting;
+
+    /// <summary>Jobs of this process waiting for their turn right now: each holds a concurrency slot it does not use.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
     /// <summary>XREADGROUP of up to <paramref name="count"/> new entries of the shard's stream, each registered for its user's turn.</summary>
     public async Task<StreamEntry[]> ReadAsync(JobShard shard, string consumer, int count)
     {
@@ -53,37 +58,48 @@ internal sealed partial class UserTurns(IConnectionMultiplexer redis, TimeProvid
         var key = WorkerKeys.Turns(shard, job.AppId, job.OpenId);
         var poll = FirstPoll;
         var waited = false;
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                var db = redis.GetDatabase();
-                var oldest = await db.SortedSetRangeByRankAsync(key, 0, 0);
-                if (oldest.Length == 0 || oldest[0] == entryId)
+                try
                 {
-                    return; // not registered (read before ordering existed, or the set expired): nothing to wait for
+                    var db = redis.GetDatabase();
+                    var oldest = await db.SortedSetRangeByRankAsync(key, 0, 0);
+                    if (oldest.Length == 0 || oldest[0] == entryId)
+                    {
+                        return; // not registered (read before ordering existed, or the set expired): nothing to wait for
+                    }
+
+                    var pending = await db.StreamPendingMessagesAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, 1, RedisValue.Null, oldest[0], oldest[0]);
+                    if (pending.Length == 0)
+                    {
+                        await db.SortedSetRemoveAsync(key, oldest[0]);
+                        continue;
+                    }
+
+                    if (!waited)
+                    {
+                        LogWaiting(logger, job.MsgId, oldest[0]);
+                        waited = true;
+                        Interlocked.Increment(ref _waiting);
+                    }
+                }
+                catch (Exception ex) when (RedisFailures.IsTransient(ex))
+                {
+                    LogRedisError(logger, ex, job.MsgId);
                 }
 
-                var pending = await db.StreamPendingMessagesAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, 1, RedisValue.Null, oldest[0], oldest[0]);
-                if (pending.Length == 0)
-                {
-                    await db.SortedSetRemoveAsync(key, oldest[0]);
-                    continue;
-                }
-
-                if (!waited)
-                {
-                    LogWaiting(logger, job.MsgId, oldest[0]);
-                    waited = true;
-                }
+                await Task.Delay(poll, time, cancellationToken);
+                poll = TimeSpan.FromMilliseconds(Math.Min(poll.TotalMilliseconds * 2, LastPoll.TotalMilliseconds));
             }
-            catch (Exception ex) when (RedisFailures.IsTransient(ex))
+        }
+        finally
+        {
+            if (waited)
             {
-                LogRedisError(logger, ex, job.MsgId);
+                Interlocked.Decrement(ref _waiting);
             }
-
-            await Task.Delay(poll, time, cancellationToken);
-            poll = TimeSpan.FromMilliseconds(Math.Min(poll.TotalMilliseconds * 2, LastPoll.TotalMilliseconds));
         }
     }
 
