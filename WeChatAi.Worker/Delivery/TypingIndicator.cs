@@ -10,7 +10,7 @@ using WeChatAi.Worker.Common;
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>
-/// Shows the user "对方正在输入" while the answer is computed (<c>WeChat:AckMode</c> typing or both), within WeChat's
+/// Shows the user "对方正在输入" while the answer is computed and has not come within <c>WeChat:TypingDelayMs</c> (<c>WeChat:AckMode</c> typing or both), within WeChat's
 /// rules: only within 30 s of the user's message (else 45080), lasting 15 s, not again while it is shown (45081), ended
 /// by any message sent (the job's completion deletes <see cref="WorkerKeys.Typing"/> then). Its markers (once per job,
 /// not while shown) are set by the attempt's first call (<see cref="JobState.StartAsync"/>), given <see cref="ShownFor"/>.
@@ -38,11 +38,25 @@ internal sealed partial class TypingIndicator(
     public bool CanShow(AiJob job) => IsEnabled && time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs) <= RecentMessage;
 
     /// <summary>
-    /// Sends the typing command; <paramref name="keySet"/> when the attempt's first call set the user's typing key,
-    /// else (a voice job, decided once transcribed) it is set here first, and nothing is sent if it already existed.
+    /// Sends the typing command unless <paramref name="answered"/> comes within <see cref="WeChatOptions.TypingDelayMs"/>;
+    /// <paramref name="keySet"/> when the attempt's first call set the user's typing key, else (a voice job, decided
+    /// once transcribed) it is set here first, and nothing is sent if it already existed.
     /// </summary>
-    public async Task ShowAsync(AiJob job, bool keySet, CancellationToken cancellationToken)
+    /// <param name="answered">Cancelled when the answer is back (or the job stops): no typing is needed any more.</param>
+    public async Task ShowAsync(AiJob job, bool keySet, CancellationToken answered, CancellationToken cancellationToken)
     {
+        if (options.Value.TypingDelayMs > 0)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(options.Value.TypingDelayMs), time, answered);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the answer came first: the user saw no wait
+            }
+        }
+
         if (!CanShow(job))
         {
             return;

@@ -76,10 +76,11 @@ internal sealed class JobAttempt(
         var fresh = answer is null;
         if (answer is null)
         {
-            // Shown while the LLM works, once per job; it never fails or delays the answer.
-            var shown = started.ShowsTyping ? typing.ShowAsync(job, keySet: true, cancellationToken)
+            // Shown while the LLM works if it takes a while, once per job; it never fails or delays the answer.
+            using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var shown = started.ShowsTyping ? typing.ShowAsync(job, keySet: true, answered.Token, cancellationToken)
                 : job.Media is { Kind: JobMedia.Voice } && !isReset && typing.IsEnabled && !await passiveDelivery.IsPassiveAsync(job.AppId) && await state.TryMarkAsync("typing")
-                    ? typing.ShowAsync(job, keySet: false, cancellationToken)
+                    ? typing.ShowAsync(job, keySet: false, answered.Token, cancellationToken)
                     : Task.CompletedTask;
 
             if (isReset)
@@ -94,7 +95,8 @@ internal sealed class JobAttempt(
             }
 
             answer ??= mediaReply!;
-            await shown;
+            await answered.CancelAsync();
+            await shown; // a typing command already on its way goes before the answer
         }
 
         var passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
