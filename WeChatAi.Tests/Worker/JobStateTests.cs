@@ -11,36 +11,19 @@ namespace WeChatAi.Tests.Worker;
 /// The job state's merged calls against a real Redis: an attempt's start (turn, attempt, budget, typing, memory), the
 /// answer's storing (memory, pending parts, part 0's claim) and the markers written by the next call.
 /// </summary>
-public class JobStateTests : IAsyncLifetime
+public class JobStateTests : RedisConnectionTests
 {
-    private readonly IRedisSource _source;
-    private ITestRedis _redis = null!;
-    private ConnectionMultiplexer _connection = null!;
-
     public JobStateTests()
         : this(SingleRedis.Source)
     {
     }
 
     protected JobStateTests(IRedisSource source)
+        : base(source)
     {
-        _source = source;
     }
 
-    private IDatabase Db => _connection.GetDatabase();
-
-    public async ValueTask InitializeAsync()
-    {
-        _redis = await _source.StartAsync();
-        _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        await _connection.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    private IDatabase Db => Connection.GetDatabase();
 
     [Fact]
     public async Task Start_waits_while_an_older_entry_of_the_user_is_unfinished_and_then_counts_resets_types_and_reads_memory()
