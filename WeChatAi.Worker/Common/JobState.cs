@@ -131,14 +131,8 @@ internal sealed class JobState
     /// <summary>This attempt failed; returns the failures so far.</summary>
     public async Task<int> RecordFailureAsync()
     {
-        if (_marks.Count > 0)
-        {
-            // What the attempt learnt (a part WeChat took) outlives it, also if the job is given up on now.
-            var marks = UnwrittenMarks;
-            await _db.HashSetAsync(_key, [.. Enumerable.Range(0, marks.Count / 2).Select(i => new HashEntry(marks[2 * i], marks[(2 * i) + 1]))]);
-            _marks.RemoveRange(0, marks.Count);
-        }
-
+        // What the attempt learnt (a part WeChat took) outlives it, also if the job is given up on now.
+        await WriteMarksAsync();
         var failures = (int)await _db.HashIncrementAsync(_key, "failures");
         _fields["failures"] = failures.ToString(CultureInfo.InvariantCulture);
         return failures;
@@ -256,6 +250,19 @@ internal sealed class JobState
         _fields[PartField(index)] = "sent";
         _marks.Add(PartField(index));
         _marks.Add("sent");
+    }
+
+    /// <summary>Writes the <see cref="UnwrittenMarks"/> on their own: for an attempt that ends before its next call.</summary>
+    public async Task WriteMarksAsync()
+    {
+        if (_marks.Count == 0)
+        {
+            return;
+        }
+
+        var marks = UnwrittenMarks;
+        await _db.HashSetAsync(_key, [.. Enumerable.Range(0, marks.Count / 2).Select(i => new HashEntry(marks[2 * i], marks[(2 * i) + 1]))]);
+        _marks.RemoveRange(0, marks.Count);
     }
 
     /// <summary>Part markers set since this job's last call (field, value pairs), for the call that writes them.</summary>

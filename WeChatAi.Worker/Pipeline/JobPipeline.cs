@@ -92,7 +92,17 @@ internal sealed partial class JobPipeline(
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                throw; // shutting down: the job stays pending and another worker takes it over
+                // Shutting down: the job stays pending and another worker takes it over, without the parts WeChat took.
+                try
+                {
+                    await state.WriteMarksAsync();
+                }
+                catch (Exception down) when (RedisFailures.IsTransient(down))
+                {
+                    LogRedisDown(logger, down, job.MsgId);
+                }
+
+                throw;
             }
             catch (Exception ex) when (attempt > 0)
             {
