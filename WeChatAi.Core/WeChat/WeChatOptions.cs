@@ -47,6 +47,13 @@ public sealed class WeChatOptions : IValidatableObject
     [EnumDataType(typeof(AckMode), ErrorMessage = "WeChat:AckMode must be 'text', 'typing' or 'both'.")]
     public AckMode AckMode { get; set; } = AckMode.Typing;
 
+    /// <summary>
+    /// With typing: the worker sends WeChat's typing command only if the answer is not back this long after the job
+    /// started (0: at once). WeChat shows "对方正在输入" only while the user waits, so a faster answer needs none.
+    /// </summary>
+    [Range(0, 10_000, ErrorMessage = "WeChat:TypingDelayMs must be between 0 and 10000.")]
+    public int TypingDelayMs { get; set; } = 1_000;
+
     /// <summary>Passive reply while the answer is computed (AckMode text or both); to show nothing, use AckMode typing.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "WeChat:AckText must not be empty (to show nothing, set WeChat:AckMode to typing).")]
     [MaxLength(MaxTextLength, ErrorMessage = "WeChat:AckText must be at most 600 characters (one WeChat message).")]

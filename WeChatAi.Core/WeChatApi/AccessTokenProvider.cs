@@ -34,11 +34,14 @@ public sealed partial class AccessTokenProvider(
 
     private string AppId => options.Value.AppId!;
 
+    /// <summary>The token this process holds while it is fresh (null otherwise): for a caller that must neither wait nor fail.</summary>
+    public string? Cached => _cached is { } cached && cached.Until > time.GetUtcNow() ? cached.Token : null;
+
     public Task<string> GetAsync(CancellationToken cancellationToken)
     {
-        if (_cached is { } cached && cached.Until > time.GetUtcNow())
+        if (Cached is { } token)
         {
-            return Task.FromResult(cached.Token);
+            return Task.FromResult(token);
         }
 
         // One load per process at a time: thousands of jobs finishing at once share it instead of each polling Redis.

@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace WeChatAi.Tests.Infrastructure;
 
 /// <summary>The Redis one test runs against, empty when it gets it; disposing it ends the test's use of it.</summary>
@@ -26,4 +28,25 @@ public sealed class SingleRedis : IRedisSource
     }
 
     public async Task<ITestRedis> StartAsync() => await RedisServer.StartAsync();
+}
+
+/// <summary>A test class on a Redis from its source (single or the cluster, for its twin), with one connection per test.</summary>
+public abstract class RedisConnectionTests(IRedisSource source) : IAsyncLifetime
+{
+    private ITestRedis _redis = null!;
+
+    protected ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = await source.StartAsync();
+        Connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        await Connection.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
 }

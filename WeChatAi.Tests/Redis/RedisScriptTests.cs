@@ -11,33 +11,16 @@ namespace WeChatAi.Tests.Redis;
 /// The typed script wrapper against a real Redis: each named property reaches its KEYS or ARGV slot, lists after the
 /// named ones arrive whole, and every shipped <c>.lua</c> file is Lua that Redis compiles.
 /// </summary>
-public class RedisScriptTests : IAsyncLifetime
+public class RedisScriptTests : RedisConnectionTests
 {
-    private readonly IRedisSource _source;
-    private ITestRedis _redis = null!;
-    private ConnectionMultiplexer _connection = null!;
-
     public RedisScriptTests()
         : this(SingleRedis.Source)
     {
     }
 
     protected RedisScriptTests(IRedisSource source)
+        : base(source)
     {
-        _source = source;
-    }
-
-    public async ValueTask InitializeAsync()
-    {
-        _redis = await _source.StartAsync();
-        _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        await _connection.DisposeAsync();
-        await _redis.DisposeAsync();
     }
 
     [Fact]
@@ -45,7 +28,7 @@ public class RedisScriptTests : IAsyncLifetime
     {
         var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Echo.lua", [new { Greeting = "它's" }]);
 
-        var result = (RedisValue[])(await script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("{t}k1", 42, "{t}k2", "label", ["x", "y"])))!;
+        var result = (RedisValue[])(await script.EvaluateAsync(Connection.GetDatabase(), new EchoCall("{t}k1", 42, "{t}k2", "label", ["x", "y"])))!;
 
         Assert.Equal(["{t}k1", "{t}k2", "42", "label", "它's", "2", "4", "x", "y"], result.Select(v => v.ToString()));
         Assert.Contains("local first = KEYS[1] ", script.Text, StringComparison.Ordinal);
@@ -57,7 +40,7 @@ public class RedisScriptTests : IAsyncLifetime
     public async Task Items_bring_their_own_keys_and_arguments_after_the_named_ones()
     {
         var script = RedisScript.Load<BatchCall>(typeof(RedisScriptTests), "RedisScriptTests.Items.lua");
-        var db = _connection.GetDatabase();
+        var db = Connection.GetDatabase();
 
         var result = (RedisValue[])(await script.EvaluateAsync(db, new BatchCall("{t}s", 7, [new("{t}d1", "{t}b1", "j1", "o1"), new("{t}d2", "{t}b2", "j2", "o2")])))!;
         var empty = (RedisValue[])(await script.EvaluateAsync(db, new BatchCall("{t}s", 7, [])))!;
@@ -71,7 +54,7 @@ public class RedisScriptTests : IAsyncLifetime
     {
         var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Broken.lua");
 
-        var error = await Assert.ThrowsAsync<RedisServerException>(() => script.EvaluateAsync(_connection.GetDatabase(), new EchoCall("{t}k1", 1, "{t}k2", "l", [])));
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => script.EvaluateAsync(Connection.GetDatabase(), new EchoCall("{t}k1", 1, "{t}k2", "l", [])));
 
         Assert.Contains(":2:", error.Message, StringComparison.Ordinal);
         Assert.Contains("nowhere", error.Message, StringComparison.Ordinal);
@@ -88,7 +71,7 @@ public class RedisScriptTests : IAsyncLifetime
     [Fact]
     public async Task Every_shipped_script_file_compiles()
     {
-        var server = _connection.GetServer(_connection.GetEndPoints()[0]);
+        var server = Connection.GetServer(Connection.GetEndPoints()[0]);
         var files = new[] { typeof(PassiveReplyScripts).Assembly, typeof(MessageAdmission).Assembly, typeof(JobState).Assembly }
             .SelectMany(a => a.GetManifestResourceNames().Where(n => n.EndsWith(".lua", StringComparison.Ordinal)).Select(n => (a, n)))
             .ToList();

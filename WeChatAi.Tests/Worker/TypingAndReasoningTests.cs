@@ -3,7 +3,7 @@ using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Worker;
 
-/// <summary>"对方正在输入" while the answer is computed, within WeChat's rules; a reasoning model's thinking never reaching the user.</summary>
+/// <summary>"对方正在输入" while a slow answer is computed, within WeChat's rules; a reasoning model's thinking never reaching the user.</summary>
 public sealed class TypingAndReasoningTests(PostgresServer postgres) : IAsyncLifetime
 {
     private WorkerHarness _h = null!;
@@ -16,7 +16,8 @@ public sealed class TypingAndReasoningTests(PostgresServer postgres) : IAsyncLif
     public async Task Typing_is_sent_once_per_job_before_its_answer_and_refusals_fail_nothing()
     {
         _h.Llm.Faults.Enqueue(503); // the first job's attempt fails once: its retry must not type again
-        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Llm__MaxRetries"] = "0" });
+        _h.Llm.Delay = TimeSpan.FromMilliseconds(800); // slower than the typing delay: the user sees the wait
+        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["Llm__MaxRetries"] = "0", ["WeChat__TypingDelayMs"] = "200" });
 
         await _h.EnqueueAsync("user-t", "第一个");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-t").Count == 1, "the first answer");
@@ -40,6 +41,25 @@ public sealed class TypingAndReasoningTests(PostgresServer postgres) : IAsyncLif
         var attempts = (await _h.ExchangesAsync()).ToDictionary(e => e.Question, e => e.Attempts);
         Assert.Equal((2, 1, 1), (attempts["第一个"], attempts["第二个"], attempts["迟到的问题"]));
         Assert.DoesNotContain("Typing indicator", _h.WorkerOutput(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Typing_waits_for_WeChat_TypingDelayMs_and_an_answer_back_sooner_sends_none()
+    {
+        _h.Llm.DelayFor = question => question == "慢问题" ? TimeSpan.FromMilliseconds(1_500) : TimeSpan.Zero;
+        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["WeChat__TypingDelayMs"] = "500" });
+
+        await _h.EnqueueAsync("user-fast", "快问题");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-fast").Count == 1, "the fast answer");
+        var slow = await _h.EnqueueAsync("user-slow", "慢问题");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-slow").Count == 1, "the slow answer");
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // past the fast job's delay, had it not been stopped
+
+        Assert.Empty(_h.WeChat.TypingTo("user-fast"));
+        var typing = Assert.Single(_h.WeChat.TypingTo("user-slow"));
+        Assert.Equal(("Typing", 0), (typing.Command, typing.ErrCode));
+        Assert.True(typing.At - DateTimeOffset.FromUnixTimeMilliseconds(slow.ReceivedAtUnixMs) >= TimeSpan.FromMilliseconds(450), "typing waited for the delay");
+        Assert.True(typing.At <= _h.WeChat.Messages.Single(m => m.ToUser == "user-slow").At);
     }
 
     [Fact]

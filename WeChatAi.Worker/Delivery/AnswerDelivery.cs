@@ -23,7 +23,10 @@ internal enum DeliveryOutcome
 /// part claimed in the job's state just before its request goes out (token in hand) and released only if WeChat surely
 /// did not take it. A claim left by a worker that died is taken over and the part sent again: the user gets every
 /// answer, and a duplicate only for a request that was on the wire at the crash. A living worker that saw a request
-/// leave without an answer (timeout, cut-off response) marks the part unknown and does not send it again.
+/// leave without an answer (timeout, cut-off response) marks the part unknown and does not send it again. A new answer's
+/// first part is claimed by the call that stored it (<see cref="JobState.StoreAnsweredAsync"/>, with
+/// <see cref="HeldToken"/> in hand), each further part's claim writes the part before as sent, and the last one is
+/// written by the job's completion.
 /// </summary>
 internal sealed partial class AnswerDelivery(
     CustomerServiceSender sender,
@@ -33,7 +36,11 @@ internal sealed partial class AnswerDelivery(
     IOptions<WeChatOptions> options,
     ILogger<AnswerDelivery> logger)
 {
-    public async Task<DeliveryOutcome> DeliverAsync(AiJob job, JobState state, IReadOnlyList<string> answerParts, CancellationToken cancellationToken)
+    /// <summary>The token for a part claimed before <see cref="DeliverAsync"/> (null: none in memory, no part is claimed early).</summary>
+    public string? HeldToken => sender.CachedToken;
+
+    /// <param name="heldToken">The token part 0 was claimed with, when the call that stored the answer claimed it.</param>
+    public async Task<DeliveryOutcome> DeliverAsync(AiJob job, JobState state, IReadOnlyList<string> answerParts, CancellationToken cancellationToken, string? heldToken = null)
     {
         if (state.IsDeferred)
         {
@@ -50,7 +57,8 @@ internal sealed partial class AnswerDelivery(
                 continue;
             }
 
-            var token = await sender.GetTokenAsync(cancellationToken);
+            var token = heldToken ?? await sender.GetTokenAsync(cancellationToken);
+            heldToken = null;
             var claim = await state.ClaimPartAsync(i, MessageBudget.Key(state.Shard, job));
             if (claim == PartClaim.AlreadyClaimed)
             {
@@ -109,7 +117,7 @@ internal sealed partial class AnswerDelivery(
             switch (result.ErrCode)
             {
                 case 0:
-                    await state.MarkSentAsync(i);
+                    state.MarkSent(i);
                     break;
                 case WeChatErrorCodes.TooManyMessages or WeChatErrorCodes.ReplyTimeLimitExceeded:
                     await state.ReleasePartAsync(i);

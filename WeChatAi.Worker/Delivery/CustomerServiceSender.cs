@@ -12,6 +12,9 @@ internal sealed class CustomerServiceSender(WeChatApiClient api, AccessTokenProv
     /// <summary>The access token to send with, fetched before a part is claimed so the claim is the last step before the wire.</summary>
     public Task<string> GetTokenAsync(CancellationToken cancellationToken) => tokens.GetAsync(cancellationToken);
 
+    /// <summary>The token held in memory (null when it must be fetched): what a part claimed along with other writes is sent with.</summary>
+    public string? CachedToken => tokens.Cached;
+
     /// <summary>Returns WeChat's answer (errcode 0: delivered); throws when it is unknown whether WeChat got it.</summary>
     public async Task<WeChatResult> SendTextAsync(string openId, string content, CancellationToken cancellationToken) =>
         await SendTextAsync(await tokens.GetAsync(cancellationToken), openId, content, cancellationToken);

@@ -10,29 +10,26 @@ namespace WeChatAi.Worker.Delivery;
 /// <summary>
 /// WeChat's rule, per user in Redis: after a user message the account may send that user
 /// <see cref="WeChatOptions.MessageBudget"/> customer-service messages within
-/// <see cref="WeChatOptions.BudgetWindowHours"/> hours. The
-/// job's <see cref="JobState.ClaimPartAsync"/> takes one message with each part it claims.
+/// <see cref="WeChatOptions.BudgetWindowHours"/> hours. Each attempt's <see cref="JobState.StartAsync"/> resets it
+/// (from <see cref="WindowLeft"/>), and the job's <see cref="JobState.ClaimPartAsync"/> takes one message with each part
+/// it claims.
 /// </summary>
 internal sealed class MessageBudget(IConnectionMultiplexer redis, JobShards shards, IOptions<WeChatOptions> options, TimeProvider time)
 {
-    private static readonly RedisScript<ResetCall> ResetScript = RedisScript.Load<ResetCall>(typeof(MessageBudget), "MessageBudget.Reset.lua");
     private static readonly RedisScript<BudgetCall> ConsumeScript = RedisScript.Load<BudgetCall>(typeof(MessageBudget), "MessageBudget.Consume.lua");
     private static readonly RedisScript<BudgetCall> RefundScript = RedisScript.Load<BudgetCall>(typeof(MessageBudget), "MessageBudget.Refund.lua");
     private static readonly RedisScript<BudgetCall> ExhaustScript = RedisScript.Load<BudgetCall>(typeof(MessageBudget), "MessageBudget.Exhaust.lua");
 
-    /// <summary>The job is a user message: the user's budget starts again from when it was received.</summary>
-    public async Task ResetAsync(AiJob job)
-    {
-        var window = TimeSpan.FromHours(options.Value.BudgetWindowHours);
-        var remaining = DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs) + window - time.GetUtcNow();
-        if (remaining <= TimeSpan.Zero)
-        {
-            return;
-        }
+    /// <summary>The messages a user message opens (<see cref="WeChatOptions.MessageBudget"/>).</summary>
+    public int Messages => options.Value.MessageBudget;
 
-        await ResetScript.EvaluateAsync(redis.GetDatabase(),
-            new ResetCall(Key(job), job.ReceivedAtUnixMs, options.Value.MessageBudget, (long)remaining.TotalMilliseconds));
-    }
+    /// <summary>
+    /// How long the budget <paramref name="job"/>'s message opened lasts from now (zero or less: its window closed).
+    /// Only a message newer than the one the budget was last reset for resets it: a job processed again after a crash,
+    /// or an older job finishing late, does not hand out more messages than WeChat allows.
+    /// </summary>
+    public TimeSpan WindowLeft(AiJob job) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs) + TimeSpan.FromHours(options.Value.BudgetWindowHours) - time.GetUtcNow();
 
     public async Task<bool> TryConsumeAsync(AiJob job) =>
         (long)await ConsumeScript.EvaluateAsync(redis.GetDatabase(), new BudgetCall(Key(job))) == 1;
@@ -47,8 +44,4 @@ internal sealed class MessageBudget(IConnectionMultiplexer redis, JobShards shar
     private RedisKey Key(AiJob job) => Key(shards.Of(job.OpenId), job);
 
     private sealed record BudgetCall(RedisKey Budget);
-
-    /// <param name="ReceivedAt">The message's received_at (Unix ms): only a newer message resets the budget.</param>
-    /// <param name="Messages">The budget (<see cref="WeChatOptions.MessageBudget"/>).</param>
-    private sealed record ResetCall(RedisKey Budget, long ReceivedAt, int Messages, long TtlMs);
 }

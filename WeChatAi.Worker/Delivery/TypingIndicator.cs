@@ -10,9 +10,11 @@ using WeChatAi.Worker.Common;
 namespace WeChatAi.Worker.Delivery;
 
 /// <summary>
-/// Shows the user "对方正在输入" while the answer is computed (<c>WeChat:AckMode</c> typing or both), within WeChat's
+/// Shows the user "对方正在输入" while the answer is computed and has not come within <c>WeChat:TypingDelayMs</c> (<c>WeChat:AckMode</c> typing or both), within WeChat's
 /// rules: only within 30 s of the user's message (else 45080), lasting 15 s, not again while it is shown (45081), ended
-/// by any message sent. It is a courtesy: no outcome of it ever fails or delays a job.
+/// by any message sent (the job's completion deletes <see cref="WorkerKeys.Typing"/> then). Its markers (once per job,
+/// not while shown) are set by the attempt's first call (<see cref="JobState.StartAsync"/>), given <see cref="ShownFor"/>.
+/// It is a courtesy: no outcome of it ever fails or delays a job.
 /// </summary>
 internal sealed partial class TypingIndicator(
     WeChatApiClient api,
@@ -29,17 +31,40 @@ internal sealed partial class TypingIndicator(
 
     public bool IsEnabled => options.Value.AckMode != AckMode.Text;
 
-    public async Task ShowAsync(AiJob job, CancellationToken cancellationToken)
+    /// <summary>How long the user's typing key lives: as long as WeChat shows the indicator.</summary>
+    public static TimeSpan ShownFor => Shown;
+
+    /// <summary>WeChat would show it for <paramref name="job"/>: it is on and the message recent (else 45080: the job waited in the queue too long).</summary>
+    public bool CanShow(AiJob job) => IsEnabled && time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs) <= RecentMessage;
+
+    /// <summary>
+    /// Sends the typing command unless <paramref name="answered"/> comes within <see cref="WeChatOptions.TypingDelayMs"/>;
+    /// <paramref name="keySet"/> when the attempt's first call set the user's typing key, else (a voice job, decided
+    /// once transcribed) it is set here first, and nothing is sent if it already existed.
+    /// </summary>
+    /// <param name="answered">Cancelled when the answer is back (or the job stops): no typing is needed any more.</param>
+    public async Task ShowAsync(AiJob job, bool keySet, CancellationToken answered, CancellationToken cancellationToken)
     {
-        var age = time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs);
-        if (age > RecentMessage)
+        if (options.Value.TypingDelayMs > 0)
         {
-            return; // WeChat would refuse it (45080): the job waited in the queue too long.
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(options.Value.TypingDelayMs), time, answered);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the answer came first: the user saw no wait
+            }
+        }
+
+        if (!CanShow(job))
+        {
+            return;
         }
 
         try
         {
-            if (!await redis.GetDatabase().StringSetAsync(WorkerKeys.Typing(shards.Of(job.OpenId), job.AppId, job.OpenId), 1, Shown, When.NotExists))
+            if (!keySet && !await redis.GetDatabase().StringSetAsync(WorkerKeys.Typing(shards.Of(job.OpenId), job.AppId, job.OpenId), 1, Shown, When.NotExists))
             {
                 return;
             }
@@ -64,19 +89,6 @@ internal sealed partial class TypingIndicator(
             {
                 LogFailed(logger, ex, job.MsgId, ex.GetType().Name);
             }
-        }
-    }
-
-    /// <summary>A message was sent: WeChat ended the indicator, so the user's next job may show it again.</summary>
-    public async Task EndedAsync(AiJob job)
-    {
-        try
-        {
-            await redis.GetDatabase().KeyDeleteAsync(WorkerKeys.Typing(shards.Of(job.OpenId), job.AppId, job.OpenId), CommandFlags.FireAndForget);
-        }
-        catch (RedisException ex)
-        {
-            LogFailed(logger, ex, job.MsgId, ex.GetType().Name);
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Memory;
+using WeChatAi.Worker.Common;
 
 namespace WeChatAi.Worker.Memory;
 
@@ -16,16 +17,13 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, JobShards
     private const string UserPrefix = "u:";
     private const string AssistantPrefix = "a:";
 
-    /// <summary>The most recent turns that fit the token budget, oldest first, starting with a question.</summary>
-    public async Task<IReadOnlyList<ChatMessage>> LoadAsync(AiJob job)
+    /// <summary>The entries an attempt reads (<see cref="JobState.StartAsync"/>) for <see cref="History"/>: 0 with memory off.</summary>
+    public int EntriesToRead => options.Value is { MaxMessages: > 0, MaxTokens: > 0 } settings ? settings.MaxMessages : 0;
+
+    /// <summary>The most recent turns of <paramref name="entries"/> (the list's last ones) that fit the token budget, oldest first, starting with a question.</summary>
+    public IReadOnlyList<ChatMessage> History(RedisValue[] entries)
     {
         var settings = options.Value;
-        if (settings.MaxMessages == 0 || settings.MaxTokens == 0)
-        {
-            return [];
-        }
-
-        var entries = await redis.GetDatabase().ListRangeAsync(Key(job), -settings.MaxMessages, -1);
         var messages = new List<ChatMessage>();
         var tokens = 0;
         for (var i = entries.Length - 1; i >= 0; i--)
@@ -50,10 +48,16 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, JobShards
         return messages;
     }
 
+    /// <summary>The turn as the memory keeps it, for the call that stores the answer (null with memory off).</summary>
+    public RememberedTurn? Turn(string question, string answer) =>
+        options.Value is { MaxMessages: > 0 } settings
+            ? new RememberedTurn(UserPrefix + question, AssistantPrefix + answer, settings.MaxMessages, TimeSpan.FromHours(settings.TtlHours))
+            : null;
+
+    /// <summary>Remembers a turn on its own (an answer an earlier attempt stored): what the storing call does for a new one.</summary>
     public async Task AppendAsync(AiJob job, string question, string answer)
     {
-        var settings = options.Value;
-        if (settings.MaxMessages == 0)
+        if (Turn(question, answer) is not { } turn)
         {
             return;
         }
@@ -62,9 +66,9 @@ internal sealed class ConversationMemory(IConnectionMultiplexer redis, JobShards
         var key = Key(job);
         // One MULTI/EXEC: a turn is remembered trimmed and with its expiry, or not at all.
         var transaction = db.CreateTransaction();
-        var push = transaction.ListRightPushAsync(key, [UserPrefix + question, AssistantPrefix + answer]);
-        var trim = transaction.ListTrimAsync(key, -settings.MaxMessages, -1);
-        var expire = transaction.KeyExpireAsync(key, TimeSpan.FromHours(settings.TtlHours));
+        var push = transaction.ListRightPushAsync(key, [turn.Question, turn.Answer]);
+        var trim = transaction.ListTrimAsync(key, -turn.MaxEntries, -1);
+        var expire = transaction.KeyExpireAsync(key, turn.Ttl);
         await transaction.ExecuteAsync();
         await Task.WhenAll(push, trim, expire);
     }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using WeChatAi.Core.Compliance;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
@@ -11,10 +13,16 @@ using WeChatAi.Worker.Safety;
 
 namespace WeChatAi.Worker.Pipeline;
 
+/// <summary>What an attempt came to, for its completion.</summary>
+/// <param name="Job">The job as it was answered (a voice job with its transcription as the question), for the record.</param>
+/// <param name="EndsTyping">A message went out with typing on: WeChat ended the user's indicator.</param>
+internal sealed record AttemptResult(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome, bool EndsTyping);
+
 /// <summary>
-/// One attempt at a job: the answer (from the LLM between the content-safety checks of the question and the answer,
-/// or the one an earlier attempt stored), the turn remembered, the answer split into WeChat-sized parts and
-/// delivered (pushed, or stored for the passive reply).
+/// One attempt at a job: started (<see cref="StartAsync"/>: the turn, the budget, typing and memory in one call), the
+/// answer (from the LLM between the content-safety checks of the question and the answer, or the one an earlier
+/// attempt stored), stored with the turn remembered and the first part claimed in one call, split into WeChat-sized
+/// parts and delivered (pushed, or stored for the passive reply).
 /// </summary>
 internal sealed class JobAttempt(
     LlmAnswerer llm,
@@ -29,29 +37,51 @@ internal sealed class JobAttempt(
     IOptions<WeChatOptions> weChatOptions,
     IOptionsMonitor<ComplianceOptions> compliance)
 {
-    /// <returns>The job as it was answered (a voice job with its transcription as the question), for the record.</returns>
-    public async Task<(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome)> RunAsync(AiJob job, JobState state, CancellationToken cancellationToken)
+    /// <summary>The attempt's first call; null when the job's turn has not come (<paramref name="turnEntry"/> given: an older message of the user is unfinished).</summary>
+    public async Task<StartedAttempt?> StartAsync(AiJob job, JobState state, RedisValue turnEntry, DeadLetterRetry? retry)
+    {
+        var start = new AttemptStart(turnEntry, retry);
+        if (job.Notice is true)
+        {
+            // The app's own notice: no LLM, no memory, no typing; it uses the budget the user's last message opened.
+            return await state.StartAsync(job, start);
+        }
+
+        // A voice job's question is known once transcribed: whether it is a reset, and so whether to type, is decided then.
+        var voice = job.Media is { Kind: JobMedia.Voice };
+        var isReset = !voice && JobCommands.IsReset(job.Content);
+        var types = !voice && !isReset && typing.CanShow(job) && !await passiveDelivery.IsPassiveAsync(job.AppId);
+        return await state.StartAsync(job, start with
+        {
+            // Each job is a user message: WeChat's 48-hour budget starts again from it.
+            BudgetMessages = budget.Messages,
+            BudgetWindowLeft = budget.WindowLeft(job),
+            TypingShown = types ? TypingIndicator.ShownFor : TimeSpan.Zero,
+            MemoryEntries = isReset ? 0 : memory.EntriesToRead,
+        });
+    }
+
+    public async Task<AttemptResult> RunAsync(AiJob job, JobState state, StartedAttempt started, CancellationToken cancellationToken)
     {
         if (job.Notice is true)
         {
-            // The app's own notice: no LLM, no memory, no AI label; it uses the budget the user's last message opened.
             var notice = new StoredAnswer(job.Content, 0, 0);
-            return (job, notice, await delivery.DeliverAsync(job, state, MessageSplitter.Split(job.Content, weChatOptions.Value.MaxMessageBytes), cancellationToken));
+            return new(job, notice, await delivery.DeliverAsync(job, state, MessageSplitter.Split(job.Content, weChatOptions.Value.MaxMessageBytes), cancellationToken), EndsTyping: false);
         }
-
-        // Each job is a user message: WeChat's 48-hour budget starts again from it.
-        await budget.ResetAsync(job);
 
         (job, var mediaReply) = await media.ToQuestionAsync(job, state, cancellationToken);
         var isReset = JobCommands.IsReset(job.Content);
-        var passive = await passiveDelivery.IsPassiveAsync(job.AppId);
+        var remembered = !isReset && mediaReply is null;
         var answer = state.Answer;
+        var fresh = answer is null;
         if (answer is null)
         {
-            // Shown while the LLM works, once per job; it never fails or delays the answer.
-            var shown = !passive && !isReset && typing.IsEnabled && await state.TryMarkAsync("typing")
-                ? typing.ShowAsync(job, cancellationToken)
-                : Task.CompletedTask;
+            // Shown while the LLM works if it takes a while, once per job; it never fails or delays the answer.
+            using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var shown = started.ShowsTyping ? typing.ShowAsync(job, keySet: true, answered.Token, cancellationToken)
+                : job.Media is { Kind: JobMedia.Voice } && !isReset && typing.IsEnabled && !await passiveDelivery.IsPassiveAsync(job.AppId) && await state.TryMarkAsync("typing")
+                    ? typing.ShowAsync(job, keySet: false, answered.Token, cancellationToken)
+                    : Task.CompletedTask;
 
             if (isReset)
             {
@@ -60,43 +90,50 @@ internal sealed class JobAttempt(
             }
             else if (mediaReply is null)
             {
-                answer = await safety.AnswerAsync(job, () => GenerateAsync(job, cancellationToken), cancellationToken);
+                var history = memory.History(started.Memory);
+                answer = await safety.AnswerAsync(job, () => GenerateAsync(job, history, cancellationToken), cancellationToken);
             }
 
-            // What the user gets, replacement included: a retry after a crash never sends an unchecked answer.
-            answer = await state.StoreAnswerAsync(answer ?? mediaReply!);
-            await shown;
+            answer ??= mediaReply!;
+            await answered.CancelAsync();
+            await shown; // a typing command already on its way goes before the answer
         }
 
-        // A blocked turn is not remembered: the question must never reach the LLM, and the replacement is no answer of its.
-        if (!isReset && mediaReply is null && answer.Blocked is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
+        var passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
+
+        // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
+        var parts = Parts(answer, isAiAnswer: remembered && answer.Blocked is null, passive);
+        string? token = null;
+        if (fresh)
+        {
+            // What the user gets, replacement included: a retry after a crash never sends an unchecked answer. A blocked
+            // turn is not remembered: the question must never reach the LLM, and the replacement is no answer of its.
+            token = passive ? null : delivery.HeldToken;
+            var turn = remembered && answer.Blocked is null ? memory.Turn(job.Content, answer.Text) : null;
+            (answer, fresh) = await state.StoreAnsweredAsync(job, answer, turn, push: token is not null, parts.Count);
+            if (!fresh)
+            {
+                token = null; // another attempt's answer came first: it is delivered the way an earlier attempt's is
+                parts = Parts(answer, isAiAnswer: remembered && answer.Blocked is null, passive);
+            }
+        }
+
+        if (!fresh && remembered && answer.Blocked is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
         {
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
 
-        passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
-
-        // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
-        var parts = Parts(answer, isAiAnswer: !isReset && mediaReply is null && answer.Blocked is null, passive);
         var outcome = passive
             ? await passiveDelivery.StoreAsync(job, parts)
-            : await delivery.DeliverAsync(job, state, parts, cancellationToken);
-        if (!passive && typing.IsEnabled)
-        {
-            await typing.EndedAsync(job);
-        }
-
-        return (job, answer, outcome);
+            : await delivery.DeliverAsync(job, state, parts, cancellationToken, token);
+        return new(job, answer, outcome, EndsTyping: !passive && typing.IsEnabled);
     }
 
     /// <summary>The LLM's answer to the question: a vision model's for an image, the chat model's for text (and transcribed voice).</summary>
-    private async Task<StoredAnswer> GenerateAsync(AiJob job, CancellationToken cancellationToken)
-    {
-        var history = await memory.LoadAsync(job);
-        return job.Media is { Kind: JobMedia.Image }
-            ? await media.AnswerImageAsync(job, history, cancellationToken)
-            : await llm.AnswerAsync(history, job.Content, cancellationToken);
-    }
+    private Task<StoredAnswer> GenerateAsync(AiJob job, IReadOnlyList<ChatMessage> history, CancellationToken cancellationToken) =>
+        job.Media is { Kind: JobMedia.Image }
+            ? media.AnswerImageAsync(job, history, cancellationToken)
+            : llm.AnswerAsync(history, job.Content, cancellationToken);
 
     /// <summary>The messages for an answer: the reasoning summary first if any, then the answer; an AI answer labelled once, at its end.</summary>
     private List<string> Parts(StoredAnswer answer, bool isAiAnswer, bool passive)

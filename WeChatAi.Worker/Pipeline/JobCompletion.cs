@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
@@ -26,40 +27,41 @@ internal sealed partial class JobCompletion(
     TimeProvider time,
     ILogger<JobCompletion> logger)
 {
+    private static readonly RedisScript<CompleteCall> CompleteScript = RedisScript.Load<CompleteCall>(typeof(JobCompletion), "JobCompletion.Complete.lua");
+
     private readonly int _latencySample = StatsKeys.LatencySamplePerShard(shards.Count);
 
-    public async Task CompleteAsync(RedisValue entryId, AiJob job, JobState state, StoredAnswer answer, DeliveryOutcome outcome, int attempt, Activity? activity)
+    public async Task CompleteAsync(RedisValue entryId, JobState state, AttemptResult result, int attempt, Activity? activity)
     {
+        var (job, answer, outcome, endsTyping) = result;
         var now = time.GetUtcNow();
         var latency = now - DateTimeOffset.FromUnixTimeMilliseconds(job.ReceivedAtUnixMs);
         var delivered = outcome == DeliveryOutcome.Delivered;
         var shard = state.Shard;
-        var counters = StatsKeys.Counters(shard, now);
-        var latencies = StatsKeys.Latencies(shard, now);
-        var minutes = StatsKeys.Minutes(shard, now);
-        // One MULTI/EXEC on the job's shard (one slot): the acknowledgement and the shard's counters of the day land
-        // together or not at all, so a job retried after a failed write (Redis restarting) is counted once.
-        var transaction = redis.GetDatabase().CreateTransaction();
-        Task[] writes =
-        [
-            transaction.StreamAcknowledgeAsync(QueueKeys.JobStream(shard), QueueKeys.ConsumerGroup, entryId),
-            transaction.HashIncrementAsync(counters, delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField),
-            transaction.KeyExpireAsync(counters, StatsKeys.Retention),
-            state.FinishAsync(transaction),
-            UserTurns.ReleaseAsync(transaction, shard, job, entryId),
-            .. delivered
-                ? new Task[]
-                {
-                    transaction.ListLeftPushAsync(latencies, (long)latency.TotalMilliseconds),
-                    transaction.ListTrimAsync(latencies, 0, _latencySample - 1),
-                    transaction.KeyExpireAsync(latencies, StatsKeys.Retention),
-                    transaction.HashIncrementAsync(minutes, StatsKeys.AnsweredMinuteField(now)),
-                    transaction.KeyExpireAsync(minutes, StatsKeys.MinutesRetention),
-                }
-                : [],
-        ];
-        await transaction.ExecuteAsync();
-        await Task.WhenAll(writes);
+        // One script on the job's shard (one slot): the acknowledgement and the shard's counters of the day land together
+        // or not at all, so a job retried after a failed write (Redis restarting) is counted once; the last part's
+        // marker lands with them, or is written by the next attempt's start.
+        var marks = state.UnwrittenMarks;
+        await CompleteScript.EvaluateAsync(redis.GetDatabase(), new CompleteCall(
+            QueueKeys.JobStream(shard),
+            state.Key,
+            WorkerKeys.Turns(shard, job.AppId, job.OpenId),
+            WorkerKeys.Typing(shard, job.AppId, job.OpenId),
+            StatsKeys.Counters(shard, now),
+            StatsKeys.Latencies(shard, now),
+            StatsKeys.Minutes(shard, now),
+            QueueKeys.ConsumerGroup,
+            entryId,
+            endsTyping ? 1 : 0,
+            (long)JobState.FinishedTtl.TotalMilliseconds,
+            delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField,
+            (long)StatsKeys.Retention.TotalMilliseconds,
+            delivered ? ((long)latency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) : "",
+            _latencySample,
+            StatsKeys.AnsweredMinuteField(now),
+            (long)StatsKeys.MinutesRetention.TotalMilliseconds,
+            marks));
+        state.MarksWritten(marks);
 
         if (answer.Blocked is { } blocked)
         {
@@ -88,6 +90,14 @@ internal sealed partial class JobCompletion(
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         activity?.SetTag("wechatai.job.outcome", "dead_lettered");
     }
+
+    /// <param name="EndTyping">1: the user's typing key is deleted.</param>
+    /// <param name="LatencyMs">The answer's latency ('' when it was not delivered: no sample, no minute).</param>
+    /// <param name="Marks">The job's unwritten part markers (field, value pairs).</param>
+    private sealed record CompleteCall(
+        RedisKey Stream, RedisKey Job, RedisKey Turns, RedisKey Typing, RedisKey Counters, RedisKey Latencies, RedisKey Minutes,
+        string Group, RedisValue Entry, int EndTyping, long FinishedTtlMs, string CounterField, long RetentionMs,
+        string LatencyMs, int LatencySample, string MinuteField, long MinutesRetentionMs, IReadOnlyList<RedisValue> Marks);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job msg {MsgId} {Outcome} after {Attempts} attempt(s), {LatencyMs} ms after it was received")]
     private static partial void LogCompleted(ILogger logger, long msgId, string outcome, int attempts, long latencyMs);

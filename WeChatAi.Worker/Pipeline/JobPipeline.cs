@@ -9,7 +9,8 @@ using WeChatAi.Worker.Ordering;
 namespace WeChatAi.Worker.Pipeline;
 
 /// <summary>
-/// One stream entry to the user's chat: the job read, its turn awaited (<see cref="UserTurns"/>), attempted (<see cref="JobAttempt"/>: LLM, split, deliver) and
+/// One stream entry to the user's chat: the job read, its turn checked by the attempt's first call and awaited if need be
+/// (<see cref="UserTurns"/>), attempted (<see cref="JobAttempt"/>: LLM, split, deliver) and
 /// ended (<see cref="JobCompletion"/>: record, acknowledge). Failures retry with exponential backoff and jitter up to
 /// <see cref="WorkerOptions.MaxAttempts"/>, then the job goes to the dead-letter stream and the user gets an apology.
 /// </summary>
@@ -43,7 +44,6 @@ internal sealed partial class JobPipeline(
         metrics.JobStarted();
         try
         {
-            await turns.WaitForTurnAsync(shard, job, entry.Id, cancellationToken);
             await ProcessAsync(shard, entry.Id, job, DeadLetterRetry.FromStreamEntry(entry), activity, cancellationToken);
         }
         finally
@@ -59,12 +59,24 @@ internal sealed partial class JobPipeline(
 
         // Attempts of this loop whose failure Redis could not record: they ended here, their worker was not cut off.
         var unrecorded = 0;
+
+        // Checked by the first attempt's start; later attempts run on the turn the job already has.
+        var turnEntry = entryId;
         while (true)
         {
             var attempt = 0;
             try
             {
-                attempt = await state.BeginAttemptAsync(retry);
+                if (await attempts.StartAsync(job, state, turnEntry, retry) is not { } started)
+                {
+                    // An older message of the user is unfinished (rare: ordering holds mostly by itself): wait for it.
+                    await turns.WaitForTurnAsync(shard, job, entryId, cancellationToken);
+                    turnEntry = RedisValue.Null;
+                    continue;
+                }
+
+                turnEntry = RedisValue.Null;
+                attempt = started.Attempt;
                 activity?.SetTag("wechatai.job.attempt", attempt);
                 var interrupted = attempt - 1 - state.Failures - unrecorded;
                 if (interrupted >= settings.MaxInterruptions)
@@ -74,13 +86,23 @@ internal sealed partial class JobPipeline(
                     return;
                 }
 
-                var (answered, answer, outcome) = await attempts.RunAsync(job, state, cancellationToken);
-                await completion.CompleteAsync(entryId, answered, state, answer, outcome, attempt, activity);
+                var result = await attempts.RunAsync(job, state, started, cancellationToken);
+                await completion.CompleteAsync(entryId, state, result, attempt, activity);
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                throw; // shutting down: the job stays pending and another worker takes it over
+                // Shutting down: the job stays pending and another worker takes it over, without the parts WeChat took.
+                try
+                {
+                    await state.WriteMarksAsync();
+                }
+                catch (Exception down) when (RedisFailures.IsTransient(down))
+                {
+                    LogRedisDown(logger, down, job.MsgId);
+                }
+
+                throw;
             }
             catch (Exception ex) when (attempt > 0)
             {
