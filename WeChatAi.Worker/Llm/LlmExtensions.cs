@@ -25,8 +25,10 @@ public static class LlmExtensions
         builder.AddValidatedOptions<LlmOptions>(LlmOptions.Section);
         var services = builder.Services;
 
-        // Its own resilience: the defaults' 10-second attempts would cut every long answer short.
+        // Its own resilience: the defaults' 10-second attempts would cut every long answer short. Llm:BaseUrl is a URL,
+        // never a service name: no service discovery.
         services.AddHttpClient(HttpClientName)
+            .RemoveServiceDiscovery()
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("llm", static (pipeline, context) =>
             {
