@@ -29,8 +29,10 @@ public static class DeliveryExtensions
         // The standard pipeline's circuit breaker and attempt timeout, and nothing else: a message WeChat took but answered
         // late must not be sent twice (no retry: the job retries instead, after its part markers say what was surely not
         // sent); concurrency is bounded by Worker:MaxConcurrency already (no rate limiter); and without retries a total
-        // timeout never fires before the attempt's. Each of those strategies cost CPU on every push and typing call.
+        // timeout never fires before the attempt's. Each of those strategies cost CPU on every push and typing call, as
+        // did service discovery (WeChat:ApiBaseUrl is a URL, never a service name).
         services.AddHttpClient<WeChatApiClient>(WeChatApiClient.HttpClientName)
+            .RemoveServiceDiscovery()
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("wechat-api", static pipeline => pipeline
                 // A push that times out may have been delivered and is then not sent again: give WeChat time to answer.

@@ -20,8 +20,13 @@ internal sealed class LlmAnswerer(
 
     private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
 
+    // Built once (the settings are fixed for the process), shared by every call: the clients only read them.
+    private readonly ChatMessage? _systemPrompt = string.IsNullOrWhiteSpace(options.Value.SystemPrompt) ? null : new(ChatRole.System, options.Value.SystemPrompt);
+    private readonly ChatOptions _chatOptions = new() { ModelId = options.Value.Model, MaxOutputTokens = options.Value.MaxOutputTokens };
+    private readonly ChatOptions _visionOptions = new() { ModelId = options.Value.VisionModel, MaxOutputTokens = options.Value.MaxOutputTokens };
+
     public Task<StoredAnswer> AnswerAsync(IReadOnlyList<ChatMessage> history, string question, CancellationToken cancellationToken) =>
-        AskAsync(chat, options.Value.Model, history, new ChatMessage(ChatRole.User, question), cancellationToken);
+        AskAsync(chat, _chatOptions, history, new ChatMessage(ChatRole.User, question), cancellationToken);
 
     /// <summary>Asks <see cref="LlmOptions.VisionModel"/> about an image (sent as a <c>data:</c> URI), after the user's recent turns.</summary>
     public Task<StoredAnswer> AnswerImageAsync(
@@ -34,17 +39,17 @@ internal sealed class LlmAnswerer(
         }
 
         var question = new ChatMessage(ChatRole.User, [new TextContent(settings.VisionPrompt), new DataContent(image, mediaType)]);
-        return AskAsync(vision, settings.VisionModel!, history, question, cancellationToken);
+        return AskAsync(vision, _visionOptions, history, question, cancellationToken);
     }
 
     private async Task<StoredAnswer> AskAsync(
-        IChatClient client, string model, IReadOnlyList<ChatMessage> history, ChatMessage question, CancellationToken cancellationToken)
+        IChatClient client, ChatOptions chatOptions, IReadOnlyList<ChatMessage> history, ChatMessage question, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        List<ChatMessage> messages = [];
-        if (!string.IsNullOrWhiteSpace(settings.SystemPrompt))
+        var messages = new List<ChatMessage>(history.Count + 2);
+        if (_systemPrompt is not null)
         {
-            messages.Add(new ChatMessage(ChatRole.System, settings.SystemPrompt));
+            messages.Add(_systemPrompt);
         }
 
         messages.AddRange(history);
@@ -59,10 +64,7 @@ internal sealed class LlmAnswerer(
             ChatResponse response;
             try
             {
-                response = await client.GetResponseAsync(
-                    messages,
-                    new ChatOptions { ModelId = model, MaxOutputTokens = settings.MaxOutputTokens },
-                    deadline.Token);
+                response = await client.GetResponseAsync(messages, chatOptions, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

@@ -25,8 +25,10 @@ public static class LlmExtensions
         builder.AddValidatedOptions<LlmOptions>(LlmOptions.Section);
         var services = builder.Services;
 
-        // Its own resilience: the defaults' 10-second attempts would cut every long answer short.
+        // Its own resilience: the defaults' 10-second attempts would cut every long answer short. Llm:BaseUrl is a URL,
+        // never a service name: no service discovery.
         services.AddHttpClient(HttpClientName)
+            .RemoveServiceDiscovery()
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("llm", static (pipeline, context) =>
             {
@@ -84,9 +86,11 @@ public static class LlmExtensions
 
     private static OpenAIClient OpenAiClient(IServiceProvider provider, string baseUrl, string? apiKey)
     {
-        var settings = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
         http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline and LlmAnswerer hold the deadline
+        // One layer of each: the HttpClient's pipeline retries (the SDK's retry is off) and times out each attempt, and
+        // the callers hold Llm:TimeoutSeconds; the SDK's network timeout would be a third timer per call. Its own logging
+        // (an EventSource nobody listens to) is off: the pipeline logs failures with the job's id.
         return new OpenAIClient(
             new ApiKeyCredential(string.IsNullOrWhiteSpace(apiKey) ? "not-configured" : apiKey),
             new OpenAIClientOptions
@@ -94,7 +98,8 @@ public static class LlmExtensions
                 Endpoint = new Uri(baseUrl),
                 Transport = new HttpClientPipelineTransport(http),
                 RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-                NetworkTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+                NetworkTimeout = Timeout.InfiniteTimeSpan,
+                ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false },
             });
     }
 }

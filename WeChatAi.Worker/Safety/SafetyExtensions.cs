@@ -27,6 +27,7 @@ public static class SafetyExtensions
         services.AddSingleton<WordLists>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, WordLists>(static provider => provider.GetRequiredService<WordLists>()));
         services.AddHttpClient<ModerationClient>(ModerationClient.HttpClientName)
+            .RemoveServiceDiscovery() // Safety:ModerationUrl is a URL, never a service name
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler()
             .Configure(static (resilience, provider) =>
