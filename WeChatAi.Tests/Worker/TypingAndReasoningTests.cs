@@ -46,19 +46,22 @@ public sealed class TypingAndReasoningTests(PostgresServer postgres) : IAsyncLif
     [Fact]
     public async Task Typing_waits_for_WeChat_TypingDelayMs_and_an_answer_back_sooner_sends_none()
     {
-        _h.Llm.DelayFor = question => question == "慢问题" ? TimeSpan.FromMilliseconds(1_500) : TimeSpan.Zero;
-        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["WeChat__TypingDelayMs"] = "500" });
+        _h.Llm.DelayFor = question => question == "慢问题" ? TimeSpan.FromMilliseconds(3_000) : TimeSpan.Zero;
+        await _h.StartWorkerAsync(new Dictionary<string, string?> { ["WeChat__TypingDelayMs"] = "2000" });
 
+        // A first job warms the worker up (its first LLM call and push can take a loaded machine over a second).
+        await _h.EnqueueAsync("user-warm", "热身");
+        await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-warm").Count == 1, "the warm-up answer");
         await _h.EnqueueAsync("user-fast", "快问题");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-fast").Count == 1, "the fast answer");
         var slow = await _h.EnqueueAsync("user-slow", "慢问题");
         await _h.WaitUntilAsync(() => _h.WeChat.MessagesTo("user-slow").Count == 1, "the slow answer");
-        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // past the fast job's delay, had it not been stopped
+        // The slow answer took 3 s: the fast job's delay is long past, had it not been stopped.
 
         Assert.Empty(_h.WeChat.TypingTo("user-fast"));
         var typing = Assert.Single(_h.WeChat.TypingTo("user-slow"));
         Assert.Equal(("Typing", 0), (typing.Command, typing.ErrCode));
-        Assert.True(typing.At - DateTimeOffset.FromUnixTimeMilliseconds(slow.ReceivedAtUnixMs) >= TimeSpan.FromMilliseconds(450), "typing waited for the delay");
+        Assert.True(typing.At - DateTimeOffset.FromUnixTimeMilliseconds(slow.ReceivedAtUnixMs) >= TimeSpan.FromMilliseconds(1_900), "typing waited for the delay");
         Assert.True(typing.At <= _h.WeChat.Messages.Single(m => m.ToUser == "user-slow").At);
     }
 
