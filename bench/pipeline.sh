@@ -21,6 +21,8 @@
 #                                          SKIP_BUILD=1 (reuse the last Release build)
 #                                          WORKER_ENV (extra NAME=value settings for the worker, e.g. GC settings)
 #                                          WORKER_DLL (another build of the worker, e.g. a ReadyToRun publish)
+#                                          API_DLL (another build of the API; with WORKER_DLL, e.g. the unsharded
+#                                          build's pair for an A/B: the key patterns match both keyspaces)
 #                                          PROFILE=counters|trace|gcdump|perf (see below)
 #                                          LOG_DIR (keep the services' logs and samples there)
 #                                          REDIS=single|cluster (cluster: a throw-away 3 masters + 3 replicas,
@@ -71,7 +73,7 @@ fi
 WORKER_DLL=${WORKER_DLL:-"$ROOT/WeChatAi.Worker/bin/Release/net10.0/WeChatAi.Worker.dll"}
 MIGRATIONS_DLL="$ROOT/WeChatAi.MigrationService/bin/Release/net10.0/WeChatAi.MigrationService.dll"
 BENCH_DLL="$ROOT/bench/PipelineBench/bin/Release/net10.0/PipelineBench.dll"
-API_DLL="$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"
+API_DLL=${API_DLL:-"$ROOT/WeChatAi.Api/bin/Release/net10.0/WeChatAi.Api.dll"}
 
 start_store "$WORK"
 PIDS+=("${REDIS_PIDS[@]}")
@@ -127,7 +129,7 @@ PIDS+=($!)
 
 # The group's backlog (entries not yet read by a worker) and pending (read, not acknowledged), once a second.
 ( while kill -0 "$WORKER_PID" 2>/dev/null; do
-    redis_keys 'wechatai:*:jobs' | while read -r port stream; do
+    redis_keys 'wechatai:*jobs' | while read -r port stream; do
       redis-cli -c -p "$port" XINFO GROUPS "$stream" 2>/dev/null | tr -d '\r' \
         | awk '/^pending$/ { getline; p = $0 } /^lag$/ { getline; l = $0 } END { print l + 0, p + 0 }'
     done | awk '{ l += $1; p += $2 } END { print l + 0, p + 0 }' >>"$WORK/queue.txt"
@@ -223,14 +225,14 @@ echo "Redis calls per answered message: $(awk -v n="$ANSWERED" 'NR == FNR { if (
 echo "stream backlog / pending each second: $(awk '{ printf "%s/%s ", $1, $2 }' "$WORK/queue.txt")"
 echo "in flight (pending) max: $(awk '$2 > m { m = $2 } END { print m + 0 }' "$WORK/queue.txt")"
 echo "worker RSS max: $(sort -n "$WORK/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
-echo "streams (all shards): XLEN $(redis_sum 'wechatai:*:jobs' XLEN), pending $(redis_sum 'wechatai:*:jobs' XPENDING workers), dead $(redis_sum 'wechatai:*:jobs:dead' XLEN)"
+echo "streams (all shards): XLEN $(redis_sum 'wechatai:*jobs' XLEN), pending $(redis_sum 'wechatai:*jobs' XPENDING workers), dead $(redis_sum 'wechatai:*:jobs:dead' XLEN)"
 sleep 2
 echo "PostgreSQL chat_exchanges rows: $(PGPASSWORD="$PG_PASSWORD" psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d wechatdb -tAc 'select count(*) from chat_exchanges')"
 echo "worker log: $(wc -l <"$WORK/worker.log") lines"
 # The services run in Production, where each log record is one JSON line.
 WARNINGS='"LogLevel":"(Warning|Error|Critical)"'
 if [[ "$DRIVER" == api ]]; then
-  echo "API: received $(redis_sum 'wechatai:*:stats:*' hget received), rate-limited $(redis_sum 'wechatai:*:stats:*' hget rate_limited), warnings/errors in its log $(grep -cE "$WARNINGS" "$WORK/api.log" || true)"
+  echo "API: received $(redis_sum 'wechatai:*stats:*' hget received), rate-limited $(redis_sum 'wechatai:*stats:*' hget rate_limited), warnings/errors in its log $(grep -cE "$WARNINGS" "$WORK/api.log" || true)"
 fi
 echo "worker warnings/errors: $(grep -cE "$WARNINGS" "$WORK/worker.log" || true)"
 grep -E "$WARNINGS" "$WORK/worker.log" | cut -c1-400 | head -20 || true

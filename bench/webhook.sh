@@ -127,14 +127,16 @@ LUA
 # Sanity check before measuring: one signed message must be acknowledged.
 curl -sf -X POST -H 'Content-Type: text/xml' --data '<xml><ToUserName>gh_bench</ToUserName><FromUserName>o_check</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>1</MsgId></xml>' "$URL" | grep -q '正在思考中' \
   || { echo "the API did not acknowledge a signed message:"; cat "$WORK/api.log"; exit 1; }
-redis_del 'wechatai:*:jobs'
-redis_del 'wechatai:*:stats:*'
+# The patterns match both keyspaces (wechatai:jobs before shards, wechatai:{tag}:jobs since), so an unsharded build can
+# be measured with API_DLL= against this one.
+redis_del 'wechatai:*jobs'
+redis_del 'wechatai:*stats:*'
 
 echo "== warm-up (${WARMUP:-15s}: JIT tiering settles before measuring)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-15s}" -s "$WORK/webhook.lua" "$URL" -- 1 "$WORK" >/dev/null
-redis_del 'wechatai:*:jobs'
-redis_del 'wechatai:*:stats:*'
-redis_del 'wechatai:*:ratelimit:*'
+redis_del 'wechatai:*jobs'
+redis_del 'wechatai:*stats:*'
+redis_del 'wechatai:*ratelimit:*'
 redis_all config resetstat >/dev/null
 
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (users: $USERS)"
@@ -160,9 +162,9 @@ P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
 NON2XX=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt"); NON2XX=${NON2XX:-0}
 SOCKET_ERRORS=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' "$WORK/wrk.txt"); SOCKET_ERRORS=${SOCKET_ERRORS:-0}
 
-XLEN=$(redis_sum 'wechatai:*:jobs' xlen)
-RECEIVED=$(redis_sum 'wechatai:*:stats:*' hget received)
-LIMITED=$(redis_sum 'wechatai:*:stats:*' hget rate_limited)
+XLEN=$(redis_sum 'wechatai:*jobs' xlen)
+RECEIVED=$(redis_sum 'wechatai:*stats:*' hget received)
+LIMITED=$(redis_sum 'wechatai:*stats:*' hget rate_limited)
 # Messages that arrive while earlier ones are in Redis share one script call: report the cost per message too.
 SCRIPT_COST=$(redis_all info commandstats | tr -d '\r' \
   | awk -F'[,=]' -v messages="$XLEN" '/^cmdstat_evalsha/ {usec += $4; calls += $2}
