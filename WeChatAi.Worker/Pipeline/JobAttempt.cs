@@ -50,7 +50,7 @@ internal sealed class JobAttempt(
         // A voice job's question is known once transcribed: whether it is a reset, and so whether to type, is decided then.
         var voice = job.Media is { Kind: JobMedia.Voice };
         var isReset = !voice && JobCommands.IsReset(job.Content);
-        var types = !voice && !isReset && typing.CanShow(job) && !await passiveDelivery.IsPassiveAsync(job.AppId);
+        var types = !voice && await TypesAsync(job, isReset);
         return await state.StartAsync(job, start with
         {
             // Each job is a user message: WeChat's 48-hour budget starts again from it.
@@ -72,6 +72,8 @@ internal sealed class JobAttempt(
         (job, var mediaReply) = await media.ToQuestionAsync(job, state, cancellationToken);
         var isReset = JobCommands.IsReset(job.Content);
         var remembered = !isReset && mediaReply is null;
+        // An AI answer: remembered and labelled. Content safety's replacement is a fixed text, like the reset confirmation.
+        bool IsAiAnswer(StoredAnswer a) => remembered && a.Blocked is null;
         var answer = state.Answer;
         var fresh = answer is null;
         if (answer is null)
@@ -79,7 +81,7 @@ internal sealed class JobAttempt(
             // Shown while the LLM works if it takes a while, once per job; it never fails or delays the answer.
             using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var shown = started.ShowsTyping ? typing.ShowAsync(job, keySet: true, answered.Token, cancellationToken)
-                : job.Media is { Kind: JobMedia.Voice } && !isReset && typing.IsEnabled && !await passiveDelivery.IsPassiveAsync(job.AppId) && await state.TryMarkAsync("typing")
+                : job.Media is { Kind: JobMedia.Voice } && await TypesAsync(job, isReset) && await state.TryMarkAsync("typing")
                     ? typing.ShowAsync(job, keySet: false, answered.Token, cancellationToken)
                     : Task.CompletedTask;
 
@@ -101,24 +103,23 @@ internal sealed class JobAttempt(
 
         var passive = await passiveDelivery.IsPassiveAsync(job.AppId); // a 48001 during the LLM call switched the account
 
-        // Content safety's replacement is a fixed text, like the reset confirmation: not labelled as generated.
-        var parts = Parts(answer, isAiAnswer: remembered && answer.Blocked is null, passive);
+        var parts = Parts(answer, IsAiAnswer(answer), passive);
         string? token = null;
         if (fresh)
         {
             // What the user gets, replacement included: a retry after a crash never sends an unchecked answer. A blocked
             // turn is not remembered: the question must never reach the LLM, and the replacement is no answer of its.
             token = passive ? null : delivery.HeldToken;
-            var turn = remembered && answer.Blocked is null ? memory.Turn(job.Content, answer.Text) : null;
+            var turn = IsAiAnswer(answer) ? memory.Turn(job.Content, answer.Text) : null;
             (answer, fresh) = await state.StoreAnsweredAsync(job, answer, turn, push: token is not null, parts.Count);
             if (!fresh)
             {
                 token = null; // another attempt's answer came first: it is delivered the way an earlier attempt's is
-                parts = Parts(answer, isAiAnswer: remembered && answer.Blocked is null, passive);
+                parts = Parts(answer, IsAiAnswer(answer), passive);
             }
         }
 
-        if (!fresh && remembered && answer.Blocked is null && !state.IsMemorized && await state.TryMarkAsync("memorized"))
+        if (!fresh && IsAiAnswer(answer) && !state.IsMemorized && await state.TryMarkAsync("memorized"))
         {
             await memory.AppendAsync(job, job.Content, answer.Text);
         }
@@ -128,6 +129,10 @@ internal sealed class JobAttempt(
             : await delivery.DeliverAsync(job, state, parts, cancellationToken, token);
         return new(job, answer, outcome, EndsTyping: !passive && typing.IsEnabled);
     }
+
+    /// <summary>Whether the job shows typing: not for a reset, only when WeChat would show it, and not in passive mode (no push API).</summary>
+    private async Task<bool> TypesAsync(AiJob job, bool isReset) =>
+        !isReset && typing.CanShow(job) && !await passiveDelivery.IsPassiveAsync(job.AppId);
 
     /// <summary>The LLM's answer to the question: a vision model's for an image, the chat model's for text (and transcribed voice).</summary>
     private Task<StoredAnswer> GenerateAsync(AiJob job, IReadOnlyList<ChatMessage> history, CancellationToken cancellationToken) =>
