@@ -80,7 +80,7 @@ public sealed class SimulatedPayOptions
 public sealed class LlmFaultOptions
 {
     [Range(0, 120_000)]
-    public int LatencyMs { get; set; } = 1200;
+    public int LatencyMs { get; set; } = 2000;
 
     /// <summary>Share of calls answered 429 with Retry-After: 1 (0..1).</summary>
     [Range(0.0, 1.0)]

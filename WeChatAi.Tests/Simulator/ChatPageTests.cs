@@ -23,7 +23,7 @@ public sealed class ChatPageTests(AppHostFixture fixture)
 
         await Expect(page.Locator(".bubble.user")).ToHaveTextAsync("你好，模拟器");
         // WeChat:AckMode typing (the default): no "正在思考中..." bubble, "对方正在输入…" under the account's name while
-        // the simulated LLM works (1.2 s), gone when the answer arrives, which carries the AI label once.
+        // the simulated LLM works (2 s; the worker shows it after WeChat:TypingDelayMs, 1 s), gone when the answer arrives, which carries the AI label once.
         await Expect(page.Locator("#typing")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator(".bubble.push").First).ToContainTextAsync("你好，模拟器", new() { Timeout = 60_000 });
         await Expect(page.Locator("#typing")).ToBeHiddenAsync();
