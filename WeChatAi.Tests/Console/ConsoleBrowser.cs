@@ -79,6 +79,35 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
         await WaitInteractiveAsync();
     }
 
+    /// <summary>
+    /// Searches the 会话 page's user list for <paramref name="text"/> until it shows that one user: the list may not have
+    /// the user yet (exchanges are recorded in batches), and on a loaded machine a click can reach the circuit before
+    /// the typed text does, so the operator's "search again" is part of the step. Returns the rows.
+    /// </summary>
+    public async Task<ILocator> SearchUsersAsync(string text)
+    {
+        var rows = page.Locator("tr.user-row");
+        await page.FillAsync("#user-search", text);
+        for (var tries = 0; tries < 30; tries++)
+        {
+            await page.ClickAsync("#user-search-go");
+            try
+            {
+                await Expect(rows).ToHaveCountAsync(1, new() { Timeout = 1_000 });
+                await Expect(rows.First).ToContainTextAsync(text, new() { Timeout = 1_000 });
+                break;
+            }
+            catch (PlaywrightException)
+            {
+                // Not yet: search again.
+            }
+        }
+
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToContainTextAsync(text);
+        return rows;
+    }
+
     /// <summary>Opens a console page by path and waits until its circuit runs (before that, clicks do nothing).</summary>
     public async Task GoToAsync(string path)
     {

@@ -59,11 +59,7 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
 
         // The nickname the console shows is the remark the simulator set as the operator: searching it finds the user.
         await console.GoToAsync("conversations");
-        await page.FillAsync("#user-search", nickname);
-        var rows = page.Locator("tr.user-row");
-        await page.ClickAsync("#user-search-go");
-        await Expect(rows).ToHaveCountAsync(1);
-        await Expect(rows.First).ToContainTextAsync(nickname);
+        var rows = await console.SearchUsersAsync(nickname);
         await rows.First.ClickAsync();
         await Expect(page.Locator("#user-nickname")).ToHaveTextAsync(nickname);
 

@@ -167,10 +167,7 @@ public sealed class TryItTests
         }
 
         await console.GoToAsync("conversations");
-        await page.FillAsync("#user-search", Nickname);
-        await page.ClickAsync("#user-search-go");
-        var rows = page.Locator("tr.user-row");
-        await Expect(rows).ToHaveCountAsync(1);
+        var rows = await console.SearchUsersAsync(Nickname);
         await rows.First.ClickAsync();
         await Expect(page.Locator("#user-nickname")).ToHaveTextAsync(Nickname);
 

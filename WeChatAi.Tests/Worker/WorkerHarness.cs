@@ -114,14 +114,17 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return job;
     }
 
-    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => WaitUntilAsync(condition, () => what, timeout);
+
+    /// <param name="what">What was awaited, written when it timed out (how far it got, for one).</param>
+    public async Task WaitUntilAsync(Func<bool> condition, Func<string> what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out waiting for {what}.\n{WorkerOutput()}");
+                Assert.Fail($"Timed out waiting for {what()}.\n{WorkerOutput()}");
             }
 
             await Task.Delay(50);
