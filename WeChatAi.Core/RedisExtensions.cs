@@ -48,9 +48,9 @@ public static class RedisExtensions
         }
 
         builder.AddValidatedOptions<RedisOptions>(RedisOptions.Section);
-        services.AddSingleton<JobShards>();
+        services.AddSingleton(_ => new JobShards()); // its count is resolved by ShardCountCheck, below
         services.AddSingleton<ReplicaAcks>();
-        services.AddSingleton<IStartupWarmUp, ShardCountCheck>(); // first warm-up: nothing runs against a mismatched keyspace
+        services.AddSingleton<IStartupWarmUp, ShardCountCheck>(); // first warm-up: resolves the count before anything reads it
         services.AddSingleton<StartupReadiness>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StartupReadiness>());
         GatedServer.Install(services);

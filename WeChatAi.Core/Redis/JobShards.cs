@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Options;
 
 namespace WeChatAi.Core.Redis;
 
@@ -9,37 +8,67 @@ namespace WeChatAi.Core.Redis;
 /// so its slot is the middle of the i-th of <see cref="Count"/> equal ranges of the 16,384 slots: with Redis Cluster's
 /// even split, the shards spread evenly over the masters (12 shards on 3 masters: 4 each).
 /// </summary>
+/// <remarks>
+/// The services' instance starts without a count: the deployment's count is known only once Redis answered
+/// (<see cref="ShardCountCheck"/>, the first warm-up, resolves it), and every member throws until then, so nothing can
+/// use a guessed count (a job on a stream no worker reads). Nothing runs against Redis before the warm-ups anyway.
+/// </remarks>
 public sealed class JobShards
 {
-    public const int DefaultCount = 12;
+    /// <summary>A new deployment's count on a Redis Cluster: 4 shards per master on 3 masters, room to grow to 12.</summary>
+    public const int ClusterCount = 12;
+
+    /// <summary>A new deployment's count on a standalone Redis: one script call per batch, as before the shards.</summary>
+    public const int StandaloneCount = 1;
 
     public const int MaxCount = 256;
 
-    private readonly JobShard[] _all;
-
-    public JobShards(IOptions<RedisOptions> options)
-        : this(options.Value.JobShards)
-    {
-    }
+    private JobShard[]? _all;
 
     public JobShards(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
-        _all = [.. Enumerable.Range(0, count).Select(i => new JobShard(i, TagOf(i, count)))];
+        _all = Build(count);
     }
 
-    public int Count => _all.Length;
+    /// <summary>The services' instance, resolved by <see cref="ShardCountCheck"/> before anything reads it.</summary>
+    internal JobShards()
+    {
+    }
 
-    public IReadOnlyList<JobShard> All => _all;
+    public int Count => Shards.Length;
 
-    public JobShard this[int index] => _all[index];
+    public IReadOnlyList<JobShard> All => Shards;
+
+    public JobShard this[int index] => Shards[index];
+
+    private JobShard[] Shards => Volatile.Read(ref _all)
+        ?? throw new InvalidOperationException("The shard count is read before the startup check resolved Redis:JobShards (ShardCountCheck, the first warm-up).");
 
     /// <summary>The user's shard: FNV-1a of the OpenID's UTF-8, so every process and every restart agree.</summary>
-    public JobShard Of(string openId) => _all[Hash(openId) % (uint)_all.Length];
+    public JobShard Of(string openId)
+    {
+        var all = Shards;
+        return all[Hash(openId) % (uint)all.Length];
+    }
+
+    /// <summary>Sets the deployment's count, once (a second start-up check after a Redis blip finds the same count).</summary>
+    internal void Resolve(int count)
+    {
+        if (Interlocked.CompareExchange(ref _all, Build(count), null) is { } known && known.Length != count)
+        {
+            throw new InvalidOperationException($"The shard count is already {known.Length}, not {count}.");
+        }
+    }
 
     /// <summary>The slot shard <paramref name="index"/> of <paramref name="count"/> aims at: the middle of its range.</summary>
     public static int TargetSlot(int index, int count) => (int)(((2L * index) + 1) * Crc16.SlotCount / (2L * count));
+
+    private static JobShard[] Build(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
+        return [.. Enumerable.Range(0, count).Select(i => new JobShard(i, TagOf(i, count)))];
+    }
 
     internal static uint Hash(string text)
     {

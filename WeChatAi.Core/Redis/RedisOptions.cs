@@ -10,9 +10,10 @@ public sealed class RedisOptions
     /// <summary>
     /// Shards of the job stream and of everything kept per user (<see cref="JobShards"/>): fixed at deployment, recorded
     /// in Redis by the first service to start; a service configured otherwise refuses to start (docs/keyspace.md).
+    /// Unset: the recorded count, or for a new deployment 1 on a standalone Redis and 12 on a cluster.
     /// </summary>
     [Range(1, Redis.JobShards.MaxCount, ErrorMessage = "Redis:JobShards must be between 1 and 256.")]
-    public int JobShards { get; set; } = Redis.JobShards.DefaultCount;
+    public int? JobShards { get; set; }
 
     /// <summary>
     /// Replicas that must hold a write before the webhook promises a message to WeChat and before a part of an answer

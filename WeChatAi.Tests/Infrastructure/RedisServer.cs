@@ -32,10 +32,21 @@ internal sealed class RedisServer : ITestRedis
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     /// <param name="cluster">A one-node cluster; by default as <see cref="ClusterVariable"/> says.</param>
-    public static async Task<RedisServer> StartAsync(bool? cluster = null)
+    /// <param name="recordedShards">
+    /// The shard count a standalone server starts with recorded, as a deployment from before the count followed the
+    /// topology would have (the tests' helpers read <see cref="TestShards.Count"/> shards); null: a new deployment's
+    /// empty server. A cluster starts empty: the services record <see cref="TestShards.Count"/> on their own.
+    /// </param>
+    public static async Task<RedisServer> StartAsync(bool? cluster = null, int? recordedShards = TestShards.Count)
     {
         var server = Create(cluster);
         await server.RunAsync();
+        if (!server.IsCluster && recordedShards is { } count)
+        {
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+            await connection.GetDatabase().StringSetAsync(WeChatAi.Core.Redis.ShardCountCheck.Key, count);
+        }
+
         return server;
     }
 

@@ -6,12 +6,15 @@ using WeChatAi.Core.Stats;
 namespace WeChatAi.Tests.Infrastructure;
 
 /// <summary>
-/// The shards the services under test use (the default <c>Redis:JobShards</c>), and readers over all of them: a test
-/// that counts jobs or dead letters counts every shard's stream, as the API's figures do.
+/// The shards the services under test use, and readers over all of them: a test that counts jobs or dead letters counts
+/// every shard's stream, as the API's figures do. A test's standalone Redis starts with this count recorded, as an
+/// existing deployment's would (<see cref="RedisServer.StartAsync"/>), and a cluster's new deployment count is the same.
 /// </summary>
 internal static class TestShards
 {
-    public static readonly JobShards Default = new(JobShards.DefaultCount);
+    public const int Count = JobShards.ClusterCount;
+
+    public static readonly JobShards Default = new(Count);
 
     public static JobShard Of(string openId) => Default.Of(openId);
 

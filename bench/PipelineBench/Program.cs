@@ -186,7 +186,8 @@ internal static class Loader
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisConnection);
         var db = redis.GetDatabase();
-        var shards = new JobShards(JobShards.DefaultCount); // the services' default Redis:JobShards
+        // The count the services resolved and recorded at start (docs/keyspace.md): they are up before the load starts.
+        var shards = new JobShards(int.Parse((string?)await db.StringGetAsync("wechatai:jobshards") ?? throw new InvalidOperationException("No service recorded wechatai:jobshards yet."), System.Globalization.CultureInfo.InvariantCulture));
         var clock = Stopwatch.StartNew();
         var sent = 0;
         var pending = new List<Task>();
