@@ -21,13 +21,20 @@ public interface IRedisSource
 /// <summary>A fresh <c>redis-server</c> per test, as the tests have always had.</summary>
 public sealed class SingleRedis : IRedisSource
 {
-    public static readonly SingleRedis Source = new();
+    /// <summary>With <see cref="TestShards.Count"/> shards recorded, as the tests' helpers expect (<see cref="RedisServer.StartAsync"/>).</summary>
+    public static readonly SingleRedis Source = new(TestShards.Count);
 
-    private SingleRedis()
+    /// <summary>Empty: a new deployment, whose services choose and record the shard count themselves.</summary>
+    public static readonly SingleRedis NewDeployment = new(null);
+
+    private readonly int? _recordedShards;
+
+    private SingleRedis(int? recordedShards)
     {
+        _recordedShards = recordedShards;
     }
 
-    public async Task<ITestRedis> StartAsync() => await RedisServer.StartAsync();
+    public async Task<ITestRedis> StartAsync() => await RedisServer.StartAsync(recordedShards: _recordedShards);
 }
 
 /// <summary>A test class on a Redis from its source (single or the cluster, for its twin), with one connection per test.</summary>

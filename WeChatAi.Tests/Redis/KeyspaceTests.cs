@@ -5,12 +5,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Webhook;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Redis;
 using WeChatAi.Core.Stats;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Tests.Webhook;
 using WeChatAi.Tests.Worker;
 
 namespace WeChatAi.Tests.Redis;
@@ -83,24 +85,8 @@ public sealed class KeyspaceTests(PostgresServer postgres)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var database = await postgres.CreateDatabaseAsync();
-        await using var services = new ServiceCollection()
-            .AddDbContext<WeChatDbContext>(o => o.UseNpgsql(database))
-            .AddSingleton<IConnectionMultiplexer>(connection)
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(TestShards.Default)
-            .AddSingleton<CreditLedger>()
-            .AddSingleton<CreditCache>()
-            .Configure<BillingOptions>(o => o.FreeDailyMessages = 100)
-            .BuildServiceProvider();
-        await using var admission = new MessageAdmission(
-            connection,
-            TestShards.Default,
-            new ReplicaAcks(connection, Options.Create(new RedisOptions()), TimeProvider.System, NullLogger<ReplicaAcks>.Instance),
-            Options.Create(new RateLimitOptions { PerUserBurst = 100, PerUserPerMinute = 1000 }),
-            services.GetRequiredService<IOptionsMonitor<BillingOptions>>(),
-            services.GetRequiredService<CreditCache>(),
-            TimeProvider.System);
+        await using var services = await AdmissionServicesAsync(connection, TestShards.Default);
+        var admission = services.GetRequiredService<MessageAdmission>();
         var users = Enumerable.Range(0, 60).Select(i => $"o-burst-{i.ToString(CultureInfo.InvariantCulture)}").ToArray();
 
         var outcomes = await Task.WhenAll(users.SelectMany(u => Enumerable.Range(1, 3).Select(m =>
@@ -178,6 +164,110 @@ public sealed class KeyspaceTests(PostgresServer postgres)
         var busyAnswered = h.WeChat.Messages.Count - quiet.Length;
         Assert.True(busyAnswered < busyJobs / 2, $"shard 7 waited for {busyAnswered} of shard 0's {busyJobs} jobs");
         await h.WaitUntilAsync(() => h.WeChat.Messages.Count >= busyJobs + quiet.Length, () => $"every job answered ({h.WeChat.Messages.Count} of {busyJobs + quiet.Length} pushed)", TimeSpan.FromSeconds(180));
+    }
+
+    [Fact]
+    public async Task With_one_shard_the_script_checks_the_signed_query_in_the_shards_slot_the_first_body_wins_the_other_is_replayed()
+    {
+        // A one-node cluster: the script would be refused if the query's key were of another slot than the shard's.
+        await using var redis = await RedisServer.StartAsync(cluster: true);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var one = new JobShards(1);
+        await using var services = await AdmissionServicesAsync(connection, one);
+        var admission = services.GetRequiredService<MessageAdmission>();
+        var query = SignedQueryReplay.Key(one, "wxone", "0123ABCD");
+        Assert.StartsWith(one[0].Prefix, query, StringComparison.Ordinal);
+
+        var results = await Task.WhenAll(
+            admission.AdmitAsync("wxone", "o-a:50", "o-a", 50, "原文", signedQuery: new SignedQueryCheck(query, "hash-a", 60)),
+            admission.AdmitAsync("wxone", "o-b:51", "o-b", 51, "篡改", signedQuery: new SignedQueryCheck(query, "hash-b", 60)));
+
+        Assert.Equal(AdmissionOutcome.Enqueued, results[0].Outcome);
+        Assert.Equal((AdmissionOutcome.Replayed, false), (results[1].Outcome, results[1].IsDuplicate));
+        var db = connection.GetDatabase();
+        Assert.Equal("hash-a", (string?)await db.StringGetAsync(query));
+        Assert.InRange((await db.KeyTimeToLiveAsync(query))!.Value.TotalSeconds, 1, 60);
+        Assert.False(await db.KeyExistsAsync(AdmissionKeys.Dedup(one[0], "wxone", "o-b:51")));
+        Assert.False(await db.KeyExistsAsync(BillingKeys.FreeUsed(one[0], "wxone", "o-b", BillingDay.Of(DateTimeOffset.UtcNow))));
+        Assert.Equal(["o-a"], (await db.StreamRangeAsync(QueueKeys.JobStream(one[0]))).Select(e => AiJob.FromStreamEntry(e).OpenId));
+
+        // WeChat's retry of the winner (same body under the same query) is a duplicate, not a replay.
+        var retry = await admission.AdmitAsync("wxone", "o-a:50", "o-a", 50, "重试", signedQuery: new SignedQueryCheck(query, "hash-a", 60));
+        Assert.Equal((AdmissionOutcome.Enqueued, true), (retry.Outcome, retry.IsDuplicate));
+        Assert.Equal(1, await db.StreamLengthAsync(QueueKeys.JobStream(one[0])));
+    }
+
+    [Fact]
+    public async Task With_the_setting_unset_a_new_standalone_redis_gets_one_shard_that_the_api_and_the_worker_use_end_to_end()
+    {
+        await using var h = await WorkerHarness.StartAsync(postgres, SingleRedis.NewDeployment);
+        await h.StartWorkerAsync();
+        await using var api = await ServiceProcess.StartAsync("WeChatAi.Api", ApiEnvironment(h.Redis.ConnectionString, h.Database));
+        Assert.Equal("1", (string?)await h.Db.StringGetAsync(ShardCountCheck.Key));
+
+        var (status, _) = await WeChatClient.SendAsync(new WeChatClient(api.Client, Token).PostPlainAsync(WeChatClient.Text("o-one-shard", 1, "一个分片")));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        await h.WaitUntilAsync(() => h.WeChat.MessagesTo("o-one-shard").Count == 1, "the answer");
+        var one = new JobShards(1)[0];
+        Assert.Equal(1, (long)await h.Db.HashGetAsync(StatsKeys.Counters(one, DateTimeOffset.UtcNow), StatsKeys.ReceivedField));
+        Assert.False(await h.Db.KeyExistsAsync(TestShards.JobStream("o-one-shard")));
+
+        // The plaintext push's signed query was checked inside the admission script: its key is in the one shard's slot.
+        var signed = h.Connection.GetServers()[0].Keys(pattern: "*signed:*").Select(k => (string)k!).ToList();
+        Assert.NotEmpty(signed);
+        Assert.All(signed, key => Assert.StartsWith(one.Prefix, key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_the_setting_unset_a_new_cluster_gets_twelve_shards_and_a_standalone_redis_that_recorded_twelve_keeps_them()
+    {
+        var database = await postgres.CreateMigratedDatabaseAsync();
+        await using (var cluster = await RedisServer.StartAsync(cluster: true))
+        {
+            await using var api = await ServiceProcess.StartAsync("WeChatAi.Api", ApiEnvironment(cluster.ConnectionString, database));
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(cluster.ConnectionString);
+            Assert.Equal("12", (string?)await connection.GetDatabase().StringGetAsync(ShardCountCheck.Key));
+        }
+
+        await using var standalone = await RedisServer.StartAsync(cluster: false, recordedShards: 12);
+        await using (var api = await ServiceProcess.StartAsync("WeChatAi.Api", ApiEnvironment(standalone.ConnectionString, database)))
+        {
+            var (status, _) = await WeChatClient.SendAsync(new WeChatClient(api.Client, Token).PostPlainAsync(WeChatClient.Text("o-twelve", 1, "十二个分片")));
+            Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        }
+
+        await using var db = await ConnectionMultiplexer.ConnectAsync(standalone.ConnectionString);
+        Assert.Equal("12", (string?)await db.GetDatabase().StringGetAsync(ShardCountCheck.Key));
+        Assert.Equal(1, await db.GetDatabase().StreamLengthAsync(TestShards.JobStream("o-twelve")));
+    }
+
+    private const string Token = "keyspace-token";
+
+    private static Dictionary<string, string?> ApiEnvironment(string redis, string database) => new()
+    {
+        ["ConnectionStrings__redis"] = redis,
+        ["ConnectionStrings__wechatdb"] = database,
+        ["WeChat__Token"] = Token,
+        ["WeChat__AppId"] = WorkerHarness.AppId,
+    };
+
+    /// <summary>What <see cref="MessageAdmission"/> needs, with <paramref name="shards"/> and a generous limit and quota.</summary>
+    private async Task<ServiceProvider> AdmissionServicesAsync(ConnectionMultiplexer connection, JobShards shards)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        return new ServiceCollection()
+            .AddDbContext<WeChatDbContext>(o => o.UseNpgsql(database))
+            .AddSingleton<IConnectionMultiplexer>(connection)
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(shards)
+            .AddSingleton<CreditLedger>()
+            .AddSingleton<CreditCache>()
+            .AddSingleton(new ReplicaAcks(connection, Options.Create(new RedisOptions()), TimeProvider.System, NullLogger<ReplicaAcks>.Instance))
+            .AddSingleton(Options.Create(new RateLimitOptions { PerUserBurst = 100, PerUserPerMinute = 1000 }))
+            .Configure<BillingOptions>(o => o.FreeDailyMessages = 100)
+            .AddSingleton<MessageAdmission>()
+            .BuildServiceProvider();
     }
 
     private static IEnumerable<string> Candidates(int shard) =>

@@ -22,8 +22,8 @@ internal sealed partial class UsageDrain(
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     // Per shard: its group exists (created once, again after Redis lost it), so a drain does not send XGROUP CREATE
-    // to every shard every second.
-    private readonly bool[] _groupReady = new bool[shards.Count];
+    // to every shard every second. Made at the first drain: the shard count is resolved at start, after construction.
+    private bool[]? _groupReady;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,6 +60,7 @@ internal sealed partial class UsageDrain(
     internal async Task<int> DrainOnceAsync(CancellationToken cancellationToken)
     {
         var largest = 0;
+        _groupReady ??= new bool[shards.Count];
         foreach (var shard in shards.All)
         {
             largest = Math.Max(largest, await DrainOnceAsync(shard, cancellationToken));
@@ -72,7 +73,7 @@ internal sealed partial class UsageDrain(
     {
         var db = redis.GetDatabase();
         var stream = BillingKeys.UsageStream(shard);
-        if (!_groupReady[shard.Index])
+        if (!_groupReady![shard.Index])
         {
             await EnsureGroupAsync(db, stream);
             _groupReady[shard.Index] = true;

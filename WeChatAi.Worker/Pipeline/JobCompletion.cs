@@ -29,8 +29,6 @@ internal sealed partial class JobCompletion(
 {
     private static readonly RedisScript<CompleteCall> CompleteScript = RedisScript.Load<CompleteCall>(typeof(JobCompletion), "JobCompletion.Complete.lua");
 
-    private readonly int _latencySample = StatsKeys.LatencySamplePerShard(shards.Count);
-
     public async Task CompleteAsync(RedisValue entryId, JobState state, AttemptResult result, int attempt, Activity? activity)
     {
         var (job, answer, outcome, endsTyping) = result;
@@ -57,7 +55,7 @@ internal sealed partial class JobCompletion(
             delivered ? StatsKeys.AnsweredField : StatsKeys.DeferredField,
             (long)StatsKeys.Retention.TotalMilliseconds,
             delivered ? ((long)latency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) : "",
-            _latencySample,
+            StatsKeys.LatencySamplePerShard(shards.Count), // not kept from construction: the count is resolved at start
             StatsKeys.AnsweredMinuteField(now),
             (long)StatsKeys.MinutesRetention.TotalMilliseconds,
             marks));
