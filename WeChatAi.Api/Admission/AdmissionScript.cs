@@ -19,7 +19,6 @@ internal static class AdmissionScript
     public const string RateLimited = "rate_limited";
     public const string OverQuota = "over_quota";
     public const string Blocked = "blocked";
-    public const string Replayed = "replayed";
 
     // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
     public const string NeedsBalance = "load";
@@ -30,7 +29,6 @@ internal static class AdmissionScript
         OutcomeRateLimited = RateLimited,
         OutcomeOverQuota = OverQuota,
         OutcomeBlocked = Blocked,
-        OutcomeReplayed = Replayed,
         OutcomeNeedsBalance = NeedsBalance,
         JobField = AiJob.StreamField,
         ChargeField = AiJob.ChargeField,
@@ -68,7 +66,6 @@ internal static class AdmissionScript
         Enqueued => AdmissionOutcome.Enqueued,
         OverQuota => AdmissionOutcome.OverQuota,
         Blocked => AdmissionOutcome.Blocked,
-        Replayed => AdmissionOutcome.Replayed,
         NeedsBalance => null,
         _ => AdmissionOutcome.RateLimited,
     };
@@ -98,9 +95,5 @@ internal sealed record AdmissionCall(
 /// <param name="Credits">The user's credit balance.</param>
 /// <param name="Job">The job's JSON.</param>
 /// <param name="FreeCharge">Its charge as a free question: <c>f:{day}</c>, China's day it was received on.</param>
-/// <param name="SignedQuery">Its plaintext push's signed-query key when the script checks it (one shard,
-/// <see cref="SignedQueryCheck.InScript"/>); else <paramref name="Dedup"/> again, untouched (a call's items have a fixed shape).</param>
-/// <param name="SignedHash">The body's hash under <paramref name="SignedQuery"/>; empty: no check in the script.</param>
 internal sealed record AdmittedMessage(
-    RedisKey Dedup, RedisKey Bucket, RedisKey FreeUsed, RedisKey Credits, RedisKey SignedQuery, byte[] Job, string OpenId, string JobId, string FreeCharge,
-    string SignedHash, long SignedSeconds);
+    RedisKey Dedup, RedisKey Bucket, RedisKey FreeUsed, RedisKey Credits, byte[] Job, string OpenId, string JobId, string FreeCharge);

@@ -1,7 +1,7 @@
 -- The admission of a batch of messages of one shard's users (AdmissionScript.cs names every key and argument; all are
--- in the shard's cluster slot). Per message, in order: with one shard, a plaintext push's signed-query check (its key
--- then shares the slot; with several it ran before, on its own): another body under the query is replayed, with no
--- claim and no charge; the claim (SET NX of its de-dup key: WeChat's retries get the first outcome); a blocked user's message refused (one SISMEMBER: no bucket, no charge, no job); the
+-- in the shard's cluster slot). Per message, in order (a plaintext push's signed-query check ran before, on its own:
+-- its key may be of any slot): the claim (SET NX of its de-dup key: WeChat's
+-- retries get the first outcome); a blocked user's message refused (one SISMEMBER: no bucket, no charge, no job); the
 -- user's bucket; the charge; the job on the stream and the charge on the usage stream. Then the day's counters, once
 -- per call, and whether the worker asked for passive replies.
 -- TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share one "now".
@@ -19,22 +19,9 @@ local results = {}
 local users = {}
 local received, limited, overQuota, blocked = 0, 0, 0, 0
 local freeLimit = tonumber(freePerDay)
-
--- True when the query already holds another body's hash; the first body's is kept (SET NX GET: Redis 7.0).
-local function replayed(m)
-  if m.signedHash == '' then
-    return false
-  end
-  local first = redis.call('SET', m.signedQuery, m.signedHash, 'NX', 'GET', 'EX', m.signedSeconds)
-  return first and first ~= m.signedHash
-end
-
 for i, m in ipairs(messages) do
-  if replayed(m) then
-    results[2 * i - 1] = outcomeReplayed
-    results[2 * i] = 0
   -- Claims the message at once; the outcome is corrected below in the rare rate-limited case.
-  elseif not redis.call('SET', m.dedup, outcomeEnqueued, 'NX', 'EX', dedupTtlSeconds) then
+  if not redis.call('SET', m.dedup, outcomeEnqueued, 'NX', 'EX', dedupTtlSeconds) then
     results[2 * i - 1] = redis.call('GET', m.dedup) or outcomeEnqueued
     results[2 * i] = 1
   elseif redis.call('SISMEMBER', blockedSet, m.openId) == 1 then

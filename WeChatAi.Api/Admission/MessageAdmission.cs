@@ -45,7 +45,6 @@ public sealed class MessageAdmission : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly JobShards _shards;
     private readonly ReplicaAcks _replicaAcks;
-    private readonly bool _signedQueryInScript;
     private readonly ShardQueue[] _queues;
 
     public MessageAdmission(IConnectionMultiplexer redis, JobShards shards, ReplicaAcks replicaAcks, IOptions<RateLimitOptions> limits, IOptionsMonitor<BillingOptions> billing, CreditCache credits, TimeProvider time)
@@ -57,7 +56,6 @@ public sealed class MessageAdmission : IAsyncDisposable
         _billing = billing;
         _credits = credits;
         _time = time;
-        _signedQueryInScript = SignedQueryCheck.InScript(shards);
         _queues = [.. shards.All.Select(shard => new ShardQueue(shard))];
         foreach (var queue in _queues)
         {
@@ -66,8 +64,8 @@ public sealed class MessageAdmission : IAsyncDisposable
     }
 
     /// <param name="media">An image or voice message's media for the worker to download (<paramref name="content"/> is then its placeholder).</param>
-    /// <param name="signedQuery">A plaintext push's signed-query check, run before the message's claim: in the script with
-    /// one shard, else its own command sent first for the batch (its key is of another slot); null: none needed.</param>
+    /// <param name="signedQuery">A plaintext push's signed-query check, run first for the batch (its own command: its key
+    /// may be of another slot); null: none needed.</param>
     public Task<AdmissionResult> AdmitAsync(string appId, string dedupKey, string openId, long msgId, string content, JobMedia? media = null, SignedQueryCheck? signedQuery = null)
     {
         var activity = Activity.Current;
@@ -85,20 +83,15 @@ public sealed class MessageAdmission : IAsyncDisposable
         // The JSON is built here, on the request's thread, so the single sender loop only gathers ready values.
         var day = BillingDay.Of(receivedAt);
         var shard = _shards.Of(openId);
-        var dedup = AdmissionKeys.Dedup(shard, appId, dedupKey);
-        var inScript = _signedQueryInScript ? signedQuery : null;
-        var message = new PendingMessage(appId, receivedAt, _signedQueryInScript ? null : signedQuery, new AdmittedMessage(
-            dedup,
+        var message = new PendingMessage(appId, receivedAt, signedQuery, new AdmittedMessage(
+            AdmissionKeys.Dedup(shard, appId, dedupKey),
             AdmissionKeys.UserBucket(shard, appId, openId),
             BillingKeys.FreeUsed(shard, appId, openId, day),
             BillingKeys.Credits(shard, appId, openId),
-            inScript is { } check ? check.Key : dedup,
             job.ToJson(),
             openId,
             job.JobId,
-            $"{Charge.Free}:{BillingDay.Key(day)}",
-            inScript?.BodyHash ?? string.Empty,
-            inScript?.Seconds ?? 0));
+            $"{Charge.Free}:{BillingDay.Key(day)}"));
 
         if (!_queues[shard.Index].Pending.Writer.TryWrite(message))
         {
@@ -230,8 +223,8 @@ public sealed class MessageAdmission : IAsyncDisposable
     }
 
     /// <summary>
-    /// The batch's plaintext signed-query checks (Webhook/SignedQueryReplay) with several shards, pipelined in one round
-    /// trip before the script: a query already holding another body marks its message replayed, and it is neither claimed nor charged.
+    /// The batch's plaintext signed-query checks (Webhook/SignedQueryReplay), pipelined in one round trip before the
+    /// script: a query already holding another body marks its message replayed, and it is neither claimed nor charged.
     /// Sent again with the script after a dropped connection: a check that did run then finds its own hash.
     /// </summary>
     private async Task<bool[]> CheckSignedQueriesAsync(PendingMessage[] batch)

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Api.Admission;
-using WeChatAi.Core.Redis;
 using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Api.Webhook;
@@ -11,7 +10,7 @@ namespace WeChatAi.Api.Webhook;
 /// Plaintext pushes: the query's <c>signature</c> covers token, timestamp and nonce but not the body, so each signed
 /// query string admits one body. WeChat's retry (the same body) passes; another body under the same query is refused.
 /// </summary>
-public sealed class SignedQueryReplay(IConnectionMultiplexer redis, JobShards shards, IOptions<WeChatOptions> options, TimeProvider time)
+public sealed class SignedQueryReplay(IConnectionMultiplexer redis, IOptions<WeChatOptions> options, TimeProvider time)
 {
     /// <summary>How long a query is remembered when the timestamp check is off (WeChat retries within about 15 s).</summary>
     public static readonly TimeSpan WindowWithoutTolerance = TimeSpan.FromMinutes(5);
@@ -20,11 +19,9 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, JobShards sh
 
     /// <summary>
     /// One key per signature, lowercased: the check accepts hex in any case, and every timestamp/nonce split of the same
-    /// sorted string has the same signature, so neither gives a captured query a second key. A single key: one hash slot,
-    /// the one shard's when there is one shard, so the admission script may check it (<see cref="SignedQueryCheck.InScript"/>).
+    /// sorted string has the same signature, so neither gives a captured query a second key. A single key: one hash slot.
     /// </summary>
-    public static string Key(JobShards shards, string appId, string signature) =>
-        $"{(SignedQueryCheck.InScript(shards) ? shards[0].Prefix : "wechatai:")}signed:{appId}:{signature.ToLowerInvariant()}";
+    public static string Key(string appId, string signature) => $"wechatai:signed:{appId}:{signature.ToLowerInvariant()}";
 
     /// <summary>The check for this push: the signed query's key, the body's hash and how long to remember it.</summary>
     public SignedQueryCheck For(string signature, long timestamp, byte[] bodyHash)
@@ -35,7 +32,7 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, JobShards sh
         long seconds = settings.TimestampToleranceSeconds > 0
             ? Math.Max(1, timestamp + settings.TimestampToleranceSeconds - time.GetUtcNow().ToUnixTimeSeconds() + 1)
             : (long)WindowWithoutTolerance.TotalSeconds;
-        return new SignedQueryCheck(Key(shards, settings.AppId!, signature), Convert.ToBase64String(bodyHash), seconds);
+        return new SignedQueryCheck(Key(settings.AppId!, signature), Convert.ToBase64String(bodyHash), seconds);
     }
 
     /// <summary>
@@ -45,7 +42,7 @@ public sealed class SignedQueryReplay(IConnectionMultiplexer redis, JobShards sh
     public Task<bool> AdmitsAsync(SignedQueryCheck check) => SetFirstAsync(check.Key, check.BodyHash, check.Seconds);
 
     /// <summary>Runs the command once before the API listens (a 1-second key), so the first burst finds it compiled.</summary>
-    public Task WarmUpAsync() => SetFirstAsync(Key(shards, options.Value.AppId!, "warm-up"), "warm-up", 1);
+    public Task WarmUpAsync() => SetFirstAsync(Key(options.Value.AppId!, "warm-up"), "warm-up", 1);
 
     // Through a Redis restart it is sent again, like admission's script, until MessageAdmission.RedisWait: a command
     // cut on the wire may have run, and then it finds its own hash.

@@ -101,7 +101,7 @@ public sealed class WebhookForgeryTests(WebhookForgeryFixture api) : IClassFixtu
 
         // Remembered while the timestamp is accepted (300 s either side of now by default), and not much longer.
         string signature = query.Split('&')[0]["signature=".Length..];
-        var ttl = await api.Redis.KeyTimeToLiveAsync(SignedQueryReplay.Key(TestShards.Default, WebhookForgeryFixture.PlainAppId, signature));
+        var ttl = await api.Redis.KeyTimeToLiveAsync(SignedQueryReplay.Key(WebhookForgeryFixture.PlainAppId, signature));
         Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(601));
     }
 
