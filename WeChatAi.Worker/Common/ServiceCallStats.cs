@@ -76,6 +76,12 @@ internal sealed partial class ServiceCallStats(IConnectionMultiplexer redis, Job
 
     private async Task FlushAsync()
     {
+        // Nothing counted yet, e.g. stopped before Redis was ready, when the shard count is not resolved either.
+        if (_counters.IsEmpty)
+        {
+            return;
+        }
+
         var shard = shards[(int)((uint)Interlocked.Increment(ref _nextShard) % (uint)shards.Count)];
         var taken = new List<(string Key, string Field, Counter Counter, long Value)>();
         foreach (var (id, counter) in _counters)
