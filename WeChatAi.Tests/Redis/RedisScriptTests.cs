@@ -50,6 +50,25 @@ public class RedisScriptTests : RedisConnectionTests
     }
 
     [Fact]
+    public async Task A_script_the_server_lost_is_sent_again()
+    {
+        // Called by its SHA1: a server that restarted or took over from its master answers NOSCRIPT to that.
+        var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Echo.lua", [new { Greeting = "g" }]);
+        var db = Connection.GetDatabase();
+        var call = new EchoCall("{t}k1", 3, "{t}k2", "label", ["x"]);
+        await script.EvaluateAsync(db, call);
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(Connection.Configuration + ",allowAdmin=true");
+        foreach (var server in admin.GetServers().Where(s => !s.IsReplica))
+        {
+            await server.ScriptFlushAsync();
+        }
+
+        var result = (RedisValue[])(await script.EvaluateAsync(db, call))!;
+
+        Assert.Equal(["{t}k1", "{t}k2", "3", "label", "g", "2", "3", "x"], result.Select(v => v.ToString()));
+    }
+
+    [Fact]
     public async Task A_script_error_names_the_files_line()
     {
         var script = RedisScript.Load<EchoCall>(typeof(RedisScriptTests), "RedisScriptTests.Broken.lua");

@@ -12,13 +12,14 @@ namespace WeChatAi.Worker.Consumer;
 /// <summary>
 /// Reads every shard's job stream as one consumer of the shared group and runs jobs through the <see cref="JobPipeline"/>,
 /// as many at once as the <see cref="SlowStartLimiter"/> allows; it never reads more than it has free slots, so overload
-/// waits in Redis. Shards are read in turn (round-robin), so a busy shard never starves another; a shard that came
-/// back empty is read again after a delay of its own that doubles up to 100 ms, and the loop sleeps only when every
-/// shard came back empty. Jobs of a worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over
-/// (XAUTOCLAIM) into free slots and, on credit, into those of jobs waiting for their turn (they may be waiting for them);
-/// this worker's own jobs are kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not
-/// mistaken for a dead worker. On stop, running jobs get <see cref="WorkerOptions.ShutdownGraceSeconds"/> to finish;
-/// the rest stays pending in the group for another worker.
+/// waits in Redis. Shards are read in turn (round-robin), so a busy shard never starves another; a shard that filled
+/// the read is read again at once, one that gave fewer entries than asked after 10 ms, one that came back empty after
+/// a delay of its own that doubles from 10 ms up to 100 ms, and the loop sleeps only when no shard is due. Jobs of a
+/// worker that went silent for <see cref="WorkerOptions.ClaimIdleSeconds"/> are taken over (XAUTOCLAIM) into free slots
+/// and, on credit, into those of jobs waiting for their turn (they may be waiting for them); this worker's own jobs are
+/// kept fresh (XCLAIM JUSTID) while they run, so slow LLM calls are not mistaken for a dead worker. On stop, running
+/// jobs get <see cref="WorkerOptions.ShutdownGraceSeconds"/> to finish; the rest stays pending in the group for another
+/// worker.
 /// </summary>
 internal sealed partial class JobStreamConsumer(
     IConnectionMultiplexer redis,
@@ -31,7 +32,9 @@ internal sealed partial class JobStreamConsumer(
     ILogger<JobStreamConsumer> logger) : BackgroundService
 {
     private const int ReadBatch = 500;
-    private static readonly TimeSpan FirstIdle = TimeSpan.FromMilliseconds(5);
+    // Not at once after a read that drained its shard: at 50 messages a second per shard, reading again at once found it
+    // empty, so each answer cost two reads; waiting 10 ms takes ~1.4, with the same latency (docs/benchmarks-pipeline.md).
+    private static readonly TimeSpan FirstIdle = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LastIdle = TimeSpan.FromMilliseconds(100);
 
     // Keyed by shard and entry id: entry ids are unique only within one shard's stream.
@@ -160,10 +163,11 @@ internal sealed partial class JobStreamConsumer(
                 }
 
                 var free = limiter.Free + 1;
+                var asked = Math.Min(free, ReadBatch);
                 StreamEntry[] entries;
                 try
                 {
-                    entries = await turns.ReadAsync(shard, ConsumerName, Math.Min(free, ReadBatch));
+                    entries = await turns.ReadAsync(shard, ConsumerName, asked);
                 }
                 catch
                 {
@@ -174,13 +178,18 @@ internal sealed partial class JobStreamConsumer(
                 if (entries.Length == 0)
                 {
                     limiter.Return();
-                    dueAt[shard.Index] = time.GetTimestamp() + (long)(idle[shard.Index].TotalSeconds * time.TimestampFrequency);
+                    dueAt[shard.Index] = DueAfter(idle[shard.Index]);
                     idle[shard.Index] = TimeSpan.FromMilliseconds(Math.Min(idle[shard.Index].TotalMilliseconds * 2, LastIdle.TotalMilliseconds));
                     continue;
                 }
 
                 limiter.NoteRead(entries.Length, free);
                 idle[shard.Index] = FirstIdle;
+                if (entries.Length < asked)
+                {
+                    dueAt[shard.Index] = DueAfter(FirstIdle);
+                }
+
                 Start(shard, entries[0], limiter);
                 for (var i = 1; i < entries.Length; i++)
                 {
@@ -207,6 +216,8 @@ internal sealed partial class JobStreamConsumer(
             }
         }
     }
+
+    private long DueAfter(TimeSpan delay) => time.GetTimestamp() + (long)(delay.TotalSeconds * time.TimestampFrequency);
 
     /// <summary>The next shard in turn that is due to be read (an empty one waits for its delay), or null if none is.</summary>
     private JobShard? NextDue(long[] dueAt, ref int next)
