@@ -105,13 +105,17 @@ internal sealed partial class KnowledgeIngestion(
         }
 
         await KnowledgeIndex.ChangedAsync(redis, local: null, cancellationToken).ConfigureAwait(false);
-        if (error is null)
+        if (error is not null)
         {
-            LogIndexed(logger, source.Id, chunks?.Count, time.GetElapsedTime(started).TotalMilliseconds);
+            LogUnindexable(logger, source.Id, error);
+        }
+        else if (chunks is null)
+        {
+            LogUnchanged(logger, source.Id);
         }
         else
         {
-            LogUnindexable(logger, source.Id, error);
+            LogIndexed(logger, source.Id, chunks.Count, time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         return true;
@@ -155,8 +159,11 @@ internal sealed partial class KnowledgeIngestion(
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
-    [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks in {Milliseconds:F0} ms (none: its content had not changed).")]
-    private static partial void LogIndexed(ILogger logger, long sourceId, int? chunks, double milliseconds);
+    [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks in {Milliseconds:F0} ms.")]
+    private static partial void LogIndexed(ILogger logger, long sourceId, int chunks, double milliseconds);
+
+    [LoggerMessage(6, LogLevel.Information, "Knowledge source {SourceId} is ready: its content had not changed, its chunks stay.")]
+    private static partial void LogUnchanged(ILogger logger, long sourceId);
 
     [LoggerMessage(2, LogLevel.Warning, "Knowledge source {SourceId} failed: {Reason}")]
     private static partial void LogUnindexable(ILogger logger, long sourceId, string reason);

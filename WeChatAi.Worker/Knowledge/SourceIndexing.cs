@@ -15,15 +15,23 @@ internal static class SourceIndexing
         var drafts = source.Kind == KnowledgeSourceKind.Faq
             ? [TextChunker.Faq(source.Title, source.Content)]
             : TextChunker.Split(source.Content, options.ChunkChars, options.ChunkOverlapChars);
-        var chunks = drafts.Select((draft, ordinal) => new KnowledgeChunk
+        // An FAQ's text holds its question; a document's passages are found by its title and their heading too.
+        var title = source.Kind == KnowledgeSourceKind.Faq ? [] : segmenter.Passage(source.Title);
+        var hasWords = false;
+        var chunks = drafts.Select((draft, ordinal) =>
         {
-            SourceId = source.Id,
-            Ordinal = ordinal,
-            Heading = draft.Heading is { Length: > KnowledgeChunk.MaxHeading } deep ? deep[..KnowledgeChunk.MaxHeading] : draft.Heading,
-            Text = draft.Text,
-            Tokens = segmenter.Passage(source.Kind == KnowledgeSourceKind.Faq ? draft.Text : $"{source.Title}\n{draft.Heading}\n{draft.Text}"),
+            var words = segmenter.Passage(draft.Text);
+            hasWords |= words.Length > 0;
+            return new KnowledgeChunk
+            {
+                SourceId = source.Id,
+                Ordinal = ordinal,
+                Heading = draft.Heading is { Length: > KnowledgeChunk.MaxHeading } deep ? deep[..KnowledgeChunk.MaxHeading] : draft.Heading,
+                Text = draft.Text,
+                Tokens = [.. title, .. draft.Heading is null ? [] : segmenter.Passage(draft.Heading), .. words],
+            };
         }).ToList();
-        if (chunks.Count == 0 || chunks.All(c => c.Tokens.Length == 0))
+        if (!hasWords)
         {
             throw new UnindexableSourceException("The source has no words to index: its text is empty or only punctuation and stop words.");
         }
