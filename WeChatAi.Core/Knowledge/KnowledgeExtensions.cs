@@ -8,12 +8,12 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class KnowledgeExtensions
 {
-    /// <summary>What chunking and segmenting need: the <c>Knowledge</c> settings and jieba, loaded before the service takes traffic.</summary>
+    /// <summary>What chunking and segmenting need: the <c>Knowledge</c> settings and jieba, loaded in the background at start.</summary>
     public static TBuilder AddKnowledgeBase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<KnowledgeOptions>(KnowledgeOptions.Section);
         builder.Services.TryAddSingleton<KnowledgeSegmenter>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, KnowledgeSegmenterWarmUp>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KnowledgeSegmenterLoader>());
         return builder;
     }
 

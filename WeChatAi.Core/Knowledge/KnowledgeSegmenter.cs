@@ -8,7 +8,7 @@ namespace WeChatAi.Core.Knowledge;
 /// adds the shorter words inside long ones: "退款申请" also gives "退款" and "申请"). Lower-cased; stop words
 /// (jieba's list) and punctuation dropped. jieba reads its dictionaries from <see cref="ResourceDirectory"/>, copied
 /// beside the binary by Core's build; loading them takes 1–2 s and ~35 MB of heap (docs/knowledge.md), so one
-/// instance serves the process and <see cref="KnowledgeSegmenterWarmUp"/> loads it before the service takes traffic.
+/// instance serves the process and <see cref="KnowledgeSegmenterLoader"/> builds it in the background at start.
 /// </summary>
 public sealed class KnowledgeSegmenter
 {

@@ -33,4 +33,20 @@ public sealed class KnowledgeSegmenterTests
         Assert.Contains("人民", question);
         Assert.Contains("共和国", question);
     }
+
+    [Fact]
+    public void One_segmenter_serves_concurrent_callers_with_the_words_a_single_caller_gets()
+    {
+        string[] texts = ["退款怎么申请", "每周二、周四晚上八点直播上课，错过的可以看回放。", "Python 入门班每期 299 元", "中华人民共和国成立"];
+        var expected = texts.Select(t => string.Join('/', Segmenter.Question(t)) + "|" + string.Join('/', Segmenter.Passage(t))).ToArray();
+
+        var results = new string[400];
+        Parallel.For(0, results.Length, i =>
+        {
+            var text = texts[i % texts.Length];
+            results[i] = string.Join('/', Segmenter.Question(text)) + "|" + string.Join('/', Segmenter.Passage(text));
+        });
+
+        Assert.All(results.Select((r, i) => (r, i)), x => Assert.Equal(expected[x.i % texts.Length], x.r));
+    }
 }
