@@ -8,12 +8,11 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class KnowledgeExtensions
 {
-    /// <summary>What chunking and segmenting need: the <c>Knowledge</c> settings and jieba, loaded in the background at start.</summary>
+    /// <summary>What chunking and segmenting need: the <c>Knowledge</c> settings and jieba (loaded when first needed).</summary>
     public static TBuilder AddKnowledgeBase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<KnowledgeOptions>(KnowledgeOptions.Section);
         builder.Services.TryAddSingleton<KnowledgeSegmenter>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KnowledgeSegmenterLoader>());
         return builder;
     }
 

@@ -57,6 +57,10 @@ public sealed partial class KnowledgeIndex(
             var index = Bm25Index.Build([.. rows.Select(r => (new KnowledgePassage(r.Id, r.SourceId, r.Title, r.Heading, r.Text, r.Url), r.Tokens))]);
             _snapshot = new Snapshot(index, stored);
             LogLoaded(logger, index.Count, stored);
+            if (index.Count > 0)
+            {
+                segmenter.Preload(); // questions need jieba; an empty knowledge base never loads it
+            }
         }
         finally
         {
