@@ -51,7 +51,7 @@ internal sealed partial class KnowledgeIngestion(
     }
 
     /// <summary>Indexes one source; false when none is waiting.</summary>
-    internal async Task<bool> IndexNextAsync(CancellationToken cancellationToken)
+    private async Task<bool> IndexNextAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
