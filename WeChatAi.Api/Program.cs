@@ -17,6 +17,7 @@ builder.AddPurchase();
 builder.AddPayments();
 builder.AddOverview();
 builder.AddConversations();
+builder.AddKnowledge();
 
 var app = builder.Build();
 
@@ -27,7 +28,8 @@ var api = app.MapHttpApi();
 var admin = api.MapAdminApi(); // /api/admin, behind Admin:ApiKey: every operator endpoint is mapped on it
 api.MapStatsEndpoints(admin).MapPurchaseApi().MapPayments();
 admin.MapDeadLetterEndpoints().MapOperatorEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints()
-    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderEndpoints().MapSettingsEndpoints();
+    .MapOverviewEndpoints().MapConversationEndpoints().MapOrderEndpoints().MapSettingsEndpoints()
+    .MapKnowledgeEndpoints();
 app.MapApiContract(); // /openapi/v1.json (the admin key outside Development), Scalar's page in Development
 
 app.Run();

@@ -14,6 +14,7 @@ builder.AddBillingRecording();
 builder.AddJobPipeline();
 builder.AddJobConsumer();
 builder.AddQueueMaintenance();
+builder.AddKnowledgeIngestion();
 
 var app = builder.Build();
 

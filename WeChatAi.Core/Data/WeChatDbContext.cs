@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WeChatAi.Core.Data.Billing;
+using WeChatAi.Core.Data.Knowledge;
 
 namespace WeChatAi.Core.Data;
 
@@ -31,6 +32,10 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
     public DbSet<AdminAuditEntry> AdminAudit => Set<AdminAuditEntry>();
 
     public DbSet<AccountSetting> AccountSettings => Set<AccountSetting>();
+
+    public DbSet<KnowledgeSource> KnowledgeSources => Set<KnowledgeSource>();
+
+    public DbSet<KnowledgeChunk> KnowledgeChunks => Set<KnowledgeChunk>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -128,5 +133,6 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
         });
 
         modelBuilder.ConfigureBilling();
+        modelBuilder.ConfigureKnowledge();
     }
 }

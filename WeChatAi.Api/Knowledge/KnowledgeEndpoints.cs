@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Mvc;
+using WeChatAi.Api.Knowledge;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs maps it with one line.
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>
+/// <c>{admin}/knowledge</c>: <c>/sources</c> (<c>GET</c> list, <c>POST</c> add, <c>GET|PUT|DELETE /{id}</c>) and
+/// <c>POST /search</c> (<see cref="KnowledgeApi"/>).
+/// </summary>
+public static class KnowledgeEndpoints
+{
+    public static RouteGroupBuilder MapKnowledgeEndpoints(this RouteGroupBuilder admin)
+    {
+        var knowledge = admin.MapGroup("/knowledge")
+            .WithStoreOutage("The knowledge store (PostgreSQL or Redis) is unavailable; nothing was changed unless a later GET shows it.");
+        var sources = knowledge.MapGroup("/sources");
+        sources.MapGet("/", KnowledgeApi.ListAsync).WithName("ListKnowledgeSources");
+        sources.MapPost("/", KnowledgeApi.CreateAsync).Accepts<KnowledgeSourceRequest>("application/json")
+            .WithMetadata(new RequestSizeLimitAttribute(KnowledgeSourceInput.MaxBodyBytes)).WithProblemResponse(StatusCodes.Status413PayloadTooLarge)
+            .WithName("CreateKnowledgeSource");
+        sources.MapGet("/{id:long}", KnowledgeApi.GetAsync).WithName("GetKnowledgeSource");
+        sources.MapPut("/{id:long}", KnowledgeApi.UpdateAsync).Accepts<KnowledgeSourceRequest>("application/json")
+            .WithMetadata(new RequestSizeLimitAttribute(KnowledgeSourceInput.MaxBodyBytes)).WithProblemResponse(StatusCodes.Status413PayloadTooLarge)
+            .WithName("UpdateKnowledgeSource");
+        sources.MapDelete("/{id:long}", KnowledgeApi.DeleteAsync).WithName("DeleteKnowledgeSource");
+        knowledge.MapPost("/search", KnowledgeApi.SearchAsync).Accepts<KnowledgeSearchRequest>("application/json").WithName("SearchKnowledge");
+        return admin;
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace WeChatAi.Core.Data.Knowledge;
+
+/// <summary>The knowledge base's tables: sources (the worker claims queued ones by state) and their chunks.</summary>
+internal static class KnowledgeModel
+{
+    public static void ConfigureKnowledge(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<KnowledgeSource>(source =>
+        {
+            source.ToTable("knowledge_sources");
+            source.HasKey(s => s.Id);
+            source.Property(s => s.AppId).HasMaxLength(64);
+            source.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
+            source.Property(s => s.Title).HasMaxLength(KnowledgeSource.MaxTitle);
+            source.Property(s => s.Url).HasMaxLength(KnowledgeSource.MaxUrl);
+            source.Property(s => s.ContentHash).HasMaxLength(64);
+            source.Property(s => s.IndexedHash).HasMaxLength(64);
+            source.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+            source.Property(s => s.Error).HasMaxLength(KnowledgeSource.MaxError);
+            source.HasIndex(s => new { s.AppId, s.Id });
+            source.HasIndex(s => new { s.State, s.Id }).HasFilter("\"State\" IN ('Queued', 'Processing')");
+            source.HasMany<KnowledgeChunk>().WithOne().HasForeignKey(c => c.SourceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<KnowledgeChunk>(chunk =>
+        {
+            chunk.ToTable("knowledge_chunks");
+            chunk.HasKey(c => c.Id);
+            chunk.Property(c => c.Heading).HasMaxLength(KnowledgeChunk.MaxHeading);
+            chunk.HasIndex(c => new { c.SourceId, c.Ordinal }).IsUnique();
+        });
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WeChatAi.Core.Knowledge;
+using WeChatAi.Core.Readiness;
+
+// In the builder's namespace, like the service defaults' extensions: a service's feature adds it with one line.
+namespace Microsoft.Extensions.Hosting;
+
+public static class KnowledgeExtensions
+{
+    /// <summary>What chunking and segmenting need: the <c>Knowledge</c> settings and jieba (loaded when first needed).</summary>
+    public static TBuilder AddKnowledgeBase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddValidatedOptions<KnowledgeOptions>(KnowledgeOptions.Section);
+        builder.Services.TryAddSingleton<KnowledgeSegmenter>();
+        return builder;
+    }
+
+    /// <summary>Keyword retrieval: <see cref="AddKnowledgeBase"/>, the in-memory index, its load before listening and its refresh.</summary>
+    public static TBuilder AddKnowledgeSearch<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddKnowledgeBase();
+        var services = builder.Services;
+        services.AddSingleton<KnowledgeIndex>();
+        services.AddSingleton<KnowledgeRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<KnowledgeRefresher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupWarmUp, KnowledgeRefresher>(sp => sp.GetRequiredService<KnowledgeRefresher>()));
+        return builder;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Data.Knowledge;
+using WeChatAi.Core.Knowledge;
+
+namespace WeChatAi.Worker.Knowledge;
+
+/// <summary>
+/// Indexes the sources the API stored as queued, one at a time: claims one (<c>FOR UPDATE SKIP LOCKED</c>, so several
+/// workers share the queue), chunks and segments it, and replaces its chunks in one transaction that also marks it
+/// ready — only if its content is still the one chunked (an edit meanwhile queued it again) and it still exists. A
+/// source left processing by a crash is claimed again once its lease has passed. Looks for work every second.
+/// </summary>
+internal sealed partial class KnowledgeIngestion(
+    IServiceScopeFactory scopes, IConnectionMultiplexer redis, KnowledgeSegmenter segmenter, IOptions<KnowledgeOptions> options,
+    TimeProvider time, ILogger<KnowledgeIngestion> logger) : BackgroundService
+{
+    /// <summary>How long a claim holds: chunking a source takes milliseconds, so one older than this was left by a crash.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await IndexNextAsync(stoppingToken).ConfigureAwait(false))
+                {
+                }
+
+                failing = false;
+            }
+            catch (Exception ex) when (ex is DbException or RedisException or TimeoutException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            {
+                // A store away: the claimed source stays processing and is claimed again after its lease.
+                if (!failing)
+                {
+                    LogStoreFailed(logger, ex);
+                    failing = true;
+                }
+            }
+
+            await Task.Delay(Idle, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Indexes one source; false when none is waiting.</summary>
+    private async Task<bool> IndexNextAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
+        var now = time.GetUtcNow();
+        var expired = now - Lease;
+        var claimed = await db.Database.SqlQuery<long>($"""
+            UPDATE knowledge_sources SET "State" = 'Processing', "ProcessingSince" = {now}
+            WHERE "Id" = (
+                SELECT "Id" FROM knowledge_sources
+                WHERE "State" = 'Queued' OR ("State" = 'Processing' AND "ProcessingSince" < {expired})
+                ORDER BY "Id" LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (claimed.Count == 0)
+        {
+            return false;
+        }
+
+        var source = await db.KnowledgeSources.AsNoTracking().FirstOrDefaultAsync(s => s.Id == claimed[0], cancellationToken).ConfigureAwait(false);
+        if (source is null)
+        {
+            return true; // deleted since the claim
+        }
+
+        var started = time.GetTimestamp();
+        List<KnowledgeChunk>? chunks = null;
+        string? error = null;
+        if (source.IndexedHash != source.ContentHash)
+        {
+            try
+            {
+                chunks = SourceIndexing.Chunks(source, options.Value, segmenter);
+            }
+            catch (UnindexableSourceException ex)
+            {
+                error = ex.Message;
+            }
+#pragma warning disable CA1031 // Chunking is pure code: whatever it throws on this content fails this source, not the worker.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogChunkingBug(logger, ex, source.Id);
+                error = $"Indexing failed unexpectedly ({ex.GetType().Name}); the worker's log has the details.";
+            }
+        }
+
+        if (!await StoreAsync(db, source, chunks, error, cancellationToken).ConfigureAwait(false))
+        {
+            LogSuperseded(logger, source.Id);
+            return true;
+        }
+
+        await KnowledgeIndex.ChangedAsync(redis, local: null, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            LogUnindexable(logger, source.Id, error);
+        }
+        else if (chunks is null)
+        {
+            LogUnchanged(logger, source.Id);
+        }
+        else
+        {
+            LogIndexed(logger, source.Id, chunks.Count, time.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The outcome in one transaction: the source's row first (locking it, and only while its content is the one
+    /// chunked), then its chunks replaced — new chunks when <paramref name="chunks"/> is given, none when it failed,
+    /// the stored ones when the content did not change. False when the source changed or went meanwhile.
+    /// </summary>
+    private async Task<bool> StoreAsync(WeChatDbContext db, KnowledgeSource source, List<KnowledgeChunk>? chunks, string? error, CancellationToken cancellationToken) =>
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            var ready = error is null;
+            var count = chunks?.Count ?? (ready ? source.ChunkCount : 0);
+            var updated = await db.KnowledgeSources
+                .Where(s => s.Id == source.Id && s.ContentHash == source.ContentHash && s.State == KnowledgeSourceState.Processing)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.State, ready ? KnowledgeSourceState.Ready : KnowledgeSourceState.Failed)
+                    .SetProperty(x => x.Error, error)
+                    .SetProperty(x => x.ChunkCount, count)
+                    .SetProperty(x => x.IndexedHash, ready ? source.ContentHash : null)
+                    .SetProperty(x => x.ProcessingSince, (DateTimeOffset?)null)
+                    .SetProperty(x => x.UpdatedAt, now), ct).ConfigureAwait(false);
+            if (updated == 0)
+            {
+                return false;
+            }
+
+            if (chunks is not null || !ready)
+            {
+                await db.KnowledgeChunks.Where(c => c.SourceId == source.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                db.KnowledgeChunks.AddRange(chunks ?? []);
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+    [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks in {Milliseconds:F0} ms.")]
+    private static partial void LogIndexed(ILogger logger, long sourceId, int chunks, double milliseconds);
+
+    [LoggerMessage(6, LogLevel.Information, "Knowledge source {SourceId} is ready: its content had not changed, its chunks stay.")]
+    private static partial void LogUnchanged(ILogger logger, long sourceId);
+
+    [LoggerMessage(2, LogLevel.Warning, "Knowledge source {SourceId} failed: {Reason}")]
+    private static partial void LogUnindexable(ILogger logger, long sourceId, string reason);
+
+    [LoggerMessage(3, LogLevel.Information, "Knowledge source {SourceId} changed or was deleted while it was indexed; its newer state stands.")]
+    private static partial void LogSuperseded(ILogger logger, long sourceId);
+
+    [LoggerMessage(5, LogLevel.Error, "Chunking knowledge source {SourceId} threw; it is marked failed.")]
+    private static partial void LogChunkingBug(ILogger logger, Exception exception, long sourceId);
+
+    [LoggerMessage(4, LogLevel.Warning, "Knowledge ingestion cannot reach PostgreSQL or Redis; a claimed source is taken up again after its lease.")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WeChatAi.Worker.Knowledge;
+
+// In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
+namespace Microsoft.Extensions.Hosting;
+
+public static class KnowledgeIngestionExtensions
+{
+    /// <summary>The knowledge base's ingestion: queued sources chunked, segmented and stored ready (<see cref="KnowledgeIngestion"/>).</summary>
+    public static TBuilder AddKnowledgeIngestion<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddKnowledgeBase();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<KnowledgeIngestion>();
+        return builder;
+    }
+}
