@@ -49,7 +49,7 @@ public sealed class ConsoleApp(PostgresServer postgres) : IAsyncLifetime
 
     /// <summary>An operator's request to a replica, signed in as <see cref="Operator"/>.</summary>
     internal Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null, int replica = 0) =>
-        AdminApi.SendAsync(_apis[replica].Client, method, path, new Dictionary<string, string> { ["X-Admin-Key"] = AdminKey, ["X-Admin-Operator"] = Operator }, json);
+        AdminApi.SendWithinRateAsync(_apis[replica].Client, method, path, new Dictionary<string, string> { ["X-Admin-Key"] = AdminKey, ["X-Admin-Operator"] = Operator }, json);
 
     internal Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path, int replica = 0) => AdminAsync(HttpMethod.Get, path, replica: replica);
 

@@ -254,7 +254,7 @@ public sealed class UserAdminTests(ConsoleApp app) : IClassFixture<ConsoleApp>
             Assert.Contains("oUnknown", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await AdminApi.SendAsync(app.Apis[0].Client, HttpMethod.Post, $"/api/admin/users/{user}/block", new Dictionary<string, string>(), "{}")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await AdminApi.SendWithinRateAsync(app.Apis[0].Client, HttpMethod.Post, $"/api/admin/users/{user}/block", new Dictionary<string, string>(), "{}")).Status);
         Assert.Empty(await app.AuditAsync(user));
         await using var db = app.Db();
         Assert.False((await db.Users.AsNoTracking().SingleAsync(u => u.OpenId == user, TestContext.Current.CancellationToken)).Blocked);

@@ -103,7 +103,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         var page = console.Page;
         var row = page.Locator("tr.dead-letter-row", new() { HasText = openId });
 
-        await SetLlmUnavailableAsync(sim, 1.0);
+        await SimulatedLlm.SetUnavailableAsync(sim, 1.0);
         try
         {
             using var sent = await sim.PostAsJsonAsync($"/sim/users/{openId}/messages", new { text = "这条会变成死信" }, ct);
@@ -121,7 +121,7 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
         }
         finally
         {
-            await SetLlmUnavailableAsync(sim, 0);
+            await SimulatedLlm.SetUnavailableAsync(sim, 0);
         }
 
         await Expect(row).ToContainTextAsync("这条会变成死信");
@@ -238,12 +238,6 @@ public sealed class ConsolePageTests(AppHostFixture fixture)
     }
 
     private static long Count(string? text) => long.Parse(text!.Replace(",", string.Empty, StringComparison.Ordinal), CultureInfo.InvariantCulture);
-
-    private static async Task SetLlmUnavailableAsync(HttpClient sim, double rate)
-    {
-        using var response = await sim.PostAsJsonAsync("/sim/llm", new { latencyMs = 1200, rateLimitedRate = 0.0, unavailableRate = rate, keepAliveRate = 0.0 }, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-    }
 
     private static async Task AssertPushedAsync(HttpClient sim, string openId, string text)
     {

@@ -4,6 +4,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
 using WeChatAi.Tests.Billing;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Tests.Simulator;
 using static Microsoft.Playwright.Assertions;
 
 namespace WeChatAi.Tests.Console;
@@ -139,7 +140,7 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
     /// <summary>The LLM fails every call until the message is dead-lettered; it is retried through the API once the LLM is back.</summary>
     private static async Task<int> DeadLetterAndRetryAsync(HttpClient sim, HttpClient api, string openId, string text)
     {
-        await SetLlmUnavailableAsync(sim, 1.0);
+        await SimulatedLlm.SetUnavailableAsync(sim, 1.0);
         string id;
         int attempts;
         try
@@ -163,7 +164,7 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
         }
         finally
         {
-            await SetLlmUnavailableAsync(sim, 0);
+            await SimulatedLlm.SetUnavailableAsync(sim, 0);
         }
 
         using (var retry = await api.PostAsync($"/api/admin/dead-letters/{Uri.EscapeDataString(id)}/retry", null, Ct))
@@ -215,12 +216,6 @@ public sealed class ConversationTranscriptTests(AppHostFixture fixture)
     private static async Task SendAsync(HttpClient sim, string path, object body)
     {
         using var response = await sim.PostAsJsonAsync(path, body, Ct);
-        response.EnsureSuccessStatusCode();
-    }
-
-    private static async Task SetLlmUnavailableAsync(HttpClient sim, double rate)
-    {
-        using var response = await sim.PostAsJsonAsync("/sim/llm", new { latencyMs = 1200, rateLimitedRate = 0.0, unavailableRate = rate, keepAliveRate = 0.0 }, Ct);
         response.EnsureSuccessStatusCode();
     }
 }

@@ -13,6 +13,12 @@ public sealed class ChatPageTests(AppHostFixture fixture)
     [Fact]
     public async Task Sending_a_message_shows_typing_and_then_the_labelled_pushed_answer()
     {
+        // The simulated LLM as shipped (2 s), whatever a test before left: typing shows only past WeChat:TypingDelayMs.
+        using (var sim = new HttpClient { BaseAddress = fixture.App.GetEndpoint("simulator", "http") })
+        {
+            await SimulatedLlm.SetUnavailableAsync(sim, 0);
+        }
+
         await using var chat = await ChatBrowser.OpenAsync(fixture.App.GetEndpoint("simulator", "http"), "测试用户");
         var page = chat.Page;
         await page.ClickAsync("#follow");
