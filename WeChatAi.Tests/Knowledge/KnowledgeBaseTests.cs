@@ -5,6 +5,7 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Tests.Security;
 using WeChatAi.Tests.Worker;
 
 namespace WeChatAi.Tests.Knowledge;
@@ -103,7 +104,9 @@ public sealed class KnowledgeBaseTests(PostgresServer postgres)
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Post, Sources, Json(new { text = "正文" })), HttpStatusCode.BadRequest, "title must be");
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Post, Sources, Json(new { title = "标题", text = "  " })), HttpStatusCode.BadRequest, "text must be");
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Post, Sources, Json(new { question = "问题", answer = new string('长', 4001) })), HttpStatusCode.BadRequest, "answer must be");
-        await AssertRefusedAsync(app.AdminAsync(HttpMethod.Post, Sources, Json(new { title = "大", text = new string('大', 400_000) })), HttpStatusCode.RequestEntityTooLarge, "1,048,576 bytes");
+        var (tooLarge, tooLargeBody) = await ChunkedUpload.SendDeclaredAsync(app.A.BaseAddress, "POST", Sources, "application/json", 1_200_000, KnowledgeApp.Headers);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge);
+        Assert.Contains("1,048,576 bytes", tooLargeBody, StringComparison.Ordinal);
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Post, "/api/admin/knowledge/search", Json(new { query = " " })), HttpStatusCode.BadRequest, "query must be");
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Post, "/api/admin/knowledge/search", Json(new { query = "退款", top = 0 })), HttpStatusCode.BadRequest, "top must be");
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Get, $"{Sources}/999"), HttpStatusCode.NotFound, "No knowledge source 999");
@@ -222,7 +225,7 @@ public sealed class KnowledgeBaseTests(PostgresServer postgres)
         public Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null) =>
             AdminApi.SendAsync(A.Client, method, path, Headers, json);
 
-        private static Dictionary<string, string> Headers => new() { ["X-Admin-Key"] = AdminKey };
+        public static Dictionary<string, string> Headers => new() { ["X-Admin-Key"] = AdminKey };
 
         public async ValueTask DisposeAsync()
         {

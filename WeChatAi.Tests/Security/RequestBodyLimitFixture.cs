@@ -150,6 +150,31 @@ internal static class ChunkedUpload
         return Parse(answer);
     }
 
+    /// <summary>
+    /// Sends only a request's head declaring a <paramref name="contentLength"/> body and reads the answer: a server
+    /// that refuses a declared size answers before any of it arrives. (HttpClient would write the body meanwhile and
+    /// can meet the server's closed connection, a broken pipe, instead of its 413.)
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, string Body)> SendDeclaredAsync(
+        Uri server, string method, string pathAndQuery, string contentType, long contentLength, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.Host, server.Port, TestContext.Current.CancellationToken);
+        var stream = tcp.GetStream();
+        var head = new System.Text.StringBuilder()
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"{method} {pathAndQuery} HTTP/1.1\r\nHost: {server.Authority}\r\n")
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\nContent-Length: {contentLength}\r\n");
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            head.Append(System.Globalization.CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
+        }
+
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()), TestContext.Current.CancellationToken);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(30));
+        return Parse(await ReadAnswerAsync(stream, wait.Token));
+    }
+
     private static async Task<int> WriteChunkAsync(System.Net.Sockets.NetworkStream stream, byte[] data)
     {
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{data.Length:X}\r\n"));
