@@ -14,7 +14,7 @@ builder.AddBillingRecording();
 builder.AddJobPipeline();
 builder.AddJobConsumer();
 builder.AddQueueMaintenance();
-builder.AddKnowledgeIngestion();
+builder.AddKnowledge();
 
 var app = builder.Build();
 

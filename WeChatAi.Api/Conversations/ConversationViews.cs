@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Data.Knowledge;
 
 namespace WeChatAi.Api.Conversations;
 
@@ -65,12 +66,14 @@ internal sealed record ExchangeView(
     string Outcome,
     string? Error,
     string? Blocked,
-    IReadOnlyList<SafetyView> Safety)
+    IReadOnlyList<SafetyView> Safety,
+    AnswerKnowledgeView? Knowledge)
 {
     public static ExchangeView From(ChatExchange e) => new(
         e.Id, e.JobId, KindOf(e), ChargeOf(e.Charge), e.Question, e.Answer, e.ReceivedAt, e.AnsweredAt, e.LatencyMs, e.PromptTokens, e.CompletionTokens, e.Attempts,
         SafetyView.Camel(e.Outcome.ToString()), e.Error, e.Blocked is { } b ? SafetyView.Camel(b.ToString()) : null,
-        [.. e.SafetyDecisions.OrderBy(d => d.Direction).Select(SafetyView.From)]);
+        [.. e.SafetyDecisions.OrderBy(d => d.Direction).Select(SafetyView.From)],
+        e.Knowledge is { } k ? new AnswerKnowledgeView(k.Cites, k.Missed, k.Passages) : null);
 
     // A notice job's MsgId is negative (AiJob.Notice): the last part of its JobId.
     private static string KindOf(ChatExchange e) =>
@@ -83,6 +86,12 @@ internal sealed record ExchangeView(
         _ => "free",
     };
 }
+
+/// <summary>
+/// What the knowledge base gave an answer: the passages sent to the LLM (chunk, source, BM25 score, match 0–1), whether
+/// the answer cited their sources, and whether the question was a miss (none past the bar, or not covered by them).
+/// </summary>
+internal sealed record AnswerKnowledgeView(bool Cited, bool Missed, IReadOnlyList<ExchangePassage> Passages);
 
 internal sealed record ExchangePage(IReadOnlyList<ExchangeView> Items, long? NextBefore);
 

@@ -150,15 +150,15 @@ internal static class KnowledgeApi
             new KnowledgeSearchResult(r.Passage.SourceId, r.Passage.ChunkId, r.Passage.Title, r.Passage.Heading, r.Passage.Text, Math.Round(r.Score, 4)))]));
     }
 
-    private static string AppId(IOptions<WeChatOptions> wechat) => wechat.Value.AppId ?? "";
+    public static string AppId(IOptions<WeChatOptions> wechat) => wechat.Value.AppId ?? "";
 
     private static Accepted<KnowledgeSourceAccepted> Accepted(KnowledgeSource source) =>
         TypedResults.Accepted($"/api/admin/knowledge/sources/{source.Id}", new KnowledgeSourceAccepted(source.Id, KnowledgeSourceView.Name(source.State)));
 
-    private static string Target(long id) => $"knowledge:{id}";
+    public static string Target(long id) => $"knowledge:{id}";
 
     /// <summary>What the audit row keeps of a source: its kind, title and size, not its text (the row holds at most 4 KB).</summary>
-    private static Dictionary<string, string?> Detail(KnowledgeSource source, string prefix = "")
+    public static Dictionary<string, string?> Detail(KnowledgeSource source, string prefix = "")
     {
         string Name(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name[1..];
         return new Dictionary<string, string?>

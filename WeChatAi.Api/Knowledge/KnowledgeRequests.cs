@@ -60,7 +60,7 @@ internal sealed partial record KnowledgeSourceInput(KnowledgeSourceKind Kind, st
         return (new KnowledgeSourceInput(kind, title!.Trim(), text), null);
     }
 
-    private static (KnowledgeSourceInput?, ProblemHttpResult?) Faq(string? question, string? answer)
+    public static (KnowledgeSourceInput?, ProblemHttpResult?) Faq(string? question, string? answer)
     {
         if (TitleProblem("question", question) is { } problem)
         {

@@ -1,3 +1,5 @@
+using WeChatAi.Core.Data.Knowledge;
+
 namespace WeChatAi.Core.Data;
 
 /// <summary>One question and what became of it: answered, or given up on and why.</summary>
@@ -45,6 +47,9 @@ public sealed class ChatExchange
     public SafetyDirection? Blocked { get; set; }
 
     public List<SafetyDecision> SafetyDecisions { get; set; } = [];
+
+    /// <summary>The knowledge base's passages for the answer, and whether it was a miss; null when it was not consulted.</summary>
+    public ExchangeKnowledge? Knowledge { get; set; }
 }
 
 public enum ExchangeOutcome

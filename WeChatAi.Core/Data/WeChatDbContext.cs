@@ -37,6 +37,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
     public DbSet<KnowledgeChunk> KnowledgeChunks => Set<KnowledgeChunk>();
 
+    public DbSet<KnowledgeMissedQuestion> KnowledgeMissedQuestions => Set<KnowledgeMissedQuestion>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Trigram indexes for the console's substring search (docs/console-data.md).
@@ -77,6 +79,8 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
             exchange.Property(e => e.Blocked).HasConversion<string>().HasMaxLength(16);
             exchange.HasIndex(e => new { e.Blocked, e.ReceivedAt }).HasFilter("\"Blocked\" IS NOT NULL");
             exchange.HasMany(e => e.SafetyDecisions).WithOne().HasForeignKey(d => d.ExchangeId).OnDelete(DeleteBehavior.Cascade);
+            exchange.Property(e => e.Knowledge).HasColumnType("jsonb")
+                .HasConversion(k => k == null ? null : k.ToJson(), json => ExchangeKnowledge.FromJson(json));
         });
 
         modelBuilder.Entity<SafetyDecision>(decision =>

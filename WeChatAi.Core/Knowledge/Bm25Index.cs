@@ -3,7 +3,12 @@ namespace WeChatAi.Core.Knowledge;
 /// <summary>A passage as retrieval returns it: its chunk, its source and the text to show or quote.</summary>
 public sealed record KnowledgePassage(long ChunkId, long SourceId, string Title, string? Heading, string Text, string? Url);
 
-public sealed record RankedPassage(KnowledgePassage Passage, double Score);
+/// <param name="Score">BM25: orders passages for one question, not comparable across questions.</param>
+/// <param name="Match">
+/// How much of the question the passage covers, 0–1: the IDF-weighted share of the question's words it contains (a word
+/// the base never uses weighs as the rarest word). Comparable across questions, so the answering bar is set on it.
+/// </param>
+public sealed record RankedPassage(KnowledgePassage Passage, double Score, double Match = 0);
 
 /// <summary>
 /// Okapi BM25 over segmented passages, immutable once built (a change builds a new one): an inverted index from word to
@@ -60,26 +65,73 @@ public sealed class Bm25Index
     public IReadOnlyList<RankedPassage> Search(IEnumerable<string> questionWords, int top)
     {
         ArgumentNullException.ThrowIfNull(questionWords);
-        var scores = new Dictionary<int, double>();
-        foreach (var word in questionWords.Distinct(StringComparer.Ordinal))
+        // Up to 64 distinct words (a question is at most a few sentences): each passage's matches fit in one mask.
+        var words = questionWords.Distinct(StringComparer.Ordinal).Take(64).ToArray();
+        var idfs = new double[words.Length];
+        var scores = new Dictionary<int, (double Score, ulong Words)>();
+        for (var w = 0; w < words.Length; w++)
         {
-            if (!_postings.TryGetValue(word, out var postings))
-            {
-                continue;
-            }
-
+            var postings = _postings.GetValueOrDefault(words[w]) ?? [];
             var idf = Math.Log(1 + ((_passages.Length - postings.Length + 0.5) / (postings.Length + 0.5)));
+            idfs[w] = idf;
             foreach (var (passage, count) in postings)
             {
                 var norm = count + (K1 * (1 - B + (B * _lengths[passage] / _averageLength)));
-                scores[passage] = scores.GetValueOrDefault(passage) + (idf * count * (K1 + 1) / norm);
+                var (score, matched) = scores.GetValueOrDefault(passage);
+                scores[passage] = (score + (idf * count * (K1 + 1) / norm), matched | (1UL << w));
             }
         }
 
         return scores
-            .OrderByDescending(s => s.Value).ThenBy(s => _passages[s.Key].ChunkId)
+            .OrderByDescending(s => s.Value.Score).ThenBy(s => _passages[s.Key].ChunkId)
             .Take(top)
-            .Select(s => new RankedPassage(_passages[s.Key], s.Value))
+            .Select(s => new RankedPassage(_passages[s.Key], s.Value.Score, Coverage(words, idfs, s.Value.Words)))
             .ToList();
+    }
+
+    /// <summary>
+    /// The IDF-weighted share of the question's words a passage contains (<see cref="RankedPassage.Match"/>). A question
+    /// is cut in search mode, which adds the parts of a long word ("退款申请": "退款", "申请") beside it, while a passage
+    /// is cut in precise mode and holds one or the other: so only the longest words count, each one covered by itself
+    /// or, failing that, by the share of its parts the passage holds.
+    /// </summary>
+    private static double Coverage(string[] words, double[] idfs, ulong matched)
+    {
+        double total = 0, covered = 0;
+        for (var w = 0; w < words.Length; w++)
+        {
+            var partsWeight = 0.0;
+            var partsMatched = 0.0;
+            var isPart = false;
+            for (var o = 0; o < words.Length; o++)
+            {
+                if (o == w || words[o].Length == words[w].Length)
+                {
+                    continue;
+                }
+
+                if (words[o].Length > words[w].Length && words[o].Contains(words[w], StringComparison.Ordinal))
+                {
+                    isPart = true;
+                    break;
+                }
+
+                if (words[w].Contains(words[o], StringComparison.Ordinal))
+                {
+                    partsWeight += idfs[o];
+                    partsMatched += (matched >> o & 1) == 1 ? idfs[o] : 0;
+                }
+            }
+
+            if (isPart)
+            {
+                continue;
+            }
+
+            total += idfs[w];
+            covered += (matched >> w & 1) == 1 ? idfs[w] : partsWeight > 0 ? idfs[w] * partsMatched / partsWeight : 0;
+        }
+
+        return total > 0 ? covered / total : 0;
     }
 }

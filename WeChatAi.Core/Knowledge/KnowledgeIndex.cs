@@ -23,6 +23,9 @@ public sealed partial class KnowledgeIndex(
     /// <summary>The version loaded (the count of changes), or -1 before the first load.</summary>
     public long Version => _snapshot.Version;
 
+    /// <summary>The passages loaded: 0 means there is nothing to search (and no reason to load jieba for a question).</summary>
+    public int Passages => _snapshot.Index.Count;
+
     /// <summary>The best <paramref name="top"/> passages for a question as a user asks it.</summary>
     public IReadOnlyList<RankedPassage> Search(string question, int top) => _snapshot.Index.Search(segmenter.Question(question), top);
 

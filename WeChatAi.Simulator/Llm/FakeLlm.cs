@@ -1,9 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using WeChatAi.Core.Knowledge;
 
 namespace WeChatAi.Simulator.Llm;
 
-/// <summary>Writes the fake model's answers: recognisable, with some Markdown, long on request.</summary>
+/// <summary>
+/// Writes the fake model's answers: recognisable, with some Markdown, long on request; a question sent with knowledge
+/// passages is answered from them (<see cref="FakeKnowledgeAnswer"/>), or begins with the not-covered marker.
+/// </summary>
 public static class FakeLlm
 {
     public const string Model = "simulator-chat";
@@ -11,6 +15,11 @@ public static class FakeLlm
 
     public static string Answer(string question, int turns)
     {
+        if (KnowledgePrompt.TryRead(question, out var passages, out var asked))
+        {
+            return FakeKnowledgeAnswer.From(passages, asked) ?? KnowledgePrompt.NotCovered + Answer(asked, turns);
+        }
+
         var builder = new StringBuilder()
             .Append(Marker).Append("你问的是：「").Append(question.Trim()).Append("」。\n\n")
             .Append("**要点**\n\n")

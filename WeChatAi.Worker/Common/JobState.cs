@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Redis;
 using System.Text.Json.Serialization;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Memory;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
@@ -64,6 +65,7 @@ internal sealed class JobState
             ? new StoredAnswer(answer, Int("prompt_tokens"), Int("completion_tokens"), _fields.GetValueOrDefault("reasoning"))
             {
                 SafetyDecisions = Decisions(_fields.GetValueOrDefault("safety")),
+                Knowledge = ExchangeKnowledge.FromJson(_fields.GetValueOrDefault("knowledge")),
             }
             : null;
 
@@ -153,7 +155,7 @@ internal sealed class JobState
             MemoryKeys.Memory(Shard, job.AppId, job.OpenId),
             ReplyKeys.Pending(Shard, job.AppId, job.OpenId),
             WorkerKeys.Budget(Shard, job.AppId, job.OpenId),
-            answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty, safety,
+            answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty, safety, answer.Knowledge?.ToJson() ?? "",
             turn?.Question ?? "", turn?.Answer ?? "", turn?.MaxEntries ?? 0, (long)(turn?.Ttl.TotalMilliseconds ?? 0),
             push ? 1 : 0, answerParts, Marker())))!;
         if ((long)reply[0] == 0)
@@ -161,6 +163,7 @@ internal sealed class JobState
             var stored = new StoredAnswer(reply[1].ToString(), (int)reply[2], (int)reply[3], reply[4].IsNull ? null : reply[4].ToString())
             {
                 SafetyDecisions = Decisions(reply[5]),
+                Knowledge = ExchangeKnowledge.FromJson(reply[6]),
             };
             SetAnswer(stored, reply[5].ToString());
             return (stored, false);
@@ -304,6 +307,11 @@ internal sealed class JobState
         {
             _fields["reasoning"] = reasoning;
         }
+
+        if (answer.Knowledge is { } knowledge)
+        {
+            _fields["knowledge"] = knowledge.ToJson();
+        }
     }
 
     // Unique to this attempt, also across a dead letter's retry (which numbers attempts from 1 again).
@@ -349,11 +357,12 @@ internal sealed class JobState
 
     /// <param name="Reasoning">The reasoning summary ('' for none).</param>
     /// <param name="Safety">The safety decisions (JSON).</param>
+    /// <param name="Knowledge">What the knowledge base gave the answer (JSON, '' for none): its citation is rebuilt from it on a retry.</param>
     /// <param name="Question">The memory's entry for the question, and <paramref name="Reply"/> the answer's (when <paramref name="MemoryMax"/> is not 0).</param>
     /// <param name="Push">1: the answer is pushed (pending parts taken, part 0 claimed with <paramref name="Marker"/>).</param>
     private sealed record AnsweredCall(
         RedisKey Job, RedisKey MemoryKey, RedisKey Pending, RedisKey Budget,
-        string Answer, int PromptTokens, int CompletionTokens, string Reasoning, string Safety,
+        string Answer, int PromptTokens, int CompletionTokens, string Reasoning, string Safety, string Knowledge,
         string Question, string Reply, int MemoryMax, long MemoryTtlMs, int Push, int AnswerParts, string Marker);
 
     private sealed record StoreQuestionCall(RedisKey Job, string Question);

@@ -1,4 +1,5 @@
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Data.Knowledge;
 
 namespace WeChatAi.Worker.Common;
 
@@ -10,6 +11,9 @@ namespace WeChatAi.Worker.Common;
 internal sealed record StoredAnswer(string Text, int PromptTokens, int CompletionTokens, string? ReasoningSummary = null)
 {
     public IReadOnlyList<SafetyDecision> SafetyDecisions { get; init; } = [];
+
+    /// <summary>What the knowledge base gave the answer (its passages, or a miss); null when it was not consulted.</summary>
+    public ExchangeKnowledge? Knowledge { get; init; }
 
     /// <summary>Set when the question or the answer was blocked: <see cref="Text"/> is then the replacement.</summary>
     public SafetyDirection? Blocked => SafetyDecisions.FirstOrDefault(d => d.Blocked)?.Direction;

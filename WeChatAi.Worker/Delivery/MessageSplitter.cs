@@ -12,7 +12,8 @@ internal static class MessageSplitter
 
     /// <summary>
     /// Splits like <see cref="Split(string, int)"/> and ends the last part with <paramref name="label"/> on its own line,
-    /// counted within <paramref name="maxBytes"/>: the AI label appears exactly once and no part grows past the limit.
+    /// counted within <paramref name="maxBytes"/>: the AI label (after the knowledge citation, when there is one) appears
+    /// exactly once, whole, and no part grows past the limit.
     /// </summary>
     public static IReadOnlyList<string> Split(string text, int maxBytes, string label)
     {

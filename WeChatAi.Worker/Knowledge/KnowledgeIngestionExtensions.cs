@@ -6,12 +6,18 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class KnowledgeIngestionExtensions
 {
-    /// <summary>The knowledge base's ingestion: queued sources chunked, segmented and stored ready (<see cref="KnowledgeIngestion"/>).</summary>
-    public static TBuilder AddKnowledgeIngestion<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    /// <summary>
+    /// The knowledge base in the worker: queued sources chunked, segmented and stored ready (<see cref="KnowledgeIngestion"/>),
+    /// and questions answered from it (<see cref="KnowledgeAnswers"/>, over Core's in-memory index, which loads jieba only
+    /// once there are passages; section <c>Knowledge</c>).
+    /// </summary>
+    public static TBuilder AddKnowledge<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddKnowledgeBase();
+        builder.AddKnowledgeSearch();
+        builder.AddValidatedOptions<KnowledgeAnswerOptions>(KnowledgeAnswerOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<KnowledgeIngestion>();
+        builder.Services.AddSingleton<KnowledgeAnswers>();
         return builder;
     }
 }

@@ -6,6 +6,7 @@ using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
+using WeChatAi.Worker.Knowledge;
 using WeChatAi.Worker.Llm;
 using WeChatAi.Worker.Memory;
 using WeChatAi.Worker.Common;
@@ -26,6 +27,7 @@ internal sealed record AttemptResult(AiJob Job, StoredAnswer Answer, DeliveryOut
 /// </summary>
 internal sealed class JobAttempt(
     LlmAnswerer llm,
+    KnowledgeAnswers knowledge,
     ContentSafety safety,
     MediaSteps media,
     ConversationMemory memory,
@@ -134,13 +136,19 @@ internal sealed class JobAttempt(
     private async Task<bool> TypesAsync(AiJob job, bool isReset) =>
         !isReset && typing.CanShow(job) && !await passiveDelivery.IsPassiveAsync(job.AppId);
 
-    /// <summary>The LLM's answer to the question: a vision model's for an image, the chat model's for text (and transcribed voice).</summary>
+    /// <summary>
+    /// The LLM's answer to the question: a vision model's for an image, the chat model's for text (and transcribed voice),
+    /// given the knowledge base's passages (or the strict mode's fallback without an LLM call).
+    /// </summary>
     private Task<StoredAnswer> GenerateAsync(AiJob job, IReadOnlyList<ChatMessage> history, CancellationToken cancellationToken) =>
         job.Media is { Kind: JobMedia.Image }
             ? media.AnswerImageAsync(job, history, cancellationToken)
-            : llm.AnswerAsync(history, job.Content, cancellationToken);
+            : knowledge.AnswerAsync(job, question => llm.AnswerAsync(history, question, cancellationToken));
 
-    /// <summary>The messages for an answer: the reasoning summary first if any, then the answer; an AI answer labelled once, at its end.</summary>
+    /// <summary>
+    /// The messages for an answer: the reasoning summary first if any, then the answer; an AI answer ends with its
+    /// knowledge citation (if any) and the label, once, whole in the last part.
+    /// </summary>
     private List<string> Parts(StoredAnswer answer, bool isAiAnswer, bool passive)
     {
         // A passive reply that leaves parts pending ends with the "继续" link, so passive parts keep room for it.
@@ -151,8 +159,8 @@ internal sealed class JobAttempt(
             parts.AddRange(MessageSplitter.Split($"（思考摘要）{summary}", maxBytes));
         }
 
-        var label = isAiAnswer ? compliance.CurrentValue.AiLabel : string.Empty;
-        parts.AddRange(MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), maxBytes, label));
+        var trailer = isAiAnswer ? KnowledgeCitation.Trailer(answer.Knowledge, compliance.CurrentValue.AiLabel) : string.Empty;
+        parts.AddRange(MessageSplitter.Split(MarkdownText.ToPlainText(answer.Text), maxBytes, trailer));
         return parts;
     }
 }

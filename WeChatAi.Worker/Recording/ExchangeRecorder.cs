@@ -54,6 +54,7 @@ internal sealed partial class ExchangeRecorder(
             Error = error,
             Blocked = answer?.Blocked,
             SafetyDecisions = [.. answer?.SafetyDecisions ?? []],
+            Knowledge = answer?.Knowledge,
         });
     }
 

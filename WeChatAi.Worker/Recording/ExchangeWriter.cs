@@ -9,21 +9,22 @@ namespace WeChatAi.Worker.Recording;
 /// Inserts exchanges into <c>chat_exchanges</c>, idempotently on JobId: a row written twice (a job processed again,
 /// a buffered batch drained by two workers) stays one row. The one update allowed: a dead-lettered job that an
 /// operator retried and that was then answered or deferred replaces its dead-lettered row. Each exchange's
-/// content-safety decisions go to <c>safety_decisions</c> in the same transaction, and its user's <c>LastSeenAt</c> to
-/// <c>wechat_users</c> (the console lists users by it).
+/// content-safety decisions go to <c>safety_decisions</c> in the same transaction, a question the knowledge base
+/// missed to <c>knowledge_missed_questions</c>, and its user's <c>LastSeenAt</c> to <c>wechat_users</c> (the console
+/// lists users by it).
 /// </summary>
 internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogger<ExchangeWriter> logger) : IAsyncDisposable
 {
     private const string InsertSql = """
         INSERT INTO chat_exchanges ("JobId", "AppId", "OpenId", "Question", "Answer", "PromptTokens", "CompletionTokens",
-                                    "ReceivedAt", "AnsweredAt", "LatencyMs", "Attempts", "Outcome", "Error", "Blocked", "Media", "Charge")
+                                    "ReceivedAt", "AnsweredAt", "LatencyMs", "Attempts", "Outcome", "Error", "Blocked", "Media", "Charge", "Knowledge")
         SELECT * FROM unnest(@job_id, @app_id, @open_id, @question, @answer, @prompt_tokens, @completion_tokens,
-                             @received_at, @answered_at, @latency_ms, @attempts, @outcome, @error, @blocked, @media, @charge)
+                             @received_at, @answered_at, @latency_ms, @attempts, @outcome, @error, @blocked, @media, @charge, @knowledge)
         ON CONFLICT ("JobId") DO UPDATE SET
             "Answer" = EXCLUDED."Answer", "PromptTokens" = EXCLUDED."PromptTokens",
             "CompletionTokens" = EXCLUDED."CompletionTokens", "AnsweredAt" = EXCLUDED."AnsweredAt",
             "LatencyMs" = EXCLUDED."LatencyMs", "Attempts" = EXCLUDED."Attempts", "Outcome" = EXCLUDED."Outcome",
-            "Error" = EXCLUDED."Error", "Blocked" = EXCLUDED."Blocked"
+            "Error" = EXCLUDED."Error", "Blocked" = EXCLUDED."Blocked", "Knowledge" = EXCLUDED."Knowledge"
         WHERE chat_exchanges."Outcome" = 'DeadLettered' AND EXCLUDED."Outcome" <> 'DeadLettered'
         """;
 
@@ -39,6 +40,15 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
              AS d(job_id, app_id, open_id, direction, source, blocked, rule, score, span_start, span_length, excerpt, decided_at)
         JOIN chat_exchanges e ON e."JobId" = d.job_id
         ON CONFLICT ("ExchangeId", "Direction") DO NOTHING
+        """;
+
+    // A question the knowledge base missed joins its exchange by JobId too, once; it goes with the exchange's retention.
+    private const string InsertMissedSql = """
+        INSERT INTO knowledge_missed_questions ("ExchangeId", "AppId", "Question", "AskedAt")
+        SELECT e."Id", e."AppId", e."Question", e."ReceivedAt"
+        FROM chat_exchanges e
+        WHERE e."JobId" = ANY(@m_job_id)
+        ON CONFLICT ("ExchangeId") DO NOTHING
         """;
 
     // Users are known from their first follow or message: a message's sender follows the account (WeChat lets only
@@ -113,6 +123,14 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
             batch.BatchCommands.Add(insertDecisions);
         }
 
+        var missed = rows.Where(r => r.Knowledge is { Missed: true }).Select(r => r.JobId).ToArray();
+        if (missed.Length > 0)
+        {
+            var insertMissed = new NpgsqlBatchCommand(InsertMissedSql);
+            insertMissed.Parameters.Add(Array("m_job_id", NpgsqlDbType.Text, missed));
+            batch.BatchCommands.Add(insertMissed);
+        }
+
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -134,6 +152,7 @@ internal sealed partial class ExchangeWriter(IConfiguration configuration, ILogg
         Array("blocked", NpgsqlDbType.Text, rows.Select(r => r.Blocked?.ToString())),
         Array("media", NpgsqlDbType.Text, rows.Select(r => r.Media)),
         Array("charge", NpgsqlDbType.Text, rows.Select(r => r.Charge)),
+        Array("knowledge", NpgsqlDbType.Jsonb, rows.Select(r => r.Knowledge?.ToJson())),
     ];
 
     private static NpgsqlParameter[] UserParameters(List<ChatExchange> rows) =>

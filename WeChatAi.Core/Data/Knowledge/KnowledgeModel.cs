@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace WeChatAi.Core.Data.Knowledge;
 
-/// <summary>The knowledge base's tables: sources (the worker claims queued ones by state) and their chunks.</summary>
+/// <summary>The knowledge base's tables: sources (the worker claims queued ones by state), their chunks, the missed questions.</summary>
 internal static class KnowledgeModel
 {
     public static void ConfigureKnowledge(this ModelBuilder modelBuilder)
@@ -30,6 +30,16 @@ internal static class KnowledgeModel
             chunk.HasKey(c => c.Id);
             chunk.Property(c => c.Heading).HasMaxLength(KnowledgeChunk.MaxHeading);
             chunk.HasIndex(c => new { c.SourceId, c.Ordinal }).IsUnique();
+        });
+
+        modelBuilder.Entity<KnowledgeMissedQuestion>(missed =>
+        {
+            missed.ToTable("knowledge_missed_questions");
+            missed.HasKey(m => m.Id);
+            missed.Property(m => m.AppId).HasMaxLength(64);
+            missed.HasIndex(m => m.ExchangeId).IsUnique();
+            missed.HasOne<ChatExchange>().WithMany().HasForeignKey(m => m.ExchangeId).OnDelete(DeleteBehavior.Cascade); // the exchanges' retention
+            missed.HasIndex(m => new { m.AppId, m.Id }).HasFilter("\"AnsweredSourceId\" IS NULL"); // the waiting ones, newest first
         });
     }
 }

@@ -512,6 +512,9 @@ namespace WeChatAi.Core.Data.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("Knowledge")
+                        .HasColumnType("jsonb");
+
                     b.Property<int>("LatencyMs")
                         .HasColumnType("integer");
 
@@ -640,6 +643,46 @@ namespace WeChatAi.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("knowledge_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("WeChatAi.Core.Data.Knowledge.KnowledgeMissedQuestion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("AnsweredSourceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AppId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("AskedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("ExchangeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExchangeId")
+                        .IsUnique();
+
+                    b.HasIndex("AppId", "Id")
+                        .HasFilter("\"AnsweredSourceId\" IS NULL");
+
+                    b.ToTable("knowledge_missed_questions", (string)null);
                 });
 
             modelBuilder.Entity("WeChatAi.Core.Data.Knowledge.KnowledgeSource", b =>
@@ -883,6 +926,15 @@ namespace WeChatAi.Core.Data.Migrations
                     b.HasOne("WeChatAi.Core.Data.Knowledge.KnowledgeSource", null)
                         .WithMany()
                         .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("WeChatAi.Core.Data.Knowledge.KnowledgeMissedQuestion", b =>
+                {
+                    b.HasOne("WeChatAi.Core.Data.ChatExchange", null)
+                        .WithMany()
+                        .HasForeignKey("ExchangeId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

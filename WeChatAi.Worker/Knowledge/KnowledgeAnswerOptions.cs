@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WeChatAi.Worker.Knowledge;
+
+/// <summary>Whether and how the AI answers from the knowledge base.</summary>
+public enum KnowledgeMode
+{
+    /// <summary>The knowledge base is not consulted.</summary>
+    Off,
+
+    /// <summary>Passages that pass the bar go to the LLM with the question; without any, the LLM answers alone.</summary>
+    Assist,
+
+    /// <summary>Only from the knowledge base: without a passage past the bar, no LLM call and <see cref="KnowledgeAnswerOptions.StrictFallbackText"/>.</summary>
+    Strict,
+}
+
+/// <summary>Answering from the knowledge base (section <c>Knowledge</c>, beside the chunking settings Core binds).</summary>
+public sealed class KnowledgeAnswerOptions
+{
+    public const string Section = "Knowledge";
+
+    /// <summary><c>off</c>, <c>assist</c> or <c>strict</c>.</summary>
+    [EnumDataType(typeof(KnowledgeMode), ErrorMessage = "Knowledge:Mode must be off, assist or strict.")]
+    public KnowledgeMode Mode { get; set; } = KnowledgeMode.Assist;
+
+    /// <summary>
+    /// The bar a passage must pass to reach the LLM: its match, the IDF-weighted share of the question's words it
+    /// contains (0–1, comparable across questions, unlike BM25; docs/knowledge.md).
+    /// </summary>
+    [Range(0.0, 1.0, ErrorMessage = "Knowledge:MinScore must be between 0 and 1 (the share of the question's words, weighted by rarity, a passage must contain).")]
+    public double MinScore { get; set; } = 0.5;
+
+    /// <summary>The most passages sent with a question (the best by BM25 among those past the bar).</summary>
+    [Range(1, 10, ErrorMessage = "Knowledge:TopPassages must be between 1 and 10.")]
+    public int TopPassages { get; set; } = 3;
+
+    /// <summary>The reply in <c>strict</c> mode when the knowledge base has nothing for the question (or the LLM found the passages do not cover it).</summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Knowledge:StrictFallbackText must not be empty.")]
+    [MaxLength(500, ErrorMessage = "Knowledge:StrictFallbackText must be at most 500 characters.")]
+    public string StrictFallbackText { get; set; } = "抱歉，这个问题我在资料里没有找到答案。您可以换个说法再问，或者留言，我们会尽快补充。";
+}
