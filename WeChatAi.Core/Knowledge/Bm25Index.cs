@@ -100,12 +100,17 @@ public sealed class Bm25Index
         double total = 0, covered = 0;
         for (var w = 0; w < words.Length; w++)
         {
+            if (AskingWords.Set.Contains(words[w]))
+            {
+                continue;
+            }
+
             var partsWeight = 0.0;
             var partsMatched = 0.0;
             var isPart = false;
             for (var o = 0; o < words.Length; o++)
             {
-                if (o == w || words[o].Length == words[w].Length)
+                if (o == w || words[o].Length == words[w].Length || AskingWords.Set.Contains(words[o]))
                 {
                     continue;
                 }

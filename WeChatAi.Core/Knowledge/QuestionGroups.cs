@@ -12,9 +12,11 @@ public sealed record QuestionGroup(IReadOnlyList<MissedQuestionItem> Questions)
 }
 
 /// <summary>
-/// Groups questions by their words' overlap (Jaccard similarity of jieba's words, at least <see cref="MinSimilarity"/>
-/// with a group's first question): "退款怎么申请" and "怎么申请退款" are one group, "课程多少钱" another. One pass,
-/// newest first, so a group's representative is its newest question; groups come largest first, then most recent.
+/// Groups questions by their words' overlap: the words two questions share over the words of the shorter one (the
+/// overlap coefficient of jieba's words, <see cref="AskingWords"/> aside), at least <see cref="MinSimilarity"/> with a
+/// group's first question. "能开发票吗" and "发票怎么开" are one group (jieba cuts the first into 开发, 发票, 开发票:
+/// Jaccard would part them), "今天天气怎么样" another. One pass, newest first, so a group's representative is its newest
+/// question; groups come largest first, then most recent.
 /// </summary>
 public static class QuestionGroups
 {
@@ -26,9 +28,9 @@ public static class QuestionGroups
         var groups = new List<(HashSet<string> Words, string Text, List<MissedQuestionItem> Questions)>();
         foreach (var (question, words) in newestFirst)
         {
-            var set = words.ToHashSet(StringComparer.Ordinal);
+            var set = words.Where(w => !AskingWords.Set.Contains(w)).ToHashSet(StringComparer.Ordinal);
             var text = question.Question.Trim();
-            var group = groups.FindIndex(g => set.Count == 0 || g.Words.Count == 0 ? g.Text == text : Jaccard(g.Words, set) >= MinSimilarity);
+            var group = groups.FindIndex(g => set.Count == 0 || g.Words.Count == 0 ? g.Text == text : Overlap(g.Words, set) >= MinSimilarity);
             if (group < 0)
             {
                 groups.Add((set, text, [question]));
@@ -42,12 +44,5 @@ public static class QuestionGroups
         return [.. groups.Select(g => new QuestionGroup(g.Questions)).OrderByDescending(g => g.Questions.Count).ThenByDescending(g => g.LastSeen)];
     }
 
-    public static double Jaccard(IReadOnlySet<string> a, IReadOnlySet<string> b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        var shared = a.Count(b.Contains);
-        var union = a.Count + b.Count - shared;
-        return union == 0 ? 1 : (double)shared / union;
-    }
+    private static double Overlap(HashSet<string> a, HashSet<string> b) => (double)a.Count(b.Contains) / Math.Min(a.Count, b.Count);
 }

@@ -29,7 +29,7 @@ public sealed class KnowledgeAnswerOptions
     /// contains (0–1, comparable across questions, unlike BM25; docs/knowledge.md).
     /// </summary>
     [Range(0.0, 1.0, ErrorMessage = "Knowledge:MinScore must be between 0 and 1 (the share of the question's words, weighted by rarity, a passage must contain).")]
-    public double MinScore { get; set; } = 0.5;
+    public double MinScore { get; set; } = 0.3;
 
     /// <summary>The most passages sent with a question (the best by BM25 among those past the bar).</summary>
     [Range(1, 10, ErrorMessage = "Knowledge:TopPassages must be between 1 and 10.")]
