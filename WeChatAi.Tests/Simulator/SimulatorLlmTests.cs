@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using WeChatAi.Core.Knowledge;
+using WeChatAi.Simulator.Llm;
 using WeChatAi.Tests.Infrastructure;
 
 namespace WeChatAi.Tests.Simulator;
@@ -31,6 +33,23 @@ public sealed class SimulatorLlmTests
         Assert.Contains("【模拟AI】", content, StringComparison.Ordinal);
         Assert.Contains("什么是公众号？", content, StringComparison.Ordinal);
         Assert.True(body.GetProperty("usage").GetProperty("completion_tokens").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task A_question_sent_with_knowledge_passages_is_answered_from_the_matching_one_or_marked_not_covered()
+    {
+        await using var simulator = await SimulatorProcess.StartAsync(new Uri("http://127.0.0.1:1/wechat"));
+        KnowledgePassage[] passages =
+        [
+            new(1, 1, "开课时间", null, "每周二、周四晚上八点直播上课。错过的可以看回放。", null),
+            new(2, 2, "退款说明", null, "购买后七天内可以申请全额退款。款项原路退回，三到五个工作日到账。", null),
+        ];
+
+        var covered = await AnswerAsync(simulator, KnowledgePrompt.Build(passages, "退款要几个工作日到账"));
+        Assert.Equal(FakeKnowledgeAnswer.Prefix + "款项原路退回，三到五个工作日到账。", covered);
+
+        var notCovered = await AnswerAsync(simulator, KnowledgePrompt.Build(passages, "今天天气好吗"));
+        Assert.StartsWith(KnowledgePrompt.NotCovered + FakeLlm.Marker + "你问的是：「今天天气好吗」", notCovered, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,6 +87,14 @@ public sealed class SimulatorLlmTests
         await simulator.PostJsonAsync("/sim/llm", new { latencyMs = 0, unavailableRate = 1.0 });
         using var unavailable = await SendAsync(simulator, Question);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+    }
+
+    private static async Task<string?> AnswerAsync(SimulatorProcess simulator, string question)
+    {
+        using var response = await SendAsync(simulator, new { model = "simulator-chat", messages = new[] { new { role = "user", content = question } } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
     }
 
     private static async Task<HttpResponseMessage> SendAsync(SimulatorProcess simulator, object body)
