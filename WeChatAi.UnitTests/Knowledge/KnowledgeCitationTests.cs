@@ -1,6 +1,7 @@
 using System.Text;
 using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Knowledge;
+using WeChatAi.Core.Replies;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Knowledge;
 
@@ -59,17 +60,20 @@ public sealed class KnowledgeCitationTests
         Assert.Equal(3, line.Split('《').Length - 1); // the third source fits without its link
     }
 
-    [Fact]
-    public void In_a_long_answer_the_citation_and_then_the_label_end_the_last_part_whole_and_every_part_fits()
+    [Theory]
+    [InlineData(2048)] // a customer-service push
+    [InlineData(0)] // a passive reply's part: room kept for the "继续" link
+    public void In_a_long_answer_the_citation_and_then_the_label_end_the_last_part_whole_and_every_part_fits(int maxBytes)
     {
+        maxBytes = maxBytes == 0 ? PassiveReplyScripts.PartBytes(2048) : maxBytes;
         var knowledge = new ExchangeKnowledge([Passage(1, "退款说明", "https://example.com/refund")], Missed: false);
         var answer = string.Concat(Enumerable.Repeat("购买课程后七天内可以申请全额退款，款项原路退回。", 120)); // ~8.6 KB
         var trailer = KnowledgeCitation.Trailer(knowledge, Label);
 
-        var parts = MessageSplitter.Split(answer, 2048, trailer);
+        var parts = MessageSplitter.Split(answer, maxBytes, trailer);
 
         Assert.True(parts.Count >= 5);
-        Assert.All(parts, p => Assert.True(Encoding.UTF8.GetByteCount(p) <= 2048));
+        Assert.All(parts, p => Assert.True(Encoding.UTF8.GetByteCount(p) <= maxBytes));
         Assert.EndsWith("\n参考：<a href=\"https://example.com/refund\">《退款说明》</a>\n" + Label, parts[^1], StringComparison.Ordinal);
         Assert.All(parts.SkipLast(1), p => Assert.DoesNotContain("参考：", p, StringComparison.Ordinal));
         Assert.Equal(1, parts.Sum(p => p.Split(Label).Length - 1));
