@@ -9,7 +9,7 @@ using WeChatAi.Worker.Common;
 namespace WeChatAi.Worker.Knowledge;
 
 /// <summary>
-/// A text question answered from the knowledge base (<see cref="KnowledgeAnswerOptions.Mode"/>): the passages that pass
+/// A text question (or a voice message's transcription) answered from the knowledge base (<see cref="KnowledgeAnswerOptions.Mode"/>): the passages that pass
 /// the bar are sent to the LLM with it (<see cref="KnowledgePrompt"/>); none in <c>strict</c> mode is the fallback text
 /// and no LLM call. The answer carries what it was given (<see cref="ExchangeKnowledge"/>): the passages it cites, or a
 /// miss — none passed the bar, or the LLM began with <see cref="KnowledgePrompt.NotCovered"/> (stripped here).
@@ -35,9 +35,9 @@ internal sealed class KnowledgeAnswers
     {
         ArgumentNullException.ThrowIfNull(ask);
         var settings = _options.Value;
-        // Not consulted: mode off, an image, or (assist) an empty base, which would make every question a miss.
+        // Not consulted: mode off, or (assist) an empty base, which would make every question a miss.
         var strict = settings.Mode == KnowledgeMode.Strict;
-        if (settings.Mode == KnowledgeMode.Off || job.Media is { Kind: JobMedia.Image } || (!strict && _index.Passages == 0))
+        if (settings.Mode == KnowledgeMode.Off || (!strict && _index.Passages == 0))
         {
             return await ask(job.Content);
         }
