@@ -6,12 +6,16 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class KnowledgeIngestionExtensions
 {
-    /// <summary>The knowledge base's ingestion: queued sources chunked, segmented and stored ready (<see cref="KnowledgeIngestion"/>).</summary>
+    /// <summary>
+    /// The knowledge base's ingestion: queued sources chunked, segmented, embedded when a provider is configured and
+    /// stored ready (<see cref="KnowledgeIngestion"/>); sources left without vectors embedded later (<see cref="KnowledgeEmbedding"/>).
+    /// </summary>
     public static TBuilder AddKnowledgeIngestion<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddKnowledgeBase();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<KnowledgeIngestion>();
+        builder.Services.AddHostedService<KnowledgeEmbedding>();
         return builder;
     }
 }

@@ -1,0 +1,86 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using Polly;
+using WeChatAi.Core.Knowledge.Vectors;
+
+// RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults' handler.
+#pragma warning disable EXTEXP0001
+
+// In the builder's namespace, like the service defaults' extensions.
+namespace Microsoft.Extensions.Hosting;
+
+public static class KnowledgeVectorExtensions
+{
+    private const string EmbeddingClientName = "knowledge-embeddings";
+
+    /// <summary>
+    /// The optional embedding and rerank providers (<see cref="VectorOptions"/>): <see cref="KnowledgeEmbedder"/> over
+    /// an OpenAI-compatible <c>/embeddings</c> (its own retries and per-attempt timeout), and <see cref="KnowledgeReranker"/>.
+    /// Both do nothing while their endpoint is not configured.
+    /// </summary>
+    public static TBuilder AddKnowledgeVectors<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddValidatedOptions<VectorOptions>("Knowledge");
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(KnowledgeEmbedder)))
+        {
+            return builder;
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient(EmbeddingClientName)
+            .RemoveServiceDiscovery()
+            .RemoveAllResilienceHandlers()
+            .AddResilienceHandler("knowledge-embeddings", static (pipeline, context) =>
+            {
+                var settings = context.ServiceProvider.GetRequiredService<IOptions<VectorOptions>>().Value;
+                pipeline
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = Math.Max(1, settings.EmbeddingMaxRetries),
+                        ShouldHandle = settings.EmbeddingMaxRetries == 0 ? static _ => PredicateResult.False() : new HttpRetryStrategyOptions().ShouldHandle,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = TimeSpan.FromMilliseconds(500),
+                        ShouldRetryAfterHeader = true,
+                    })
+                    .AddTimeout(TimeSpan.FromSeconds(settings.EmbeddingTimeoutSeconds));
+            });
+        services.AddHttpClient<KnowledgeReranker>(KnowledgeReranker.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveServiceDiscovery()
+            .RemoveAllResilienceHandlers();
+        services.AddSingleton(static provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<VectorOptions>>();
+            return new KnowledgeEmbedder(
+                settings.Value.HasEmbeddings ? Generator(provider, settings.Value) : null, settings, provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<KnowledgeEmbedder>>());
+        });
+        return builder;
+    }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> Generator(IServiceProvider provider, VectorOptions settings)
+    {
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(EmbeddingClientName);
+        http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline times each attempt out, the callers hold their deadline
+
+        // One retry layer (the pipeline's; the SDK's is off) and no SDK logging: failures are logged by KnowledgeEmbedder.
+        var client = new OpenAIClient(
+            new ApiKeyCredential(string.IsNullOrWhiteSpace(settings.EmbeddingApiKey) ? "not-configured" : settings.EmbeddingApiKey),
+            new OpenAIClientOptions
+            {
+                Endpoint = new Uri(settings.EmbeddingEndpoint!),
+                Transport = new HttpClientPipelineTransport(http),
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                NetworkTimeout = Timeout.InfiniteTimeSpan,
+                ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false },
+            });
+        return client.GetEmbeddingClient(settings.EmbeddingModel).AsIEmbeddingGenerator(settings.EmbeddingDimensions);
+    }
+}
