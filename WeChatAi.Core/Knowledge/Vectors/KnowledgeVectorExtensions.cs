@@ -26,7 +26,7 @@ public static class KnowledgeVectorExtensions
     /// </summary>
     public static TBuilder AddKnowledgeVectors<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.AddValidatedOptions<VectorOptions>("Knowledge");
+        builder.AddValidatedOptions<VectorOptions>(VectorOptions.Section);
         var services = builder.Services;
         if (services.Any(d => d.ServiceType == typeof(KnowledgeEmbedder)))
         {

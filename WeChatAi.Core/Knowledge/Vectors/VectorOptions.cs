@@ -9,6 +9,9 @@ namespace WeChatAi.Core.Knowledge.Vectors;
 /// </summary>
 public sealed class VectorOptions : IValidatableObject
 {
+    /// <summary>The chunking settings' section (<see cref="KnowledgeOptions.Section"/>): one <c>Knowledge</c> section for the operator.</summary>
+    public const string Section = KnowledgeOptions.Section;
+
     /// <summary>The OpenAI-compatible base URL the <c>/embeddings</c> path is added to, e.g. <c>https://dashscope.aliyuncs.com/compatible-mode/v1</c>.</summary>
     [Url(ErrorMessage = "Knowledge:EmbeddingEndpoint must be an absolute http(s) URL.")]
     public string? EmbeddingEndpoint { get; set; }
