@@ -31,8 +31,7 @@ public sealed partial class KnowledgeIndex(
     public long Version => _snapshot.Version;
 
     /// <summary>The best <paramref name="top"/> passages for a question as a user asks it, by keywords alone (no provider call).</summary>
-    public IReadOnlyList<RankedPassage> Search(string question, int top) =>
-        [.. _snapshot.Index.Search(segmenter.Question(question), top).Select((r, i) => r with { KeywordRank = i + 1, KeywordScore = r.Score })];
+    public IReadOnlyList<RankedPassage> Search(string question, int top) => HybridRanking.Keyword(_snapshot.Index, segmenter.Question(question), top);
 
     /// <summary>
     /// The best <paramref name="top"/> passages for a question: keyword and vector lists fused by reciprocal rank when
@@ -42,33 +41,13 @@ public sealed partial class KnowledgeIndex(
     public async Task<IReadOnlyList<RankedPassage>> SearchAsync(string question, int top, CancellationToken cancellationToken)
     {
         var snapshot = _snapshot;
-        var keyword = snapshot.Index.Search(segmenter.Question(question), Math.Max(top, FusionDepth));
+        var depth = Math.Max(top, FusionDepth);
+        var keyword = HybridRanking.Keyword(snapshot.Index, segmenter.Question(question), depth);
         var questionVector = snapshot.Vectors.Count == 0 ? null : await embedder.EmbedQuestionAsync(question, cancellationToken).ConfigureAwait(false);
-        if (questionVector is null)
-        {
-            var ranked = keyword.Select((r, i) => r with { KeywordRank = i + 1, KeywordScore = r.Score }).ToList();
-            return await RerankAsync(question, ranked, top, cancellationToken).ConfigureAwait(false);
-        }
-
-        var vector = snapshot.Vectors.Search(questionVector, Math.Max(top, FusionDepth));
-        var byChunk = keyword.Select((r, i) => (r.Passage, Rank: i + 1, r.Score)).ToDictionary(r => r.Passage.ChunkId);
-        var byVector = vector.Select((v, i) => (Passage: snapshot.Passages[v.Passage], Rank: i + 1, Score: (double)v.Cosine)).ToDictionary(r => r.Passage.ChunkId);
-        var fused = RankFusion.Fuse([.. keyword.Select(r => r.Passage.ChunkId)], [.. byVector.Keys]);
-        var results = fused.Select((f, i) =>
-        {
-            var k = byChunk.GetValueOrDefault(f.Item);
-            var v = byVector.GetValueOrDefault(f.Item);
-            return new RankedPassage(k.Passage ?? v.Passage, f.Score)
-            {
-                KeywordRank = k.Passage is null ? null : k.Rank,
-                KeywordScore = k.Passage is null ? null : k.Score,
-                VectorRank = v.Passage is null ? null : v.Rank,
-                VectorScore = v.Passage is null ? null : v.Score,
-                FusedRank = i + 1,
-                FusedScore = f.Score,
-            };
-        }).ToList();
-        return await RerankAsync(question, results, top, cancellationToken).ConfigureAwait(false);
+        var ranked = questionVector is null
+            ? keyword
+            : HybridRanking.Fuse(keyword, HybridRanking.Vector(snapshot.Vectors, snapshot.Passages, questionVector, depth));
+        return await RerankAsync(question, ranked, top, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The reranker's order of the list's top <c>Knowledge:RerankCandidates</c>, or the list as it is when there is none or it fails.</summary>
