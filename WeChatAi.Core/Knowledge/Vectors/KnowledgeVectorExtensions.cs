@@ -1,12 +1,10 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using Polly;
+using WeChatAi.Core.Ai;
 using WeChatAi.Core.Knowledge.Vectors;
 
 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults' handler.
@@ -41,15 +39,7 @@ public static class KnowledgeVectorExtensions
             {
                 var settings = context.ServiceProvider.GetRequiredService<IOptions<VectorOptions>>().Value;
                 pipeline
-                    .AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = Math.Max(1, settings.EmbeddingMaxRetries),
-                        ShouldHandle = settings.EmbeddingMaxRetries == 0 ? static _ => PredicateResult.False() : new HttpRetryStrategyOptions().ShouldHandle,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = TimeSpan.FromMilliseconds(500),
-                        ShouldRetryAfterHeader = true,
-                    })
+                    .AddRetry(OpenAiCompatible.Retries(settings.EmbeddingMaxRetries, TimeSpan.FromMilliseconds(500)))
                     .AddTimeout(TimeSpan.FromSeconds(settings.EmbeddingTimeoutSeconds));
             });
         services.AddHttpClient<KnowledgeReranker>(KnowledgeReranker.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -65,22 +55,8 @@ public static class KnowledgeVectorExtensions
         return builder;
     }
 
-    private static IEmbeddingGenerator<string, Embedding<float>> Generator(IServiceProvider provider, VectorOptions settings)
-    {
-        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(EmbeddingClientName);
-        http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline times each attempt out, the callers hold their deadline
-
-        // One retry layer (the pipeline's; the SDK's is off) and no SDK logging: failures are logged by KnowledgeEmbedder.
-        var client = new OpenAIClient(
-            new ApiKeyCredential(string.IsNullOrWhiteSpace(settings.EmbeddingApiKey) ? "not-configured" : settings.EmbeddingApiKey),
-            new OpenAIClientOptions
-            {
-                Endpoint = new Uri(settings.EmbeddingEndpoint!),
-                Transport = new HttpClientPipelineTransport(http),
-                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-                NetworkTimeout = Timeout.InfiniteTimeSpan,
-                ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false },
-            });
-        return client.GetEmbeddingClient(settings.EmbeddingModel).AsIEmbeddingGenerator(settings.EmbeddingDimensions);
-    }
+    /// <summary>The SDK's embedding client as Microsoft.Extensions.AI's generator, over this feature's HttpClient (its pipeline retries; the callers hold their deadline).</summary>
+    private static IEmbeddingGenerator<string, Embedding<float>> Generator(IServiceProvider provider, VectorOptions settings) =>
+        OpenAiCompatible.Client(provider.GetRequiredService<IHttpClientFactory>().CreateClient(EmbeddingClientName), settings.EmbeddingEndpoint!, settings.EmbeddingApiKey)
+            .GetEmbeddingClient(settings.EmbeddingModel).AsIEmbeddingGenerator(settings.EmbeddingDimensions);
 }
