@@ -294,7 +294,7 @@ public sealed class AppHostModelTests
         foreach (var service in (string[])["api", "worker"])
         {
             var environment = await EnvironmentOf(configured, service);
-            Assert.Equal(("https://embeddings.example/v1", "text-embedding-v4", "k"),
+            Assert.Equal(("https://embeddings.example/v1", "text-embedding-v4", "{embedding-api-key.value}"), // the key as the secret parameter, not its text
                 (environment["Knowledge__EmbeddingEndpoint"], environment["Knowledge__EmbeddingModel"], environment["Knowledge__EmbeddingApiKey"]));
         }
     }
