@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Instrumentation.AspNetCore;
 using WeChatAi.Simulator.Browser;
 using WeChatAi.Simulator.Chat;
+using WeChatAi.Simulator.Embeddings;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Simulator.Moderation;
 using WeChatAi.Simulator.OAuth;
@@ -32,6 +33,7 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<PublishedMenu>();
         builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<LlmStats>();
+        builder.Services.AddSingleton<EmbeddingState>();
         builder.Services.AddSingleton<WeChatCryptoHolder>();
         builder.Services.AddSingleton<BurstRunner>();
         builder.Services.AddSingleton<SimulatedPay>();
@@ -69,6 +71,7 @@ public static class SimulatorExtensions
         app.UseRouting();
         app.MapWeChatApi();
         app.MapFakeLlm();
+        app.MapFakeEmbeddings();
         app.MapFakeModeration();
         app.MapChat();
         app.MapWeChatPay();

@@ -145,9 +145,8 @@ internal static class KnowledgeApi
             return AdminRequests.BadRequest($"top must be between 1 and {KnowledgeSearchRequest.MaxTop}.");
         }
 
-        var found = index.Search(body.Query, body.Top ?? KnowledgeSearchRequest.DefaultTop);
-        return TypedResults.Ok(new KnowledgeSearchResponse([.. found.Select(r =>
-            new KnowledgeSearchResult(r.Passage.SourceId, r.Passage.ChunkId, r.Passage.Title, r.Passage.Heading, r.Passage.Text, Math.Round(r.Score, 4)))]));
+        var found = await index.SearchAsync(body.Query, body.Top ?? KnowledgeSearchRequest.DefaultTop, ct);
+        return TypedResults.Ok(new KnowledgeSearchResponse([.. found.Select(KnowledgeSearchResult.From)]));
     }
 
     public static string AppId(IOptions<WeChatOptions> wechat) => wechat.Value.AppId ?? "";

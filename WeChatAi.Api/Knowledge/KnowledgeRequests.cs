@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WeChatAi.Api.Admin;
 using WeChatAi.Core.Data.Knowledge;
+using WeChatAi.Core.Knowledge;
 
 namespace WeChatAi.Api.Knowledge;
 
@@ -107,19 +108,35 @@ internal sealed record KnowledgeSearchRequest(string? Query, int? Top)
 /// <summary>What POST and PUT answer: the source's id and state (queued until the worker has indexed it).</summary>
 internal sealed record KnowledgeSourceAccepted(long Id, string State);
 
+/// <summary>A source as the API shows it; <c>EmbeddingModel</c> is the model its chunks' vectors came from, null while it has none (keyword ranking only).</summary>
 internal sealed record KnowledgeSourceView(
-    long Id, string Kind, string Title, string? Url, string State, int Chunks, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    long Id, string Kind, string Title, string? Url, string State, int Chunks, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? EmbeddingModel)
 {
     public static KnowledgeSourceView From(KnowledgeSource s) =>
-        new(s.Id, Name(s.Kind), s.Title, s.Url, Name(s.State), s.ChunkCount, s.Error, s.CreatedAt, s.UpdatedAt);
+        new(s.Id, Name(s.Kind), s.Title, s.Url, Name(s.State), s.ChunkCount, s.Error, s.CreatedAt, s.UpdatedAt, s.EmbeddingModel);
 
     public static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
 internal sealed record KnowledgeSourcePage(IReadOnlyList<KnowledgeSourceView> Items, long? NextBefore);
 
-/// <summary>A passage found: its source, the section heading, the text and its BM25 score (higher is better; not comparable across questions).</summary>
-internal sealed record KnowledgeSearchResult(long SourceId, long ChunkId, string Title, string? Heading, string Text, double Score);
+/// <summary>
+/// A passage found: its source, the section heading, the text and the score that ordered it (higher is better; not
+/// comparable across questions): BM25 by keywords alone, the fused score with vectors, the reranker's relevance with
+/// one. So an operator sees why, each ranking's own rank and score (null where it did not find the passage or did not run).
+/// </summary>
+internal sealed record KnowledgeSearchResult(
+    long SourceId, long ChunkId, string Title, string? Heading, string Text, double Score,
+    int? KeywordRank, double? KeywordScore, int? VectorRank, double? VectorScore, int? FusedRank, double? FusedScore, double? RerankScore)
+{
+    public static KnowledgeSearchResult From(RankedPassage r) => new(
+        r.Passage.SourceId, r.Passage.ChunkId, r.Passage.Title, r.Passage.Heading, r.Passage.Text, Round(r.Score),
+        r.KeywordRank, Round(r.KeywordScore), r.VectorRank, Round(r.VectorScore), r.FusedRank, Round(r.FusedScore), Round(r.RerankScore));
+
+    private static double Round(double score) => Math.Round(score, 4);
+
+    private static double? Round(double? score) => score is { } value ? Math.Round(value, 4) : null;
+}
 
 internal sealed record KnowledgeSearchResponse(IReadOnlyList<KnowledgeSearchResult> Results);
 

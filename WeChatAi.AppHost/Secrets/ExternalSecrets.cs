@@ -47,6 +47,17 @@ public sealed class ExternalSecrets
         ("moderation-api-key", "Safety__ModerationApiKey"),
     ];
 
+    /// <summary>The knowledge base's embedding and rerank providers' keys: published only with their endpoint configured.</summary>
+    private static readonly (string Parameter, string EnvironmentVariable)[] EmbeddingSettings =
+    [
+        ("embedding-api-key", "Knowledge__EmbeddingApiKey"),
+    ];
+
+    private static readonly (string Parameter, string EnvironmentVariable)[] RerankSettings =
+    [
+        ("rerank-api-key", "Knowledge__RerankApiKey"),
+    ];
+
     /// <summary>
     /// What the API reads: it verifies and decrypts WeChat's callbacks, guards its admin endpoints and checks the
     /// operators' sign-in, and exchanges the purchase page's OAuth codes (the AppSecret).
@@ -54,18 +65,18 @@ public sealed class ExternalSecrets
     public static readonly string[] Api =
     [
         "wechat-token", "wechat-app-id", "wechat-app-secret", "wechat-encoding-aes-key", AdminKey, AdminPassword,
-        "wechatpay-merchant-private-key", "wechatpay-public-key", "wechatpay-api-v3-key",
+        "wechatpay-merchant-private-key", "wechatpay-public-key", "wechatpay-api-v3-key", "embedding-api-key", "rerank-api-key",
     ];
 
-    /// <summary>What the worker reads: it gets access tokens from WeChat, calls the LLM and the moderation service.</summary>
-    public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key", "moderation-api-key"];
+    /// <summary>What the worker reads: it gets access tokens from WeChat, calls the LLM, the moderation service and the embedding and rerank providers.</summary>
+    public static readonly string[] Worker = ["wechat-app-id", "wechat-app-secret", "llm-api-key", "moderation-api-key", "embedding-api-key", "rerank-api-key"];
 
     /// <summary>What the console reads: only the key it calls the API with (the password is checked by the API).</summary>
     public static readonly string[] Admin = [AdminKey];
 
     /// <summary>True when <paramref name="key"/> (e.g. <c>WeChat:AppId</c>) is a setting one of these parameters supplies.</summary>
     public static bool Supplies(string key) =>
-        ((IEnumerable<(string Parameter, string EnvironmentVariable)>[])[WeChatSettings, LlmSettings, AdminSettings, PaymentSettings, ModerationSettings])
+        ((IEnumerable<(string Parameter, string EnvironmentVariable)>[])[WeChatSettings, LlmSettings, AdminSettings, PaymentSettings, ModerationSettings, EmbeddingSettings, RerankSettings])
             .SelectMany(settings => settings)
             .Any(s => s.EnvironmentVariable.Equals(key.Replace(":", "__", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
 
@@ -99,6 +110,8 @@ public sealed class ExternalSecrets
         secrets.Add(builder, AdminSettings, all);
         secrets.Add(builder, PaymentSettings, all && !string.IsNullOrWhiteSpace(builder.Configuration["WeChatPay:MchId"]));
         secrets.Add(builder, ModerationSettings, all && !string.IsNullOrWhiteSpace(builder.Configuration["Safety:ModerationUrl"]));
+        secrets.Add(builder, EmbeddingSettings, all && !string.IsNullOrWhiteSpace(builder.Configuration["Knowledge:EmbeddingEndpoint"]));
+        secrets.Add(builder, RerankSettings, all && !string.IsNullOrWhiteSpace(builder.Configuration["Knowledge:RerankEndpoint"]));
 
         if (all)
         {

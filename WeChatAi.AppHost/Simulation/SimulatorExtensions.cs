@@ -90,6 +90,20 @@ public static class SimulatorExtensions
             }
         }
 
+        // No embedding provider configured and the LLM simulated: the simulator's n-gram model and reranker, so the
+        // knowledge base's vector path runs in full offline (the API embeds questions, the worker passages).
+        if (!secrets.HasLlm && string.IsNullOrWhiteSpace(builder.Configuration["Knowledge:EmbeddingEndpoint"]))
+        {
+            foreach (var service in (IResourceBuilder<ProjectResource>[])[api, worker])
+            {
+                service.WithEnvironment("Knowledge__EmbeddingEndpoint", endpoint)
+                    .WithEnvironment("Knowledge__EmbeddingModel", "simulator-embedding")
+                    .WithEnvironment("Knowledge__EmbeddingApiKey", "simulator")
+                    .WithEnvironment("Knowledge__EmbeddingBatchSize", "64")
+                    .WithEnvironment("Knowledge__EmbeddingRequestsPerSecond", "50");
+            }
+        }
+
         // No moderation service configured: the simulator's stand-in, so content safety runs in full offline.
         if (string.IsNullOrWhiteSpace(builder.Configuration["Safety:ModerationUrl"]))
         {

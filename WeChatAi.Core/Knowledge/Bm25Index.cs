@@ -1,14 +1,41 @@
 namespace WeChatAi.Core.Knowledge;
 
 /// <summary>A passage as retrieval returns it: its chunk, its source and the text to show or quote.</summary>
-public sealed record KnowledgePassage(long ChunkId, long SourceId, string Title, string? Heading, string Text, string? Url);
+public sealed record KnowledgePassage(long ChunkId, long SourceId, string Title, string? Heading, string Text, string? Url)
+{
+    /// <summary>The passage as a whole for a model to read (embedding, reranking): its title and heading give the text its context.</summary>
+    public string Document => DocumentOf(Title, Heading, Text);
 
-/// <param name="Score">BM25: orders passages for one question, not comparable across questions.</param>
+    public static string DocumentOf(string title, string? heading, string text) => heading is null ? $"{title}\n{text}" : $"{title} / {heading}\n{text}";
+}
+
+/// <summary>
+/// A passage found and its <see cref="Score"/> (what ordered it: BM25 for keywords alone, the fused score, or the
+/// reranker's relevance), with each ranking's own rank and score (null where that ranking did not find it or did not run).
+/// </summary>
 /// <param name="Match">
 /// How much of the question the passage covers, 0–1: the IDF-weighted share of the question's words it contains (a word
 /// the base never uses weighs as the rarest word). Comparable across questions, so the answering bar is set on it.
 /// </param>
-public sealed record RankedPassage(KnowledgePassage Passage, double Score, double Match = 0);
+public sealed record RankedPassage(KnowledgePassage Passage, double Score, double Match = 0)
+{
+    public int? KeywordRank { get; init; }
+
+    /// <summary>BM25.</summary>
+    public double? KeywordScore { get; init; }
+
+    public int? VectorRank { get; init; }
+
+    /// <summary>Cosine similarity of the question's and the passage's vectors.</summary>
+    public double? VectorScore { get; init; }
+
+    public int? FusedRank { get; init; }
+
+    /// <summary>Reciprocal rank fusion: the sum of 1/(60 + rank) over the lists that found it.</summary>
+    public double? FusedScore { get; init; }
+
+    public double? RerankScore { get; init; }
+}
 
 /// <summary>
 /// Okapi BM25 over segmented passages, immutable once built (a change builds a new one): an inverted index from word to

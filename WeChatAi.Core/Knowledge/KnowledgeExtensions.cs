@@ -8,11 +8,12 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class KnowledgeExtensions
 {
-    /// <summary>What chunking and segmenting need: the <c>Knowledge</c> settings and jieba (loaded when first needed).</summary>
+    /// <summary>What chunking, segmenting and embedding need: the <c>Knowledge</c> settings, jieba (loaded when first needed) and the optional embedding provider.</summary>
     public static TBuilder AddKnowledgeBase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddValidatedOptions<KnowledgeOptions>(KnowledgeOptions.Section);
         builder.Services.TryAddSingleton<KnowledgeSegmenter>();
+        builder.AddKnowledgeVectors();
         return builder;
     }
 

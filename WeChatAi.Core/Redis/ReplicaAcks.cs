@@ -124,14 +124,14 @@ public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, IOptions<R
                     return true;
                 }
 
-                LogShortOfReplicas(owner._logger, server.EndPoint, reached, owner._replicas, owner._timeoutMs);
+                LogShortOfReplicas(owner._logger, server.EndPoint.ToString(), reached, owner._replicas, owner._timeoutMs);
                 return false;
             }
 #pragma warning disable CA1031 // Whatever failed, this master's waiting callers (and later ones) must hear "not safe".
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                LogWaitFailed(owner._logger, server.EndPoint, ex.GetType().Name);
+                LogWaitFailed(owner._logger, server.EndPoint.ToString(), ex.GetType().Name);
                 return false;
             }
         }
@@ -148,7 +148,7 @@ public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, IOptions<R
             _roleCheckedAt = owner._time.GetTimestamp();
             if (hadReplica && !_hasReplica)
             {
-                LogNoReplica(owner._logger, server.EndPoint);
+                LogNoReplica(owner._logger, server.EndPoint.ToString());
             }
 
             return _hasReplica;
@@ -156,11 +156,11 @@ public sealed partial class ReplicaAcks(IConnectionMultiplexer redis, IOptions<R
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {Endpoint} acknowledged {Reached} of {Required} replicas within {TimeoutMs} ms: the request is refused so it is retried")]
-    private static partial void LogShortOfReplicas(ILogger logger, EndPoint endpoint, long reached, int required, long timeoutMs);
+    private static partial void LogShortOfReplicas(ILogger logger, string? endpoint, long reached, int required, long timeoutMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {Endpoint} could not be asked for its replicas' acknowledgement ({Error}): the request is refused so it is retried")]
-    private static partial void LogWaitFailed(ILogger logger, EndPoint endpoint, string error);
+    private static partial void LogWaitFailed(ILogger logger, string? endpoint, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis {Endpoint} has no replica connected: its writes are acknowledged without a copy until one (re)joins")]
-    private static partial void LogNoReplica(ILogger logger, EndPoint endpoint);
+    private static partial void LogNoReplica(ILogger logger, string? endpoint);
 }

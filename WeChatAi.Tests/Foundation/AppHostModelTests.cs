@@ -276,6 +276,30 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task The_knowledge_base_embeds_with_the_simulators_model_when_the_LLM_is_simulated_unless_a_provider_is_configured()
+    {
+        string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];
+        await using (var bare = await CreateAsync(external))
+        {
+            foreach (var service in (string[])["api", "worker"])
+            {
+                var environment = await EnvironmentOf(bare, service);
+                Assert.Contains("simulator", environment["Knowledge__EmbeddingEndpoint"], StringComparison.Ordinal);
+                Assert.Equal("simulator-embedding", environment["Knowledge__EmbeddingModel"]);
+            }
+        }
+
+        await using var configured = await CreateAsync(
+            [.. external, "Knowledge:EmbeddingEndpoint=https://embeddings.example/v1", "Knowledge:EmbeddingModel=text-embedding-v4", "Parameters:embedding-api-key=k"]);
+        foreach (var service in (string[])["api", "worker"])
+        {
+            var environment = await EnvironmentOf(configured, service);
+            Assert.Equal(("https://embeddings.example/v1", "text-embedding-v4", "{embedding-api-key.value}"), // the key as the secret parameter, not its text
+                (environment["Knowledge__EmbeddingEndpoint"], environment["Knowledge__EmbeddingModel"], environment["Knowledge__EmbeddingApiKey"]));
+        }
+    }
+
+    [Fact]
     public async Task Only_with_the_simulated_account_may_the_worker_fetch_PicUrls_from_this_machine()
     {
         string[] external = ["Infrastructure:Mode=external", "ConnectionStrings:redis=r:1", "ConnectionStrings:wechatdb=Host=d"];

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using WeChatAi.Core.Knowledge;
+using WeChatAi.Core.Knowledge.Vectors;
 
 namespace WeChatAi.UnitTests.Knowledge;
 
@@ -18,7 +19,25 @@ public sealed class KnowledgeOptionsTests
         Assert.Empty(Errors(new KnowledgeOptions { ChunkChars = 500, ChunkOverlapChars = 250 }));
     }
 
-    private static IEnumerable<string?> Errors(KnowledgeOptions options)
+    [Fact]
+    public void The_embedding_and_rerank_settings_are_refused_by_name_and_a_model_is_required_with_an_endpoint()
+    {
+        Assert.Empty(Errors(new VectorOptions()));
+        Assert.Null(new VectorOptions().ModelKey);
+        Assert.Equal(["Knowledge:EmbeddingEndpoint must be an absolute http(s) URL."], Errors(new VectorOptions { EmbeddingEndpoint = "embeddings", EmbeddingModel = "m" }));
+        Assert.Equal(
+            ["Knowledge:EmbeddingModel must be set when Knowledge:EmbeddingEndpoint is."],
+            Errors(new VectorOptions { EmbeddingEndpoint = "https://e.example/v1" }));
+        Assert.Equal(["Knowledge:EmbeddingBatchSize must be between 1 and 2048."], Errors(new VectorOptions { EmbeddingBatchSize = 0 }));
+        Assert.Equal(["Knowledge:EmbeddingDimensions must be between 16 and 8192."], Errors(new VectorOptions { EmbeddingDimensions = 8 }));
+        Assert.Equal(["Knowledge:RerankModel must be set when Knowledge:RerankEndpoint is."], Errors(new VectorOptions { RerankEndpoint = "https://r.example/v1" }));
+
+        // The model and the dimensions asked mark the vectors: changing either re-embeds.
+        Assert.Equal("m/native", new VectorOptions { EmbeddingEndpoint = "https://e.example/v1", EmbeddingModel = "m" }.ModelKey);
+        Assert.Equal("m/512", new VectorOptions { EmbeddingEndpoint = "https://e.example/v1", EmbeddingModel = "m", EmbeddingDimensions = 512 }.ModelKey);
+    }
+
+    private static IEnumerable<string?> Errors(object options)
     {
         var results = new List<ValidationResult>();
         return Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true) ? [] : results.Select(r => r.ErrorMessage);

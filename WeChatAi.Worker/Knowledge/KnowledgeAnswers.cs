@@ -31,7 +31,7 @@ internal sealed class KnowledgeAnswers
     }
 
     /// <param name="ask">The LLM call, with the question as it is to be sent.</param>
-    public async Task<StoredAnswer> AnswerAsync(AiJob job, Func<string, Task<StoredAnswer>> ask)
+    public async Task<StoredAnswer> AnswerAsync(AiJob job, Func<string, Task<StoredAnswer>> ask, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ask);
         var settings = _options.Value;
@@ -42,7 +42,7 @@ internal sealed class KnowledgeAnswers
             return await ask(job.Content);
         }
 
-        var passages = Search(job.Content, settings);
+        var passages = await SearchAsync(job.Content, settings, cancellationToken);
         if (passages.Count == 0)
         {
             if (strict)
@@ -59,8 +59,11 @@ internal sealed class KnowledgeAnswers
         return Finish(answer, passages, settings);
     }
 
-    /// <summary>The passages past the bar, best first: the best by BM25 among a wider pool, since the bar is on the match.</summary>
-    private List<RankedPassage> Search(string question, KnowledgeAnswerOptions settings)
+    /// <summary>
+    /// The passages past the bar, best first: the best of a wider pool (fused with vectors and reranked when configured),
+    /// since the bar is on the keyword match.
+    /// </summary>
+    private async Task<List<RankedPassage>> SearchAsync(string question, KnowledgeAnswerOptions settings, CancellationToken cancellationToken)
     {
         if (_index.Passages == 0)
         {
@@ -68,7 +71,7 @@ internal sealed class KnowledgeAnswers
         }
 
         var started = Stopwatch.GetTimestamp();
-        var found = _index.Search(question, settings.TopPassages * 4).Where(p => p.Match >= settings.MinScore).Take(settings.TopPassages).ToList();
+        var found = (await _index.SearchAsync(question, settings.TopPassages * 4, cancellationToken)).Where(p => p.Match >= settings.MinScore).Take(settings.TopPassages).ToList();
         _searchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         return found;
     }

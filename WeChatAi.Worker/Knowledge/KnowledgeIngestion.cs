@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Knowledge;
+using WeChatAi.Core.Knowledge.Vectors;
 
 namespace WeChatAi.Worker.Knowledge;
 
@@ -12,10 +13,12 @@ namespace WeChatAi.Worker.Knowledge;
 /// Indexes the sources the API stored as queued, one at a time: claims one (<c>FOR UPDATE SKIP LOCKED</c>, so several
 /// workers share the queue), chunks and segments it, and replaces its chunks in one transaction that also marks it
 /// ready — only if its content is still the one chunked (an edit meanwhile queued it again) and it still exists. A
-/// source left processing by a crash is claimed again once its lease has passed. Looks for work every second.
+/// source left processing by a crash is claimed again once its lease has passed. Looks for work every second. With an
+/// embedding provider configured the chunks are embedded before they are stored; a provider that fails leaves the
+/// source ready without vectors (keyword ranking only) for <see cref="KnowledgeEmbedding"/> to embed later.
 /// </summary>
 internal sealed partial class KnowledgeIngestion(
-    IServiceScopeFactory scopes, IConnectionMultiplexer redis, KnowledgeSegmenter segmenter, IOptions<KnowledgeOptions> options,
+    IServiceScopeFactory scopes, IConnectionMultiplexer redis, KnowledgeSegmenter segmenter, KnowledgeEmbedder embedder, IOptions<KnowledgeOptions> options,
     TimeProvider time, ILogger<KnowledgeIngestion> logger) : BackgroundService
 {
     /// <summary>How long a claim holds: chunking a source takes milliseconds, so one older than this was left by a crash.</summary>
@@ -98,7 +101,8 @@ internal sealed partial class KnowledgeIngestion(
             }
         }
 
-        if (!await StoreAsync(db, source, chunks, error, cancellationToken).ConfigureAwait(false))
+        var embeddedWith = chunks is null ? null : await EmbedAsync(source, chunks, cancellationToken).ConfigureAwait(false);
+        if (!await StoreAsync(db, source, chunks, embeddedWith, error, cancellationToken).ConfigureAwait(false))
         {
             LogSuperseded(logger, source.Id);
             return true;
@@ -115,10 +119,34 @@ internal sealed partial class KnowledgeIngestion(
         }
         else
         {
-            LogIndexed(logger, source.Id, chunks.Count, time.GetElapsedTime(started).TotalMilliseconds);
+            LogIndexed(logger, source.Id, chunks.Count, embeddedWith is null ? "without" : "with", time.GetElapsedTime(started).TotalMilliseconds);
         }
 
         return true;
+    }
+
+    /// <summary>Sets each chunk's vector; the model they came from, or null (no provider, or it failed: the source is embedded later).</summary>
+    private async Task<string?> EmbedAsync(KnowledgeSource source, List<KnowledgeChunk> chunks, CancellationToken cancellationToken)
+    {
+        if (!embedder.IsConfigured || chunks.Count == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var vectors = await embedder.EmbedAsync([.. chunks.Select(c => KnowledgePassage.DocumentOf(source.Title, c.Heading, c.Text))], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                chunks[i].Embedding = vectors[i];
+            }
+
+            return embedder.ModelKey;
+        }
+        catch (EmbeddingUnavailableException)
+        {
+            return null; // the embedder logged and counted it; the chunks go in without vectors
+        }
     }
 
     /// <summary>
@@ -126,7 +154,8 @@ internal sealed partial class KnowledgeIngestion(
     /// chunked), then its chunks replaced — new chunks when <paramref name="chunks"/> is given, none when it failed,
     /// the stored ones when the content did not change. False when the source changed or went meanwhile.
     /// </summary>
-    private async Task<bool> StoreAsync(WeChatDbContext db, KnowledgeSource source, List<KnowledgeChunk>? chunks, string? error, CancellationToken cancellationToken) =>
+    private async Task<bool> StoreAsync(
+        WeChatDbContext db, KnowledgeSource source, List<KnowledgeChunk>? chunks, string? embeddedWith, string? error, CancellationToken cancellationToken) =>
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
@@ -141,6 +170,7 @@ internal sealed partial class KnowledgeIngestion(
                     .SetProperty(x => x.Error, error)
                     .SetProperty(x => x.ChunkCount, count)
                     .SetProperty(x => x.IndexedHash, ready ? source.ContentHash : null)
+                    .SetProperty(x => x.EmbeddingModel, chunks is null && ready ? source.EmbeddingModel : embeddedWith)
                     .SetProperty(x => x.ProcessingSince, (DateTimeOffset?)null)
                     .SetProperty(x => x.UpdatedAt, now), ct).ConfigureAwait(false);
             if (updated == 0)
@@ -159,8 +189,8 @@ internal sealed partial class KnowledgeIngestion(
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
-    [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks in {Milliseconds:F0} ms.")]
-    private static partial void LogIndexed(ILogger logger, long sourceId, int chunks, double milliseconds);
+    [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks {Vectors} vectors in {Milliseconds:F0} ms.")]
+    private static partial void LogIndexed(ILogger logger, long sourceId, int chunks, string vectors, double milliseconds);
 
     [LoggerMessage(6, LogLevel.Information, "Knowledge source {SourceId} is ready: its content had not changed, its chunks stay.")]
     private static partial void LogUnchanged(ILogger logger, long sourceId);

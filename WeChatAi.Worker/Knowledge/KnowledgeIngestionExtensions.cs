@@ -7,8 +7,9 @@ namespace Microsoft.Extensions.Hosting;
 public static class KnowledgeIngestionExtensions
 {
     /// <summary>
-    /// The knowledge base in the worker: queued sources chunked, segmented and stored ready (<see cref="KnowledgeIngestion"/>),
-    /// and questions answered from it (<see cref="KnowledgeAnswers"/>, over Core's in-memory index, which loads jieba only
+    /// The knowledge base in the worker: queued sources chunked, segmented, embedded when a provider is configured and
+    /// stored ready (<see cref="KnowledgeIngestion"/>); sources left without vectors embedded later (<see cref="KnowledgeEmbedding"/>);
+    /// questions answered from it (<see cref="KnowledgeAnswers"/>, over Core's in-memory index, which loads jieba only
     /// once there are passages; section <c>Knowledge</c>).
     /// </summary>
     public static TBuilder AddKnowledge<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -17,6 +18,7 @@ public static class KnowledgeIngestionExtensions
         builder.AddValidatedOptions<KnowledgeAnswerOptions>(KnowledgeAnswerOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<KnowledgeIngestion>();
+        builder.Services.AddHostedService<KnowledgeEmbedding>();
         builder.Services.AddSingleton<KnowledgeAnswers>();
         return builder;
     }

@@ -1,11 +1,10 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using Polly;
+using WeChatAi.Core.Ai;
 using WeChatAi.Worker.Llm;
 using WeChatAi.Worker.Common;
 
@@ -35,15 +34,7 @@ public static class LlmExtensions
                 var settings = context.ServiceProvider.GetRequiredService<IOptions<LlmOptions>>().Value;
                 pipeline
                     .AddTimeout(TimeSpan.FromSeconds(settings.TimeoutSeconds))
-                    .AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = Math.Max(1, settings.MaxRetries),
-                        ShouldHandle = settings.MaxRetries == 0 ? static _ => PredicateResult.False() : new HttpRetryStrategyOptions().ShouldHandle,
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = TimeSpan.FromMilliseconds(settings.RetryBaseDelayMs),
-                        ShouldRetryAfterHeader = true,
-                    })
+                    .AddRetry(OpenAiCompatible.Retries(settings.MaxRetries, TimeSpan.FromMilliseconds(settings.RetryBaseDelayMs)))
                     .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                     {
                         FailureRatio = 0.5,
@@ -84,22 +75,6 @@ public static class LlmExtensions
         return builder;
     }
 
-    private static OpenAIClient OpenAiClient(IServiceProvider provider, string baseUrl, string? apiKey)
-    {
-        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
-        http.Timeout = Timeout.InfiniteTimeSpan; // the pipeline and LlmAnswerer hold the deadline
-        // One layer of each: the HttpClient's pipeline retries (the SDK's retry is off) and times out each attempt, and
-        // the callers hold Llm:TimeoutSeconds; the SDK's network timeout would be a third timer per call. Its own logging
-        // (an EventSource nobody listens to) is off: the pipeline logs failures with the job's id.
-        return new OpenAIClient(
-            new ApiKeyCredential(string.IsNullOrWhiteSpace(apiKey) ? "not-configured" : apiKey),
-            new OpenAIClientOptions
-            {
-                Endpoint = new Uri(baseUrl),
-                Transport = new HttpClientPipelineTransport(http),
-                RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-                NetworkTimeout = Timeout.InfiniteTimeSpan,
-                ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false },
-            });
-    }
+    private static OpenAIClient OpenAiClient(IServiceProvider provider, string baseUrl, string? apiKey) =>
+        OpenAiCompatible.Client(provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), baseUrl, apiKey); // the pipeline and LlmAnswerer hold the deadline
 }

@@ -143,7 +143,7 @@ internal sealed class JobAttempt(
     private Task<StoredAnswer> GenerateAsync(AiJob job, IReadOnlyList<ChatMessage> history, CancellationToken cancellationToken) =>
         job.Media is { Kind: JobMedia.Image }
             ? media.AnswerImageAsync(job, history, cancellationToken)
-            : knowledge.AnswerAsync(job, question => llm.AnswerAsync(history, question, cancellationToken));
+            : knowledge.AnswerAsync(job, question => llm.AnswerAsync(history, question, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The messages for an answer: the reasoning summary first if any, then the answer; an AI answer ends with its

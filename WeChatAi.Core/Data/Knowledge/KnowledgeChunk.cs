@@ -22,4 +22,10 @@ public sealed class KnowledgeChunk
 
     /// <summary>jieba's words of the title, heading and text, lower-cased, stop words and punctuation dropped.</summary>
     public required string[] Tokens { get; set; }
+
+    /// <summary>
+    /// Its vector (<c>real[]</c>, L2-normalised) from the model its source's <see cref="KnowledgeSource.EmbeddingModel"/>
+    /// names; null when it has none yet (no provider configured, or the provider was down).
+    /// </summary>
+    public float[]? Embedding { get; set; }
 }

@@ -19,6 +19,7 @@ internal static class KnowledgeModel
             source.Property(s => s.IndexedHash).HasMaxLength(64);
             source.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
             source.Property(s => s.Error).HasMaxLength(KnowledgeSource.MaxError);
+            source.Property(s => s.EmbeddingModel).HasMaxLength(KnowledgeSource.MaxEmbeddingModel);
             source.HasIndex(s => new { s.AppId, s.Id });
             source.HasIndex(s => new { s.State, s.Id }).HasFilter("\"State\" IN ('Queued', 'Processing')");
             source.HasMany<KnowledgeChunk>().WithOne().HasForeignKey(c => c.SourceId).OnDelete(DeleteBehavior.Cascade);

@@ -26,6 +26,7 @@ public sealed class KnowledgeSource
     public const int MaxTitle = 200;
     public const int MaxUrl = 2048;
     public const int MaxError = 1000;
+    public const int MaxEmbeddingModel = 200;
 
     public long Id { get; set; }
 
@@ -53,6 +54,12 @@ public sealed class KnowledgeSource
     public string? Error { get; set; }
 
     public int ChunkCount { get; set; }
+
+    /// <summary>
+    /// The embedding model (and dimensions) all its chunks' vectors came from, e.g. <c>text-embedding-v4/1024</c>; null
+    /// while they have none. Only vectors of the configured model are searched, so a model change never mixes them.
+    /// </summary>
+    public string? EmbeddingModel { get; set; }
 
     /// <summary>When the worker claimed it; a source left processing longer than the lease (a crash) is claimed again.</summary>
     public DateTimeOffset? ProcessingSince { get; set; }
