@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Knowledge;
+using WeChatAi.Worker.Knowledge.Extraction;
 
 namespace WeChatAi.Worker.Knowledge;
 
@@ -15,10 +16,13 @@ namespace WeChatAi.Worker.Knowledge;
 /// source left processing by a crash is claimed again once its lease has passed. Looks for work every second.
 /// </summary>
 internal sealed partial class KnowledgeIngestion(
-    IServiceScopeFactory scopes, IConnectionMultiplexer redis, KnowledgeSegmenter segmenter, IOptions<KnowledgeOptions> options,
+    IServiceScopeFactory scopes, IConnectionMultiplexer redis, SourceExtractor extractor, KnowledgeSegmenter segmenter, IOptions<KnowledgeOptions> options,
     TimeProvider time, ILogger<KnowledgeIngestion> logger) : BackgroundService
 {
-    /// <summary>How long a claim holds: chunking a source takes milliseconds, so one older than this was left by a crash.</summary>
+    /// <summary>
+    /// How long a claim holds: chunking takes milliseconds, extracting a file seconds, fetching a page at most
+    /// Knowledge:FetchTimeoutSeconds (≤ 50 s): one older than this was left by a crash.
+    /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
@@ -77,28 +81,11 @@ internal sealed partial class KnowledgeIngestion(
         }
 
         var started = time.GetTimestamp();
-        List<KnowledgeChunk>? chunks = null;
-        string? error = null;
-        if (source.IndexedHash != source.ContentHash)
-        {
-            try
-            {
-                chunks = SourceIndexing.Chunks(source, options.Value, segmenter);
-            }
-            catch (UnindexableSourceException ex)
-            {
-                error = ex.Message;
-            }
-#pragma warning disable CA1031 // Chunking is pure code: whatever it throws on this content fails this source, not the worker.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogChunkingBug(logger, ex, source.Id);
-                error = $"Indexing failed unexpectedly ({ex.GetType().Name}); the worker's log has the details.";
-            }
-        }
-
-        if (!await StoreAsync(db, source, chunks, error, cancellationToken).ConfigureAwait(false))
+        var outcome = source.IndexedHash == source.ContentHash
+            ? new Indexed(source.Title, source.TextHash, Chunks: null, Error: null)
+            : await IndexAsync(source, cancellationToken).ConfigureAwait(false);
+        var (chunks, error) = (outcome.Chunks, outcome.Error);
+        if (!await StoreAsync(db, source, outcome, cancellationToken).ConfigureAwait(false))
         {
             LogSuperseded(logger, source.Id);
             return true;
@@ -122,16 +109,47 @@ internal sealed partial class KnowledgeIngestion(
     }
 
     /// <summary>
+    /// The source's text (extracted from its file or HTML, or fetched) chunked; no chunks when the text is the one its
+    /// stored chunks were made from (a refreshed page that did not change); the readable error when it cannot be indexed.
+    /// </summary>
+    private async Task<Indexed> IndexAsync(KnowledgeSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var document = await extractor.ExtractAsync(source, cancellationToken).ConfigureAwait(false);
+            var title = source.TitleFromDocument && document.Title is { } own ? Truncate(own, KnowledgeSource.MaxTitle) : source.Title;
+            var textHash = SourceIndexing.TextHash(source.Kind, title, document.Text, options.Value);
+            return textHash == source.TextHash && source.IndexedHash is not null
+                ? new Indexed(title, textHash, Chunks: null, Error: null)
+                : new Indexed(title, textHash, SourceIndexing.Chunks(source, title, document.Text, options.Value, segmenter), Error: null);
+        }
+        catch (UnindexableSourceException ex)
+        {
+            return new Indexed(source.Title, null, null, Truncate(ex.Message, KnowledgeSource.MaxError));
+        }
+#pragma warning disable CA1031 // Extraction and chunking are this source's: whatever they throw on its content fails it, not the worker.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogChunkingBug(logger, ex, source.Id);
+            return new Indexed(source.Title, null, null, $"Indexing failed unexpectedly ({ex.GetType().Name}); the worker's log has the details.");
+        }
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+
+    /// <summary>
     /// The outcome in one transaction: the source's row first (locking it, and only while its content is the one
     /// chunked), then its chunks replaced — new chunks when <paramref name="chunks"/> is given, none when it failed,
     /// the stored ones when the content did not change. False when the source changed or went meanwhile.
     /// </summary>
-    private async Task<bool> StoreAsync(WeChatDbContext db, KnowledgeSource source, List<KnowledgeChunk>? chunks, string? error, CancellationToken cancellationToken) =>
+    private async Task<bool> StoreAsync(WeChatDbContext db, KnowledgeSource source, Indexed outcome, CancellationToken cancellationToken) =>
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
             var now = time.GetUtcNow();
+            var (chunks, error) = (outcome.Chunks, outcome.Error);
             var ready = error is null;
             var count = chunks?.Count ?? (ready ? source.ChunkCount : 0);
             var updated = await db.KnowledgeSources
@@ -141,6 +159,8 @@ internal sealed partial class KnowledgeIngestion(
                     .SetProperty(x => x.Error, error)
                     .SetProperty(x => x.ChunkCount, count)
                     .SetProperty(x => x.IndexedHash, ready ? source.ContentHash : null)
+                    .SetProperty(x => x.TextHash, ready ? outcome.TextHash : null)
+                    .SetProperty(x => x.Title, outcome.Title)
                     .SetProperty(x => x.ProcessingSince, (DateTimeOffset?)null)
                     .SetProperty(x => x.UpdatedAt, now), ct).ConfigureAwait(false);
             if (updated == 0)
@@ -159,6 +179,9 @@ internal sealed partial class KnowledgeIngestion(
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>What indexing a source gave: the title it goes by, the hash of its text, new chunks (null: the stored ones stand) or why it failed.</summary>
+    private sealed record Indexed(string Title, string? TextHash, List<KnowledgeChunk>? Chunks, string? Error);
+
     [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks in {Milliseconds:F0} ms.")]
     private static partial void LogIndexed(ILogger logger, long sourceId, int chunks, double milliseconds);
 
@@ -171,7 +194,7 @@ internal sealed partial class KnowledgeIngestion(
     [LoggerMessage(3, LogLevel.Information, "Knowledge source {SourceId} changed or was deleted while it was indexed; its newer state stands.")]
     private static partial void LogSuperseded(ILogger logger, long sourceId);
 
-    [LoggerMessage(5, LogLevel.Error, "Chunking knowledge source {SourceId} threw; it is marked failed.")]
+    [LoggerMessage(5, LogLevel.Error, "Extracting or chunking knowledge source {SourceId} threw; it is marked failed.")]
     private static partial void LogChunkingBug(ILogger logger, Exception exception, long sourceId);
 
     [LoggerMessage(4, LogLevel.Warning, "Knowledge ingestion cannot reach PostgreSQL or Redis; a claimed source is taken up again after its lease.")]

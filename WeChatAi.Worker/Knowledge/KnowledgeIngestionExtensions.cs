@@ -1,17 +1,41 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using WeChatAi.Core.Knowledge;
 using WeChatAi.Worker.Knowledge;
+using WeChatAi.Worker.Knowledge.Articles;
+using WeChatAi.Worker.Knowledge.Extraction;
+
+// RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace the defaults' handler.
+#pragma warning disable EXTEXP0001
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds it with one line.
 namespace Microsoft.Extensions.Hosting;
 
 public static class KnowledgeIngestionExtensions
 {
-    /// <summary>The knowledge base's ingestion: queued sources chunked, segmented and stored ready (<see cref="KnowledgeIngestion"/>).</summary>
+    /// <summary>
+    /// The knowledge base's ingestion: queued sources extracted (files, pages by URL, articles), chunked, segmented and
+    /// stored ready (<see cref="KnowledgeIngestion"/>); the account's published articles synced on request (<see cref="ArticleSync"/>).
+    /// </summary>
     public static TBuilder AddKnowledgeIngestion<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddKnowledgeBase();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHostedService<KnowledgeIngestion>();
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Pages come from an operator: only public addresses (checked at connect), no redirect, no retry (the
+        // source fails readably and the operator refreshes it); PageFetcher holds the deadline and the size.
+        services.AddHttpClient(PageFetcher.ClientName, static http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddOutboundGuard(static sp => sp.GetRequiredService<IOptions<KnowledgeOptions>>().Value.PagePolicy())
+            .RemoveAllResilienceHandlers();
+        services.AddSingleton<PageFetcher>();
+        services.AddSingleton<SourceExtractor>();
+        services.AddHostedService<KnowledgeIngestion>();
+
+        services.AddWeChatAccessTokens(); // freepublish/batchget with the account's shared token
+        services.AddHttpClient(FreePublishClient.ClientName);
+        services.AddSingleton<FreePublishClient>();
+        services.AddHostedService<ArticleSync>();
         return builder;
     }
 }
