@@ -63,6 +63,9 @@ internal static class HtmlText
         return new ExtractedDocument(title, ExtractedDocument.Tidy(text));
     }
 
+    /// <summary>A line break unless the text already ends one: list items and rows are lines, not paragraphs.</summary>
+    private static StringBuilder EndLine(StringBuilder text) => text.Length > 0 && text[^1] != '\n' ? text.Append('\n') : text;
+
     private static void Walk(INode node, StringBuilder text)
     {
         foreach (var child in node.ChildNodes)
@@ -96,13 +99,14 @@ internal static class HtmlText
             else if (tag == "tr")
             {
                 var cells = element.Children.Where(c => c.LocalName is "td" or "th").Select(c => ExtractedDocument.OneLine(c.TextContent)).Where(c => c.Length > 0);
-                text.Append('\n').AppendJoin(" | ", cells).Append('\n');
+                EndLine(text).AppendJoin(" | ", cells);
+                EndLine(text);
             }
             else if (tag == "li")
             {
-                text.Append('\n');
+                EndLine(text);
                 Walk(element, text);
-                text.Append('\n');
+                EndLine(text);
             }
             else if (Blocks.Contains(tag))
             {
