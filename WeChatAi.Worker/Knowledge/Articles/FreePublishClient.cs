@@ -48,7 +48,8 @@ internal sealed class FreePublishClient(IHttpClientFactory clients, AccessTokenP
                 throw new ArticleSyncException($"WeChat's freepublish/batchget answer is not the expected JSON: {ex.Message}");
             }
 
-            var code = page?.ErrCode ?? -1;
+            // A page has no errcode; a refusal has no items.
+            var code = page is null ? -1 : page.ErrCode ?? WeChatErrorCodes.Ok;
             if (!renewed && WeChatErrorCodes.IsTokenError(code))
             {
                 token = await tokens.RenewAsync(token, cancellationToken).ConfigureAwait(false);
