@@ -155,21 +155,15 @@ internal static class KnowledgeApi
         return Accepted(source);
     }
 
-    /// <summary>Queues a sync of the account's published articles (the worker runs it); while one runs, answers its state.</summary>
+    /// <summary>Queues a sync of the account's published articles (the worker runs it; one queued while another runs follows it).</summary>
     public static async Task<Accepted<ArticleSyncView>> SyncArticlesAsync(
         HttpContext http, WeChatDbContext db, AdminAudit audit, IConnectionMultiplexer redis, TimeProvider time, CancellationToken ct)
     {
         var store = redis.GetDatabase();
-        var queue = store.CreateTransaction();
-        queue.AddCondition(Condition.HashNotEqual(KnowledgeKeys.ArticleSync, ArticleSyncFields.State, ArticleSyncFields.Running));
-        _ = queue.HashSetAsync(KnowledgeKeys.ArticleSync,
+        await store.HashSetAsync(KnowledgeKeys.ArticleSync,
             [new(ArticleSyncFields.State, ArticleSyncFields.Queued), new(ArticleSyncFields.RequestedAt, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))]);
-        if (await queue.ExecuteAsync())
-        {
-            audit.Add(db, http, "knowledge.sync-articles", "knowledge:articles");
-            await db.SaveChangesAsync(ct);
-        }
-
+        audit.Add(db, http, "knowledge.sync-articles", "knowledge:articles");
+        await db.SaveChangesAsync(ct);
         return TypedResults.Accepted("/api/admin/knowledge/sync-articles", ArticleSyncView.From(await store.HashGetAllAsync(KnowledgeKeys.ArticleSync)));
     }
 

@@ -13,6 +13,9 @@ public static class ArticleSyncFields
     public const string Removed = "removed";
     public const string Error = "error";
 
+    /// <summary>The running sync's mark (its start): set while a worker runs it, so a run queued meanwhile waits for it.</summary>
+    public const string RunningSince = "runningSince";
+
     public const string Queued = "queued";
     public const string Running = "running";
     public const string Done = "done";

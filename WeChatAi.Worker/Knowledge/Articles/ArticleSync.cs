@@ -26,6 +26,9 @@ internal sealed partial class ArticleSync(
 
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
 
+    /// <summary>A run this old was left by a worker that died: a queued run may start (a thousand pages take minutes, not this).</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failing = false;
@@ -33,9 +36,9 @@ internal sealed partial class ArticleSync(
         {
             try
             {
-                if (await ClaimAsync().ConfigureAwait(false))
+                if (await ClaimAsync().ConfigureAwait(false) is { } mark)
                 {
-                    await RunAsync(stoppingToken).ConfigureAwait(false);
+                    await RunAsync(mark, stoppingToken).ConfigureAwait(false);
                 }
 
                 failing = false;
@@ -53,20 +56,46 @@ internal sealed partial class ArticleSync(
         }
     }
 
-    /// <summary>Queued → running, on this one key; false when no run is queued (or another worker took it).</summary>
-    private async Task<bool> ClaimAsync()
+    /// <summary>
+    /// Queued → running, on this one key, unless another worker's run holds it (<c>runningSince</c>, younger than
+    /// <see cref="StaleAfter"/>: older, that worker died). Returns this run's mark, or null when there is nothing to run.
+    /// </summary>
+    private async Task<RedisValue?> ClaimAsync()
     {
         var db = redis.GetDatabase();
+        var fields = (await db.HashGetAllAsync(KnowledgeKeys.ArticleSync).ConfigureAwait(false)).ToDictionary(f => f.Name.ToString(), f => f.Value);
+        if (fields.GetValueOrDefault(ArticleSyncFields.State) != ArticleSyncFields.Queued)
+        {
+            return null;
+        }
+
         var claim = db.CreateTransaction();
         claim.AddCondition(Condition.HashEqual(KnowledgeKeys.ArticleSync, ArticleSyncFields.State, ArticleSyncFields.Queued));
-        _ = claim.HashSetAsync(KnowledgeKeys.ArticleSync, [new(ArticleSyncFields.State, ArticleSyncFields.Running), new(ArticleSyncFields.StartedAt, Now())]);
+        if (fields.TryGetValue(ArticleSyncFields.RunningSince, out var since))
+        {
+            if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, out var started) && started > time.GetUtcNow() - StaleAfter)
+            {
+                return null; // another worker's run; the queued one follows it
+            }
+
+            claim.AddCondition(Condition.HashEqual(KnowledgeKeys.ArticleSync, ArticleSyncFields.RunningSince, since));
+        }
+        else
+        {
+            claim.AddCondition(Condition.HashNotExists(KnowledgeKeys.ArticleSync, ArticleSyncFields.RunningSince));
+        }
+
+        var mark = Now();
+        _ = claim.HashSetAsync(KnowledgeKeys.ArticleSync,
+            [new(ArticleSyncFields.State, ArticleSyncFields.Running), new(ArticleSyncFields.StartedAt, mark), new(ArticleSyncFields.RunningSince, mark)]);
         _ = claim.HashDeleteAsync(KnowledgeKeys.ArticleSync, [ArticleSyncFields.Error, ArticleSyncFields.FinishedAt]);
-        return await claim.ExecuteAsync().ConfigureAwait(false);
+        return await claim.ExecuteAsync().ConfigureAwait(false) ? mark : (RedisValue?)null;
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(RedisValue mark, CancellationToken cancellationToken)
     {
         HashEntry[] result;
+        string state;
         try
         {
             var articles = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
@@ -77,17 +106,41 @@ internal sealed partial class ArticleSync(
             }
 
             LogSynced(logger, articles.Count, created, updated, removed);
-            result = [new(ArticleSyncFields.State, ArticleSyncFields.Done), Count(ArticleSyncFields.Articles, articles.Count),
-                Count(ArticleSyncFields.Created, created), Count(ArticleSyncFields.Updated, updated), Count(ArticleSyncFields.Removed, removed)];
+            state = ArticleSyncFields.Done;
+            result = [Count(ArticleSyncFields.Articles, articles.Count), Count(ArticleSyncFields.Created, created), Count(ArticleSyncFields.Updated, updated),
+                Count(ArticleSyncFields.Removed, removed)];
         }
         catch (Exception ex) when (ex is ArticleSyncException or WeChatApiException or HttpRequestException or DbException or TimeoutException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, ex.Message);
-            result = [new(ArticleSyncFields.State, ArticleSyncFields.Failed), new(ArticleSyncFields.Error, Reason(ex))];
+            state = ArticleSyncFields.Failed;
+            result = [new(ArticleSyncFields.Error, Reason(ex))];
         }
 
-        await redis.GetDatabase().HashSetAsync(KnowledgeKeys.ArticleSync, [.. result, new(ArticleSyncFields.FinishedAt, Now())]).ConfigureAwait(false);
+        await FinishAsync(mark, state, [.. result, new(ArticleSyncFields.FinishedAt, Now())]).ConfigureAwait(false);
+    }
+
+    /// <summary>The result written while this run still holds the key; its state too unless a new run was queued meanwhile (then that one follows).</summary>
+    private async Task FinishAsync(RedisValue mark, string state, HashEntry[] result)
+    {
+        var db = redis.GetDatabase();
+        foreach (var withState in new[] { true, false })
+        {
+            var finish = db.CreateTransaction();
+            finish.AddCondition(Condition.HashEqual(KnowledgeKeys.ArticleSync, ArticleSyncFields.RunningSince, mark));
+            if (withState)
+            {
+                finish.AddCondition(Condition.HashEqual(KnowledgeKeys.ArticleSync, ArticleSyncFields.State, ArticleSyncFields.Running));
+            }
+
+            _ = finish.HashSetAsync(KnowledgeKeys.ArticleSync, withState ? [.. result, new(ArticleSyncFields.State, state)] : result);
+            _ = finish.HashDeleteAsync(KnowledgeKeys.ArticleSync, ArticleSyncFields.RunningSince);
+            if (await finish.ExecuteAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Every article WeChat lists as published, deleted ones left out.</summary>
