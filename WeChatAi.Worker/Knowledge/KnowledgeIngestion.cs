@@ -29,6 +29,11 @@ internal sealed partial class KnowledgeIngestion(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.Value.AllowPrivateAddresses)
+        {
+            LogPrivatePages(logger); // so the development escape hatch cannot stay on unnoticed
+        }
+
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -196,6 +201,9 @@ internal sealed partial class KnowledgeIngestion(
 
     [LoggerMessage(5, LogLevel.Error, "Extracting or chunking knowledge source {SourceId} threw; it is marked failed.")]
     private static partial void LogChunkingBug(ILogger logger, Exception exception, long sourceId);
+
+    [LoggerMessage(7, LogLevel.Warning, "Knowledge:AllowPrivateAddresses is on: pages added by URL may reach loopback and private addresses. For development only (tests); leave it off in production")]
+    private static partial void LogPrivatePages(ILogger logger);
 
     [LoggerMessage(4, LogLevel.Warning, "Knowledge ingestion cannot reach PostgreSQL or Redis; a claimed source is taken up again after its lease.")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);

@@ -58,7 +58,10 @@ internal sealed class FreePublishClient(IHttpClientFactory clients, AccessTokenP
 
             return code switch
             {
-                WeChatErrorCodes.Ok => page!,
+                // Without its item list an answer is not a page: taken as empty, it would remove every article's source.
+                WeChatErrorCodes.Ok when page!.Item is null => throw new ArticleSyncException(
+                    "WeChat's freepublish/batchget answer has neither an item list nor an errcode. Nothing was removed."),
+                WeChatErrorCodes.Ok => page,
                 QuotaExceeded => throw new ArticleSyncException(
                     "WeChat's daily quota for freepublish/batchget is used up (errcode 45009); sync again tomorrow. Nothing was removed."),
                 _ => throw new ArticleSyncException($"WeChat refused freepublish/batchget: errcode {code} {page?.ErrMsg}. Nothing was removed."),
@@ -70,7 +73,9 @@ internal sealed class FreePublishClient(IHttpClientFactory clients, AccessTokenP
 internal sealed record BatchGetRequest(int Offset, int Count, int NoContent);
 
 /// <summary>One page of freepublish/batchget (an errcode instead when WeChat refused).</summary>
-internal sealed record BatchGetPage(int? ErrCode, string? ErrMsg, int TotalCount, int ItemCount, IReadOnlyList<PublishedItem>? Item);
+internal sealed record BatchGetPage(
+    [property: JsonPropertyName("errcode")] int? ErrCode, [property: JsonPropertyName("errmsg")] string? ErrMsg,
+    int TotalCount, int ItemCount, IReadOnlyList<PublishedItem>? Item);
 
 /// <summary>A publication: its article_id and its articles (one or several, <c>news_item</c>).</summary>
 internal sealed record PublishedItem(string ArticleId, PublishedContent? Content, long UpdateTime);
