@@ -6,9 +6,12 @@ using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
+using WeChatAi.Core.Data;
+using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Tests.Admin;
 using WeChatAi.Tests.Fakes;
 using WeChatAi.Tests.Infrastructure;
@@ -181,6 +184,39 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
             .Count(r => r.GetProperty("action").GetString() == "knowledge.sync-articles"));
     }
 
+    [Fact]
+    public async Task A_sync_refused_by_WeChats_daily_quota_fails_readably_and_removes_nothing()
+    {
+        await using var wechat = await QuotaExceededWeChat.StartAsync();
+        var harness = await WorkerHarness.StartAsync(postgres);
+        await using var _ = harness;
+        var started = await Task.WhenAll(
+            harness.StartWorkerAsync(new Dictionary<string, string?> { ["WeChat__ApiBaseUrl"] = wechat.BaseAddress.ToString() }), StartApiAsync(harness, WorkerHarness.AppId));
+        await using var api = started[1];
+        long synced;
+        await using (var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(harness.Database + ";Pooling=false").Options))
+        {
+            var now = DateTimeOffset.UtcNow;
+            var article = new KnowledgeSource
+            {
+                AppId = WorkerHarness.AppId, Kind = KnowledgeSourceKind.Article, ExternalId = "earlier:1", Title = "早先同步的文章",
+                Content = "<p>会员每月可以免费预约一次一对一答疑。</p>", ContentHash = "earlier", CreatedAt = now, UpdatedAt = now,
+            };
+            db.KnowledgeSources.Add(article);
+            await db.SaveChangesAsync(Ct);
+            synced = article.Id;
+        }
+
+        await SendAsync(api, HttpMethod.Post, "/api/admin/knowledge/sync-articles");
+        var sync = default(JsonElement);
+        await WaitUntilAsync(async () => (sync = (await SendAsync(api, HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body).GetProperty("state").GetString() == "failed",
+            "the sync failing", () => sync.ToString());
+
+        Assert.Equal("WeChat's daily quota for freepublish/batchget is used up (errcode 45009); sync again tomorrow. Nothing was removed.", sync.GetProperty("error").GetString());
+        Assert.Equal(1, wechat.BatchGets);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(api, HttpMethod.Get, $"{Sources}/{synced}")).Status);
+    }
+
     private static (int Articles, int Created, int Updated, int Removed) Counts(JsonElement sync) =>
         (sync.GetProperty("articles").GetInt32(), sync.GetProperty("created").GetInt32(), sync.GetProperty("updated").GetInt32(), sync.GetProperty("removed").GetInt32());
 
@@ -322,6 +358,31 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>WeChat's API on a day its freepublish quota is spent: tokens are issued, batchget answers 45009.</summary>
+    private sealed class QuotaExceededWeChat : FakeHttpServer
+    {
+        private int _batchGets;
+
+        public int BatchGets => Volatile.Read(ref _batchGets);
+
+        public static async Task<QuotaExceededWeChat> StartAsync()
+        {
+            var server = new QuotaExceededWeChat();
+            await server.StartAsyncCore();
+            return server;
+        }
+
+        protected override void Map(WebApplication app)
+        {
+            app.MapPost("/cgi-bin/stable_token", () => Results.Json(new { access_token = "quota-token", expires_in = 7200 }));
+            app.MapPost("/cgi-bin/freepublish/batchget", () =>
+            {
+                Interlocked.Increment(ref _batchGets);
+                return Results.Json(new { errcode = 45009, errmsg = "reach max api daily quota limit" });
+            });
+        }
     }
 
     /// <summary>A web site on 127.0.0.1: <c>/courses</c> (its text settable), <c>/slow</c> (answers after 30 s), 404 elsewhere.</summary>

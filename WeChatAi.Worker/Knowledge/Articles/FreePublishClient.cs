@@ -30,7 +30,7 @@ internal sealed class FreePublishClient(IHttpClientFactory clients, AccessTokenP
         var token = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
         for (var renewed = false; ; renewed = true)
         {
-            var url = new Uri($"{wechat.Value.ApiBaseUrl.TrimEnd('/')}/cgi-bin/freepublish/batchget?access_token={Uri.EscapeDataString(token)}");
+            var url = WeChatApiUrl.For(wechat.Value, $"/cgi-bin/freepublish/batchget?access_token={Uri.EscapeDataString(token)}");
             using var response = await clients.CreateClient(ClientName)
                 .PostAsJsonAsync(url, new BatchGetRequest(offset, PageSize, NoContent: 0), FreePublishJson.Default.BatchGetRequest, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
