@@ -132,6 +132,18 @@ public sealed class ExtractionTests
         Assert.StartsWith("The DOCX could not be read: ", truncated.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_DOCX_that_expands_past_the_bound_fails_before_it_is_parsed()
+    {
+        var docx = Docx(null, new Paragraph(new Run(new Text(new string('大', 50_000)))));
+
+        var bomb = Assert.Throws<UnindexableSourceException>(() => DocxText.Extract(docx, maxExpandedBytes: 100_000));
+
+        Assert.StartsWith("The DOCX expands to ", bomb.Message, StringComparison.Ordinal);
+        Assert.EndsWith("more than the 100,000 read.", bomb.Message, StringComparison.Ordinal);
+        Assert.Equal(50_000, DocxText.Extract(docx).Text.Length); // under the default bound it is read
+    }
+
     private static Paragraph Heading(string style, string text) =>
         new(new ParagraphProperties(new ParagraphStyleId { Val = style }), new Run(new Text(text)));
 

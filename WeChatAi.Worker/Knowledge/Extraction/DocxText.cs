@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
@@ -11,11 +12,24 @@ namespace WeChatAi.Worker.Knowledge.Extraction;
 /// </summary>
 internal static class DocxText
 {
-    /// <exception cref="UnindexableSourceException">The file is not a readable DOCX.</exception>
-    public static ExtractedDocument Extract(byte[] docx)
+    /// <summary>The most a DOCX's parts may expand to: a zip bomb (a few MB inflating to gigabytes) fails, not the worker.</summary>
+    public const long MaxExpandedBytes = 256L * 1024 * 1024;
+
+    /// <exception cref="UnindexableSourceException">The file is not a readable DOCX, or expands past <paramref name="maxExpandedBytes"/>.</exception>
+    public static ExtractedDocument Extract(byte[] docx, long maxExpandedBytes = MaxExpandedBytes)
     {
         try
         {
+            // The sizes the zip declares; reading an entry past its declared size is an error in .NET's zip reader.
+            using (var zip = new ZipArchive(new MemoryStream(docx), ZipArchiveMode.Read))
+            {
+                var expanded = zip.Entries.Sum(e => e.Length);
+                if (expanded > maxExpandedBytes)
+                {
+                    throw new UnindexableSourceException($"The DOCX expands to {expanded:N0} bytes, more than the {maxExpandedBytes:N0} read.");
+                }
+            }
+
             using var document = WordprocessingDocument.Open(new MemoryStream(docx), isEditable: false);
             var main = document.MainDocumentPart ?? throw new InvalidDataException("it has no main document part");
             var body = main.Document?.Body ?? throw new InvalidDataException("it has no body");
@@ -45,7 +59,7 @@ internal static class DocxText
             return new ExtractedDocument(ExtractedDocument.OneLineOrNull(document.PackageProperties.Title), ExtractedDocument.Tidy(text));
         }
 #pragma warning disable CA1031 // A damaged or foreign zip throws many types here; each fails this source, never the worker.
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not UnindexableSourceException)
 #pragma warning restore CA1031
         {
             throw new UnindexableSourceException($"The DOCX could not be read: {ex.Message}");
