@@ -31,6 +31,7 @@ public static class SimulatorExtensions
         builder.Services.AddSingleton<TypingState>();
         builder.Services.AddSingleton<PushCounter>();
         builder.Services.AddSingleton<PublishedMenu>();
+        builder.Services.AddSingleton<PublishedArticles>();
         builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<LlmStats>();
         builder.Services.AddSingleton<EmbeddingState>();

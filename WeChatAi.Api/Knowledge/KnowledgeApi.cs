@@ -30,6 +30,7 @@ internal static class KnowledgeApi
         var found = await db.KnowledgeSources.AsNoTracking()
             .Where(s => s.AppId == appId && s.Id < page.Before)
             .OrderByDescending(s => s.Id).Take(page.Count + 1)
+            .Select(KnowledgeSourceView.Columns)
             .ToListAsync(ct);
         var items = found.Take(page.Count).Select(KnowledgeSourceView.From).ToList();
         return TypedResults.Ok(new KnowledgeSourcePage(items, found.Count > page.Count ? items[^1].Id : null));
@@ -39,14 +40,14 @@ internal static class KnowledgeApi
         long id, WeChatDbContext db, IOptions<WeChatOptions> wechat, CancellationToken ct)
     {
         var appId = AppId(wechat);
-        var source = await db.KnowledgeSources.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id && s.AppId == appId, ct);
+        var source = await db.KnowledgeSources.AsNoTracking().Where(s => s.Id == id && s.AppId == appId).Select(KnowledgeSourceView.Columns).FirstOrDefaultAsync(ct);
         return source is null ? NotFound(id) : TypedResults.Ok(KnowledgeSourceView.From(source));
     }
 
     public static async Task<Results<Accepted<KnowledgeSourceAccepted>, ProblemHttpResult>> CreateAsync(
-        HttpContext http, WeChatDbContext db, AdminAudit audit, IOptions<WeChatOptions> wechat, TimeProvider time, CancellationToken ct)
+        HttpContext http, WeChatDbContext db, AdminAudit audit, IOptions<WeChatOptions> wechat, IOptions<KnowledgeOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var (input, problem) = await KnowledgeSourceInput.ReadAsync(http.Request, ct);
+        var (input, problem) = await KnowledgeSourceInput.ReadAsync(http.Request, options.Value, ct);
         if (input is null)
         {
             return problem!;
@@ -69,9 +70,9 @@ internal static class KnowledgeApi
     }
 
     public static async Task<Results<Accepted<KnowledgeSourceAccepted>, ProblemHttpResult>> UpdateAsync(
-        long id, HttpContext http, WeChatDbContext db, AdminAudit audit, IOptions<WeChatOptions> wechat, TimeProvider time, CancellationToken ct)
+        long id, HttpContext http, WeChatDbContext db, AdminAudit audit, IOptions<WeChatOptions> wechat, IOptions<KnowledgeOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var (input, problem) = await KnowledgeSourceInput.ReadAsync(http.Request, ct);
+        var (input, problem) = await KnowledgeSourceInput.ReadAsync(http.Request, options.Value, ct);
         if (input is null)
         {
             return problem!;
@@ -82,6 +83,11 @@ internal static class KnowledgeApi
         if (source is null)
         {
             return NotFound(id);
+        }
+
+        if (source.Kind == KnowledgeSourceKind.Article)
+        {
+            return ArticleProblem(id);
         }
 
         // The same content again changes nothing: no re-chunking, no audit row.
@@ -127,6 +133,43 @@ internal static class KnowledgeApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>A page fetched again (an article or file extracted again): queued; its chunks are replaced only if its text changed.</summary>
+    public static async Task<Results<Accepted<KnowledgeSourceAccepted>, ProblemHttpResult>> RefreshAsync(
+        long id, HttpContext http, WeChatDbContext db, AdminAudit audit, IOptions<WeChatOptions> wechat, TimeProvider time, CancellationToken ct)
+    {
+        var appId = AppId(wechat);
+        var source = await db.KnowledgeSources.FirstOrDefaultAsync(s => s.Id == id && s.AppId == appId, ct);
+        if (source is null)
+        {
+            return NotFound(id);
+        }
+
+        // IndexedHash cleared: the worker extracts (fetches) again; TextHash tells it whether to re-chunk.
+        source.State = KnowledgeSourceState.Queued;
+        source.IndexedHash = null;
+        source.Error = null;
+        source.ProcessingSince = null;
+        source.UpdatedAt = time.GetUtcNow();
+        audit.Add(db, http, "knowledge.refresh", Target(id), Detail(source));
+        await db.SaveChangesAsync(ct);
+        return Accepted(source);
+    }
+
+    /// <summary>Queues a sync of the account's published articles (the worker runs it; one queued while another runs follows it).</summary>
+    public static async Task<Accepted<ArticleSyncView>> SyncArticlesAsync(
+        HttpContext http, WeChatDbContext db, AdminAudit audit, IConnectionMultiplexer redis, TimeProvider time, CancellationToken ct)
+    {
+        var store = redis.GetDatabase();
+        await store.HashSetAsync(KnowledgeKeys.ArticleSync,
+            [new(ArticleSyncFields.State, ArticleSyncFields.Queued), new(ArticleSyncFields.RequestedAt, time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))]);
+        audit.Add(db, http, "knowledge.sync-articles", "knowledge:articles");
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Accepted("/api/admin/knowledge/sync-articles", ArticleSyncView.From(await store.HashGetAllAsync(KnowledgeKeys.ArticleSync)));
+    }
+
+    public static async Task<Ok<ArticleSyncView>> GetArticleSyncAsync(IConnectionMultiplexer redis) =>
+        TypedResults.Ok(ArticleSyncView.From(await redis.GetDatabase().HashGetAllAsync(KnowledgeKeys.ArticleSync)));
+
     public static async Task<Results<Ok<KnowledgeSearchResponse>, ProblemHttpResult>> SearchAsync(HttpContext http, KnowledgeIndex index, CancellationToken ct)
     {
         var (body, problem) = await AdminRequests.ReadJsonAsync(http.Request, KnowledgeJson.Default.KnowledgeSearchRequest, "a JSON object with query and top", ct);
@@ -149,6 +192,9 @@ internal static class KnowledgeApi
         return TypedResults.Ok(new KnowledgeSearchResponse([.. found.Select(KnowledgeSearchResult.From)]));
     }
 
+    private static ProblemHttpResult ArticleProblem(long id) => TypedResults.Problem(
+        $"Knowledge source {id} is a published article: the article sync keeps it (edit the article on WeChat, then sync).", statusCode: StatusCodes.Status409Conflict);
+
     public static string AppId(IOptions<WeChatOptions> wechat) => wechat.Value.AppId ?? "";
 
     private static Accepted<KnowledgeSourceAccepted> Accepted(KnowledgeSource source) =>
@@ -165,6 +211,8 @@ internal static class KnowledgeApi
             [Name("kind")] = KnowledgeSourceView.Name(source.Kind),
             [Name("title")] = source.Title,
             [Name("chars")] = source.Content.Length.ToString(CultureInfo.InvariantCulture),
+            [Name("bytes")] = source.File?.Length.ToString(CultureInfo.InvariantCulture),
+            [Name("url")] = source.Url is { Length: > 300 } url ? url[..300] : source.Url,
             [Name("hash")] = source.ContentHash[..12],
         };
     }

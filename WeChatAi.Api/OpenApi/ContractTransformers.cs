@@ -46,6 +46,11 @@ internal static class ContractTransformers
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(AdminKeyScheme, context.Document)] = [] }];
         }
 
+        if (metadata.OfType<MultipartFormMetadata>().FirstOrDefault() is { } form)
+        {
+            MultipartForm.Describe(operation, form);
+        }
+
         if (metadata.OfType<MethodInfo>().FirstOrDefault() is { } handler && ReturnsProblem(handler.ReturnType))
         {
             if (context.Document?.Components?.Schemas?.ContainsKey(ProblemSchema) != true)

@@ -22,6 +22,7 @@ public static partial class WeChatApiEndpoints
         api.MapPost("/menu/create", CreateMenuAsync);
         api.MapGet("/get_current_selfmenu_info", CurrentMenu);
         api.MapGet("/media/get", GetMedia);
+        api.MapFreePublish();
 
         // The image host behind a message's PicUrl (mmbiz.qpic.cn for WeChat).
         app.MapGet("/mmbiz/{mediaId}", (string mediaId, MediaStore media) =>

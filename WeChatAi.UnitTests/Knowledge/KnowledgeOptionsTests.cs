@@ -37,6 +37,18 @@ public sealed class KnowledgeOptionsTests
         Assert.Equal("m/512", new VectorOptions { EmbeddingEndpoint = "https://e.example/v1", EmbeddingModel = "m", EmbeddingDimensions = 512 }.ModelKey);
     }
 
+    [Fact]
+    public void Upload_page_and_fetch_limits_out_of_range_are_refused_by_name()
+    {
+        Assert.Equal(["Knowledge:MaxUploadBytes must be between 65536 and 104857600."], Errors(new KnowledgeOptions { MaxUploadBytes = 1000 }));
+        Assert.Equal(["Knowledge:MaxPageBytes must be between 65536 and 104857600."], Errors(new KnowledgeOptions { MaxPageBytes = 200 * 1024 * 1024 }));
+        Assert.Equal(["Knowledge:FetchTimeoutSeconds must be between 1 and 50."], Errors(new KnowledgeOptions { FetchTimeoutSeconds = 60 }));
+        Assert.Equal(["Knowledge:FetchTimeoutSeconds must be between 1 and 50."], Errors(new KnowledgeOptions { FetchTimeoutSeconds = 0 }));
+        Assert.False(new KnowledgeOptions().PagePolicy().AllowPrivateAddresses);
+        Assert.Null(new KnowledgeOptions().PagePolicy().AllowedHosts);
+        Assert.True(new KnowledgeOptions { AllowPrivateAddresses = true }.PagePolicy().AllowPrivateAddresses);
+    }
+
     private static IEnumerable<string?> Errors(object options)
     {
         var results = new List<ValidationResult>();

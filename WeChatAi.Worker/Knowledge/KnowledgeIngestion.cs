@@ -6,6 +6,7 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Knowledge;
 using WeChatAi.Core.Knowledge.Vectors;
+using WeChatAi.Worker.Knowledge.Extraction;
 
 namespace WeChatAi.Worker.Knowledge;
 
@@ -18,16 +19,25 @@ namespace WeChatAi.Worker.Knowledge;
 /// source ready without vectors (keyword ranking only) for <see cref="KnowledgeEmbedding"/> to embed later.
 /// </summary>
 internal sealed partial class KnowledgeIngestion(
-    IServiceScopeFactory scopes, IConnectionMultiplexer redis, KnowledgeSegmenter segmenter, KnowledgeEmbedder embedder, IOptions<KnowledgeOptions> options,
+    IServiceScopeFactory scopes, IConnectionMultiplexer redis, SourceExtractor extractor, KnowledgeSegmenter segmenter, KnowledgeEmbedder embedder,
+    IOptions<KnowledgeOptions> options,
     TimeProvider time, ILogger<KnowledgeIngestion> logger) : BackgroundService
 {
-    /// <summary>How long a claim holds: chunking a source takes milliseconds, so one older than this was left by a crash.</summary>
+    /// <summary>
+    /// How long a claim holds: chunking takes milliseconds, extracting a file seconds, fetching a page at most
+    /// Knowledge:FetchTimeoutSeconds (≤ 50 s): one older than this was left by a crash.
+    /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.Value.AllowPrivateAddresses)
+        {
+            LogPrivatePages(logger); // so the development escape hatch cannot stay on unnoticed
+        }
+
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -80,29 +90,12 @@ internal sealed partial class KnowledgeIngestion(
         }
 
         var started = time.GetTimestamp();
-        List<KnowledgeChunk>? chunks = null;
-        string? error = null;
-        if (source.IndexedHash != source.ContentHash)
-        {
-            try
-            {
-                chunks = SourceIndexing.Chunks(source, options.Value, segmenter);
-            }
-            catch (UnindexableSourceException ex)
-            {
-                error = ex.Message;
-            }
-#pragma warning disable CA1031 // Chunking is pure code: whatever it throws on this content fails this source, not the worker.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogChunkingBug(logger, ex, source.Id);
-                error = $"Indexing failed unexpectedly ({ex.GetType().Name}); the worker's log has the details.";
-            }
-        }
-
-        var embeddedWith = chunks is null ? null : await EmbedAsync(source, chunks, cancellationToken).ConfigureAwait(false);
-        if (!await StoreAsync(db, source, chunks, embeddedWith, error, cancellationToken).ConfigureAwait(false))
+        var outcome = source.IndexedHash == source.ContentHash
+            ? new Indexed(source.Title, source.TextHash, Chunks: null, Error: null)
+            : await IndexAsync(source, cancellationToken).ConfigureAwait(false);
+        var (chunks, error) = (outcome.Chunks, outcome.Error);
+        var embeddedWith = chunks is null ? null : await EmbedAsync(outcome.Title, chunks, cancellationToken).ConfigureAwait(false);
+        if (!await StoreAsync(db, source, outcome, embeddedWith, cancellationToken).ConfigureAwait(false))
         {
             LogSuperseded(logger, source.Id);
             return true;
@@ -125,8 +118,36 @@ internal sealed partial class KnowledgeIngestion(
         return true;
     }
 
+    /// <summary>
+    /// The source's text (extracted from its file or HTML, or fetched) chunked; no chunks when the text is the one its
+    /// stored chunks were made from (a refreshed page that did not change); the readable error when it cannot be indexed.
+    /// </summary>
+    private async Task<Indexed> IndexAsync(KnowledgeSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var document = await extractor.ExtractAsync(source, cancellationToken).ConfigureAwait(false);
+            var title = source.TitleFromDocument && document.Title is { } own ? Truncate(own, KnowledgeSource.MaxTitle) : source.Title;
+            var textHash = SourceIndexing.TextHash(source.Kind, title, document.Text, options.Value);
+            return textHash == source.TextHash && source.IndexedHash is not null
+                ? new Indexed(title, textHash, Chunks: null, Error: null)
+                : new Indexed(title, textHash, SourceIndexing.Chunks(source, title, document.Text, options.Value, segmenter), Error: null);
+        }
+        catch (UnindexableSourceException ex)
+        {
+            return new Indexed(source.Title, null, null, Truncate(ex.Message, KnowledgeSource.MaxError));
+        }
+#pragma warning disable CA1031 // Extraction and chunking are this source's: whatever they throw on its content fails it, not the worker.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            LogChunkingBug(logger, ex, source.Id);
+            return new Indexed(source.Title, null, null, $"Indexing failed unexpectedly ({ex.GetType().Name}); the worker's log has the details.");
+        }
+    }
+
     /// <summary>Sets each chunk's vector; the model they came from, or null (no provider, or it failed: the source is embedded later).</summary>
-    private async Task<string?> EmbedAsync(KnowledgeSource source, List<KnowledgeChunk> chunks, CancellationToken cancellationToken)
+    private async Task<string?> EmbedAsync(string title, List<KnowledgeChunk> chunks, CancellationToken cancellationToken)
     {
         if (!embedder.IsConfigured || chunks.Count == 0)
         {
@@ -135,7 +156,7 @@ internal sealed partial class KnowledgeIngestion(
 
         try
         {
-            var vectors = await embedder.EmbedAsync([.. chunks.Select(c => KnowledgePassage.DocumentOf(source.Title, c.Heading, c.Text))], cancellationToken).ConfigureAwait(false);
+            var vectors = await embedder.EmbedAsync([.. chunks.Select(c => KnowledgePassage.DocumentOf(title, c.Heading, c.Text))], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < chunks.Count; i++)
             {
                 chunks[i].Embedding = vectors[i];
@@ -149,18 +170,21 @@ internal sealed partial class KnowledgeIngestion(
         }
     }
 
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+
     /// <summary>
     /// The outcome in one transaction: the source's row first (locking it, and only while its content is the one
     /// chunked), then its chunks replaced — new chunks when <paramref name="chunks"/> is given, none when it failed,
     /// the stored ones when the content did not change. False when the source changed or went meanwhile.
     /// </summary>
     private async Task<bool> StoreAsync(
-        WeChatDbContext db, KnowledgeSource source, List<KnowledgeChunk>? chunks, string? embeddedWith, string? error, CancellationToken cancellationToken) =>
+        WeChatDbContext db, KnowledgeSource source, Indexed outcome, string? embeddedWith, CancellationToken cancellationToken) =>
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
             var now = time.GetUtcNow();
+            var (chunks, error) = (outcome.Chunks, outcome.Error);
             var ready = error is null;
             var count = chunks?.Count ?? (ready ? source.ChunkCount : 0);
             var updated = await db.KnowledgeSources
@@ -170,6 +194,8 @@ internal sealed partial class KnowledgeIngestion(
                     .SetProperty(x => x.Error, error)
                     .SetProperty(x => x.ChunkCount, count)
                     .SetProperty(x => x.IndexedHash, ready ? source.ContentHash : null)
+                    .SetProperty(x => x.TextHash, ready ? outcome.TextHash : null)
+                    .SetProperty(x => x.Title, outcome.Title)
                     .SetProperty(x => x.EmbeddingModel, chunks is null && ready ? source.EmbeddingModel : embeddedWith)
                     .SetProperty(x => x.ProcessingSince, (DateTimeOffset?)null)
                     .SetProperty(x => x.UpdatedAt, now), ct).ConfigureAwait(false);
@@ -189,6 +215,9 @@ internal sealed partial class KnowledgeIngestion(
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>What indexing a source gave: the title it goes by, the hash of its text, new chunks (null: the stored ones stand) or why it failed.</summary>
+    private sealed record Indexed(string Title, string? TextHash, List<KnowledgeChunk>? Chunks, string? Error);
+
     [LoggerMessage(1, LogLevel.Information, "Knowledge source {SourceId} is ready: {Chunks} chunks {Vectors} vectors in {Milliseconds:F0} ms.")]
     private static partial void LogIndexed(ILogger logger, long sourceId, int chunks, string vectors, double milliseconds);
 
@@ -201,8 +230,11 @@ internal sealed partial class KnowledgeIngestion(
     [LoggerMessage(3, LogLevel.Information, "Knowledge source {SourceId} changed or was deleted while it was indexed; its newer state stands.")]
     private static partial void LogSuperseded(ILogger logger, long sourceId);
 
-    [LoggerMessage(5, LogLevel.Error, "Chunking knowledge source {SourceId} threw; it is marked failed.")]
+    [LoggerMessage(5, LogLevel.Error, "Extracting or chunking knowledge source {SourceId} threw; it is marked failed.")]
     private static partial void LogChunkingBug(ILogger logger, Exception exception, long sourceId);
+
+    [LoggerMessage(7, LogLevel.Warning, "Knowledge:AllowPrivateAddresses is on: pages added by URL may reach loopback and private addresses. For development only (tests); leave it off in production")]
+    private static partial void LogPrivatePages(ILogger logger);
 
     [LoggerMessage(4, LogLevel.Warning, "Knowledge ingestion cannot reach PostgreSQL or Redis; a claimed source is taken up again after its lease.")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);

@@ -15,6 +15,10 @@ internal static class KnowledgeModel
             source.Property(s => s.Kind).HasConversion<string>().HasMaxLength(16);
             source.Property(s => s.Title).HasMaxLength(KnowledgeSource.MaxTitle);
             source.Property(s => s.Url).HasMaxLength(KnowledgeSource.MaxUrl);
+            source.Property(s => s.FileName).HasMaxLength(KnowledgeSource.MaxFileName);
+            source.Property(s => s.TextHash).HasMaxLength(64);
+            source.Property(s => s.ExternalId).HasMaxLength(KnowledgeSource.MaxExternalId);
+            source.HasIndex(s => new { s.AppId, s.ExternalId }).IsUnique().HasFilter("\"ExternalId\" IS NOT NULL");
             source.Property(s => s.ContentHash).HasMaxLength(64);
             source.Property(s => s.IndexedHash).HasMaxLength(64);
             source.Property(s => s.State).HasConversion<string>().HasMaxLength(16);

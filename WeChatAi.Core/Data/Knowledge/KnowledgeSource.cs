@@ -1,11 +1,26 @@
 namespace WeChatAi.Core.Data.Knowledge;
 
-/// <summary>What a knowledge source was made from; later kinds (html, pdf, docx, url, article) add members here.</summary>
+/// <summary>What a knowledge source was made from.</summary>
 public enum KnowledgeSourceKind
 {
     Text,
     Markdown,
     Faq,
+
+    /// <summary>An uploaded HTML file (<see cref="KnowledgeSource.File"/>).</summary>
+    Html,
+
+    /// <summary>An uploaded PDF (<see cref="KnowledgeSource.File"/>).</summary>
+    Pdf,
+
+    /// <summary>An uploaded Word document (<see cref="KnowledgeSource.File"/>).</summary>
+    Docx,
+
+    /// <summary>A web page the worker fetches from <see cref="KnowledgeSource.Url"/>.</summary>
+    Url,
+
+    /// <summary>One of the account's published articles (its HTML in <see cref="KnowledgeSource.Content"/>), kept by the article sync.</summary>
+    Article,
 }
 
 /// <summary>Where a source is in its indexing: the API stores it queued, the worker's ingestion does the rest.</summary>
@@ -27,6 +42,8 @@ public sealed class KnowledgeSource
     public const int MaxUrl = 2048;
     public const int MaxError = 1000;
     public const int MaxEmbeddingModel = 200;
+    public const int MaxFileName = 255;
+    public const int MaxExternalId = 128;
 
     public long Id { get; set; }
 
@@ -37,10 +54,26 @@ public sealed class KnowledgeSource
     /// <summary>The document's title; an FAQ's question.</summary>
     public required string Title { get; set; }
 
+    /// <summary>A page's or an article's address (citations link it).</summary>
     public string? Url { get; set; }
 
-    /// <summary>The raw text (Markdown as written); an FAQ's answer.</summary>
+    /// <summary>The raw text (Markdown as written); an FAQ's answer; an article's HTML; empty for files and pages.</summary>
     public required string Content { get; set; }
+
+    /// <summary>An uploaded HTML, PDF or DOCX file as it was sent: the worker extracts it, and can again (re-indexing).</summary>
+    public byte[]? File { get; set; }
+
+    /// <summary>The uploaded file's name, as the operator's client gave it.</summary>
+    public string? FileName { get; set; }
+
+    /// <summary>No title was given: the worker takes the document's own (a page's, a PDF's or a DOCX's) when it has one.</summary>
+    public bool TitleFromDocument { get; set; }
+
+    /// <summary>SHA-256 of the title and text the stored chunks were made from: a refetched page whose text is unchanged is not re-chunked.</summary>
+    public string? TextHash { get; set; }
+
+    /// <summary>A synced article's key, <c>{article_id}:{index}</c>: a re-sync updates the same source.</summary>
+    public string? ExternalId { get; set; }
 
     /// <summary>SHA-256 (hex) of the kind, title and content: an unchanged source is not re-chunked.</summary>
     public required string ContentHash { get; set; }
