@@ -9,6 +9,8 @@ namespace WeChatAi.Core.Handoff;
 /// </summary>
 public sealed class OpeningHours
 {
+    private const string ChinaZone = "Asia/Shanghai";
+
     private static readonly string[] DayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
     private readonly List<(bool[] Days, TimeSpan From, TimeSpan To)> _rules;
@@ -25,15 +27,7 @@ public sealed class OpeningHours
     /// <exception cref="FormatException">Naming <c>Handoff:OpeningHours</c> or <c>Handoff:TimeZone</c> and what is wrong.</exception>
     public static OpeningHours Parse(string? text, string timeZone)
     {
-        TimeZoneInfo zone;
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
-        {
-            throw new FormatException($"Handoff:TimeZone '{timeZone}' is not a known time zone (e.g. Asia/Shanghai).", ex);
-        }
+        var zone = Zone(timeZone);
 
         var rules = new List<(bool[], TimeSpan, TimeSpan)>();
         foreach (var rule in (text ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -64,6 +58,23 @@ public sealed class OpeningHours
         return _rules.Any(r => r.From < r.To
             ? r.Days[day] && time >= r.From && time < r.To
             : (r.Days[day] && time >= r.From) || (r.Days[(day + 6) % 7] && time < r.To));
+    }
+
+    // China has kept UTC+8 without daylight saving since 1991: a container without time-zone data still knows it.
+    private static TimeZoneInfo Zone(string id)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (TimeZoneNotFoundException) when (id == ChinaZone)
+        {
+            return TimeZoneInfo.CreateCustomTimeZone(ChinaZone, TimeSpan.FromHours(8), ChinaZone, ChinaZone);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            throw new FormatException($"Handoff:TimeZone '{id}' is not a known time zone (e.g. {ChinaZone}).", ex);
+        }
     }
 
     private static bool[]? Days(string text)
