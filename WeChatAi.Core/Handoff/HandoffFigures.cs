@@ -13,8 +13,8 @@ public sealed record HandoffFigures(int SessionsToday, int WaitingNow, long? Med
     public static async Task<HandoffFigures> ReadAsync(WeChatDbContext db, DateOnly day, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var start = BillingDay.Start(day);
-        var end = BillingDay.Start(day.AddDays(1));
+        var start = BillingDay.Start(day).ToUniversalTime(); // Npgsql writes timestamptz from UTC only
+        var end = BillingDay.Start(day.AddDays(1)).ToUniversalTime();
         var today = db.HandoffSessions.Where(s => s.OpenedAt >= start && s.OpenedAt < end);
         var sessions = await today.CountAsync(cancellationToken).ConfigureAwait(false);
         var waiting = await db.HandoffSessions.CountAsync(s => s.ClosedAt == null && (s.FirstReplyAt == null || s.Unread > 0), cancellationToken).ConfigureAwait(false);

@@ -57,7 +57,8 @@ public sealed class HandoffTests(PostgresServer postgres)
         Assert.True(session.GetProperty("open").GetBoolean());
         Assert.Equal(5, session.GetProperty("messagesLeft").GetInt32()); // the held messages opened WeChat's budget
 
-        var (_, overview) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, "/api/admin/overview");
+        var (overviewStatus, overview) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, "/api/admin/overview");
+        Assert.True(overviewStatus == HttpStatusCode.OK, app.A.Output);
         var figures = overview.GetProperty("handoff");
         Assert.Equal(2, figures.GetProperty("sessionsToday").GetInt32());
         Assert.Equal(2, figures.GetProperty("waitingNow").GetInt32());
@@ -137,7 +138,8 @@ public sealed class HandoffTests(PostgresServer postgres)
 
         var (_, list) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, "/api/admin/handoff");
         Assert.Equal(0, list.GetArrayLength());
-        var (_, audit) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, "/api/admin/audit?target=" + user);
+        var (auditStatus, audit) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, "/api/admin/audit?target=" + user);
+        Assert.True(auditStatus == HttpStatusCode.OK, app.A.Output);
         var actions = audit.GetProperty("items").EnumerateArray().Select(a => (a.GetProperty("action").GetString(), a.GetProperty("actor").GetString())).ToList();
         Assert.Contains(("handoff.take", "张三"), actions);
         Assert.Contains(("handoff.reply", "张三"), actions);
@@ -155,7 +157,7 @@ public sealed class HandoffTests(PostgresServer postgres)
         const string user = "oIdle";
         Assert.Equal(HandoffApp.StartText, await HandoffApp.SendAsync(app.A, user, 1, "人工客服"));
         await app.Harness.WaitUntilAsync(() => !app.Robot.Bodies.IsEmpty, "the robot is told the user waits");
-        await Task.Delay(TimeSpan.FromSeconds(3)); // three more sweeps
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // three more sweeps
         var told = Assert.Single(app.Robot.Bodies);
         using (var body = JsonDocument.Parse(told))
         {
