@@ -27,10 +27,19 @@ public static class HandoffEndpoints
             .AddEndpointFilter<AccountFilter>()
             .WithStoreOutage("The handoff store (PostgreSQL or Redis) is unavailable; a later GET shows what was done.");
         handoff.MapGet("/", HandoffApi.ListAsync).WithName("ListHandoffSessions");
-        handoff.MapGet("/{openId}", HandoffApi.GetAsync).WithName("GetHandoffSession");
-        handoff.MapPost("/{openId}", HandoffApi.TakeAsync).Accepts<TakeBody>(isOptional: true, "application/json").WithName("TakeHandoffSession");
-        handoff.MapPost("/{openId}/messages", HandoffApi.ReplyAsync).Accepts<ReplyBody>("application/json").WithName("ReplyHandoffSession");
-        handoff.MapPost("/{openId}/close", HandoffApi.CloseAsync).WithName("CloseHandoffSession");
+        handoff.MapGet("/{openId}", HandoffApi.GetAsync).WithName("GetHandoffSession").WithProblemResponse(StatusCodes.Status404NotFound);
+
+        // 409: another operator is the assignee (named), or the account cannot push (passive mode).
+        handoff.MapPost("/{openId}", HandoffApi.TakeAsync).Accepts<TakeBody>(isOptional: true, "application/json").WithName("TakeHandoffSession")
+            .WithProblemResponse(StatusCodes.Status400BadRequest).WithProblemResponse(StatusCodes.Status409Conflict);
+
+        // 409: WeChat's 45015/45047 (errcode and text in the problem), another assignee, or the key already in flight;
+        // 502: another refusal from WeChat; 504: no answer from WeChat (the reply may have arrived; not sent again).
+        handoff.MapPost("/{openId}/messages", HandoffApi.ReplyAsync).Accepts<ReplyBody>("application/json").WithName("ReplyHandoffSession")
+            .WithProblemResponse(StatusCodes.Status400BadRequest).WithProblemResponse(StatusCodes.Status404NotFound)
+            .WithProblemResponse(StatusCodes.Status409Conflict).WithProblemResponse(StatusCodes.Status502BadGateway)
+            .WithProblemResponse(StatusCodes.Status504GatewayTimeout);
+        handoff.MapPost("/{openId}/close", HandoffApi.CloseAsync).WithName("CloseHandoffSession").WithProblemResponse(StatusCodes.Status404NotFound);
         return admin;
     }
 }
