@@ -16,6 +16,8 @@ public sealed class HandoffOptions : IValidatableObject
     /// <summary>The CLICK key of a menu button that asks for a person (docs/menus.md).</summary>
     public const string MenuKey = "handoff";
 
+    private const int MaxText = 600;
+
     public bool Enabled { get; set; } = true;
 
     /// <summary><c>console</c> (sessions here) or <c>wechat-kf</c> (WeChat's <c>transfer_customer_service</c> reply).</summary>
@@ -24,22 +26,27 @@ public sealed class HandoffOptions : IValidatableObject
     /// <summary>Whole messages that ask for a person (after trimming spaces and closing punctuation).</summary>
     public string[] Keywords { get; set; } = ["转人工", "人工客服", "人工"];
 
+    [MaxLength(MaxText, ErrorMessage = "Handoff:StartText must be at most 600 characters (one WeChat message).")]
     public string StartText { get; set; } = "已为您转接人工客服，请稍候…";
 
     /// <summary>Answered to the user's messages while a session waits; empty: nothing.</summary>
+    [MaxLength(MaxText, ErrorMessage = "Handoff:WaitingText must be at most 600 characters (one WeChat message).")]
     public string WaitingText { get; set; } = "人工客服会尽快回复您，请稍候。";
 
     [Range(1, 1440, ErrorMessage = "Handoff:WaitingTextMinutes must be between 1 and 1440.")]
     public int WaitingTextMinutes { get; set; } = 5;
 
     /// <summary>Passive-only accounts: WeChat gives them no way to push an operator's answer.</summary>
+    [MaxLength(MaxText, ErrorMessage = "Handoff:UnavailableText must be at most 600 characters (one WeChat message).")]
     public string UnavailableText { get; set; } = "抱歉，本公众号暂不支持人工客服，请直接留言，我们会尽快处理。";
 
+    [MaxLength(MaxText, ErrorMessage = "Handoff:EndText must be at most 600 characters (one WeChat message).")]
     public string EndText { get; set; } = "人工客服已结束，接下来由 AI 助手为您服务。";
 
     [Range(1, 10080, ErrorMessage = "Handoff:IdleMinutes must be between 1 and 10080.")]
     public int IdleMinutes { get; set; } = 30;
 
+    [MaxLength(MaxText, ErrorMessage = "Handoff:IdleText must be at most 600 characters (one WeChat message).")]
     public string IdleText { get; set; } = "人工客服暂时离开，接下来由 AI 助手为您服务；需要时请再发送“转人工”。";
 
     /// <summary>A WeCom group robot's URL, told once when a user has waited <see cref="NotifyAfterSeconds"/>; empty: none.</summary>
@@ -57,6 +64,7 @@ public sealed class HandoffOptions : IValidatableObject
     /// <summary>The time zone of <see cref="OpeningHours"/> (IANA).</summary>
     public string TimeZone { get; set; } = "Asia/Shanghai";
 
+    [MaxLength(MaxText, ErrorMessage = "Handoff:ClosedText must be at most 600 characters (one WeChat message).")]
     public string ClosedText { get; set; } = "人工客服的工作时间是周一至周五 9:00–18:00，现在由 AI 助手为您服务。";
 
     /// <summary>How often the worker looks for idle sessions and users waiting too long.</summary>
@@ -73,6 +81,11 @@ public sealed class HandoffOptions : IValidatableObject
         if (Target is not (ConsoleTarget or WeChatKfTarget))
         {
             yield return new ValidationResult($"Handoff:Target must be '{ConsoleTarget}' or '{WeChatKfTarget}', not '{Target}'.", [nameof(Target)]);
+        }
+
+        if (Target == ConsoleTarget && Enabled && string.IsNullOrEmpty(StartText))
+        {
+            yield return new ValidationResult("Handoff:StartText must not be empty: the user must know a person was called.", [nameof(StartText)]);
         }
 
         if (Keywords.Any(string.IsNullOrWhiteSpace))
