@@ -18,6 +18,7 @@ builder.AddPayments();
 builder.AddOverview();
 builder.AddConversations();
 builder.AddKnowledge();
+builder.AddHandoff();
 
 var app = builder.Build();
 
@@ -29,7 +30,7 @@ var admin = api.MapAdminApi(); // /api/admin, behind Admin:ApiKey: every operato
 api.MapStatsEndpoints(admin).MapPurchaseApi().MapPayments();
 admin.MapDeadLetterEndpoints().MapOperatorEndpoints().MapAuditEndpoints().MapKeywordEndpoints().MapMenuEndpoints()
     .MapOverviewEndpoints().MapConversationEndpoints().MapOrderEndpoints().MapSettingsEndpoints()
-    .MapKnowledgeEndpoints().MapMissedQuestionEndpoints();
+    .MapKnowledgeEndpoints().MapMissedQuestionEndpoints().MapHandoffEndpoints();
 app.MapApiContract(); // /openapi/v1.json (the admin key outside Development), Scalar's page in Development
 
 app.Run();

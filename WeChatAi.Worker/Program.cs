@@ -15,6 +15,7 @@ builder.AddJobPipeline();
 builder.AddJobConsumer();
 builder.AddQueueMaintenance();
 builder.AddKnowledge();
+builder.AddHandoff();
 
 var app = builder.Build();
 

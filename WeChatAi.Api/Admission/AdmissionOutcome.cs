@@ -18,6 +18,9 @@ public enum AdmissionOutcome
     /// <summary>An operator blocked the user (<see cref="BlockedUsers"/>): no job, no charge.</summary>
     Blocked,
 
+    /// <summary>The user is handed to a person (<c>HandoffKeys.Open</c>): no job, no charge; the webhook records it for the operator.</summary>
+    HandedOff,
+
     /// <summary>Its signed query already came with another body (<see cref="SignedQueryCheck"/>): no claim, no job, no charge.</summary>
     Replayed,
 }

@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using WeChatAi.Core.Billing;
+using WeChatAi.Core.Handoff;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Redis;
 using WeChatAi.Core.Replies;
@@ -9,7 +10,7 @@ namespace WeChatAi.Api.Admission;
 
 /// <summary>
 /// The admission script (<c>AdmissionScript.lua</c> beside this file): one call admits a batch of messages of one shard's
-/// users (every key in the shard's slot), each de-duplicated, checked against the blocked set, limited, charged and enqueued, and counts them. Its call names
+/// users (every key in the shard's slot), each de-duplicated, checked against the blocked set and the users handed to a person, limited, charged and enqueued, and counts them. Its call names
 /// every key and argument (<see cref="AdmissionCall"/>, one <see cref="AdmittedMessage"/> per message); its reply is
 /// per message the outcome and whether it was a duplicate, then the passive switch.
 /// </summary>
@@ -19,6 +20,7 @@ internal static class AdmissionScript
     public const string RateLimited = "rate_limited";
     public const string OverQuota = "over_quota";
     public const string Blocked = "blocked";
+    public const string HandedOff = "handoff";
 
     // Not an outcome: the user's credit balance is not in Redis yet; the message is admitted again once it is loaded.
     public const string NeedsBalance = "load";
@@ -29,6 +31,7 @@ internal static class AdmissionScript
         OutcomeRateLimited = RateLimited,
         OutcomeOverQuota = OverQuota,
         OutcomeBlocked = Blocked,
+        OutcomeHandoff = HandedOff,
         OutcomeNeedsBalance = NeedsBalance,
         JobField = AiJob.StreamField,
         ChargeField = AiJob.ChargeField,
@@ -49,6 +52,7 @@ internal static class AdmissionScript
             UsageStream: BillingKeys.UsageStream(shard),
             Minutes: StatsKeys.Minutes(shard, receivedAt),
             BlockedSet: AdmissionKeys.Blocked(shard, appId),
+            HandoffOpen: HandoffKeys.Open(shard, appId),
             PerMinute: limits.PerUserPerMinute,
             Burst: limits.PerUserBurst,
             DedupTtlSeconds: (long)MessageAdmission.DedupTtl.TotalSeconds,
@@ -66,6 +70,7 @@ internal static class AdmissionScript
         Enqueued => AdmissionOutcome.Enqueued,
         OverQuota => AdmissionOutcome.OverQuota,
         Blocked => AdmissionOutcome.Blocked,
+        HandedOff => AdmissionOutcome.HandedOff,
         NeedsBalance => null,
         _ => AdmissionOutcome.RateLimited,
     };
@@ -84,7 +89,7 @@ internal static class AdmissionScript
 /// <param name="FreePerDay">Free questions per day (live: the operator may change it).</param>
 /// <param name="MinuteField">The minute's field in <paramref name="Minutes"/>.</param>
 internal sealed record AdmissionCall(
-    RedisKey Jobs, RedisKey Counters, RedisKey DayUsers, RedisKey PassiveSwitch, RedisKey UsageStream, RedisKey Minutes, RedisKey BlockedSet,
+    RedisKey Jobs, RedisKey Counters, RedisKey DayUsers, RedisKey PassiveSwitch, RedisKey UsageStream, RedisKey Minutes, RedisKey BlockedSet, RedisKey HandoffOpen,
     int PerMinute, int Burst, long DedupTtlSeconds, long StatsTtlSeconds, int FreePerDay, long FreeUsedTtlSeconds, string AppId,
     string MinuteField, long MinutesTtlSeconds, IReadOnlyList<AdmittedMessage> Messages);
 

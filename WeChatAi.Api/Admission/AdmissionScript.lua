@@ -1,7 +1,8 @@
 -- The admission of a batch of messages of one shard's users (AdmissionScript.cs names every key and argument; all are
 -- in the shard's cluster slot). Per message, in order (a plaintext push's signed-query check ran before, on its own:
 -- its key may be of any slot): the claim (SET NX of its de-dup key: WeChat's
--- retries get the first outcome); a blocked user's message refused (one SISMEMBER: no bucket, no charge, no job); the
+-- retries get the first outcome); a blocked user's message refused (one SISMEMBER: no bucket, no charge, no job); a
+-- message of a user handed to a person held (one HEXISTS: no bucket, no charge, no job; the API records it); the
 -- user's bucket; the charge; the job on the stream and the charge on the usage stream. Then the day's counters, once
 -- per call, and whether the worker asked for passive replies.
 -- TIME (not the caller's clock) feeds the buckets so replicas with skewed clocks share one "now".
@@ -28,6 +29,11 @@ for i, m in ipairs(messages) do
     redis.call('SET', m.dedup, outcomeBlocked, 'KEEPTTL')
     blocked = blocked + 1
     results[2 * i - 1] = outcomeBlocked
+    results[2 * i] = 0
+  elseif redis.call('HEXISTS', handoffOpen, m.openId) == 1 then
+    redis.call('SET', m.dedup, outcomeHandoff, 'KEEPTTL')
+    users[#users + 1] = m.openId
+    results[2 * i - 1] = outcomeHandoff
     results[2 * i] = 0
   else
     local tat = tonumber(redis.call('GET', m.bucket)) or nowMs

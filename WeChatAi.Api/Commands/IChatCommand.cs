@@ -22,14 +22,23 @@ public interface IChatCommand
 /// <param name="OpenId">The user who sent the command.</param>
 public readonly record struct CommandContext(string AppId, string OpenId);
 
-/// <summary>What a command answers: a text at once, or a message to enqueue for the worker as if the user sent it.</summary>
+/// <summary>
+/// What a command answers: a text at once, a message to enqueue for the worker as if the user sent it, or (handoff to
+/// WeChat's customer-service system) the <c>transfer_customer_service</c> reply.
+/// </summary>
 public sealed record CommandReply
 {
-    private CommandReply(string? text, string? jobContent)
+    private CommandReply(string? text, string? jobContent, bool transfers = false)
     {
         Text = text;
         JobContent = jobContent;
+        TransfersToCustomerService = transfers;
     }
+
+    /// <summary>The passive reply hands the user to WeChat's customer-service system (<c>Handoff:Target=wechat-kf</c>).</summary>
+    public static CommandReply TransferToCustomerService { get; } = new(null, null, transfers: true);
+
+    public bool TransfersToCustomerService { get; }
 
     /// <summary>The passive reply, when the command answers at once.</summary>
     public string? Text { get; }

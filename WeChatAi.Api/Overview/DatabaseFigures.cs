@@ -2,15 +2,17 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Handoff;
 
 namespace WeChatAi.Api.Overview;
 
 /// <summary>
 /// What the overview reads from PostgreSQL: the past days of <c>daily_statistics</c> (China's days) and today's
-/// orders, with a ping. PostgreSQL away leaves them null and the store down, never fails the overview.
+/// orders and handoff figures, with a ping. PostgreSQL away leaves them null and the store down, never fails the overview.
 /// </summary>
 /// <param name="PastDays">By day; a day without a row had no messages. Null when PostgreSQL did not answer.</param>
-internal sealed partial record DatabaseFigures(IReadOnlyDictionary<DateOnly, (long Received, long Answered)>? PastDays, OrderOverview? Orders, ServiceHealth Health)
+internal sealed partial record DatabaseFigures(
+    IReadOnlyDictionary<DateOnly, (long Received, long Answered)>? PastDays, OrderOverview? Orders, HandoffFigures? Handoff, ServiceHealth Health)
 {
     public const string Name = "postgresql";
 
@@ -35,9 +37,11 @@ internal sealed partial record DatabaseFigures(IReadOnlyDictionary<DateOnly, (lo
                 .Select(s => new { s.Day, s.Messages, s.Answered })
                 .ToListAsync(deadline.Token);
             var orders = await DailyFigures.OrdersAsync(db, today, deadline.Token);
+            var handoff = await HandoffFigures.ReadAsync(db, today, deadline.Token);
             return new DatabaseFigures(
                 rows.ToDictionary(r => r.Day, r => ((long)r.Messages, (long)r.Answered)),
                 new OrderOverview(orders.PaidOrders, orders.RevenueFen, orders.RefundedFen),
+                handoff,
                 HealthStatus.Store(Name, ping, null));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
@@ -45,7 +49,7 @@ internal sealed partial record DatabaseFigures(IReadOnlyDictionary<DateOnly, (lo
         {
             LogUnavailable(logger, ex);
             var reason = ex is OperationCanceledException ? $"no answer within {Deadline.TotalSeconds:0} s" : ex.Message;
-            return new DatabaseFigures(null, null, HealthStatus.Store(Name, null, reason));
+            return new DatabaseFigures(null, null, null, HealthStatus.Store(Name, null, reason));
         }
     }
 

@@ -40,6 +40,7 @@ internal sealed class OverviewReader(
             stats.ActiveUsersToday,
             Tokens(recent.PromptTokensToday, recent.CompletionTokensToday, price.Value.PricePer1kTokens),
             stored.Orders,
+            stored.Handoff,
             [HealthStatus.Store("redis", recent.Ping, null), stored.Health, .. recent.Services]);
     }
 

@@ -1,9 +1,12 @@
+using WeChatAi.Core.Handoff;
+
 namespace WeChatAi.Api.Overview;
 
 /// <summary>The body of <c>GET /api/admin/overview</c> (docs/console-overview.md).</summary>
 /// <param name="Minutes">The last 60 minutes, oldest first, every minute present.</param>
 /// <param name="Days">The last 30 China days, oldest first; today's from Redis, the others from <c>daily_statistics</c>.</param>
 /// <param name="Orders">Null when PostgreSQL does not answer.</param>
+/// <param name="Handoff">Handoff to a person (docs/handoff.md); null when PostgreSQL does not answer.</param>
 internal sealed record OverviewSnapshot(
     DateTimeOffset GeneratedAt,
     IReadOnlyList<MinuteFigures> Minutes,
@@ -13,6 +16,7 @@ internal sealed record OverviewSnapshot(
     long ActiveUsersToday,
     TokenFigures Tokens,
     OrderOverview? Orders,
+    HandoffFigures? Handoff,
     IReadOnlyList<ServiceHealth> Health);
 
 /// <param name="At">The minute's start (UTC).</param>

@@ -50,12 +50,17 @@ internal sealed class WeChatWebhook(WebhookDispatch dispatch, TimeProvider time,
             return TypedResults.Empty;
         }
 
+        var inbound = push.Inbound;
+        if (answer.TransfersToCustomerService)
+        {
+            return new TextReply(push.Seal(WeChatReply.TransferCustomerService(inbound.FromUserName, inbound.ToUserName, time.GetUtcNow().ToUnixTimeSeconds())), TextReply.Xml);
+        }
+
         if (answer.Text is null)
         {
             return SuccessReply;
         }
 
-        var inbound = push.Inbound;
         string reply = WeChatReply.Text(inbound.FromUserName, inbound.ToUserName, time.GetUtcNow().ToUnixTimeSeconds(), answer.Text);
         return new TextReply(push.Seal(reply), TextReply.Xml);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WeChatAi.Api.Admission;
+using WeChatAi.Api.Handoff;
 using WeChatAi.Api.Passive;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
@@ -8,8 +9,8 @@ using WeChatAi.Core.WeChat;
 namespace WeChatAi.Api.Webhook;
 
 /// <summary>
-/// What the webhook answers an authenticated push, by message type: an instant reply (commands, "继续", keyword
-/// rules), a question admitted for the worker (with the acknowledgement, or in passive mode the answer itself), a
+/// What the webhook answers an authenticated push, by message type: an instant reply (commands, "继续", handoff,
+/// keyword rules), a message held for a person, a question admitted for the worker (with the acknowledgement, or in passive mode the answer itself), a
 /// follow's welcome, or nothing. A plaintext push's signed-query check runs first, or inside admission's script.
 /// </summary>
 internal sealed class WebhookDispatch(
@@ -20,6 +21,7 @@ internal sealed class WebhookDispatch(
     PassiveReplyWaiter passive,
     WeChatUserStore users,
     InstantReplies instant,
+    HandoffDesk handoff,
     ReplyTexts texts,
     ILogger<WeChatWebhook> logger)
 {
@@ -80,7 +82,7 @@ internal sealed class WebhookDispatch(
             ? await instant.ForMessageAsync(AppId, message.FromUserName, message.MsgId, content, cancellationToken).ConfigureAwait(false)
             : null;
         return reply is { JobContent: null }
-            ? (reply.Text, false)
+            ? WebhookAnswer.Of(reply)
             : await AcceptAsync(message.DedupKey, message.FromUserName, message.MsgId, reply?.JobContent ?? content, media: null, acknowledge: reply is null, signedQuery, cancellationToken).ConfigureAwait(false);
     }
 
@@ -90,7 +92,7 @@ internal sealed class WebhookDispatch(
         var reply = await instant.ForClickAsync(AppId, click.FromUserName, click.EventKey, cancellationToken).ConfigureAwait(false);
         return reply is { JobContent: { } job }
             ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, media: null, acknowledge: false, signedQuery: null, cancellationToken).ConfigureAwait(false)
-            : (reply?.Text, false);
+            : WebhookAnswer.Of(reply);
     }
 
     private Task<WebhookAnswer> AcceptAsync(WeChatMessage message, string content, JobMedia media, SignedQueryCheck? signedQuery, CancellationToken cancellationToken) =>
@@ -107,6 +109,12 @@ internal sealed class WebhookDispatch(
         if (result.Outcome == AdmissionOutcome.Replayed)
         {
             return WebhookAnswer.Reused;
+        }
+
+        if (result.Outcome == AdmissionOutcome.HandedOff)
+        {
+            // Held for the operator: recorded (again on WeChat's retry: once per message), answered with nothing or the waiting text.
+            return (await handoff.HoldAsync(AppId, openId, msgId, content, media?.Kind, cancellationToken).ConfigureAwait(false), false);
         }
 
         if (texts.ForRefused(result.Outcome) is { } refused)

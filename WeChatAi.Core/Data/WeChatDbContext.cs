@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WeChatAi.Core.Data.Billing;
+using WeChatAi.Core.Data.Handoff;
 using WeChatAi.Core.Data.Knowledge;
 
 namespace WeChatAi.Core.Data;
@@ -38,6 +39,10 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
     public DbSet<KnowledgeChunk> KnowledgeChunks => Set<KnowledgeChunk>();
 
     public DbSet<KnowledgeMissedQuestion> KnowledgeMissedQuestions => Set<KnowledgeMissedQuestion>();
+
+    public DbSet<HandoffSession> HandoffSessions => Set<HandoffSession>();
+
+    public DbSet<HandoffMessage> HandoffMessages => Set<HandoffMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -138,5 +143,6 @@ public sealed class WeChatDbContext(DbContextOptions<WeChatDbContext> options) :
 
         modelBuilder.ConfigureBilling();
         modelBuilder.ConfigureKnowledge();
+        modelBuilder.ConfigureHandoff();
     }
 }

@@ -24,6 +24,9 @@ public static class ReplyKeys
     /// <summary>How long answers, replies and markers of one job are kept: WeChat's three attempts take 15 s.</summary>
     public static readonly TimeSpan JobTtl = TimeSpan.FromHours(1);
 
+    /// <summary>Hash: customer-service messages left for the user (<c>left</c>) and when their last message came (<c>at</c>); <see cref="MessageBudget"/>.</summary>
+    public static string Budget(JobShard shard, string appId, string openId) => $"{shard.Prefix}budget:{appId}:{openId}";
+
     /// <summary>List of answer parts waiting for the user's next message (both reply modes use it).</summary>
     public static string Pending(JobShard shard, string appId, string openId) => $"{shard.Prefix}pending:{appId}:{openId}";
 

@@ -1,5 +1,6 @@
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Compliance;
+using WeChatAi.Core.Handoff;
 using WeChatAi.Core.Safety;
 using WeChatAi.Core.WeChat;
 
@@ -30,6 +31,12 @@ public static class AccountSettingsCatalog
         new($"{ComplianceOptions.Section}:{nameof(ComplianceOptions.UserAgreementUrl)}", s => s.Compliance.UserAgreementUrl),
         new($"{BillingOptions.Section}:{nameof(BillingOptions.OverQuotaText)}", s => s.Billing.OverQuotaText),
         new($"{BillingOptions.Section}:{nameof(BillingOptions.FreeDailyMessages)}", s => s.Billing.FreeDailyMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new($"{HandoffOptions.Section}:{nameof(HandoffOptions.StartText)}", s => s.Handoff.StartText),
+        new($"{HandoffOptions.Section}:{nameof(HandoffOptions.WaitingText)}", s => s.Handoff.WaitingText),
+        new($"{HandoffOptions.Section}:{nameof(HandoffOptions.EndText)}", s => s.Handoff.EndText),
+        new($"{HandoffOptions.Section}:{nameof(HandoffOptions.IdleText)}", s => s.Handoff.IdleText),
+        new($"{HandoffOptions.Section}:{nameof(HandoffOptions.ClosedText)}", s => s.Handoff.ClosedText),
+        new($"{HandoffOptions.Section}:{nameof(HandoffOptions.UnavailableText)}", s => s.Handoff.UnavailableText),
     ];
 
     /// <summary>The editable setting named <paramref name="key"/> (configuration keys ignore case), or null.</summary>

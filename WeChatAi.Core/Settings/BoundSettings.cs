@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using WeChatAi.Core.Billing;
 using WeChatAi.Core.Compliance;
+using WeChatAi.Core.Handoff;
 using WeChatAi.Core.Safety;
 using WeChatAi.Core.WeChat;
 
@@ -13,16 +14,17 @@ namespace WeChatAi.Core.Settings;
 /// </summary>
 public sealed class BoundSettings
 {
-    private BoundSettings(WeChatOptions weChat, BillingOptions billing, ComplianceOptions compliance, SafetyTextOptions safety)
+    private BoundSettings(WeChatOptions weChat, BillingOptions billing, ComplianceOptions compliance, SafetyTextOptions safety, HandoffOptions handoff)
     {
         WeChat = weChat;
         Billing = billing;
         Compliance = compliance;
         Safety = safety;
+        Handoff = handoff;
     }
 
     /// <summary>The options classes' own defaults: the value of a setting nothing configures.</summary>
-    public static BoundSettings Defaults { get; } = new(new WeChatOptions(), new BillingOptions(), new ComplianceOptions(), new SafetyTextOptions());
+    public static BoundSettings Defaults { get; } = new(new WeChatOptions(), new BillingOptions(), new ComplianceOptions(), new SafetyTextOptions(), new HandoffOptions());
 
     public WeChatOptions WeChat { get; }
 
@@ -31,6 +33,8 @@ public sealed class BoundSettings
     public ComplianceOptions Compliance { get; }
 
     public SafetyTextOptions Safety { get; }
+
+    public HandoffOptions Handoff { get; }
 
     /// <summary>
     /// Binds and validates: the errors are keyed by the setting they name (an editable one when it is that one), each
@@ -44,7 +48,8 @@ public sealed class BoundSettings
         var billing = Bind<BillingOptions>(configuration, BillingOptions.Section, errors);
         var compliance = Bind<ComplianceOptions>(configuration, ComplianceOptions.Section, errors);
         var safety = Bind<SafetyTextOptions>(configuration, SafetyTextOptions.Section, errors);
-        if (weChat is null || billing is null || compliance is null || safety is null)
+        var handoff = Bind<HandoffOptions>(configuration, HandoffOptions.Section, errors);
+        if (weChat is null || billing is null || compliance is null || safety is null || handoff is null)
         {
             return (null, Close(errors));
         }
@@ -54,12 +59,13 @@ public sealed class BoundSettings
         Check(billing, BillingOptions.Section, errors);
         Check(compliance, ComplianceOptions.Section, errors);
         Check(safety, SafetyTextOptions.Section, errors);
+        Check(handoff, HandoffOptions.Section, errors);
         if (!compliance.LabelFits(weChat.MaxMessageBytes))
         {
             Add(errors, ComplianceOptions.LabelTooLong, ComplianceOptions.Section);
         }
 
-        return errors.Count == 0 ? (new BoundSettings(weChat, billing, compliance, safety), []) : (null, Close(errors));
+        return errors.Count == 0 ? (new BoundSettings(weChat, billing, compliance, safety, handoff), []) : (null, Close(errors));
     }
 
     /// <summary>

@@ -25,4 +25,20 @@ public static class WeChatReply
             .Append("</Content></xml>")
             .ToString();
     }
+
+    /// <summary>
+    /// Hands the user to WeChat's customer-service system (客服): the message and the user's next ones go to the
+    /// account's agents in WeChat's own tools, not to this server.
+    /// </summary>
+    public static string TransferCustomerService(string toUser, string fromUser, long createTime)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toUser);
+        ArgumentException.ThrowIfNullOrEmpty(fromUser);
+        return new StringBuilder(160)
+            .Append("<xml><ToUserName>").AppendCData(toUser)
+            .Append("</ToUserName><FromUserName>").AppendCData(fromUser)
+            .Append("</FromUserName><CreateTime>").Append(createTime.ToString(CultureInfo.InvariantCulture))
+            .Append("</CreateTime><MsgType><![CDATA[transfer_customer_service]]></MsgType></xml>")
+            .ToString();
+    }
 }

@@ -31,7 +31,7 @@ public class JobStateTests : RedisConnectionTests
         var job = Job("o-start", 2);
         var shard = TestShards.Of(job.OpenId);
         var turns = WorkerKeys.Turns(shard, job.AppId, job.OpenId);
-        var budget = WorkerKeys.Budget(shard, job.AppId, job.OpenId);
+        var budget = ReplyKeys.Budget(shard, job.AppId, job.OpenId);
         var memory = MemoryKeys.Memory(shard, job.AppId, job.OpenId);
         await Db.SortedSetAddAsync(turns, [new("1-0", 1), new("2-0", 2)]);
         await Db.ListRightPushAsync(memory, ["u:一", "a:答一", "u:二", "a:答二"]);
@@ -75,7 +75,7 @@ public class JobStateTests : RedisConnectionTests
     {
         var job = Job("o-answer", 3);
         var shard = TestShards.Of(job.OpenId);
-        var budget = WorkerKeys.Budget(shard, job.AppId, job.OpenId);
+        var budget = ReplyKeys.Budget(shard, job.AppId, job.OpenId);
         var pending = ReplyKeys.Pending(shard, job.AppId, job.OpenId);
         var memory = MemoryKeys.Memory(shard, job.AppId, job.OpenId);
         await Db.ListRightPushAsync(pending, "上次剩下的");
@@ -123,7 +123,7 @@ public class JobStateTests : RedisConnectionTests
     {
         var job = Job("o-marks", 4);
         var shard = TestShards.Of(job.OpenId);
-        var budget = WorkerKeys.Budget(shard, job.AppId, job.OpenId);
+        var budget = ReplyKeys.Budget(shard, job.AppId, job.OpenId);
         var start = new AttemptStart(RedisValue.Null, null) { BudgetMessages = 5, BudgetWindowLeft = TimeSpan.FromHours(48) };
         var state = new JobState(Db, shard, job.JobId);
         await state.StartAsync(job, start);

@@ -93,7 +93,7 @@ internal sealed class JobState
         var reply = (RedisResult[])(await StartScript.EvaluateAsync(_db, new StartCall(
             _key,
             WorkerKeys.Turns(Shard, job.AppId, job.OpenId),
-            WorkerKeys.Budget(Shard, job.AppId, job.OpenId),
+            ReplyKeys.Budget(Shard, job.AppId, job.OpenId),
             WorkerKeys.Typing(Shard, job.AppId, job.OpenId),
             MemoryKeys.Memory(Shard, job.AppId, job.OpenId),
             start.TurnEntry.IsNull ? RedisValue.EmptyString : start.TurnEntry,
@@ -154,7 +154,7 @@ internal sealed class JobState
             _key,
             MemoryKeys.Memory(Shard, job.AppId, job.OpenId),
             ReplyKeys.Pending(Shard, job.AppId, job.OpenId),
-            WorkerKeys.Budget(Shard, job.AppId, job.OpenId),
+            ReplyKeys.Budget(Shard, job.AppId, job.OpenId),
             answer.Text, answer.PromptTokens, answer.CompletionTokens, answer.ReasoningSummary ?? string.Empty, safety, answer.Knowledge?.ToJson() ?? "",
             turn?.Question ?? "", turn?.Answer ?? "", turn?.MaxEntries ?? 0, (long)(turn?.Ttl.TotalMilliseconds ?? 0),
             push ? 1 : 0, answerParts, Marker())))!;

@@ -2,14 +2,11 @@ using WeChatAi.Core.Redis;
 
 namespace WeChatAi.Worker.Common;
 
-/// <summary>Redis keys only the workers use (the pending list is Core's <c>ReplyKeys.Pending</c>). Per-user keys carry the AppId: one Redis may serve several accounts.</summary>
+/// <summary>Redis keys only the workers use (the pending list and the budget are Core's <c>ReplyKeys</c>). Per-user keys carry the AppId: one Redis may serve several accounts.</summary>
 internal static class WorkerKeys
 {
     /// <summary>Hash of one job's progress: attempts, the generated answer, per-part delivery markers.</summary>
     public static string Job(JobShard shard, string jobId) => $"{shard.Prefix}job:{jobId}";
-
-    /// <summary>Hash: customer-service messages left for the user (<c>left</c>) and when their last message came (<c>at</c>).</summary>
-    public static string Budget(JobShard shard, string appId, string openId) => $"{shard.Prefix}budget:{appId}:{openId}";
 
     /// <summary>Prefix of the shard's <see cref="Turns"/>, for the script that builds the key from each entry it reads (tag included: the keys stay in the stream's slot).</summary>
     public static string TurnsPrefix(JobShard shard) => $"{shard.Prefix}turns:";

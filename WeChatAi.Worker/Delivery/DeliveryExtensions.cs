@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using WeChatAi.Core.Compliance;
+using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
 using WeChatAi.Worker.Common;
@@ -41,7 +43,7 @@ public static class DeliveryExtensions
         services.TryAddWorkerMetrics();
         services.AddWeChatAccessTokens();
         services.AddSingleton<CustomerServiceSender>();
-        services.AddSingleton<MessageBudget>();
+        services.TryAddSingleton<MessageBudget>();
         services.AddSingleton<AnswerDelivery>();
         services.AddSingleton<PassiveDelivery>();
         services.AddSingleton<TypingIndicator>();

@@ -6,6 +6,7 @@ using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Worker.Delivery;
+using WeChatAi.Worker.Handoff;
 using WeChatAi.Worker.Knowledge;
 using WeChatAi.Worker.Llm;
 using WeChatAi.Worker.Memory;
@@ -35,6 +36,7 @@ internal sealed class JobAttempt(
     AnswerDelivery delivery,
     PassiveDelivery passiveDelivery,
     TypingIndicator typing,
+    HandoffHold handoff,
     IOptions<WorkerOptions> workerOptions,
     IOptions<WeChatOptions> weChatOptions,
     IOptionsMonitor<ComplianceOptions> compliance)
@@ -80,6 +82,11 @@ internal sealed class JobAttempt(
         var fresh = answer is null;
         if (answer is null)
         {
+            if (!isReset && await handoff.IsHeldAsync(job))
+            {
+                throw new HandedOffException(); // an operator took the user over since the job started: no LLM call
+            }
+
             // Shown while the LLM works if it takes a while, once per job; it never fails or delays the answer.
             using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var shown = started.ShowsTyping ? typing.ShowAsync(job, keySet: true, answered.Token, cancellationToken)

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Redis;
 using WeChatAi.Worker.Common;
+using WeChatAi.Worker.Handoff;
 using WeChatAi.Worker.Ordering;
 
 namespace WeChatAi.Worker.Pipeline;
@@ -20,6 +21,7 @@ internal sealed partial class JobPipeline(
     JobCompletion completion,
     DeadLetters deadLetters,
     UserTurns turns,
+    HandoffHold handoff,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -62,6 +64,12 @@ internal sealed partial class JobPipeline(
 
         // Checked by the first attempt's start; later attempts run on the turn the job already has.
         var turnEntry = entryId;
+        if (await handoff.IsHeldAsync(job))
+        {
+            await handoff.HoldAsync(shard, entryId, job, state); // queued before the user was handed to a person: no LLM
+            return;
+        }
+
         while (true)
         {
             var attempt = 0;
@@ -88,6 +96,11 @@ internal sealed partial class JobPipeline(
 
                 var result = await attempts.RunAsync(job, state, started, cancellationToken);
                 await completion.CompleteAsync(entryId, state, result, attempt, activity);
+                return;
+            }
+            catch (HandedOffException)
+            {
+                await handoff.HoldAsync(shard, entryId, job, state);
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

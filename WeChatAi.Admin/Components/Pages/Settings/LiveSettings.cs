@@ -30,5 +30,14 @@ public static class LiveSettings
             new("Billing:FreeDailyMessages", "每日免费提问 Free questions per day"),
             new("Billing:OverQuotaText", "额度用完提示 Over quota ({free} = 每日免费次数; 购买链接自动附在后面)", 2),
         ]),
+        new("人工客服 Handoff to a person",
+        [
+            new("Handoff:StartText", "转接提示 Session opened", 2),
+            new("Handoff:WaitingText", "等待提示 While waiting (空 = 不回复)", 2),
+            new("Handoff:EndText", "结束提示 Handed back", 2),
+            new("Handoff:IdleText", "超时结束提示 Idle hand-back", 2),
+            new("Handoff:ClosedText", "非工作时间提示 Outside opening hours", 2),
+            new("Handoff:UnavailableText", "不支持人工提示 Account cannot push", 2),
+        ]),
     ];
 }
