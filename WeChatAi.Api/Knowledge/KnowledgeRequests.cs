@@ -174,7 +174,7 @@ internal sealed record KnowledgeSourceView(
     public static readonly Expression<Func<KnowledgeSource, KnowledgeSource>> Columns = s => new KnowledgeSource
     {
         Id = s.Id, AppId = s.AppId, Kind = s.Kind, Title = s.Title, Url = s.Url, Content = "", ContentHash = s.ContentHash, State = s.State,
-        ChunkCount = s.ChunkCount, Error = s.Error, CreatedAt = s.CreatedAt, UpdatedAt = s.UpdatedAt,
+        ChunkCount = s.ChunkCount, Error = s.Error, CreatedAt = s.CreatedAt, UpdatedAt = s.UpdatedAt, EmbeddingModel = s.EmbeddingModel,
     };
 
     public static KnowledgeSourceView From(KnowledgeSource s) =>
