@@ -129,7 +129,8 @@ internal sealed partial class KnowledgeIngestion(
             var document = await extractor.ExtractAsync(source, cancellationToken).ConfigureAwait(false);
             var title = source.TitleFromDocument && document.Title is { } own ? Truncate(own, KnowledgeSource.MaxTitle) : source.Title;
             var textHash = SourceIndexing.TextHash(source.Kind, title, document.Text, options.Value);
-            return textHash == source.TextHash && source.IndexedHash is not null
+            // TextHash is kept only beside stored chunks (a failure clears it), so the same hash means they are this text's.
+            return textHash == source.TextHash
                 ? new Indexed(title, textHash, Chunks: null, Error: null)
                 : new Indexed(title, textHash, SourceIndexing.Chunks(source, title, document.Text, options.Value, segmenter), Error: null);
         }
