@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Readiness;
 
 namespace WeChatAi.Api.Keywords;
 
@@ -17,15 +18,16 @@ public sealed partial class KeywordReplies(
     /// <summary>Counter: increased after every change of <c>keyword_replies</c>.</summary>
     public const string VersionKey = "wechatai:keywords:version";
 
-    private volatile KeywordRuleSet _rules = KeywordRuleSet.NotLoaded;
-    private readonly SemaphoreSlim _reload = new(1, 1);
+    /// <summary>The enabled rules in the order they are tried, replaced whole by each load.</summary>
+    private volatile IReadOnlyList<CompiledKeywordRule> _rules = [];
+    private readonly VersionedReload _reloads = new(redis, VersionKey);
 
     /// <summary>The reply of the first enabled rule the message matches (highest priority first), or null.</summary>
     public string? Match(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
         var text = content.Trim();
-        foreach (var rule in _rules.Rules)
+        foreach (var rule in _rules)
         {
             try
             {
@@ -44,39 +46,22 @@ public sealed partial class KeywordReplies(
     }
 
     /// <summary>Reloads the rules if another replica (or this one) changed them since the last load.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public Task RefreshAsync(CancellationToken cancellationToken) => _reloads.RefreshAsync(LoadAsync, cancellationToken);
+
+    private async Task LoadAsync(long version, CancellationToken cancellationToken)
     {
-        var stored = (long?)await redis.GetDatabase().StringGetAsync(VersionKey).ConfigureAwait(false) ?? 0;
-        if (stored == _rules.Version)
-        {
-            return;
-        }
-
-        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (stored == _rules.Version)
-            {
-                return;
-            }
-
-            // The version is read before the rows: a change committed meanwhile bumps it again and the next check reloads.
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
-            var rows = await db.KeywordReplies.AsNoTracking()
-                .Where(r => r.Enabled)
-                .OrderByDescending(r => r.Priority).ThenBy(r => r.Id)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            _rules = new KeywordRuleSet(Compile(rows), stored);
-            LogLoaded(logger, _rules.Rules.Count, stored);
-        }
-        finally
-        {
-            _reload.Release();
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
+        var rows = await db.KeywordReplies.AsNoTracking()
+            .Where(r => r.Enabled)
+            .OrderByDescending(r => r.Priority).ThenBy(r => r.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rules = Compile(rows);
+        _rules = rules;
+        LogLoaded(logger, rules.Count, version);
     }
 
-    public void Dispose() => _reload.Dispose();
+    public void Dispose() => _reloads.Dispose();
 
     // Rules are checked on save; one that no longer compiles (say, after a runtime upgrade) is skipped, not fatal.
     private List<CompiledKeywordRule> Compile(List<KeywordReply> rows)
@@ -100,7 +85,7 @@ public sealed partial class KeywordReplies(
     /// <summary>After a change is committed: every replica reloads (this one at once).</summary>
     public async Task ChangedAsync(CancellationToken cancellationToken)
     {
-        await redis.GetDatabase().StringIncrementAsync(VersionKey).ConfigureAwait(false);
+        await VersionedReload.BumpAsync(redis, VersionKey).ConfigureAwait(false);
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Knowledge.Vectors;
+using WeChatAi.Core.Readiness;
 using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Core.Knowledge;
@@ -24,11 +25,11 @@ public sealed partial class KnowledgeIndex(
     /// <summary>How deep each list goes before fusion: enough that a passage ranked well by one list and middling by the other still meets.</summary>
     public const int FusionDepth = 50;
 
-    private volatile Snapshot _snapshot = new(Bm25Index.Empty, VectorIndex.Empty, [], -1);
-    private readonly SemaphoreSlim _reload = new(1, 1);
+    private volatile Snapshot _snapshot = new(Bm25Index.Empty, VectorIndex.Empty, []);
+    private readonly VersionedReload _reloads = new(redis, KnowledgeKeys.Version);
 
     /// <summary>The version loaded (the count of changes), or -1 before the first load.</summary>
-    public long Version => _snapshot.Version;
+    public long Version => _reloads.Loaded;
 
     /// <summary>The passages loaded: 0 means there is nothing to search (and no reason to load jieba for a question).</summary>
     public int Passages => _snapshot.Index.Count;
@@ -72,68 +73,49 @@ public sealed partial class KnowledgeIndex(
     }
 
     /// <summary>Reloads if any replica or the worker changed the knowledge base since the last load.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    public Task RefreshAsync(CancellationToken cancellationToken) => _reloads.RefreshAsync(LoadAsync, cancellationToken);
+
+    private async Task LoadAsync(long version, CancellationToken cancellationToken)
     {
-        var stored = (long?)await redis.GetDatabase().StringGetAsync(KnowledgeKeys.Version).ConfigureAwait(false) ?? 0;
-        if (stored == _snapshot.Version)
+        var appId = wechat.Value.AppId ?? "";
+        var model = embedder.ModelKey;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
+        var rows = await (
+                from chunk in db.KnowledgeChunks.AsNoTracking()
+                join source in db.KnowledgeSources on chunk.SourceId equals source.Id
+                where source.AppId == appId
+                orderby chunk.Id
+                select new
+                {
+                    chunk.Id, chunk.SourceId, source.Title, chunk.Heading, chunk.Text, source.Url, chunk.Tokens,
+                    Embedding = model != null && source.EmbeddingModel == model ? chunk.Embedding : null,
+                })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        KnowledgePassage[] passages = [.. rows.Select(r => new KnowledgePassage(r.Id, r.SourceId, r.Title, r.Heading, r.Text, r.Url))];
+        var index = Bm25Index.Build([.. rows.Select((r, i) => (passages[i], r.Tokens))]);
+        var vectorIndex = VectorIndex.Build([.. rows.Select(r => r.Embedding)]);
+        _snapshot = new Snapshot(index, vectorIndex, passages);
+        LogLoaded(logger, index.Count, version, vectorIndex.Count);
+        if (index.Count > 0)
         {
-            return;
-        }
-
-        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (stored == _snapshot.Version)
-            {
-                return;
-            }
-
-            // The version is read before the rows: a change committed meanwhile bumps it again and the next check reloads.
-            var appId = wechat.Value.AppId ?? "";
-            var model = embedder.ModelKey;
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
-            var rows = await (
-                    from chunk in db.KnowledgeChunks.AsNoTracking()
-                    join source in db.KnowledgeSources on chunk.SourceId equals source.Id
-                    where source.AppId == appId
-                    orderby chunk.Id
-                    select new
-                    {
-                        chunk.Id, chunk.SourceId, source.Title, chunk.Heading, chunk.Text, source.Url, chunk.Tokens,
-                        Embedding = model != null && source.EmbeddingModel == model ? chunk.Embedding : null,
-                    })
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            KnowledgePassage[] passages = [.. rows.Select(r => new KnowledgePassage(r.Id, r.SourceId, r.Title, r.Heading, r.Text, r.Url))];
-            var index = Bm25Index.Build([.. rows.Select((r, i) => (passages[i], r.Tokens))]);
-            var vectorIndex = VectorIndex.Build([.. rows.Select(r => r.Embedding)]);
-            _snapshot = new Snapshot(index, vectorIndex, passages, stored);
-            LogLoaded(logger, index.Count, stored, vectorIndex.Count);
-            if (index.Count > 0)
-            {
-                segmenter.Preload(); // questions need jieba; an empty knowledge base never loads it
-            }
-        }
-        finally
-        {
-            _reload.Release();
+            segmenter.Preload(); // questions need jieba; an empty knowledge base never loads it
         }
     }
 
     /// <summary>After a change is committed: every replica reloads (this one at once, when it holds an index).</summary>
     public static async Task ChangedAsync(IConnectionMultiplexer redis, KnowledgeIndex? local, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(redis);
-        await redis.GetDatabase().StringIncrementAsync(KnowledgeKeys.Version).ConfigureAwait(false);
+        await VersionedReload.BumpAsync(redis, KnowledgeKeys.Version).ConfigureAwait(false);
         if (local is not null)
         {
             await local.RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public void Dispose() => _reload.Dispose();
+    public void Dispose() => _reloads.Dispose();
 
-    private sealed record Snapshot(Bm25Index Index, VectorIndex Vectors, KnowledgePassage[] Passages, long Version);
+    private sealed record Snapshot(Bm25Index Index, VectorIndex Vectors, KnowledgePassage[] Passages);
 
     [LoggerMessage(1, LogLevel.Information, "Loaded {Count} knowledge passages (version {Version}), {Vectors} with vectors.")]
     private static partial void LogLoaded(ILogger logger, int count, long version, int vectors);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WeChatAi.Core.Data;
+using WeChatAi.Core.Readiness;
 
 namespace WeChatAi.Core.Settings;
 
@@ -19,54 +20,32 @@ public sealed partial class AccountSettingsStore(
     /// <summary>Counter: increased after every save of <c>account_settings</c>.</summary>
     public const string VersionKey = "wechatai:settings:version";
 
-    private readonly SemaphoreSlim _reload = new(1, 1);
-
-    /// <summary>The version loaded; null until a load worked (then every check tries again).</summary>
-    private long? _loaded;
+    private readonly VersionedReload _reloads = new(redis, VersionKey);
 
     /// <summary>Reloads the overrides if they changed since the last load (or never loaded).</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
-    {
-        var stored = (long?)await redis.GetDatabase().StringGetAsync(VersionKey).ConfigureAwait(false) ?? 0;
-        if (stored == _loaded)
-        {
-            return;
-        }
-
-        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (stored == _loaded)
-            {
-                return;
-            }
-
-            // The version is read before the rows: a save committed meanwhile bumps it again and the next check reloads.
-            var scope = scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
-            {
-                var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
-                var rows = await db.AccountSettings.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-                Apply(AccountOverrides.From(rows, key => LogIgnored(logger, key)));
-            }
-
-            _loaded = stored;
-            LogLoaded(logger, stored);
-        }
-        finally
-        {
-            _reload.Release();
-        }
-    }
+    public Task RefreshAsync(CancellationToken cancellationToken) => _reloads.RefreshAsync(LoadAsync, cancellationToken);
 
     /// <summary>After a save is committed: every service reloads (this one at once).</summary>
     public async Task ChangedAsync(CancellationToken cancellationToken)
     {
-        await redis.GetDatabase().StringIncrementAsync(VersionKey).ConfigureAwait(false);
+        await VersionedReload.BumpAsync(redis, VersionKey).ConfigureAwait(false);
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _reload.Dispose();
+    public void Dispose() => _reloads.Dispose();
+
+    private async Task LoadAsync(long version, CancellationToken cancellationToken)
+    {
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
+            var rows = await db.AccountSettings.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+            Apply(AccountOverrides.From(rows, key => LogIgnored(logger, key)));
+        }
+
+        LogLoaded(logger, version);
+    }
 
     private void Apply(AccountOverrides overrides)
     {

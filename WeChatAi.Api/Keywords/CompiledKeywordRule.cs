@@ -22,17 +22,6 @@ internal sealed record CompiledKeywordRule(long Id, KeywordMatchType MatchType, 
     };
 }
 
-/// <summary>One immutable snapshot of the enabled rules, in the order they are tried, and the version it was loaded at.</summary>
-internal sealed class KeywordRuleSet(IReadOnlyList<CompiledKeywordRule> rules, long version)
-{
-    /// <summary>Before the first load: no rules, and a version no store has, so the first check loads.</summary>
-    public static readonly KeywordRuleSet NotLoaded = new([], -1);
-
-    public IReadOnlyList<CompiledKeywordRule> Rules => rules;
-
-    public long Version => version;
-}
-
 /// <summary>Compiling and checking patterns, the same way on save and on load.</summary>
 internal static class KeywordPatterns
 {
