@@ -4,7 +4,11 @@
 #
 # 1. quality (in-process, bench/KnowledgeBench): the 44 documents chunked and segmented as the worker does, embedded by
 #    the simulator's n-gram model (the same code /v1/embeddings serves), the 88 questions ranked as KnowledgeIndex ranks
-#    them (HybridRanking): recall@5, recall@1 and MRR for keyword, vector and fused (RRF, k = 60) ranking.
+#    them (HybridRanking): recall@5, recall@1 and MRR for keyword, vector and fused (RRF, k = 60) ranking; the same for
+#    the paraphrased questions (other words than the documents); then the answering bar (PassageBar): for covered
+#    questions the share whose right source is among the passages sent, for the uncovered ones (uncovered.json) the
+#    share that wrongly gets one — keyword-only bar against the new rule, and sweeps of Knowledge:MinVectorScore and
+#    MinRerankScore. To pick the bars for a real model, run its embeddings and reranker over the same sets.
 # 2. scale (in-process): CHUNKS synthetic chunks (default 100,000) of the evaluation set's words, QUERIES questions:
 #    build times, the vector index's bytes, search p50/p95/p99 for keyword, vector and fused (no provider call: the
 #    question's vector is computed before the clock starts; the real provider's round trip comes on top).
@@ -51,7 +55,7 @@ BENCH="dotnet $ROOT/bench/KnowledgeBench/bin/Release/net10.0/KnowledgeBench.dll"
 DOCUMENTS="$ROOT/bench/knowledge/documents.json"
 
 echo "== quality: bench/knowledge (documents and questions)"
-$BENCH quality "$DOCUMENTS" "$ROOT/bench/knowledge/questions.json"
+$BENCH quality "$DOCUMENTS" "$ROOT/bench/knowledge/questions.json" "$ROOT/bench/knowledge/paraphrased.json" "$ROOT/bench/knowledge/uncovered.json"
 
 echo "== scale: $CHUNKS synthetic chunks, $QUERIES questions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 timeout 600 $BENCH scale "$CHUNKS" "$QUERIES" "$DOCUMENTS"

@@ -69,7 +69,7 @@ public sealed partial class KnowledgeIndex(
             return ranked.Take(top).ToList();
         }
 
-        return [.. order.Take(top).Select(o => candidates[o.Index] with { Score = o.Score, RerankScore = o.Score })];
+        return HybridRanking.Reranked(candidates, order, top);
     }
 
     /// <summary>Reloads if any replica or the worker changed the knowledge base since the last load.</summary>

@@ -157,6 +157,8 @@ public sealed class KnowledgeAnswerTests(PostgresServer postgres)
             ("Knowledge__Mode", "loose", "Knowledge:Mode"),
             ("Knowledge__MinScore", "1.5", "Knowledge:MinScore must be between 0 and 1"),
             ("Knowledge__TopPassages", "0", "Knowledge:TopPassages must be between 1 and 10"),
+            ("Knowledge__MinVectorScore", "-0.1", "Knowledge:MinVectorScore must be between 0 and 1"),
+            ("Knowledge__MinRerankScore", "2", "Knowledge:MinRerankScore must be between 0 and 1"),
         })
         {
             var worker = ServiceProcess.Launch("WeChatAi.Worker", harness.Environment(new Dictionary<string, string?> { [key] = value }));

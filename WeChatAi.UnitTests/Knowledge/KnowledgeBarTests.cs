@@ -57,4 +57,39 @@ public sealed class KnowledgeBarTests
         Assert.Equal([3, 2, 1, 1], groups.Select(g => g.Questions.Count));
         Assert.Equal(now, groups[0].LastSeen);
     }
+
+    private static readonly KnowledgePassage Passage = new(1, 1, "退款政策", null, "购买后七天内可以申请全额退款。", null);
+
+    private static readonly PassageBar Bar = new(0.3, PassageBar.DefaultMinVectorScore, PassageBar.DefaultMinRerankScore);
+
+    [Fact]
+    public void A_passage_found_only_by_vectors_passes_on_its_cosine_and_only_at_the_vector_bar()
+    {
+        Assert.True(Bar.Passes(new RankedPassage(Passage, 0.03) { VectorRank = 1, VectorScore = 0.25 }));
+        Assert.False(Bar.Passes(new RankedPassage(Passage, 0.03) { VectorRank = 1, VectorScore = 0.24 }));
+        Assert.False(Bar.Passes(new RankedPassage(Passage, 0.03))); // no signal at all
+    }
+
+    [Fact]
+    public void A_keyword_match_passes_whatever_the_models_say()
+    {
+        Assert.True(Bar.Passes(new RankedPassage(Passage, 5, Match: 0.3) { VectorScore = 0.01, RerankScore = 0.01 }));
+        Assert.False(Bar.Passes(new RankedPassage(Passage, 5, Match: 0.29) { VectorScore = 0.01 }));
+    }
+
+    [Fact]
+    public void A_reranked_passage_is_judged_by_its_relevance_not_its_cosine()
+    {
+        Assert.True(Bar.Passes(new RankedPassage(Passage, 0.25) { VectorScore = 0.01, RerankScore = 0.25 }));
+        Assert.False(Bar.Passes(new RankedPassage(Passage, 0.2) { VectorScore = 0.9, RerankScore = 0.2 }));
+        Assert.True((Bar with { RerankSupersedesVectors = false }).Passes(new RankedPassage(Passage, 0.2) { VectorScore = 0.9, RerankScore = 0.2 }));
+    }
+
+    [Fact]
+    public void The_best_passages_past_the_bar_are_kept_in_their_order_up_to_the_top()
+    {
+        RankedPassage Ranked(long id, double cosine) => new(Passage with { ChunkId = id }, 1.0 / id) { VectorScore = cosine };
+        var selected = Bar.Select([Ranked(1, 0.1), Ranked(2, 0.6), Ranked(3, 0.2), Ranked(4, 0.3), Ranked(5, 0.5)], 2);
+        Assert.Equal([2L, 4L], selected.Select(p => p.Passage.ChunkId));
+    }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using WeChatAi.Core.Knowledge;
 
 namespace WeChatAi.Worker.Knowledge;
 
@@ -31,9 +32,24 @@ public sealed class KnowledgeAnswerOptions
     [Range(0.0, 1.0, ErrorMessage = "Knowledge:MinScore must be between 0 and 1 (the share of the question's words, weighted by rarity, a passage must contain).")]
     public double MinScore { get; set; } = 0.3;
 
+    /// <summary>
+    /// With an embedding provider, a passage whose cosine with the question reaches this passes too, whatever its
+    /// keyword match. Cosine scales differ by model: the default suits the simulator's; bench/knowledge.sh picks one
+    /// for a real model (docs/knowledge.md).
+    /// </summary>
+    [Range(0.0, 1.0, ErrorMessage = "Knowledge:MinVectorScore must be between 0 and 1 (the cosine similarity a passage found by vectors needs).")]
+    public double MinVectorScore { get; set; } = PassageBar.DefaultMinVectorScore;
+
+    /// <summary>With a reranker, a passage whose relevance reaches this passes too (its scale is the reranker's: 0–1 for Jina, SiliconFlow and DashScope).</summary>
+    [Range(0.0, 1.0, ErrorMessage = "Knowledge:MinRerankScore must be between 0 and 1 (the reranker's relevance a passage needs).")]
+    public double MinRerankScore { get; set; } = PassageBar.DefaultMinRerankScore;
+
     /// <summary>The most passages sent with a question (the best by BM25 among those past the bar).</summary>
     [Range(1, 10, ErrorMessage = "Knowledge:TopPassages must be between 1 and 10.")]
     public int TopPassages { get; set; } = 3;
+
+    /// <summary>The rule a passage must pass, from the three bars.</summary>
+    public PassageBar Bar => new(MinScore, MinVectorScore, MinRerankScore);
 
     /// <summary>The reply in <c>strict</c> mode when the knowledge base has nothing for the question (or the LLM found the passages do not cover it).</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Knowledge:StrictFallbackText must not be empty.")]

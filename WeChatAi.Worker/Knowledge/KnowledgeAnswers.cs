@@ -60,8 +60,8 @@ internal sealed class KnowledgeAnswers
     }
 
     /// <summary>
-    /// The passages past the bar, best first: the best of a wider pool (fused with vectors and reranked when configured),
-    /// since the bar is on the keyword match.
+    /// The passages past the bar (<see cref="PassageBar"/>: keyword match, cosine or rerank relevance), best first: the
+    /// best of a wider pool (fused with vectors and reranked when configured), since the top ones may all miss the bar.
     /// </summary>
     private async Task<List<RankedPassage>> SearchAsync(string question, KnowledgeAnswerOptions settings, CancellationToken cancellationToken)
     {
@@ -71,7 +71,7 @@ internal sealed class KnowledgeAnswers
         }
 
         var started = Stopwatch.GetTimestamp();
-        var found = (await _index.SearchAsync(question, settings.TopPassages * 4, cancellationToken)).Where(p => p.Match >= settings.MinScore).Take(settings.TopPassages).ToList();
+        var found = settings.Bar.Select(await _index.SearchAsync(question, settings.TopPassages * PassageBar.PoolFactor, cancellationToken), settings.TopPassages);
         _searchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         return found;
     }

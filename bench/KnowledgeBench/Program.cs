@@ -9,7 +9,7 @@ using WeChatAi.Simulator.Embeddings;
 // bench/knowledge.sh runs each mode; every figure is printed as "name: value" lines.
 return args.FirstOrDefault() switch
 {
-    "quality" => Quality(args[1], args[2]),
+    "quality" => Quality(args[1], args[2], args.Length > 4 ? (args[3], args[4]) : null),
     "scale" => Scale(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
     "ingest-post" => await PostAsync(new Uri(args[1]), args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture), args[5]),
     "ingest-wait" => await WaitAsync(new Uri(args[1]), args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture)),
@@ -18,20 +18,34 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("KnowledgeBench quality <documents.json> <questions.json> | scale <chunks> <queries> <documents.json> | ingest-post <api> <admin-key> <documents.json> <count> <ids-file> | ingest-wait <api> <admin-key> <ids-file> <count>");
+    Console.Error.WriteLine("KnowledgeBench quality <documents.json> <questions.json> [<paraphrased.json> <uncovered.json>] | scale <chunks> <queries> <documents.json> | ingest-post <api> <admin-key> <documents.json> <count> <ids-file> | ingest-wait <api> <admin-key> <ids-file> <count>");
     return 2;
 }
 
 // Recall@5 and MRR of keyword, vector and fused ranking over the evaluation set, ranked as KnowledgeIndex ranks
 // (HybridRanking), chunked and segmented as the worker does, embedded by the simulator's model.
-static int Quality(string documentsFile, string questionsFile)
+static int Quality(string documentsFile, string questionsFile, (string Paraphrased, string Uncovered)? barFiles)
 {
     var documents = Load<List<Document>>(documentsFile);
     var questions = Load<List<Question>>(questionsFile);
     var segmenter = new KnowledgeSegmenter();
     var (bm25, vectors, passages, sources) = Build(documents, segmenter);
     Console.WriteLine($"documents: {documents.Count}, chunks: {passages.Count}, questions: {questions.Count}");
+    Recall(questions, bm25, vectors, passages, sources, segmenter);
+    if (barFiles is { } files)
+    {
+        var paraphrased = Load<List<Question>>(files.Paraphrased);
+        Console.WriteLine($"-- paraphrased questions (other words than the documents): {paraphrased.Count}");
+        Recall(paraphrased, bm25, vectors, passages, sources, segmenter);
+        Bar(questions, paraphrased, Load<List<Question>>(files.Uncovered), bm25, vectors, passages, sources, segmenter);
+    }
 
+    return 0;
+}
+
+// Recall@5 and MRR of each ranking over one question set; the fused ranking's misses listed.
+static void Recall(List<Question> questions, Bm25Index bm25, VectorIndex vectors, List<KnowledgePassage> passages, Dictionary<long, string> sources, KnowledgeSegmenter segmenter)
+{
     var lists = new Dictionary<string, List<int?>>() { ["keyword"] = [], ["vector"] = [], ["fused"] = [] };
     var misses = new List<string>();
     foreach (var question in questions)
@@ -60,7 +74,75 @@ static int Quality(string documentsFile, string questionsFile)
 
     Console.WriteLine($"fused misses (not in the top 5): {misses.Count}");
     misses.ForEach(Console.WriteLine);
-    return 0;
+}
+
+// The answering bar (PassageBar) over the pool an answer looks at (TopPassages × PoolFactor of the ranking, reranked
+// when a reranker is configured): for covered questions, the share whose right source is among the passages sent; for
+// questions the base does not answer, the share that wrongly gets any passage. The keyword-only bar against the rule
+// with the vector (and rerank) bar, then sweeps of each bar to pick its default.
+static void Bar(List<Question> questions, List<Question> paraphrased, List<Question> uncovered, Bm25Index bm25, VectorIndex vectors, List<KnowledgePassage> passages, Dictionary<long, string> sources, KnowledgeSegmenter segmenter)
+{
+    const int top = 3; // Knowledge:TopPassages' default
+    const double minMatch = 0.3; // Knowledge:MinScore's default
+    var pool = top * PassageBar.PoolFactor;
+    var rerankCandidates = new VectorOptions().RerankCandidates;
+    // Each question's pool once per configuration: keyword ranking alone (no provider), fused with the simulator's
+    // vectors, and fused then reranked by the simulator's reranker.
+    List<RankedPassage> Pool(string q, string setup)
+    {
+        var keyword = HybridRanking.Keyword(bm25, segmenter.Question(q), KnowledgeIndex.FusionDepth);
+        if (setup == "keyword")
+        {
+            return [.. keyword.Take(pool)];
+        }
+
+        var fused = HybridRanking.Fuse(keyword, HybridRanking.Vector(vectors, passages, FakeEmbedding.Embed(q), KnowledgeIndex.FusionDepth));
+        if (setup == "fused")
+        {
+            return [.. fused.Take(pool)];
+        }
+
+        var candidates = fused.Take(Math.Max(pool, rerankCandidates)).ToList();
+        var order = candidates.Select((c, i) => (Index: i, Score: FakeRerank.Score(q, c.Passage.Document))).OrderByDescending(o => o.Score).ThenBy(o => o.Index);
+        return HybridRanking.Reranked(candidates, order, pool);
+    }
+
+    var covered = questions.Concat(paraphrased).ToList();
+    var sets = new[] { ("keyword", "no provider"), ("fused", "simulator embedding"), ("reranked", "simulator embedding + rerank") }
+        .ToDictionary(s => s.Item1, s => (s.Item2,
+            Covered: covered.Select(q => (q.Doc, Pool(q.Q, s.Item1))).ToList(),
+            Paraphrased: paraphrased.Select(q => (q.Doc, Pool(q.Q, s.Item1))).ToList(),
+            Uncovered: uncovered.Select(q => Pool(q.Q, s.Item1)).ToList()));
+
+    string Figures(string setup, PassageBar bar)
+    {
+        var (_, all, reworded, none) = sets[setup];
+        double Sent(List<(string? Doc, List<RankedPassage> Pool)> set) =>
+            set.Count(q => bar.Select(q.Pool, top).Any(p => sources[p.Passage.SourceId] == q.Doc)) / (double)set.Count;
+        var wrong = none.Count(p => bar.Select(p, top).Count > 0) / (double)none.Count;
+        return $"covered sent {Sent(all):F3} ({all.Count}), paraphrased sent {Sent(reworded):F3} ({reworded.Count}), uncovered given a passage {wrong:F3} ({none.Count})";
+    }
+
+    Console.WriteLine($"-- the answering bar: top {top} of a pool of {pool}, MinScore {minMatch}");
+    foreach (var (setup, (name, _, _, _)) in sets)
+    {
+        Console.WriteLine($"bar keyword-only, {name}: {Figures(setup, PassageBar.KeywordOnly(minMatch))}");
+    }
+
+    var vectorBar = PassageBar.DefaultMinVectorScore;
+    var rerankBar = PassageBar.DefaultMinRerankScore;
+    Console.WriteLine($"bar PassageBar (MinVectorScore {vectorBar}), simulator embedding: {Figures("fused", new PassageBar(minMatch, vectorBar, rerankBar))}");
+    Console.WriteLine($"bar PassageBar (MinRerankScore {rerankBar}), simulator embedding + rerank: {Figures("reranked", new PassageBar(minMatch, vectorBar, rerankBar))}");
+    Console.WriteLine($"bar any of the three (match, cosine {vectorBar} or relevance {rerankBar}), simulator embedding + rerank: {Figures("reranked", new PassageBar(minMatch, vectorBar, rerankBar) { RerankSupersedesVectors = false })}");
+    foreach (var cosine in Enumerable.Range(2, 11).Select(i => i * 0.05))
+    {
+        Console.WriteLine($"sweep MinVectorScore {cosine:F2}: {Figures("fused", new PassageBar(minMatch, cosine, rerankBar))}");
+    }
+
+    foreach (var relevance in Enumerable.Range(2, 11).Select(i => i * 0.05))
+    {
+        Console.WriteLine($"sweep MinRerankScore {relevance:F2}: {Figures("reranked", new PassageBar(minMatch, vectorBar, relevance))}");
+    }
 }
 
 // Search latency at scale: synthetic chunks made of the evaluation set's words, in the proportions they have there.
@@ -244,4 +326,4 @@ static T Load<T>(string file) => JsonSerializer.Deserialize<T>(File.ReadAllText(
 
 internal sealed record Document(string Id, string Title, string Text);
 
-internal sealed record Question(string Q, string Doc);
+internal sealed record Question(string Q, string? Doc);

@@ -43,4 +43,11 @@ public static class HybridRanking
             };
         })];
     }
+
+    /// <summary>The reranker's order (<paramref name="order"/>: indexes into <paramref name="candidates"/>, best first), each result scored by its relevance.</summary>
+    public static List<RankedPassage> Reranked(IReadOnlyList<RankedPassage> candidates, IEnumerable<(int Index, double Score)> order, int top)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        return [.. order.Take(top).Select(o => candidates[o.Index] with { Score = o.Score, RerankScore = o.Score })];
+    }
 }
