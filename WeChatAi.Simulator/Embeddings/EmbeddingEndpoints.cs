@@ -36,6 +36,9 @@ public static class EmbeddingEndpoints
 {
     public const int MaxInputs = 2048;
 
+    /// <summary>The longest text it embeds, as real models have a token limit: a longer one is refused (400), as they refuse it.</summary>
+    public const int MaxInputChars = 2048;
+
     public static IEndpointRouteBuilder MapFakeEmbeddings(this IEndpointRouteBuilder app)
     {
         app.MapPost("/embeddings", Embeddings);
@@ -67,6 +70,11 @@ public static class EmbeddingEndpoints
         if (inputs.Count is 0 or > MaxInputs || inputs.Any(string.IsNullOrEmpty))
         {
             return Error(400, $"input must be a non-empty string or an array of 1 to {MaxInputs} non-empty strings", "invalid_request_error");
+        }
+
+        if (inputs.Any(i => i!.Length > MaxInputChars))
+        {
+            return Error(400, $"input must be at most {MaxInputChars} characters", "invalid_request_error");
         }
 
         var dimensions = body.TryGetProperty("dimensions", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt32() : FakeEmbedding.DefaultDimensions;

@@ -9,11 +9,25 @@ using WeChatAi.Tests.Worker;
 
 namespace WeChatAi.Tests.Knowledge;
 
-internal sealed record Found(long SourceId, long ChunkId, string Title, string? Heading, string Text, double Score);
+/// <summary>A search result; each ranking's rank and score are null where it did not find the passage or did not run.</summary>
+internal sealed record Found(long SourceId, long ChunkId, string Title, string? Heading, string Text, double Score)
+{
+    public int? KeywordRank { get; init; }
+
+    public double? KeywordScore { get; init; }
+
+    public int? VectorRank { get; init; }
+
+    public double? VectorScore { get; init; }
+
+    public int? FusedRank { get; init; }
+
+    public double? FusedScore { get; init; }
+}
 
 /// <summary>
 /// A worker and one or two API replicas sharing the harness's Redis and database: the operator's admin API, the
-/// webhook (plaintext mode) for users' questions, the worker's settings as a test gives them.
+/// webhook (plaintext mode) for users' questions, the worker's and the API's settings as a test gives them.
 /// </summary>
 internal sealed class KnowledgeApp : IAsyncDisposable
 {
@@ -22,38 +36,52 @@ internal sealed class KnowledgeApp : IAsyncDisposable
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    private readonly ServiceProcess? _b;
+    private readonly List<ServiceProcess> _replicas = [];
     private long _msgId = 1000;
 
-    private KnowledgeApp(WorkerHarness harness, ServiceProcess a, ServiceProcess? b)
+    private KnowledgeApp(WorkerHarness harness)
     {
         Harness = harness;
-        A = a;
-        _b = b;
     }
 
     public WorkerHarness Harness { get; }
 
-    public ServiceProcess A { get; }
+    public ServiceProcess A => _replicas[0];
 
-    public ServiceProcess B => _b ?? throw new InvalidOperationException("Started with one replica.");
+    public ServiceProcess B => _replicas.Count > 1 ? _replicas[1] : throw new InvalidOperationException("Started with one replica.");
+
+    /// <summary>The worker started with the app.</summary>
+    public ServiceProcess Worker { get; private set; } = null!;
 
     /// <param name="worker">The worker's settings besides the harness's (<c>Knowledge__Mode</c>, …).</param>
-    public static async Task<KnowledgeApp> StartAsync(PostgresServer postgres, int replicas = 2, IDictionary<string, string?>? worker = null)
+    /// <param name="api">The API replicas' settings besides the stores, the account and the admin key.</param>
+    public static async Task<KnowledgeApp> StartAsync(
+        PostgresServer postgres, int replicas = 2, IDictionary<string, string?>? worker = null, IDictionary<string, string?>? api = null)
     {
-        var harness = await WorkerHarness.StartAsync(postgres);
-        var environment = new Dictionary<string, string?>
+        var app = new KnowledgeApp(await WorkerHarness.StartAsync(postgres));
+        var started = await Task.WhenAll([app.Harness.StartWorkerAsync(worker), .. Enumerable.Range(0, replicas).Select(_ => ServiceProcess.StartAsync("WeChatAi.Api", app.ApiEnvironment(api)))]);
+        app.Worker = started[0];
+        app._replicas.AddRange(started[1..]);
+        return app;
+    }
+
+    /// <summary>Another API replica (disposed with the app), with its own settings.</summary>
+    public async Task<ServiceProcess> StartApiAsync(IDictionary<string, string?>? api = null)
+    {
+        var replica = await ServiceProcess.StartAsync("WeChatAi.Api", ApiEnvironment(api));
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    private Dictionary<string, string?> ApiEnvironment(IDictionary<string, string?>? api) =>
+        new(api ?? new Dictionary<string, string?>())
         {
-            ["ConnectionStrings__redis"] = harness.Redis.ConnectionString,
-            ["ConnectionStrings__wechatdb"] = harness.Database,
+            ["ConnectionStrings__redis"] = Harness.Redis.ConnectionString,
+            ["ConnectionStrings__wechatdb"] = Harness.Database,
             ["WeChat__AppId"] = WorkerHarness.AppId,
             ["WeChat__Token"] = Token,
             ["Admin__ApiKey"] = AdminKey,
         };
-        var started = await Task.WhenAll(
-            [harness.StartWorkerAsync(worker), .. Enumerable.Range(0, replicas).Select(_ => ServiceProcess.StartAsync("WeChatAi.Api", environment))]);
-        return new KnowledgeApp(harness, started[1], replicas > 1 ? started[2] : null);
-    }
 
     public WeChatDbContext Db() =>
         new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Harness.Database + ";Pooling=false").Options);
@@ -67,14 +95,18 @@ internal sealed class KnowledgeApp : IAsyncDisposable
         return answer.GetProperty("id").GetInt64();
     }
 
-    public async Task<JsonElement> WaitForStateAsync(long id, string state)
+    public Task<JsonElement> WaitForStateAsync(long id, string state, TimeSpan? timeout = null) =>
+        WaitForAsync(id, s => s.GetProperty("state").GetString() == state, state, timeout);
+
+    /// <summary>Waits until source <paramref name="id"/> (read through replica A) meets <paramref name="condition"/>; returns it.</summary>
+    public async Task<JsonElement> WaitForAsync(long id, Func<JsonElement, bool> condition, string what, TimeSpan? timeout = null)
     {
         var source = default(JsonElement);
         await WaitUntilAsync(async () =>
         {
             source = (await AdminAsync(HttpMethod.Get, $"/api/admin/knowledge/sources/{id}")).Body;
-            return source.GetProperty("state").GetString() == state;
-        }, $"source {id} {state}");
+            return condition(source);
+        }, $"source {id} {what}", timeout);
         return source;
     }
 
@@ -120,10 +152,9 @@ internal sealed class KnowledgeApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await A.DisposeAsync();
-        if (_b is not null)
+        foreach (var replica in _replicas)
         {
-            await _b.DisposeAsync();
+            await replica.DisposeAsync();
         }
 
         await Harness.DisposeAsync();

@@ -14,7 +14,7 @@ namespace WeChatAi.Worker.Knowledge;
 /// Indexes the sources the API stored as queued, one at a time: claims one (<c>FOR UPDATE SKIP LOCKED</c>, so several
 /// workers share the queue), chunks and segments it, and replaces its chunks in one transaction that also marks it
 /// ready — only if its content is still the one chunked (an edit meanwhile queued it again) and it still exists. A
-/// source left processing by a crash is claimed again once its lease has passed. Looks for work every second. With an
+/// source left processing by a crash is claimed again once its lease has passed (the claim is renewed while it works). Looks for work every second. With an
 /// embedding provider configured the chunks are embedded before they are stored; a provider that fails leaves the
 /// source ready without vectors (keyword ranking only) for <see cref="KnowledgeEmbedding"/> to embed later.
 /// </summary>
@@ -24,8 +24,8 @@ internal sealed partial class KnowledgeIngestion(
     TimeProvider time, ILogger<KnowledgeIngestion> logger) : BackgroundService
 {
     /// <summary>
-    /// How long a claim holds: chunking takes milliseconds, extracting a file seconds, fetching a page at most
-    /// Knowledge:FetchTimeoutSeconds (≤ 50 s): one older than this was left by a crash.
+    /// How long a claim holds without renewal: the worker renews it every quarter of this while it extracts, fetches
+    /// and embeds, so one older than this was left by a worker that died.
     /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
@@ -90,11 +90,18 @@ internal sealed partial class KnowledgeIngestion(
         }
 
         var started = time.GetTimestamp();
-        var outcome = source.IndexedHash == source.ContentHash
-            ? new Indexed(source.Title, source.TextHash, Chunks: null, Error: null)
-            : await IndexAsync(source, cancellationToken).ConfigureAwait(false);
+        Indexed outcome;
+        string? embeddedWith;
+        // A large source behind a slow provider may take longer than the lease: the claim is renewed while it works.
+        await using (ClaimRenewal.Start(ct => RenewAsync(source.Id, ct), Lease / 4, time, cancellationToken))
+        {
+            outcome = source.IndexedHash == source.ContentHash
+                ? new Indexed(source.Title, source.TextHash, Chunks: null, Error: null)
+                : await IndexAsync(source, cancellationToken).ConfigureAwait(false);
+            embeddedWith = outcome.Chunks is null ? null : await EmbedAsync(outcome.Title, outcome.Chunks, cancellationToken).ConfigureAwait(false);
+        }
+
         var (chunks, error) = (outcome.Chunks, outcome.Error);
-        var embeddedWith = chunks is null ? null : await EmbedAsync(outcome.Title, chunks, cancellationToken).ConfigureAwait(false);
         if (!await StoreAsync(db, source, outcome, embeddedWith, cancellationToken).ConfigureAwait(false))
         {
             LogSuperseded(logger, source.Id);
@@ -116,6 +123,16 @@ internal sealed partial class KnowledgeIngestion(
         }
 
         return true;
+    }
+
+    /// <summary>Moves the claim's time on, while the source is still processing.</summary>
+    private async Task RenewAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var now = time.GetUtcNow();
+        await scope.ServiceProvider.GetRequiredService<WeChatDbContext>().KnowledgeSources
+            .Where(s => s.Id == id && s.State == KnowledgeSourceState.Processing)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ProcessingSince, now), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -188,6 +205,7 @@ internal sealed partial class KnowledgeIngestion(
             var (chunks, error) = (outcome.Chunks, outcome.Error);
             var ready = error is null;
             var count = chunks?.Count ?? (ready ? source.ChunkCount : 0);
+            var rechunked = chunks is not null; // new chunks: the provider has not refused them yet
             var updated = await db.KnowledgeSources
                 .Where(s => s.Id == source.Id && s.ContentHash == source.ContentHash && s.State == KnowledgeSourceState.Processing)
                 .ExecuteUpdateAsync(s => s
@@ -199,6 +217,8 @@ internal sealed partial class KnowledgeIngestion(
                     .SetProperty(x => x.Title, outcome.Title)
                     .SetProperty(x => x.EmbeddingModel, chunks is null && ready ? source.EmbeddingModel : embeddedWith)
                     .SetProperty(x => x.ProcessingSince, (DateTimeOffset?)null)
+                    .SetProperty(x => x.EmbeddingFailures, x => rechunked ? 0 : x.EmbeddingFailures)
+                    .SetProperty(x => x.EmbeddingRetryAt, x => rechunked ? null : x.EmbeddingRetryAt)
                     .SetProperty(x => x.UpdatedAt, now), ct).ConfigureAwait(false);
             if (updated == 0)
             {

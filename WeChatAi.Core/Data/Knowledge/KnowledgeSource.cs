@@ -94,8 +94,17 @@ public sealed class KnowledgeSource
     /// </summary>
     public string? EmbeddingModel { get; set; }
 
-    /// <summary>When the worker claimed it; a source left processing longer than the lease (a crash) is claimed again.</summary>
+    /// <summary>When the worker claimed it (renewed while it works); a source left processing longer than the lease (a crash) is claimed again.</summary>
     public DateTimeOffset? ProcessingSince { get; set; }
+
+    /// <summary>Until when a worker's embedding loop holds it (renewed while it embeds): no other worker embeds it meanwhile.</summary>
+    public DateTimeOffset? EmbeddingClaimedUntil { get; set; }
+
+    /// <summary>How many times in a row the provider refused its chunks (reset when they are embedded or re-chunked).</summary>
+    public int EmbeddingFailures { get; set; }
+
+    /// <summary>Not embedded again before this (a backoff after the provider refused it), so it is not retried every round.</summary>
+    public DateTimeOffset? EmbeddingRetryAt { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -845,9 +845,18 @@ namespace WeChatAi.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("EmbeddingClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("EmbeddingFailures")
+                        .HasColumnType("integer");
+
                     b.Property<string>("EmbeddingModel")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("EmbeddingRetryAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Error")
                         .HasMaxLength(1000)

@@ -9,7 +9,17 @@ using Microsoft.Extensions.Options;
 namespace WeChatAi.Core.Knowledge.Vectors;
 
 /// <summary>The embedding provider refused or did not answer; the reason names the failure, never the text sent.</summary>
-public sealed class EmbeddingUnavailableException(string reason, Exception inner) : Exception(reason, inner);
+/// <param name="status">The provider's HTTP status, when it answered one.</param>
+public sealed class EmbeddingUnavailableException(string reason, Exception inner, int? status = null) : Exception(reason, inner)
+{
+    public int? Status { get; } = status;
+
+    /// <summary>
+    /// The provider answered and refused these texts (a 4xx other than authentication, timeout or rate limit: e.g. an
+    /// input longer than the model takes): another request may succeed, so the caller moves on to other texts.
+    /// </summary>
+    public bool RefusedTheInput => Status is >= 400 and < 500 and not (401 or 403 or 408 or 429);
+}
 
 /// <summary>
 /// Vectors for passages and questions from the configured <c>/embeddings</c> provider (Microsoft.Extensions.AI's
@@ -132,7 +142,7 @@ public sealed partial class KnowledgeEmbedder : IDisposable
             };
             _failures.Add(1, new KeyValuePair<string, object?>("purpose", purpose));
             LogFailed(_logger, purpose, texts.Length, reason);
-            throw new EmbeddingUnavailableException($"The embedding provider failed ({reason}).", ex);
+            throw new EmbeddingUnavailableException($"The embedding provider failed ({reason}).", ex, ex is ClientResultException { Status: > 0 } answered ? answered.Status : null);
         }
     }
 
