@@ -73,8 +73,10 @@ internal sealed class KnowledgeApp : IAsyncDisposable
         return replica;
     }
 
-    private Dictionary<string, string?> ApiEnvironment(IDictionary<string, string?>? api) =>
-        new(api ?? new Dictionary<string, string?>())
+    /// <summary>The stores, the account and the admin key, then the test's settings (which may name another account).</summary>
+    private Dictionary<string, string?> ApiEnvironment(IDictionary<string, string?>? api)
+    {
+        var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = Harness.Redis.ConnectionString,
             ["ConnectionStrings__wechatdb"] = Harness.Database,
@@ -82,6 +84,13 @@ internal sealed class KnowledgeApp : IAsyncDisposable
             ["WeChat__Token"] = Token,
             ["Admin__ApiKey"] = AdminKey,
         };
+        foreach (var (key, value) in api ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
 
     public WeChatDbContext Db() =>
         new(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(Harness.Database + ";Pooling=false").Options);
@@ -102,12 +111,20 @@ internal sealed class KnowledgeApp : IAsyncDisposable
     public async Task<JsonElement> WaitForAsync(long id, Func<JsonElement, bool> condition, string what, TimeSpan? timeout = null)
     {
         var source = default(JsonElement);
-        await WaitUntilAsync(async () =>
-        {
-            source = (await AdminAsync(HttpMethod.Get, $"/api/admin/knowledge/sources/{id}")).Body;
-            return condition(source);
-        }, $"source {id} {what}", timeout);
+        await WaitUntilAsync(async () => condition(source = await GetSourceAsync(id)), $"source {id} {what}", timeout);
         return source;
+    }
+
+    /// <summary>Source <paramref name="id"/> as replica A answers it.</summary>
+    public async Task<JsonElement> GetSourceAsync(long id) => (await AdminAsync(HttpMethod.Get, $"/api/admin/knowledge/sources/{id}")).Body;
+
+    /// <summary>The best passage replica A finds for <paramref name="query"/>, once it is <paramref name="sourceId"/>'s (and has <paramref name="text"/>, if given).</summary>
+    public async Task<Found> WaitForFirstAsync(string query, long sourceId, string? text = null, TimeSpan? timeout = null)
+    {
+        Found? best = null;
+        await WaitUntilAsync(async () => (best = (await SearchAsync(A, query)).FirstOrDefault()) is { } found && found.SourceId == sourceId && (text is null || found.Text == text),
+            $"'{query}' finding source {sourceId}", timeout);
+        return best!;
     }
 
     /// <summary>Waits until <paramref name="replica"/> loaded <paramref name="count"/> passages (it checks every second).</summary>
@@ -116,7 +133,7 @@ internal sealed class KnowledgeApp : IAsyncDisposable
 
     public static async Task<List<Found>> SearchAsync(ServiceProcess replica, string query, int top = 5)
     {
-        var (status, body) = await AdminApi.SendAsync(replica.Client, HttpMethod.Post, "/api/admin/knowledge/search", Headers, Json(new { query, top }));
+        var (status, body) = await AdminApi.SendWithinRateAsync(replica.Client, HttpMethod.Post, "/api/admin/knowledge/search", Headers, Json(new { query, top }));
         Assert.Equal(HttpStatusCode.OK, status);
         return body.GetProperty("results").Deserialize<List<Found>>(Web)!;
     }
@@ -142,9 +159,9 @@ internal sealed class KnowledgeApp : IAsyncDisposable
     public Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
         Harness.WaitUntilAsync(condition, what, timeout ?? TimeSpan.FromSeconds(10));
 
-    /// <summary>An operator's request to replica A.</summary>
+    /// <summary>An operator's request to replica A (a 429 of the per-address limit waited out).</summary>
     public Task<(HttpStatusCode Status, JsonElement Body)> AdminAsync(HttpMethod method, string path, string? json = null) =>
-        AdminApi.SendAsync(A.Client, method, path, Headers, json);
+        AdminApi.SendWithinRateAsync(A.Client, method, path, Headers, json);
 
     public static string Json(object value) => JsonSerializer.Serialize(value);
 

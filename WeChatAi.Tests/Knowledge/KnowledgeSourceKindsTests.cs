@@ -28,11 +28,14 @@ namespace WeChatAi.Tests.Knowledge;
 /// </summary>
 public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
 {
-    private const string AdminKey = "knowledge-kinds-admin-key-0123456789";
+    private const string AdminKey = KnowledgeApp.AdminKey;
     private const string Sources = "/api/admin/knowledge/sources";
     private const int MaxUploadBytes = 200_000;
 
     private static readonly Dictionary<string, string> Headers = new() { ["X-Admin-Key"] = AdminKey };
+
+    /// <summary>How long these tests wait for the worker (extraction, fetching, syncing).</summary>
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -40,11 +43,9 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
     public async Task Uploads_and_pages_become_searchable_bad_files_are_refused_or_fail_readably_and_a_refresh_rechunks_only_a_changed_page()
     {
         await using var pages = await PageServer.StartAsync();
-        var harness = await WorkerHarness.StartAsync(postgres);
-        await using var _ = harness;
         var development = new Dictionary<string, string?> { ["Knowledge__AllowPrivateAddresses"] = "true", ["Knowledge__FetchTimeoutSeconds"] = "2" };
-        var started = await Task.WhenAll(harness.StartWorkerAsync(development), StartApiAsync(harness, WorkerHarness.AppId, development));
-        await using var api = started[1];
+        await using var app = await KnowledgeApp.StartAsync(postgres, replicas: 1, worker: development, api: WithUploadLimit(development));
+        var api = app.A;
 
         // Markdown, HTML (no title given: the page's own), PDF (its document title), DOCX.
         var markdown = await UploadAsync(api, "退款.md", Encoding.UTF8.GetBytes("# 退款政策\n\n购买课程后七天内可以申请全额退款，三到五个工作日到账。"), title: "退款说明");
@@ -53,37 +54,37 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
         var docx = await UploadAsync(api, "手册.docx", Docx(("Heading1", "发票"), (null, "电子发票在付款后二十四小时内开具，发到预留邮箱。")));
         foreach (var id in new[] { markdown, html, pdf, docx })
         {
-            await WaitForStateAsync(api, id, "ready");
+            await app.WaitForStateAsync(id, "ready", Long);
         }
 
-        Assert.Equal("markdown", (await GetAsync(api, markdown)).GetProperty("kind").GetString());
-        var htmlSource = await GetAsync(api, html);
+        Assert.Equal("markdown", (await app.GetSourceAsync(markdown)).GetProperty("kind").GetString());
+        var htmlSource = await app.GetSourceAsync(html);
         Assert.Equal(("html", "课程安排 - 示例学院"), (htmlSource.GetProperty("kind").GetString(), htmlSource.GetProperty("title").GetString()));
-        Assert.Equal("Scholarship rules", (await GetAsync(api, pdf)).GetProperty("title").GetString());
-        Assert.Equal("手册", (await GetAsync(api, docx)).GetProperty("title").GetString()); // no document title: the file's name
+        Assert.Equal("Scholarship rules", (await app.GetSourceAsync(pdf)).GetProperty("title").GetString());
+        Assert.Equal("手册", (await app.GetSourceAsync(docx)).GetProperty("title").GetString()); // no document title: the file's name
 
-        await WaitForFirstAsync(api, "退款多久到账", markdown);
-        Assert.Equal("直播课每周二晚上八点开始，可以看回放。", (await WaitForFirstAsync(api, "直播几点开始", html)).GetProperty("text").GetString()); // no navigation, script or footer
-        await WaitForFirstAsync(api, "scholarship ninety", pdf);
-        var invoice = await WaitForFirstAsync(api, "发票什么时候开", docx);
-        Assert.Equal("发票", invoice.GetProperty("heading").GetString());
+        await app.WaitForFirstAsync("退款多久到账", markdown);
+        Assert.Equal("直播课每周二晚上八点开始，可以看回放。", (await app.WaitForFirstAsync("直播几点开始", html)).Text); // no navigation, script or footer
+        await app.WaitForFirstAsync("scholarship ninety", pdf);
+        var invoice = await app.WaitForFirstAsync("发票什么时候开", docx);
+        Assert.Equal("发票", invoice.Heading);
 
         // A changed upload for the same source: its chunks replaced, none left of the old one.
         var (changed, _) = await UploadAsync(api, HttpMethod.Put, $"{Sources}/{docx}", "手册.docx", Docx(("Heading1", "发票"), (null, "纸质发票需要另付快递费十元。")));
         Assert.Equal(HttpStatusCode.Accepted, changed);
-        await WaitForStateAsync(api, docx, "ready");
-        await WaitForFirstAsync(api, "纸质发票快递费", docx, "纸质发票需要另付快递费十元。");
-        Assert.DoesNotContain(await SearchAsync(api, "电子发票预留邮箱"), r => r.GetProperty("text").GetString()!.Contains("电子发票", StringComparison.Ordinal));
-        Assert.Equal(1, (await GetAsync(api, docx)).GetProperty("chunks").GetInt32());
+        await app.WaitForStateAsync(docx, "ready", Long);
+        await app.WaitForFirstAsync("纸质发票快递费", docx, "纸质发票需要另付快递费十元。");
+        Assert.DoesNotContain(await KnowledgeApp.SearchAsync(api, "电子发票预留邮箱"), r => r.Text.Contains("电子发票", StringComparison.Ordinal));
+        Assert.Equal(1, (await app.GetSourceAsync(docx)).GetProperty("chunks").GetInt32());
 
         // Refused at once: unsupported, mismatched, empty; a corrupt PDF fails readably; the others stay searchable.
         await AssertProblemAsync(UploadAsync(api, HttpMethod.Post, Sources, "setup.exe", [0x4D, 0x5A, 0x90, 0x00]), HttpStatusCode.UnsupportedMediaType, "Accepted: .txt, .md, .html, .htm, .pdf, .docx");
         await AssertProblemAsync(UploadAsync(api, HttpMethod.Post, Sources, "fake.pdf", Encoding.UTF8.GetBytes("<html>not a pdf</html>")), HttpStatusCode.UnsupportedMediaType, "does not match its extension .pdf");
         await AssertProblemAsync(UploadAsync(api, HttpMethod.Post, Sources, "notes.txt", [0xFF, 0xFE, 0x00, 0x41]), HttpStatusCode.UnsupportedMediaType, "UTF-8");
         var corrupt = await UploadAsync(api, "broken.pdf", [.. "%PDF-1.7\n1 0 obj\n<< /Type /Catalog"u8]);
-        var failed = await WaitForStateAsync(api, corrupt, "failed");
+        var failed = await app.WaitForStateAsync(corrupt, "failed", Long);
         Assert.StartsWith("The PDF could not be read: ", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
-        await WaitForFirstAsync(api, "退款多久到账", markdown);
+        await app.WaitForFirstAsync("退款多久到账", markdown);
 
         // Over Knowledge:MaxUploadBytes: 413 naming it, from the declared length (a raw socket: no broken pipe).
         var (tooLarge, tooLargeBody) = await ChunkedUpload.SendDeclaredAsync(api.BaseAddress, "POST", Sources, "multipart/form-data; boundary=x", MaxUploadBytes + 1, Headers);
@@ -92,28 +93,28 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
 
         // A page by URL: fetched, its main text indexed, its URL kept; a refresh of an unchanged page keeps its chunks.
         var url = pages.Url("/courses").ToString();
-        var page = await AddJsonAsync(api, new { url });
-        var ready = await WaitForStateAsync(api, page, "ready");
+        var page = await app.AddAsync(new { url });
+        var ready = await app.WaitForStateAsync(page, "ready", Long);
         Assert.Equal((url, "课程安排 - 示例学院", "url"), (ready.GetProperty("url").GetString(), ready.GetProperty("title").GetString(), ready.GetProperty("kind").GetString()));
-        await WaitForFirstAsync(api, "报名截止日期", page);
-        var chunks = await ChunkIdsAsync(harness, page);
+        await app.WaitForFirstAsync("报名截止日期", page);
+        var chunks = await ChunkIdsAsync(app, page);
         var fetches = pages.Hits("/courses");
-        await RefreshAsync(api, page);
-        await WaitUntilAsync(() => pages.Hits("/courses") > fetches, "the page fetched again");
-        await WaitForStateAsync(api, page, "ready");
-        Assert.Equal(chunks, await ChunkIdsAsync(harness, page)); // the stored rows, not a replica's index that may not have reloaded yet
+        await RefreshAsync(app, page);
+        await app.Harness.WaitUntilAsync(() => pages.Hits("/courses") > fetches, "the page fetched again", Long);
+        await app.WaitForStateAsync(page, "ready", Long);
+        Assert.Equal(chunks, await ChunkIdsAsync(app, page)); // the stored rows, not a replica's index that may not have reloaded yet
         pages.CoursesText = "秋季班报名九月一日开始，名额一百人。";
-        await RefreshAsync(api, page);
-        await WaitForFirstAsync(api, "秋季班名额", page, "秋季班报名九月一日开始，名额一百人。");
-        Assert.DoesNotContain(await SearchAsync(api, "报名截止日期"), r => r.GetProperty("text").GetString()!.Contains("截止", StringComparison.Ordinal));
+        await RefreshAsync(app, page);
+        await app.WaitForFirstAsync("秋季班名额", page, "秋季班报名九月一日开始，名额一百人。");
+        Assert.DoesNotContain(await KnowledgeApp.SearchAsync(api, "报名截止日期"), r => r.Text.Contains("截止", StringComparison.Ordinal));
 
         // A page that does not answer in time, and one that is missing, fail readably.
-        var slow = await AddJsonAsync(api, new { url = pages.Url("/slow").ToString(), title = "慢页面" });
-        var missing = await AddJsonAsync(api, new { url = pages.Url("/missing").ToString() });
-        Assert.Equal("The page did not answer within Knowledge:FetchTimeoutSeconds (2 s).", (await WaitForStateAsync(api, slow, "failed")).GetProperty("error").GetString());
-        Assert.Equal("The page answered 404.", (await WaitForStateAsync(api, missing, "failed")).GetProperty("error").GetString());
+        var slow = await app.AddAsync(new { url = pages.Url("/slow").ToString(), title = "慢页面" });
+        var missing = await app.AddAsync(new { url = pages.Url("/missing").ToString() });
+        Assert.Equal("The page did not answer within Knowledge:FetchTimeoutSeconds (2 s).", (await app.WaitForStateAsync(slow, "failed", Long)).GetProperty("error").GetString());
+        Assert.Equal("The page answered 404.", (await app.WaitForStateAsync(missing, "failed", Long)).GetProperty("error").GetString());
 
-        var audit = (await SendAsync(api, HttpMethod.Get, "/api/admin/audit?count=50")).Body.GetProperty("items").EnumerateArray()
+        var audit = (await app.AdminAsync(HttpMethod.Get, "/api/admin/audit?count=50")).Body.GetProperty("items").EnumerateArray()
             .Select(r => r.GetProperty("action").GetString()).ToList();
         Assert.Equal(2, audit.Count(a => a == "knowledge.refresh"));
         Assert.Equal(1, audit.Count(a => a == "knowledge.update"));
@@ -123,16 +124,14 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
     public async Task Published_articles_sync_into_sources_without_duplicates_an_unpublished_one_leaves_and_internal_urls_are_refused_at_once()
     {
         await using var simulator = await SimulatorProcess.StartAsync(new Uri("http://127.0.0.1:9/wechat"));
-        var harness = await WorkerHarness.StartAsync(postgres);
-        await using var _ = harness;
         var account = new Dictionary<string, string?>
         {
             ["WeChat__ApiBaseUrl"] = simulator.Client.BaseAddress!.ToString(),
             ["WeChat__AppId"] = SimulatorProcess.AppId,
             ["WeChat__AppSecret"] = SimulatorProcess.AppSecret,
         };
-        var started = await Task.WhenAll(harness.StartWorkerAsync(account), StartApiAsync(harness, SimulatorProcess.AppId));
-        await using var api = started[1];
+        await using var app = await KnowledgeApp.StartAsync(postgres, replicas: 1, worker: account, api: WithUploadLimit(new() { ["WeChat__AppId"] = SimulatorProcess.AppId }));
+        var api = app.A;
 
         // Internal URLs are refused before anything is stored (the API keeps the default guard).
         foreach (var (internalUrl, reason) in new[]
@@ -141,47 +140,47 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
             ("http://localhost:8080/admin", "loopback"), ("file:///etc/passwd", "Only http and https"),
         })
         {
-            var (status, body) = await SendAsync(api, HttpMethod.Post, Sources, JsonSerializer.Serialize(new { url = internalUrl }));
+            var (status, body) = await app.AdminAsync(HttpMethod.Post, Sources, JsonSerializer.Serialize(new { url = internalUrl }));
             Assert.True(status == HttpStatusCode.BadRequest, $"{internalUrl}: {status}");
             Assert.Contains(reason, body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Equal("never", (await SendAsync(api, HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body.GetProperty("state").GetString());
-        var first = await SyncAsync(api);
+        Assert.Equal("never", (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body.GetProperty("state").GetString());
+        var first = await SyncAsync(app);
         Assert.Equal((3, 3, 0, 0), Counts(first));
-        var articles = await ArticlesAsync(api);
+        var articles = await ArticlesAsync(app);
         Assert.Equal(3, articles.Count);
         foreach (var article in articles)
         {
-            await WaitForStateAsync(api, article.GetProperty("id").GetInt64(), "ready");
+            await app.WaitForStateAsync(article.GetProperty("id").GetInt64(), "ready", Long);
         }
 
         var refunds = articles.Single(a => a.GetProperty("title").GetString() == "退款与售后说明");
         Assert.Equal("https://mp.weixin.qq.com/s/sim_article_refunds", refunds.GetProperty("url").GetString());
-        var found = await WaitForFirstAsync(api, "退款几天到账", refunds.GetProperty("id").GetInt64());
-        Assert.Equal("到账时间", found.GetProperty("heading").GetString());
-        Assert.DoesNotContain("<", found.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var found = await app.WaitForFirstAsync("退款几天到账", refunds.GetProperty("id").GetInt64());
+        Assert.Equal("到账时间", found.Heading);
+        Assert.DoesNotContain("<", found.Text, StringComparison.Ordinal);
 
         // A second sync, after the token was refreshed elsewhere (the worker's is refused: 40001, renewed through the
         // shared path): nothing new, nothing changed, no duplicates.
         await simulator.StableTokenAsync(forceRefresh: true);
-        Assert.Equal((3, 0, 0, 0), Counts(await SyncAsync(api)));
-        Assert.Equal(3, (await ArticlesAsync(api)).Count);
+        Assert.Equal((3, 0, 0, 0), Counts(await SyncAsync(app)));
+        Assert.Equal(3, (await ArticlesAsync(app)).Count);
 
         // Unpublished on WeChat (one article of a two-article publication): its source leaves, and its passages.
         var scholarship = articles.Single(a => a.GetProperty("title").GetString() == "奖学金计划").GetProperty("id").GetInt64();
-        await WaitForFirstAsync(api, "奖学金多少钱", scholarship);
+        await app.WaitForFirstAsync("奖学金多少钱", scholarship);
         var token = await simulator.StableTokenAsync();
         Assert.Equal(0, (await simulator.PostJsonAsync($"/cgi-bin/freepublish/delete?access_token={token}", new { article_id = "sim_article_courses", index = 2 })).GetProperty("errcode").GetInt32());
-        Assert.Equal((2, 0, 0, 1), Counts(await SyncAsync(api)));
-        Assert.DoesNotContain(await ArticlesAsync(api), a => a.GetProperty("id").GetInt64() == scholarship);
-        await WaitUntilAsync(async () => !(await SearchAsync(api, "奖学金多少钱")).Any(r => r.GetProperty("sourceId").GetInt64() == scholarship), "the unpublished article gone from search");
+        Assert.Equal((2, 0, 0, 1), Counts(await SyncAsync(app)));
+        Assert.DoesNotContain(await ArticlesAsync(app), a => a.GetProperty("id").GetInt64() == scholarship);
+        await app.WaitUntilAsync(async () => !(await KnowledgeApp.SearchAsync(api, "奖学金多少钱")).Any(r => r.SourceId == scholarship), "the unpublished article gone from search", Long);
 
         // An article is the sync's: an operator's edit is refused.
-        var (edit, editBody) = await SendAsync(api, HttpMethod.Put, $"{Sources}/{refunds.GetProperty("id").GetInt64()}", JsonSerializer.Serialize(new { title = "t", text = "x" }));
+        var (edit, editBody) = await app.AdminAsync(HttpMethod.Put, $"{Sources}/{refunds.GetProperty("id").GetInt64()}", JsonSerializer.Serialize(new { title = "t", text = "x" }));
         Assert.Equal(HttpStatusCode.Conflict, edit);
         Assert.Contains("published article", editBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(3, (await SendAsync(api, HttpMethod.Get, "/api/admin/audit?count=50")).Body.GetProperty("items").EnumerateArray()
+        Assert.Equal(3, (await app.AdminAsync(HttpMethod.Get, "/api/admin/audit?count=50")).Body.GetProperty("items").EnumerateArray()
             .Count(r => r.GetProperty("action").GetString() == "knowledge.sync-articles"));
     }
 
@@ -189,13 +188,11 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
     public async Task A_sync_refused_by_WeChats_daily_quota_fails_readably_and_removes_nothing()
     {
         await using var wechat = await QuotaExceededWeChat.StartAsync();
-        var harness = await WorkerHarness.StartAsync(postgres);
-        await using var _ = harness;
-        var started = await Task.WhenAll(
-            harness.StartWorkerAsync(new Dictionary<string, string?> { ["WeChat__ApiBaseUrl"] = wechat.BaseAddress.ToString() }), StartApiAsync(harness, WorkerHarness.AppId));
-        await using var api = started[1];
+        await using var app = await KnowledgeApp.StartAsync(
+            postgres, replicas: 1, worker: new Dictionary<string, string?> { ["WeChat__ApiBaseUrl"] = wechat.BaseAddress.ToString() }, api: WithUploadLimit([]));
+        var api = app.A;
         long synced;
-        await using (var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(harness.Database + ";Pooling=false").Options))
+        await using (var db = app.Db())
         {
             var now = DateTimeOffset.UtcNow;
             var article = new KnowledgeSource
@@ -208,49 +205,40 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
             synced = article.Id;
         }
 
-        await SendAsync(api, HttpMethod.Post, "/api/admin/knowledge/sync-articles");
+        await app.AdminAsync(HttpMethod.Post, "/api/admin/knowledge/sync-articles");
         var sync = default(JsonElement);
-        await WaitUntilAsync(async () => (sync = (await SendAsync(api, HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body).GetProperty("state").GetString() == "failed",
-            "the sync failing", () => sync.ToString());
+        await app.WaitUntilAsync(async () => (sync = (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body).GetProperty("state").GetString() == "failed",
+            "the sync failing", Long);
 
         Assert.Equal("WeChat's daily quota for freepublish/batchget is used up (errcode 45009); sync again tomorrow. Nothing was removed.", sync.GetProperty("error").GetString());
         Assert.Equal(1, wechat.BatchGets);
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(api, HttpMethod.Get, $"{Sources}/{synced}")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await app.AdminAsync(HttpMethod.Get, $"{Sources}/{synced}")).Status);
     }
 
     private static (int Articles, int Created, int Updated, int Removed) Counts(JsonElement sync) =>
         (sync.GetProperty("articles").GetInt32(), sync.GetProperty("created").GetInt32(), sync.GetProperty("updated").GetInt32(), sync.GetProperty("removed").GetInt32());
 
-    private static async Task<JsonElement> SyncAsync(ServiceProcess api)
+    private static async Task<JsonElement> SyncAsync(KnowledgeApp app)
     {
-        var (status, queued) = await SendAsync(api, HttpMethod.Post, "/api/admin/knowledge/sync-articles");
+        var (status, queued) = await app.AdminAsync(HttpMethod.Post, "/api/admin/knowledge/sync-articles");
         Assert.Equal(HttpStatusCode.Accepted, status);
         Assert.True(queued.GetProperty("state").GetString() is "queued" or "running" or "done", queued.ToString()); // the worker looks every second
         var sync = default(JsonElement);
-        await WaitUntilAsync(async () =>
+        await app.WaitUntilAsync(async () =>
         {
-            sync = (await SendAsync(api, HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body;
+            sync = (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sync-articles")).Body;
             return sync.GetProperty("state").GetString() is "done" or "failed";
-        }, "the article sync");
+        }, "the article sync", Long);
         Assert.True(sync.GetProperty("state").GetString() == "done", sync.ToString());
         return sync;
     }
 
-    private static async Task<List<JsonElement>> ArticlesAsync(ServiceProcess api) =>
-        [.. (await SendAsync(api, HttpMethod.Get, Sources)).Body.GetProperty("items").EnumerateArray().Where(s => s.GetProperty("kind").GetString() == "article")];
+    private static async Task<List<JsonElement>> ArticlesAsync(KnowledgeApp app) =>
+        [.. (await app.AdminAsync(HttpMethod.Get, Sources)).Body.GetProperty("items").EnumerateArray().Where(s => s.GetProperty("kind").GetString() == "article")];
 
-    private static Task<ServiceProcess> StartApiAsync(WorkerHarness harness, string appId, Dictionary<string, string?>? more = null)
-    {
-        var environment = new Dictionary<string, string?>(more ?? [])
-        {
-            ["ConnectionStrings__redis"] = harness.Redis.ConnectionString,
-            ["ConnectionStrings__wechatdb"] = harness.Database,
-            ["WeChat__AppId"] = appId,
-            ["Admin__ApiKey"] = AdminKey,
-            ["Knowledge__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        return ServiceProcess.StartAsync("WeChatAi.Api", environment);
-    }
+    /// <summary>The API's settings with this test's upload limit (small, so the 413 is quick to reach).</summary>
+    private static Dictionary<string, string?> WithUploadLimit(Dictionary<string, string?> settings) =>
+        new(settings) { ["Knowledge__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     private static async Task<long> UploadAsync(ServiceProcess api, string fileName, byte[] bytes, string? title = null)
     {
@@ -278,65 +266,17 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    private static async Task<long> AddJsonAsync(ServiceProcess api, object body)
+    private static async Task RefreshAsync(KnowledgeApp app, long id)
     {
-        var (status, answer) = await SendAsync(api, HttpMethod.Post, Sources, JsonSerializer.Serialize(body));
-        Assert.True(status == HttpStatusCode.Accepted, $"{status} {answer}");
-        return answer.GetProperty("id").GetInt64();
-    }
-
-    private static async Task RefreshAsync(ServiceProcess api, long id)
-    {
-        var (status, body) = await SendAsync(api, HttpMethod.Post, $"{Sources}/{id}/refresh");
+        var (status, body) = await app.AdminAsync(HttpMethod.Post, $"{Sources}/{id}/refresh");
         Assert.Equal(HttpStatusCode.Accepted, status);
         Assert.Equal("queued", body.GetProperty("state").GetString());
     }
 
-    private static Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(ServiceProcess api, HttpMethod method, string path, string? json = null) =>
-        AdminApi.SendWithinRateAsync(api.Client, method, path, Headers, json);
-
-    private static async Task<List<long>> ChunkIdsAsync(WorkerHarness harness, long sourceId)
+    private static async Task<List<long>> ChunkIdsAsync(KnowledgeApp app, long sourceId)
     {
-        await using var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(harness.Database + ";Pooling=false").Options);
+        await using var db = app.Db();
         return await db.KnowledgeChunks.Where(c => c.SourceId == sourceId).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(Ct);
-    }
-
-    private static async Task<JsonElement> GetAsync(ServiceProcess api, long id) => (await SendAsync(api, HttpMethod.Get, $"{Sources}/{id}")).Body;
-
-    private static async Task<JsonElement> WaitForStateAsync(ServiceProcess api, long id, string state)
-    {
-        var source = default(JsonElement);
-        await WaitUntilAsync(async () => (source = await GetAsync(api, id)).GetProperty("state").GetString() == state, $"source {id} {state}", () => source.ToString());
-        return source;
-    }
-
-    private static async Task<List<JsonElement>> SearchAsync(ServiceProcess api, string query)
-    {
-        var (status, body) = await SendAsync(api, HttpMethod.Post, "/api/admin/knowledge/search", JsonSerializer.Serialize(new { query, top = 5 }));
-        Assert.Equal(HttpStatusCode.OK, status);
-        return [.. body.GetProperty("results").EnumerateArray()];
-    }
-
-    /// <summary>The best passage for <paramref name="query"/> once it is <paramref name="sourceId"/>'s (the index reloads within a second).</summary>
-    private static async Task<JsonElement> WaitForFirstAsync(ServiceProcess api, string query, long sourceId, string? text = null)
-    {
-        var results = new List<JsonElement>();
-        await WaitUntilAsync(async () => (results = await SearchAsync(api, query)).FirstOrDefault() is { ValueKind: JsonValueKind.Object } best
-                                         && best.GetProperty("sourceId").GetInt64() == sourceId && (text is null || best.GetProperty("text").GetString() == text),
-            $"'{query}' finding source {sourceId}", () => string.Join('\n', results));
-        return results[0];
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, Func<string>? state = null)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}. {state?.Invoke()}");
-            await Task.Delay(250, Ct);
-        }
     }
 
     private static async Task AssertProblemAsync(Task<(HttpStatusCode Status, JsonElement Body)> call, HttpStatusCode status, string detail)
