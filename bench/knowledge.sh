@@ -8,7 +8,9 @@
 #    the paraphrased questions (other words than the documents); then the answering bar (PassageBar): for covered
 #    questions the share whose right source is among the passages sent, for the uncovered ones (uncovered.json) the
 #    share that wrongly gets one — keyword-only bar against the new rule, and sweeps of Knowledge:MinVectorScore and
-#    MinRerankScore. To pick the bars for a real model, run its embeddings and reranker over the same sets.
+#    MinRerankScore. The simulator's models by default; the operator's when Knowledge__EmbeddingEndpoint, …Model,
+#    …ApiKey (and Knowledge__RerankEndpoint, …Model, …ApiKey) are set in the environment — the same code the services
+#    use — which is how to pick the bars for a real model: SKIP_INGEST=1 Knowledge__EmbeddingEndpoint=… bash bench/knowledge.sh
 # 2. scale (in-process): CHUNKS synthetic chunks (default 100,000) of the evaluation set's words, QUERIES questions:
 #    build times, the vector index's bytes, search p50/p95/p99 for keyword, vector and fused (no provider call: the
 #    question's vector is computed before the clock starts; the real provider's round trip comes on top).

@@ -4,12 +4,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using WeChatAi.Core.Knowledge;
 using WeChatAi.Core.Knowledge.Vectors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using WeChatAi.Simulator.Embeddings;
 
 // bench/knowledge.sh runs each mode; every figure is printed as "name: value" lines.
 return args.FirstOrDefault() switch
 {
-    "quality" => Quality(args[1], args[2], args.Length > 4 ? (args[3], args[4]) : null),
+    "quality" => await QualityAsync(args[1], args[2], args.Length > 4 ? (args[3], args[4]) : null),
     "scale" => Scale(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]),
     "ingest-post" => await PostAsync(new Uri(args[1]), args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture), args[5]),
     "ingest-wait" => await WaitAsync(new Uri(args[1]), args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture)),
@@ -24,34 +27,57 @@ static int Usage()
 
 // Recall@5 and MRR of keyword, vector and fused ranking over the evaluation set, ranked as KnowledgeIndex ranks
 // (HybridRanking), chunked and segmented as the worker does, embedded by the simulator's model.
-static int Quality(string documentsFile, string questionsFile, (string Paraphrased, string Uncovered)? barFiles)
+static async Task<int> QualityAsync(string documentsFile, string questionsFile, (string Paraphrased, string Uncovered)? barFiles)
 {
     var documents = Load<List<Document>>(documentsFile);
     var questions = Load<List<Question>>(questionsFile);
+    var paraphrased = barFiles is { } files ? Load<List<Question>>(files.Paraphrased) : [];
+    var uncovered = barFiles is { } more ? Load<List<Question>>(more.Uncovered) : [];
     var segmenter = new KnowledgeSegmenter();
-    var (bm25, vectors, passages, sources) = Build(documents, segmenter);
-    Console.WriteLine($"documents: {documents.Count}, chunks: {passages.Count}, questions: {questions.Count}");
-    Recall(questions, bm25, vectors, passages, sources, segmenter);
-    if (barFiles is { } files)
+    var (bm25, passages, sources) = Build(documents, segmenter);
+    var models = await ModelsAsync([.. passages.Select(p => p.Document), .. questions.Concat(paraphrased).Concat(uncovered).Select(q => q.Q)]);
+    var vectors = VectorIndex.Build([.. passages.Select(p => models.Embed(p.Document))]);
+    Console.WriteLine($"documents: {documents.Count}, chunks: {passages.Count}, questions: {questions.Count}; embedding {models.EmbeddingName}, rerank {models.RerankName}");
+    Recall(questions, bm25, vectors, passages, sources, segmenter, models);
+    if (barFiles is not null)
     {
-        var paraphrased = Load<List<Question>>(files.Paraphrased);
         Console.WriteLine($"-- paraphrased questions (other words than the documents): {paraphrased.Count}");
-        Recall(paraphrased, bm25, vectors, passages, sources, segmenter);
-        Bar(questions, paraphrased, Load<List<Question>>(files.Uncovered), bm25, vectors, passages, sources, segmenter);
+        Recall(paraphrased, bm25, vectors, passages, sources, segmenter, models);
+        Bar(questions, paraphrased, uncovered, bm25, vectors, passages, sources, segmenter, models);
     }
 
     return 0;
 }
 
+// The simulator's embedding and rerank models, or the operator's providers when Knowledge__EmbeddingEndpoint (and
+// Knowledge__RerankEndpoint) are set in the environment, through the same code the services use (KnowledgeEmbedder,
+// KnowledgeReranker): so the bars can be picked for a real model. Every text is embedded once, up front.
+static async Task<Models> ModelsAsync(IReadOnlyList<string> texts)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.AddKnowledgeVectors();
+    var services = builder.Build().Services;
+    var embedder = services.GetRequiredService<KnowledgeEmbedder>();
+    var reranker = services.GetRequiredService<KnowledgeReranker>();
+    var options = services.GetRequiredService<IOptions<VectorOptions>>().Value;
+    var distinct = texts.Distinct().ToList();
+    var embedded = embedder.IsConfigured ? await embedder.EmbedAsync(distinct, CancellationToken.None) : [.. distinct.Select(t => FakeEmbedding.Embed(t))];
+    var byText = distinct.Zip(embedded).ToDictionary(p => p.First, p => p.Second);
+    Func<string, IReadOnlyList<string>, IEnumerable<(int Index, double Score)>> rerank = reranker.IsConfigured
+        ? (query, documents) => reranker.RerankAsync(query, documents, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException("The reranker failed (its warning says why).")
+        : (query, documents) => documents.Select((d, i) => (Index: i, Score: FakeRerank.Score(query, d))).OrderByDescending(o => o.Score).ThenBy(o => o.Index);
+    return new Models(embedder.ModelKey ?? "simulator-embedding", reranker.IsConfigured ? options.RerankModel! : "simulator", t => byText[t], rerank);
+}
+
 // Recall@5 and MRR of each ranking over one question set; the fused ranking's misses listed.
-static void Recall(List<Question> questions, Bm25Index bm25, VectorIndex vectors, List<KnowledgePassage> passages, Dictionary<long, string> sources, KnowledgeSegmenter segmenter)
+static void Recall(List<Question> questions, Bm25Index bm25, VectorIndex vectors, List<KnowledgePassage> passages, Dictionary<long, string> sources, KnowledgeSegmenter segmenter, Models models)
 {
     var lists = new Dictionary<string, List<int?>>() { ["keyword"] = [], ["vector"] = [], ["fused"] = [] };
     var misses = new List<string>();
     foreach (var question in questions)
     {
         var keyword = HybridRanking.Keyword(bm25, segmenter.Question(question.Q), KnowledgeIndex.FusionDepth);
-        var vector = HybridRanking.Vector(vectors, passages, FakeEmbedding.Embed(question.Q), KnowledgeIndex.FusionDepth);
+        var vector = HybridRanking.Vector(vectors, passages, models.Embed(question.Q), KnowledgeIndex.FusionDepth);
         var fused = HybridRanking.Fuse(keyword, vector);
         foreach (var (name, list) in new[] { ("keyword", keyword), ("vector", vector), ("fused", fused) })
         {
@@ -80,7 +106,7 @@ static void Recall(List<Question> questions, Bm25Index bm25, VectorIndex vectors
 // when a reranker is configured): for covered questions, the share whose right source is among the passages sent; for
 // questions the base does not answer, the share that wrongly gets any passage. The keyword-only bar against the rule
 // with the vector (and rerank) bar, then sweeps of each bar to pick its default.
-static void Bar(List<Question> questions, List<Question> paraphrased, List<Question> uncovered, Bm25Index bm25, VectorIndex vectors, List<KnowledgePassage> passages, Dictionary<long, string> sources, KnowledgeSegmenter segmenter)
+static void Bar(List<Question> questions, List<Question> paraphrased, List<Question> uncovered, Bm25Index bm25, VectorIndex vectors, List<KnowledgePassage> passages, Dictionary<long, string> sources, KnowledgeSegmenter segmenter, Models models)
 {
     const int top = 3; // Knowledge:TopPassages' default
     const double minMatch = 0.3; // Knowledge:MinScore's default
@@ -96,19 +122,18 @@ static void Bar(List<Question> questions, List<Question> paraphrased, List<Quest
             return [.. keyword.Take(pool)];
         }
 
-        var fused = HybridRanking.Fuse(keyword, HybridRanking.Vector(vectors, passages, FakeEmbedding.Embed(q), KnowledgeIndex.FusionDepth));
+        var fused = HybridRanking.Fuse(keyword, HybridRanking.Vector(vectors, passages, models.Embed(q), KnowledgeIndex.FusionDepth));
         if (setup == "fused")
         {
             return [.. fused.Take(pool)];
         }
 
         var candidates = fused.Take(Math.Max(pool, rerankCandidates)).ToList();
-        var order = candidates.Select((c, i) => (Index: i, Score: FakeRerank.Score(q, c.Passage.Document))).OrderByDescending(o => o.Score).ThenBy(o => o.Index);
-        return HybridRanking.Reranked(candidates, order, pool);
+        return HybridRanking.Reranked(candidates, models.Rerank(q, [.. candidates.Select(c => c.Passage.Document)]), pool);
     }
 
     var covered = questions.Concat(paraphrased).ToList();
-    var sets = new[] { ("keyword", "no provider"), ("fused", "simulator embedding"), ("reranked", "simulator embedding + rerank") }
+    var sets = new[] { ("keyword", "no provider"), ("fused", $"embedding {models.EmbeddingName}"), ("reranked", $"embedding {models.EmbeddingName} + rerank {models.RerankName}") }
         .ToDictionary(s => s.Item1, s => (s.Item2,
             Covered: covered.Select(q => (q.Doc, Pool(q.Q, s.Item1))).ToList(),
             Paraphrased: paraphrased.Select(q => (q.Doc, Pool(q.Q, s.Item1))).ToList(),
@@ -131,9 +156,9 @@ static void Bar(List<Question> questions, List<Question> paraphrased, List<Quest
 
     var vectorBar = PassageBar.DefaultMinVectorScore;
     var rerankBar = PassageBar.DefaultMinRerankScore;
-    Console.WriteLine($"bar PassageBar (MinVectorScore {vectorBar}), simulator embedding: {Figures("fused", new PassageBar(minMatch, vectorBar, rerankBar))}");
-    Console.WriteLine($"bar PassageBar (MinRerankScore {rerankBar}), simulator embedding + rerank: {Figures("reranked", new PassageBar(minMatch, vectorBar, rerankBar))}");
-    Console.WriteLine($"bar any of the three (match, cosine {vectorBar} or relevance {rerankBar}), simulator embedding + rerank: {Figures("reranked", new PassageBar(minMatch, vectorBar, rerankBar) { RerankSupersedesVectors = false })}");
+    Console.WriteLine($"bar PassageBar (MinVectorScore {vectorBar}), {sets["fused"].Item1}: {Figures("fused", new PassageBar(minMatch, vectorBar, rerankBar))}");
+    Console.WriteLine($"bar PassageBar (MinRerankScore {rerankBar}), {sets["reranked"].Item1}: {Figures("reranked", new PassageBar(minMatch, vectorBar, rerankBar))}");
+    Console.WriteLine($"bar any of the three (match, cosine {vectorBar} or relevance {rerankBar}), {sets["reranked"].Item1}: {Figures("reranked", new PassageBar(minMatch, vectorBar, rerankBar) { RerankSupersedesVectors = false })}");
     foreach (var cosine in Enumerable.Range(2, 11).Select(i => i * 0.05))
     {
         Console.WriteLine($"sweep MinVectorScore {cosine:F2}: {Figures("fused", new PassageBar(minMatch, cosine, rerankBar))}");
@@ -301,7 +326,7 @@ static HttpClient Admin(Uri api, string adminKey)
     return http;
 }
 
-static (Bm25Index, VectorIndex, List<KnowledgePassage>, Dictionary<long, string>) Build(List<Document> documents, KnowledgeSegmenter segmenter)
+static (Bm25Index, List<KnowledgePassage>, Dictionary<long, string>) Build(List<Document> documents, KnowledgeSegmenter segmenter)
 {
     var items = new List<(KnowledgePassage, string[])>();
     var sources = new Dictionary<long, string>();
@@ -317,7 +342,7 @@ static (Bm25Index, VectorIndex, List<KnowledgePassage>, Dictionary<long, string>
     }
 
     var passages = items.Select(i => i.Item1).ToList();
-    return (Bm25Index.Build(items), VectorIndex.Build([.. passages.Select(p => FakeEmbedding.Embed(p.Document))]), passages, sources);
+    return (Bm25Index.Build(items), passages, sources);
 }
 
 static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -327,3 +352,6 @@ static T Load<T>(string file) => JsonSerializer.Deserialize<T>(File.ReadAllText(
 internal sealed record Document(string Id, string Title, string Text);
 
 internal sealed record Question(string Q, string? Doc);
+
+/// <summary>The embedding and rerank models the quality figures come from (the simulator's, or the operator's providers).</summary>
+internal sealed record Models(string EmbeddingName, string RerankName, Func<string, float[]> Embed, Func<string, IReadOnlyList<string>, IEnumerable<(int Index, double Score)>> Rerank);
