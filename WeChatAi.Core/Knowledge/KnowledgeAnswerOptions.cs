@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace WeChatAi.Worker.Knowledge;
+namespace WeChatAi.Core.Knowledge;
 
 /// <summary>Whether and how the AI answers from the knowledge base.</summary>
 public enum KnowledgeMode
@@ -39,4 +39,10 @@ public sealed class KnowledgeAnswerOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Knowledge:StrictFallbackText must not be empty.")]
     [MaxLength(500, ErrorMessage = "Knowledge:StrictFallbackText must be at most 500 characters.")]
     public string StrictFallbackText { get; set; } = "抱歉，这个问题我在资料里没有找到答案。您可以换个说法再问，或者留言，我们会尽快补充。";
+
+    /// <summary>How many passages to rank for a question: a wider pool than is sent, since the bar is on the keyword match.</summary>
+    public int Pool => TopPassages * 4;
+
+    /// <summary>The passages sent to the LLM: those of the ranked <paramref name="pool"/> past the bar, best first, at most <see cref="TopPassages"/>.</summary>
+    public List<RankedPassage> Sent(IEnumerable<RankedPassage> pool) => [.. pool.Where(p => p.Match >= MinScore).Take(TopPassages)];
 }
