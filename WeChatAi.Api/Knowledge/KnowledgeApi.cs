@@ -19,7 +19,7 @@ namespace WeChatAi.Api.Knowledge;
 internal static class KnowledgeApi
 {
     public static async Task<Results<Ok<KnowledgeSourcePage>, ProblemHttpResult>> ListAsync(
-        string? count, string? before, WeChatDbContext db, IOptions<WeChatOptions> wechat, CancellationToken ct)
+        string? count, string? before, WeChatDbContext db, IOptions<WeChatOptions> wechat, IOptions<KnowledgeOptions> options, CancellationToken ct)
     {
         if (AdminPaging.Check(count, before, "a knowledge source", out var page) is { } problem)
         {
@@ -33,7 +33,7 @@ internal static class KnowledgeApi
             .Select(KnowledgeSourceView.Columns)
             .ToListAsync(ct);
         var items = found.Take(page.Count).Select(KnowledgeSourceView.From).ToList();
-        return TypedResults.Ok(new KnowledgeSourcePage(items, found.Count > page.Count ? items[^1].Id : null));
+        return TypedResults.Ok(new KnowledgeSourcePage(items, found.Count > page.Count ? items[^1].Id : null, options.Value.MaxUploadBytes));
     }
 
     public static async Task<Results<Ok<KnowledgeSourceView>, ProblemHttpResult>> GetAsync(

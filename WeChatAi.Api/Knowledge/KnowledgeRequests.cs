@@ -202,7 +202,8 @@ internal sealed record ArticleSyncView(
     }
 }
 
-internal sealed record KnowledgeSourcePage(IReadOnlyList<KnowledgeSourceView> Items, long? NextBefore);
+/// <summary>A page of sources, and the most an upload may be (<c>Knowledge:MaxUploadBytes</c>), so a client can say so before sending one.</summary>
+internal sealed record KnowledgeSourcePage(IReadOnlyList<KnowledgeSourceView> Items, long? NextBefore, int MaxUploadBytes);
 
 /// <summary>
 /// A passage found: its source, the section heading, the text and the score that ordered it (higher is better; not

@@ -50,7 +50,9 @@ public sealed class KnowledgeBaseTests(PostgresServer postgres)
         Assert.Equal("markdown", source.GetProperty("kind").GetString());
         Assert.Equal(2, source.GetProperty("chunks").GetInt32()); // one per section
         Assert.Equal(JsonValueKind.Null, source.GetProperty("error").ValueKind);
-        Assert.Equal(3, (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sources")).Body.GetProperty("items").GetArrayLength());
+        var list = (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sources")).Body;
+        Assert.Equal(3, list.GetProperty("items").GetArrayLength());
+        Assert.Equal(10 * 1024 * 1024, list.GetProperty("maxUploadBytes").GetInt32()); // Knowledge:MaxUploadBytes, for a client to show
 
         // Asked on replica B the way users ask, nothing shared word for word with a title.
         Assert.Equal(refunds, (await KnowledgeApp.SearchAsync(app.B, "课程买了能退款吗"))[0].SourceId);
