@@ -121,11 +121,14 @@ public sealed class KnowledgePageTests(AppHostFixture fixture)
             await Expect(cited.First).ToContainTextAsync("免费", new() { Timeout = (float)Answered.TotalMilliseconds });
         }
 
-        // The document deleted after a confirmation; every change is in the audit.
+        // Both deleted after a confirmation (the shared AppHost's base empty again for the other tests); every change is in the audit.
         await console.GoToAsync("knowledge");
-        await row.Locator(".knowledge-delete").ClickAsync();
-        await page.Locator(".mud-dialog button", new() { HasText = "删除 Delete" }).ClickAsync();
-        await Expect(row).ToHaveCountAsync(0);
+        foreach (var source in new[] { row, page.Locator("tr.knowledge-source-row", new() { HasText = Missed }) })
+        {
+            await source.Locator(".knowledge-delete").ClickAsync();
+            await page.Locator(".mud-dialog button", new() { HasText = "删除 Delete" }).ClickAsync();
+            await Expect(source).ToHaveCountAsync(0);
+        }
 
         await console.GoToAsync("audit");
         foreach (var action in new[] { "knowledge.create", "knowledge.missed.answer", "knowledge.delete" })
