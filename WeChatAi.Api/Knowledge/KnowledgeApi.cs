@@ -19,7 +19,7 @@ namespace WeChatAi.Api.Knowledge;
 internal static class KnowledgeApi
 {
     public static async Task<Results<Ok<KnowledgeSourcePage>, ProblemHttpResult>> ListAsync(
-        string? count, string? before, WeChatDbContext db, IOptions<WeChatOptions> wechat, CancellationToken ct)
+        string? count, string? before, WeChatDbContext db, IOptions<WeChatOptions> wechat, IOptions<KnowledgeOptions> options, CancellationToken ct)
     {
         if (AdminPaging.Check(count, before, "a knowledge source", out var page) is { } problem)
         {
@@ -33,7 +33,7 @@ internal static class KnowledgeApi
             .Select(KnowledgeSourceView.Columns)
             .ToListAsync(ct);
         var items = found.Take(page.Count).Select(KnowledgeSourceView.From).ToList();
-        return TypedResults.Ok(new KnowledgeSourcePage(items, found.Count > page.Count ? items[^1].Id : null));
+        return TypedResults.Ok(new KnowledgeSourcePage(items, found.Count > page.Count ? items[^1].Id : null, options.Value.MaxUploadBytes));
     }
 
     public static async Task<Results<Ok<KnowledgeSourceView>, ProblemHttpResult>> GetAsync(
@@ -170,7 +170,8 @@ internal static class KnowledgeApi
     public static async Task<Ok<ArticleSyncView>> GetArticleSyncAsync(IConnectionMultiplexer redis) =>
         TypedResults.Ok(ArticleSyncView.From(await redis.GetDatabase().HashGetAllAsync(KnowledgeKeys.ArticleSync)));
 
-    public static async Task<Results<Ok<KnowledgeSearchResponse>, ProblemHttpResult>> SearchAsync(HttpContext http, KnowledgeIndex index, CancellationToken ct)
+    public static async Task<Results<Ok<KnowledgeSearchResponse>, ProblemHttpResult>> SearchAsync(
+        HttpContext http, KnowledgeIndex index, IOptions<KnowledgeAnswerOptions> answering, CancellationToken ct)
     {
         var (body, problem) = await AdminRequests.ReadJsonAsync(http.Request, KnowledgeJson.Default.KnowledgeSearchRequest, "a JSON object with query and top", ct);
         if (body is null)
@@ -188,8 +189,43 @@ internal static class KnowledgeApi
             return AdminRequests.BadRequest($"top must be between 1 and {KnowledgeSearchRequest.MaxTop}.");
         }
 
-        var found = await index.SearchAsync(body.Query, body.Top ?? KnowledgeSearchRequest.DefaultTop, ct);
-        return TypedResults.Ok(new KnowledgeSearchResponse([.. found.Select(KnowledgeSearchResult.From)]));
+        // Ranked as the worker ranks a question, so the answer shows which passages it would send and cite.
+        var settings = answering.Value;
+        var top = body.Top ?? KnowledgeSearchRequest.DefaultTop;
+        var pool = await index.SearchAsync(body.Query, Math.Max(top, settings.Pool), ct);
+        var sent = settings.Mode == KnowledgeMode.Off ? [] : settings.Sent(pool.Take(settings.Pool));
+        var cited = KnowledgeCitation.Line(new ExchangeKnowledge([.. sent.Select(KnowledgeCitation.Used)], Missed: false));
+        return TypedResults.Ok(new KnowledgeSearchResponse(
+            [.. pool.Take(top).Select(r => KnowledgeSearchResult.From(r, sent.Contains(r)))], settings.MinScore, cited));
+    }
+
+    /// <summary>A source's chunks in order, a page at a time (<c>?after=</c> the last ordinal shown): what the worker made of it.</summary>
+    public static async Task<Results<Ok<KnowledgeChunkPage>, ProblemHttpResult>> ChunksAsync(
+        long id, string? count, string? after, WeChatDbContext db, IOptions<WeChatOptions> wechat, CancellationToken ct)
+    {
+        if (AdminPaging.CheckCount(count, out var size) is { } problem)
+        {
+            return problem;
+        }
+
+        if (!AdminPaging.TryParseWhole(after, -1, 0, int.MaxValue, out var last))
+        {
+            return AdminRequests.BadRequest("after must be a chunk's ordinal (a whole number from 0).");
+        }
+
+        var appId = AppId(wechat);
+        if (!await db.KnowledgeSources.AnyAsync(s => s.Id == id && s.AppId == appId, ct))
+        {
+            return NotFound(id);
+        }
+
+        var found = await db.KnowledgeChunks.AsNoTracking()
+            .Where(c => c.SourceId == id && c.Ordinal > last)
+            .OrderBy(c => c.Ordinal).Take(size + 1)
+            .Select(c => new KnowledgeChunkView(c.Id, c.Ordinal, c.Heading, c.Text))
+            .ToListAsync(ct);
+        var items = found.Take(size).ToList();
+        return TypedResults.Ok(new KnowledgeChunkPage(items, found.Count > size ? items[^1].Ordinal : null));
     }
 
     private static ProblemHttpResult ArticleProblem(long id) => TypedResults.Problem(

@@ -7,7 +7,7 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// <c>{admin}/knowledge</c>: <c>/sources</c> (<c>GET</c> list, <c>POST</c> add — JSON or a multipart upload —,
-/// <c>GET|PUT|DELETE /{id}</c>, <c>POST /{id}/refresh</c>), <c>POST|GET /sync-articles</c> and <c>POST /search</c>
+/// <c>GET|PUT|DELETE /{id}</c>, <c>POST /{id}/refresh</c>, <c>GET /{id}/chunks</c>), <c>POST|GET /sync-articles</c> and <c>POST /search</c>
 /// (<see cref="KnowledgeApi"/>).
 /// </summary>
 public static class KnowledgeEndpoints
@@ -29,6 +29,7 @@ public static class KnowledgeEndpoints
             .WithName("UpdateKnowledgeSource");
         sources.MapDelete("/{id:long}", KnowledgeApi.DeleteAsync).WithName("DeleteKnowledgeSource");
         sources.MapPost("/{id:long}/refresh", KnowledgeApi.RefreshAsync).WithName("RefreshKnowledgeSource");
+        sources.MapGet("/{id:long}/chunks", KnowledgeApi.ChunksAsync).WithName("ListKnowledgeChunks");
         knowledge.MapPost("/sync-articles", KnowledgeApi.SyncArticlesAsync).WithName("SyncArticles");
         knowledge.MapGet("/sync-articles", KnowledgeApi.GetArticleSyncAsync).WithName("GetArticleSync");
         knowledge.MapPost("/search", KnowledgeApi.SearchAsync).Accepts<KnowledgeSearchRequest>("application/json").WithName("SearchKnowledge");

@@ -202,27 +202,37 @@ internal sealed record ArticleSyncView(
     }
 }
 
-internal sealed record KnowledgeSourcePage(IReadOnlyList<KnowledgeSourceView> Items, long? NextBefore);
+/// <summary>A page of sources, and the most an upload may be (<c>Knowledge:MaxUploadBytes</c>), so a client can say so before sending one.</summary>
+internal sealed record KnowledgeSourcePage(IReadOnlyList<KnowledgeSourceView> Items, long? NextBefore, int MaxUploadBytes);
 
 /// <summary>
 /// A passage found: its source, the section heading, the text and the score that ordered it (higher is better; not
 /// comparable across questions): BM25 by keywords alone, the fused score with vectors, the reranker's relevance with
-/// one. So an operator sees why, each ranking's own rank and score (null where it did not find the passage or did not run).
+/// one. So an operator sees why, each ranking's own rank and score (null where it did not find the passage or did not run);
+/// its <c>match</c> (0–1, what <c>Knowledge:MinScore</c> bars) and whether the worker would send it to the LLM (<c>sent</c>).
 /// </summary>
 internal sealed record KnowledgeSearchResult(
     long SourceId, long ChunkId, string Title, string? Heading, string Text, double Score,
-    int? KeywordRank, double? KeywordScore, int? VectorRank, double? VectorScore, int? FusedRank, double? FusedScore, double? RerankScore)
+    int? KeywordRank, double? KeywordScore, int? VectorRank, double? VectorScore, int? FusedRank, double? FusedScore, double? RerankScore,
+    double Match, bool Sent)
 {
-    public static KnowledgeSearchResult From(RankedPassage r) => new(
+    public static KnowledgeSearchResult From(RankedPassage r, bool sent) => new(
         r.Passage.SourceId, r.Passage.ChunkId, r.Passage.Title, r.Passage.Heading, r.Passage.Text, Round(r.Score),
-        r.KeywordRank, Round(r.KeywordScore), r.VectorRank, Round(r.VectorScore), r.FusedRank, Round(r.FusedScore), Round(r.RerankScore));
+        r.KeywordRank, Round(r.KeywordScore), r.VectorRank, Round(r.VectorScore), r.FusedRank, Round(r.FusedScore), Round(r.RerankScore),
+        Round(r.Match), sent);
 
     private static double Round(double score) => Math.Round(score, 4);
 
     private static double? Round(double? score) => score is { } value ? Math.Round(value, 4) : null;
 }
 
-internal sealed record KnowledgeSearchResponse(IReadOnlyList<KnowledgeSearchResult> Results);
+/// <summary>The passages found, the bar they were held to, and the source line an answer from the sent ones would end with (null: none sent).</summary>
+internal sealed record KnowledgeSearchResponse(IReadOnlyList<KnowledgeSearchResult> Results, double MinScore, string? Citation);
+
+/// <summary>A chunk as stored: its place in the source, its section heading and its text.</summary>
+internal sealed record KnowledgeChunkView(long Id, int Ordinal, string? Heading, string Text);
+
+internal sealed record KnowledgeChunkPage(IReadOnlyList<KnowledgeChunkView> Items, int? NextAfter);
 
 [JsonSerializable(typeof(KnowledgeSourceRequest))]
 [JsonSerializable(typeof(KnowledgeSearchRequest))]

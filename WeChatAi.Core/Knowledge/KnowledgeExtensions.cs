@@ -17,10 +17,12 @@ public static class KnowledgeExtensions
         return builder;
     }
 
-    /// <summary>Keyword retrieval: <see cref="AddKnowledgeBase"/>, the in-memory index, its load before listening and its refresh.</summary>
+    /// <summary>Keyword retrieval: <see cref="AddKnowledgeBase"/>, the answering settings, the in-memory index, its load before listening and its refresh.</summary>
     public static TBuilder AddKnowledgeSearch<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddKnowledgeBase();
+        // The answering settings too: the API's test question shows which passages the worker would send.
+        builder.AddValidatedOptions<KnowledgeAnswerOptions>(KnowledgeAnswerOptions.Section);
         var services = builder.Services;
         services.AddSingleton<KnowledgeIndex>();
         services.AddSingleton<KnowledgeRefresher>();

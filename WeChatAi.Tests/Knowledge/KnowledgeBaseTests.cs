@@ -50,7 +50,9 @@ public sealed class KnowledgeBaseTests(PostgresServer postgres)
         Assert.Equal("markdown", source.GetProperty("kind").GetString());
         Assert.Equal(2, source.GetProperty("chunks").GetInt32()); // one per section
         Assert.Equal(JsonValueKind.Null, source.GetProperty("error").ValueKind);
-        Assert.Equal(3, (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sources")).Body.GetProperty("items").GetArrayLength());
+        var list = (await app.AdminAsync(HttpMethod.Get, "/api/admin/knowledge/sources")).Body;
+        Assert.Equal(3, list.GetProperty("items").GetArrayLength());
+        Assert.Equal(10 * 1024 * 1024, list.GetProperty("maxUploadBytes").GetInt32()); // Knowledge:MaxUploadBytes, for a client to show
 
         // Asked on replica B the way users ask, nothing shared word for word with a title.
         Assert.Equal(refunds, (await KnowledgeApp.SearchAsync(app.B, "课程买了能退款吗"))[0].SourceId);
@@ -59,6 +61,30 @@ public sealed class KnowledgeBaseTests(PostgresServer postgres)
         var steps = (await KnowledgeApp.SearchAsync(app.B, "退款在哪里申请", top: 1)).Single();
         Assert.Equal("退款政策 / 申请流程", steps.Heading);
         Assert.Equal("退款说明", steps.Title);
+
+        // The console's test question: each passage's match, which ones the worker would send (past Knowledge:MinScore,
+        // 0.3 by default) and the source line its answer would end with; a question the base does not cover sends none.
+        var asked = (await app.AdminAsync(HttpMethod.Post, "/api/admin/knowledge/search", Json(new { query = "退款在哪里申请", top = 5 }))).Body;
+        Assert.Equal(0.3, asked.GetProperty("minScore").GetDouble());
+        var passages = asked.GetProperty("results").EnumerateArray().ToList();
+        Assert.True(passages[0].GetProperty("sent").GetBoolean());
+        Assert.True(passages[0].GetProperty("match").GetDouble() >= 0.3);
+        Assert.All(passages, p => Assert.Equal(p.GetProperty("match").GetDouble() >= 0.3, p.GetProperty("sent").GetBoolean()));
+        Assert.Equal("参考：《退款说明》", asked.GetProperty("citation").GetString());
+        var uncovered = (await app.AdminAsync(HttpMethod.Post, "/api/admin/knowledge/search", Json(new { query = "今天天气怎么样" }))).Body;
+        Assert.DoesNotContain(uncovered.GetProperty("results").EnumerateArray(), p => p.GetProperty("sent").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, uncovered.GetProperty("citation").ValueKind);
+
+        // A source's chunks in order with their section headings, a page at a time.
+        var chunks = (await app.AdminAsync(HttpMethod.Get, $"/api/admin/knowledge/sources/{refunds}/chunks")).Body;
+        var listed = chunks.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["退款政策", "退款政策 / 申请流程"], listed.Select(c => c.GetProperty("heading").GetString()));
+        Assert.Contains("七天内", listed[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, chunks.GetProperty("nextAfter").ValueKind);
+        var firstPage = (await app.AdminAsync(HttpMethod.Get, $"/api/admin/knowledge/sources/{refunds}/chunks?count=1")).Body;
+        Assert.Equal(0, firstPage.GetProperty("nextAfter").GetInt32());
+        var secondPage = (await app.AdminAsync(HttpMethod.Get, $"/api/admin/knowledge/sources/{refunds}/chunks?count=1&after=0")).Body;
+        Assert.Equal("退款政策 / 申请流程", secondPage.GetProperty("items")[0].GetProperty("heading").GetString());
 
         // The same content again: accepted, nothing re-chunked (the chunk keeps its id), no audit row.
         var chunkBefore = (await KnowledgeApp.SearchAsync(app.A, "进阶班价格"))[0].ChunkId;
@@ -110,6 +136,8 @@ public sealed class KnowledgeBaseTests(PostgresServer postgres)
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Get, $"{Sources}/999"), HttpStatusCode.NotFound, "No knowledge source 999");
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Put, $"{Sources}/999", Json(new { title = "t", text = "正文" })), HttpStatusCode.NotFound, "No knowledge source 999");
         await AssertRefusedAsync(app.AdminAsync(HttpMethod.Delete, $"{Sources}/999"), HttpStatusCode.NotFound, "No knowledge source 999");
+        await AssertRefusedAsync(app.AdminAsync(HttpMethod.Get, $"{Sources}/999/chunks"), HttpStatusCode.NotFound, "No knowledge source 999");
+        await AssertRefusedAsync(app.AdminAsync(HttpMethod.Get, $"{Sources}/999/chunks?after=-1"), HttpStatusCode.BadRequest, "after must be");
         Assert.Equal(HttpStatusCode.Unauthorized, (await AdminApi.SendAsync(app.A.Client, HttpMethod.Get, Sources, new Dictionary<string, string>())).Status);
 
         var empty = await app.AddAsync(new { title = "只有标点", text = "。。。！！！……" });

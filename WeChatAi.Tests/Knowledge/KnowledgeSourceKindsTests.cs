@@ -294,7 +294,7 @@ public sealed class KnowledgeSourceKindsTests(PostgresServer postgres)
         return builder.Build();
     }
 
-    private static byte[] Docx(params (string? Style, string Text)[] paragraphs)
+    internal static byte[] Docx(params (string? Style, string Text)[] paragraphs)
     {
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, DocumentFormat.OpenXml.WordprocessingDocumentType.Document))

@@ -3,7 +3,6 @@ using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Knowledge;
 using WeChatAi.Core.Replies;
 using WeChatAi.Worker.Delivery;
-using WeChatAi.Worker.Knowledge;
 
 namespace WeChatAi.UnitTests.Knowledge;
 

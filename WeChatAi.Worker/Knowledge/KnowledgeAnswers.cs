@@ -71,15 +71,14 @@ internal sealed class KnowledgeAnswers
         }
 
         var started = Stopwatch.GetTimestamp();
-        var found = settings.Bar.Select(await _index.SearchAsync(question, settings.TopPassages * PassageBar.PoolFactor, cancellationToken), settings.TopPassages);
+        var found = settings.Sent(await _index.SearchAsync(question, settings.Pool, cancellationToken));
         _searchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         return found;
     }
 
     private StoredAnswer Finish(StoredAnswer answer, List<RankedPassage> passages, KnowledgeAnswerOptions settings)
     {
-        ExchangePassage[] used = [.. passages.Select(p => new ExchangePassage(
-            p.Passage.ChunkId, p.Passage.SourceId, p.Passage.Title, p.Passage.Url, Math.Round(p.Score, 4), Math.Round(p.Match, 4)))];
+        ExchangePassage[] used = [.. passages.Select(KnowledgeCitation.Used)];
         if (!answer.Text.Contains(KnowledgePrompt.NotCovered, StringComparison.Ordinal))
         {
             _answers.Add(1, new KeyValuePair<string, object?>("outcome", "cited"));

@@ -23,7 +23,6 @@ public static class KnowledgeIngestionExtensions
     public static TBuilder AddKnowledge<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddKnowledgeSearch();
-        builder.AddValidatedOptions<KnowledgeAnswerOptions>(KnowledgeAnswerOptions.Section);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WeChatAi.Core.Compliance;
+using WeChatAi.Core.Knowledge;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
 using WeChatAi.Core.WeChat;

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using WeChatAi.Core.Knowledge;
 
-namespace WeChatAi.Worker.Knowledge;
+namespace WeChatAi.Core.Knowledge;
 
 /// <summary>Whether and how the AI answers from the knowledge base.</summary>
 public enum KnowledgeMode
@@ -55,4 +54,10 @@ public sealed class KnowledgeAnswerOptions
     [Required(AllowEmptyStrings = false, ErrorMessage = "Knowledge:StrictFallbackText must not be empty.")]
     [MaxLength(500, ErrorMessage = "Knowledge:StrictFallbackText must be at most 500 characters.")]
     public string StrictFallbackText { get; set; } = "抱歉，这个问题我在资料里没有找到答案。您可以换个说法再问，或者留言，我们会尽快补充。";
+
+    /// <summary>How many passages to rank for a question: a wider pool than is sent, since the best-ranked may all miss the bar.</summary>
+    public int Pool => TopPassages * PassageBar.PoolFactor;
+
+    /// <summary>The passages sent to the LLM: those of the ranked <paramref name="pool"/> past the bar, best first, at most <see cref="TopPassages"/>.</summary>
+    public List<RankedPassage> Sent(IEnumerable<RankedPassage> pool) => Bar.Select(pool, TopPassages);
 }

@@ -1,14 +1,14 @@
 using System.Text;
 using WeChatAi.Core.Data.Knowledge;
 
-namespace WeChatAi.Worker.Knowledge;
+namespace WeChatAi.Core.Knowledge;
 
 /// <summary>
 /// The source line an answer from the knowledge base ends with: <c>参考：《标题》</c> for each distinct source of the
 /// passages it was given (at most <see cref="MaxSources"/>), a source with a web address as a tappable
 /// <c>&lt;a href&gt;</c>. It goes before the AI label, both kept whole in the answer's last part (<see cref="Trailer"/>).
 /// </summary>
-internal static class KnowledgeCitation
+public static class KnowledgeCitation
 {
     public const int MaxSources = 3;
 
@@ -43,6 +43,10 @@ internal static class KnowledgeCitation
 
         return cited == 0 ? null : line.ToString();
     }
+
+    /// <summary>A passage as the exchange keeps it (and the citation reads it): its chunk, source, title, link, BM25 score and match.</summary>
+    public static ExchangePassage Used(RankedPassage p) =>
+        new(p.Passage.ChunkId, p.Passage.SourceId, p.Passage.Title, p.Passage.Url, Math.Round(p.Score, 4), Math.Round(p.Match, 4));
 
     /// <summary>What the answer's last part ends with: the citation line, then the AI label, each on its own line.</summary>
     public static string Trailer(ExchangeKnowledge? knowledge, string label) =>
