@@ -38,6 +38,9 @@ public sealed record CommandReply
     /// <summary>The passive reply hands the user to WeChat's customer-service system (<c>Handoff:Target=wechat-kf</c>).</summary>
     public static CommandReply TransferToCustomerService { get; } = new(null, null, transfers: true);
 
+    /// <summary>An empty passive reply: nothing to say now (a message held for a person, the waiting text sent lately).</summary>
+    public static CommandReply Nothing { get; } = new(null, null);
+
     public bool TransfersToCustomerService { get; }
 
     /// <summary>The passive reply, when the command answers at once.</summary>

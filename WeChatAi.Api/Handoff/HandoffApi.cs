@@ -136,11 +136,15 @@ internal static class HandoffApi
         if (claimed.Count == 0)
         {
             var earlier = await db.HandoffMessages.AsNoTracking().SingleAsync(m => m.AppId == appId && m.Key == key, ct);
-            return earlier.Delivery == HandoffDelivery.Sent
-                ? TypedResults.Ok(HandoffMessageView.From(earlier))
-                : TypedResults.Problem(
-                    "这条回复正在发送，或结果未知，不会再次发送。 A reply with this idempotencyKey is being sent or its outcome is unknown; it is not sent again.",
-                    statusCode: StatusCodes.Status409Conflict);
+            return earlier.Delivery switch
+            {
+                HandoffDelivery.Sent => TypedResults.Ok(HandoffMessageView.From(earlier)),
+                HandoffDelivery.Unknown => Unknown(StatusCodes.Status409Conflict, earlier.Id),
+                _ => TypedResults.Problem(
+                    "这条回复正在发送，不会再次发送。 A reply with this idempotencyKey is being sent; it is not sent again.",
+                    statusCode: StatusCodes.Status409Conflict,
+                    extensions: new Dictionary<string, object?> { ["delivery"] = "sending", ["messageId"] = earlier.Id }),
+            };
         }
 
         var id = claimed[0];
@@ -149,10 +153,11 @@ internal static class HandoffApi
         var detail = new Dictionary<string, string?> { ["session"] = session.Id.ToString(CultureInfo.InvariantCulture), ["message"] = id.ToString(CultureInfo.InvariantCulture) };
         if (result.Unknown)
         {
-            await audit.RecordAsync(http, "handoff.reply.unknown", target, detail, ct);
-            return TypedResults.Problem(
-                "微信没有回应，消息可能已送达；同一个 idempotencyKey 不会再次发送。 WeChat did not answer: the reply may have arrived, and is not sent again under this idempotencyKey.",
-                statusCode: StatusCodes.Status504GatewayTimeout);
+            // Resolved at once, not left "sending": the operator sees it as unknown and decides (a new key sends it again).
+            await db.HandoffMessages.Where(m => m.Id == id && m.Delivery == HandoffDelivery.Sending)
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.Delivery, HandoffDelivery.Unknown), CancellationToken.None);
+            await audit.RecordAsync(http, "handoff.reply.unknown", target, detail, CancellationToken.None);
+            return Unknown(StatusCodes.Status504GatewayTimeout, id);
         }
 
         if (!result.Sent)
@@ -202,6 +207,16 @@ internal static class HandoffApi
         }, ct);
         return TypedResults.Ok(new CloseView(session.Id, now, sent));
     }
+
+    /// <summary>
+    /// No answer from WeChat: the user may have the reply. Never pushed again under its key (a client's automatic retry
+    /// would be a silent second message); the operator, who sees <c>unknown</c>, may send it again with a new key.
+    /// </summary>
+    private static ProblemHttpResult Unknown(int status, long messageId) => TypedResults.Problem(
+        "微信没有回应，这条回复可能已送达（状态：未知），不会用同一个 idempotencyKey 再次发送；如确认用户没有收到，请用新的 idempotencyKey 重新发送。 " +
+        "WeChat did not answer: the reply may have arrived (delivery unknown). It is never sent again under this idempotencyKey; if the user did not get it, send it again with a new one.",
+        statusCode: status,
+        extensions: new Dictionary<string, object?> { ["delivery"] = "unknown", ["messageId"] = messageId });
 
     private static Task<HandoffSession?> OpenSessionAsync(WeChatDbContext db, string appId, string openId, CancellationToken ct) =>
         db.HandoffSessions.AsNoTracking().FirstOrDefaultAsync(s => s.AppId == appId && s.OpenId == openId && s.ClosedAt == null, ct);

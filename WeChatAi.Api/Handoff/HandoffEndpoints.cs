@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using WeChatAi.Api.Conversations;
 using WeChatAi.Api.Handoff;
+using WeChatAi.Core.Handoff;
 
 // In the builder's namespace, like the service defaults' extensions: Program.cs adds and maps it with one line each.
 namespace Microsoft.AspNetCore.Builder;
@@ -17,7 +19,11 @@ public static class HandoffEndpoints
         builder.AddHandoffSessions();
         builder.Services.AddWeChatAccessTokens();
         builder.Services.TryAddSingleton<HandoffDesk>();
-        builder.Services.AddHttpClient<HandoffPusher>();
+        // No retry: a push WeChat may have taken, sent again, is a second message the operator never wrote. One bounded wait.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; the documented way off the defaults' handler.
+        builder.Services.AddHttpClient<HandoffPusher>().RemoveAllResilienceHandlers().ConfigureHttpClient(static (services, client) =>
+            client.Timeout = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<HandoffOptions>>().Value.PushTimeoutSeconds));
+#pragma warning restore EXTEXP0001
         return builder;
     }
 
@@ -33,8 +39,8 @@ public static class HandoffEndpoints
         handoff.MapPost("/{openId}", HandoffApi.TakeAsync).Accepts<TakeBody>(isOptional: true, "application/json").WithName("TakeHandoffSession")
             .WithProblemResponse(StatusCodes.Status400BadRequest).WithProblemResponse(StatusCodes.Status409Conflict);
 
-        // 409: WeChat's 45015/45047 (errcode and text in the problem), another assignee, or the key already in flight;
-        // 502: another refusal from WeChat; 504: no answer from WeChat (the reply may have arrived; not sent again).
+        // 409: WeChat's 45015/45047 (errcode and text in the problem), another assignee, or the key in flight or unknown;
+        // 502: another refusal from WeChat; 504: no answer from WeChat (delivery unknown: never sent again under its key).
         handoff.MapPost("/{openId}/messages", HandoffApi.ReplyAsync).Accepts<ReplyBody>("application/json").WithName("ReplyHandoffSession")
             .WithProblemResponse(StatusCodes.Status400BadRequest).WithProblemResponse(StatusCodes.Status404NotFound)
             .WithProblemResponse(StatusCodes.Status409Conflict).WithProblemResponse(StatusCodes.Status502BadGateway)

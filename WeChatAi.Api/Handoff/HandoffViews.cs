@@ -27,7 +27,7 @@ internal sealed record HandoffListItem(
 }
 
 /// <param name="Author"><c>user</c> or <c>operator</c>.</param>
-/// <param name="Delivery">An operator's: <c>sending</c> (no answer from WeChat yet, or none came) or <c>sent</c>.</param>
+/// <param name="Delivery">An operator's: <c>sending</c> (waiting for WeChat's answer), <c>sent</c>, or <c>unknown</c> (no answer came: the user may have it; send again with a new key if not).</param>
 internal sealed record HandoffMessageView(long Id, string Author, string? Operator, string Text, string? Media, DateTimeOffset At, string? Delivery)
 {
     public static HandoffMessageView From(HandoffMessage m) => new(

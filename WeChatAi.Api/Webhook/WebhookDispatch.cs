@@ -89,7 +89,7 @@ internal sealed class WebhookDispatch(
     // A CLICK has no MsgId: its CreateTime stands in for the job's (WeChat de-duplicates CLICKs by sender and time too).
     private async Task<WebhookAnswer> ClickAsync(ClickEvent click, CancellationToken cancellationToken)
     {
-        var reply = await instant.ForClickAsync(AppId, click.FromUserName, click.EventKey, cancellationToken).ConfigureAwait(false);
+        var reply = await instant.ForClickAsync(AppId, click.FromUserName, click.EventKey, click.CreateTime, cancellationToken).ConfigureAwait(false);
         return reply is { JobContent: { } job }
             ? await AcceptAsync(click.DedupKey, click.FromUserName, click.CreateTime, job, media: null, acknowledge: false, signedQuery: null, cancellationToken).ConfigureAwait(false)
             : WebhookAnswer.Of(reply);
@@ -114,7 +114,7 @@ internal sealed class WebhookDispatch(
         if (result.Outcome == AdmissionOutcome.HandedOff)
         {
             // Held for the operator: recorded (again on WeChat's retry: once per message), answered with nothing or the waiting text.
-            return (await handoff.HoldAsync(AppId, openId, msgId, content, media?.Kind, cancellationToken).ConfigureAwait(false), false);
+            return WebhookAnswer.Of(await handoff.HoldAsync(new HeldMessage(AppId, openId, msgId, content, media?.Kind), cancellationToken).ConfigureAwait(false));
         }
 
         if (texts.ForRefused(result.Outcome) is { } refused)

@@ -71,7 +71,17 @@ public sealed class HandoffOptions : IValidatableObject
     [Range(1, 600, ErrorMessage = "Handoff:SweepSeconds must be between 1 and 600.")]
     public int SweepSeconds { get; set; } = 15;
 
+    /// <summary>How long an operator's push waits for WeChat's answer (no retry: WeChat may have taken it); then it is <c>unknown</c>.</summary>
+    [Range(1, 60, ErrorMessage = "Handoff:PushTimeoutSeconds must be between 1 and 60.")]
+    public int PushTimeoutSeconds { get; set; } = 10;
+
     public bool KeepsSessions => Enabled && Target == ConsoleTarget;
+
+    /// <summary>
+    /// When a reply still <c>sending</c> belongs to a request that died (the sweep marks it <c>unknown</c>): past two
+    /// pushes (a token renewal's) and the token fetch's own bound (the HTTP defaults' 30 s), with room.
+    /// </summary>
+    public TimeSpan SendingGivenUpAfter => TimeSpan.FromSeconds((2 * PushTimeoutSeconds) + 90);
 
     /// <summary>Parsed once validated; always open when <see cref="OpeningHours"/> is empty.</summary>
     public OpeningHours Hours() => Handoff.OpeningHours.Parse(OpeningHours, TimeZone);

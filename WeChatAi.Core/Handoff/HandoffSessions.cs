@@ -83,6 +83,58 @@ public sealed class HandoffSessions(IServiceScopeFactory scopes, IConnectionMult
             """, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Makes the account's markers agree with its open rows (the worker's sweep): a marker the open path failed to write
+    /// (Redis away between the row and the marker) is written again, one left after its row closed is removed. Cheap:
+    /// one HGETALL per shard (the hashes are known by number, no SCAN) and the open rows (a partial index).
+    /// </summary>
+    public async Task<(int Restored, int Removed)> ReconcileAsync(string appId, CancellationToken cancellationToken)
+    {
+        var redisDb = redis.GetDatabase();
+
+        // Redis first: a marker is written only after its row opened, so one seen here whose row is not open in the read
+        // that follows is stale (not a session opening meanwhile).
+        var markers = await Task.WhenAll(shards.All.Select(shard => redisDb.HashGetAllAsync(HandoffKeys.Open(shard, appId)))).ConfigureAwait(false);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
+        var open = await db.HandoffSessions.AsNoTracking().Where(s => s.AppId == appId && s.ClosedAt == null)
+            .ToDictionaryAsync(s => s.OpenId, s => s.Id, cancellationToken).ConfigureAwait(false);
+
+        var marked = markers.SelectMany(hash => hash).ToDictionary(m => m.Name.ToString(), m => (long)m.Value, StringComparer.Ordinal);
+        var restored = open.Where(o => !marked.TryGetValue(o.Key, out var id) || id != o.Value).ToList();
+        foreach (var (openId, id) in restored)
+        {
+            await redisDb.HashSetAsync(HandoffKeys.Open(shards.Of(openId), appId), openId, id).ConfigureAwait(false);
+        }
+
+        var stale = marked.Where(m => !open.ContainsKey(m.Key)).ToList();
+        if (restored.Count > 0)
+        {
+            // A session closed between the read above and its marker written again: its close's HDEL may have gone first.
+            var ids = restored.Select(r => r.Value).ToList();
+            stale.AddRange(await db.HandoffSessions.AsNoTracking().Where(s => ids.Contains(s.Id) && s.ClosedAt != null)
+                .Select(s => new KeyValuePair<string, long>(s.OpenId, s.Id)).ToListAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        var removed = 0;
+        foreach (var (openId, id) in stale)
+        {
+            removed += await RemoveMarkerAsync(redisDb, appId, openId, id).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return (restored.Count, removed);
+    }
+
+    // Only if it still names that session: a new one may have opened and written its own since.
+    private async Task<bool> RemoveMarkerAsync(IDatabase db, string appId, string openId, long sessionId)
+    {
+        var key = HandoffKeys.Open(shards.Of(openId), appId);
+        var transaction = db.CreateTransaction();
+        transaction.AddCondition(Condition.HashEqual(key, openId, sessionId));
+        _ = transaction.HashDeleteAsync(key, openId);
+        return await transaction.ExecuteAsync().ConfigureAwait(false);
+    }
+
     private static Task<HandoffSession?> OpenSessionAsync(WeChatDbContext db, string appId, string openId, CancellationToken cancellationToken) =>
         db.HandoffSessions.FirstOrDefaultAsync(s => s.AppId == appId && s.OpenId == openId && s.ClosedAt == null, cancellationToken);
 }

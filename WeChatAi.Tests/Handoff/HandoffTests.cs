@@ -10,6 +10,7 @@ using WeChatAi.Core.Data;
 using WeChatAi.Core.Handoff;
 using WeChatAi.Core.WeChat;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Tests.Worker;
 using WeChatAi.Worker.Handoff;
 
 namespace WeChatAi.Tests.Handoff;
@@ -176,7 +177,8 @@ public sealed class HandoffTests(PostgresServer postgres)
         var settings = new HandoffOptions();
         var sweep = new HandoffSweep(
             scopes, new HandoffSessions(scopes, app.Harness.Connection, TestShards.Default), app.Harness.Connection, TestShards.Default,
-            services.GetRequiredService<IHttpClientFactory>(), new StaticMonitor(settings), clock, NullLogger<HandoffSweep>.Instance);
+            services.GetRequiredService<IHttpClientFactory>(), new StaticMonitor(settings), Options.Create(new WeChatOptions { AppId = WorkerHarness.AppId }),
+            clock, NullLogger<HandoffSweep>.Instance);
         await sweep.SweepAsync(TestContext.Current.CancellationToken);
 
         await app.Harness.WaitUntilAsync(() => app.PushesOf(user, settings.IdleText) == 1, "the idle text is pushed");
@@ -215,6 +217,125 @@ public sealed class HandoffTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.Conflict, takeOver);
         Assert.Contains("passive", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, app.Harness.Llm.Calls);
+    }
+
+    [Fact]
+    public async Task During_a_session_every_message_reaches_the_operator_commands_still_answer_and_keyword_rules_and_the_AI_are_held()
+    {
+        await using var app = await HandoffApp.StartAsync(postgres);
+        const string user = "oEvery";
+        var (created, _) = await HandoffApp.AdminAsync(app.A, HttpMethod.Post, "/api/admin/keywords",
+            JsonSerializer.Serialize(new { matchType = "exact", pattern = "营业时间", reply = "每天 9:00–18:00 营业。", enabled = true, priority = 0 }));
+        Assert.Equal(HttpStatusCode.Created, created);
+        await app.Harness.WaitUntilAsync(
+            () => app.A.Output.Contains("(version 1).", StringComparison.Ordinal) && app.B.Output.Contains("(version 1).", StringComparison.Ordinal),
+            "the replicas load the keyword rule", TimeSpan.FromSeconds(10));
+        Assert.Equal("每天 9:00–18:00 营业。", await HandoffApp.SendAsync(app.A, "oRule", 1, "营业时间")); // the rule answers a user not with a person
+
+        Assert.Equal(HandoffApp.StartText, await HandoffApp.SendAsync(app.A, user, 1, "转人工"));
+        var quota = await HandoffApp.SendAsync(app.A, user, 2, "额度"); // the user's own account: answered, and recorded
+        Assert.NotEqual(HandoffApp.WaitingText, quota);
+        Assert.NotEqual(HandoffApp.Success, quota);
+        Assert.Equal(HandoffApp.WaitingText, await HandoffApp.SendAsync(app.A, user, 3, "营业时间")); // the person answers, not the rule
+        Assert.Equal(HandoffApp.Success, await HandoffApp.SendAsync(app.A, user, 3, "营业时间")); // WeChat's retry: recorded once
+        Assert.Equal(HandoffApp.Success, await HandoffApp.SendAsync(app.A, user, 4, "新对话")); // no reset of the AI's memory: held
+        Assert.Equal(HandoffApp.Success, await HandoffApp.SendAsync(app.A, user, 5, "继续"));
+        Assert.Equal(HandoffApp.StartText, await HandoffApp.SendAsync(app.B, user, 6, "转人工")); // asked again: the operator sees it
+        Assert.Contains("关于本服务", await HandoffApp.ClickAsync(app.B, user, "about", 1714037200), StringComparison.Ordinal);
+        Assert.Equal(HandoffApp.Success, await HandoffApp.ClickAsync(app.B, user, "营业时间", 1714037201));
+
+        var (_, session) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, $"/api/admin/handoff/{user}");
+        var messages = session.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(["额度", "营业时间", "新对话", "继续", "转人工", "about", "营业时间"], messages.Select(m => m.GetProperty("text").GetString()));
+        Assert.Equal([null, null, null, null, null, "menu", "menu"], messages.Select(m => m.GetProperty("media").GetString()));
+        Assert.All(messages, m => Assert.Equal("user", m.GetProperty("author").GetString()));
+        Assert.Equal(0, app.Harness.Llm.Calls);
+        Assert.Equal(0, await app.Harness.Db.JobCountAsync()); // nothing went to the worker (新对话's job included)
+        Assert.Empty(app.Harness.WeChat.MessagesTo(user));
+
+        // Handed back: the rule answers again.
+        Assert.Equal(HttpStatusCode.OK, (await HandoffApp.AdminAsync(app.A, HttpMethod.Post, $"/api/admin/handoff/{user}/close")).Status);
+        Assert.Equal("每天 9:00–18:00 营业。", await HandoffApp.SendAsync(app.A, user, 7, "营业时间"));
+    }
+
+    [Fact]
+    public async Task The_sweep_writes_a_lost_marker_again_and_removes_one_that_outlived_its_session()
+    {
+        await using var app = await HandoffApp.StartAsync(postgres);
+        const string user = "oLost";
+        var redis = app.Harness.Db;
+        var marker = HandoffKeys.Open(TestShards.Of(user), WorkerHarness.AppId);
+        Assert.Equal(HandoffApp.StartText, await HandoffApp.SendAsync(app.A, user, 1, "转人工"));
+        var sessionId = (long)await redis.HashGetAsync(marker, user);
+
+        // Redis lost the marker (as if it was away between the row and the marker): the sweep writes it again.
+        Assert.True(await redis.HashDeleteAsync(marker, user));
+        await app.Harness.WaitUntilAsync(async () => await redis.HashExistsAsync(marker, user), "the sweep writes the marker again");
+        Assert.Equal(sessionId, (long)await redis.HashGetAsync(marker, user));
+        Assert.Equal(HandoffApp.WaitingText, await HandoffApp.SendAsync(app.A, user, 2, "有人吗"));
+        Assert.Equal(0, app.Harness.Llm.Calls);
+
+        // A marker left after its session closed, and one with no session at all: removed; the AI answers again.
+        Assert.Equal(HttpStatusCode.OK, (await HandoffApp.AdminAsync(app.A, HttpMethod.Post, $"/api/admin/handoff/{user}/close")).Status);
+        Assert.False(await redis.HashExistsAsync(marker, user));
+        await redis.HashSetAsync(marker, user, sessionId);
+        var ghost = HandoffKeys.Open(TestShards.Of("oGhost"), WorkerHarness.AppId);
+        await redis.HashSetAsync(ghost, "oGhost", 987654);
+        await app.Harness.WaitUntilAsync(
+            async () => !await redis.HashExistsAsync(marker, user) && !await redis.HashExistsAsync(ghost, "oGhost"), "the sweep removes the stale markers");
+        Assert.Equal(HandoffApp.Success, await HandoffApp.SendAsync(app.A, user, 3, "现在呢"));
+        await app.Harness.WaitUntilAsync(() => app.PushesOf(user, "答复：现在呢") == 1, "the AI answers once the stale marker is gone");
+        Assert.Equal(0, app.LlmCallsFor("有人吗"));
+    }
+
+    [Fact]
+    public async Task A_reply_WeChat_never_answers_becomes_unknown_is_never_pushed_again_under_its_key_and_may_be_sent_with_a_new_one()
+    {
+        await using var app = await HandoffApp.StartAsync(postgres, new Dictionary<string, string?> { ["Handoff__PushTimeoutSeconds"] = "2" }, new Dictionary<string, string?>());
+        const string user = "oSilent";
+        Assert.Equal(HandoffApp.StartText, await HandoffApp.SendAsync(app.A, user, 1, "转人工"));
+
+        app.Harness.WeChat.SendDelay = TimeSpan.FromHours(1); // WeChat takes the request and never answers
+        var started = DateTimeOffset.UtcNow;
+        var (status, problem) = await HandoffApp.AdminAsync(app.A, HttpMethod.Post, $"/api/admin/handoff/{user}/messages", HandoffApp.Reply("请提供订单号", "silent-1"));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, status);
+        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(15), "Handoff:PushTimeoutSeconds bounds the wait (no retries)");
+        Assert.Equal("unknown", problem.GetProperty("delivery").GetString());
+
+        var (_, session) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, $"/api/admin/handoff/{user}");
+        var reply = Assert.Single(session.GetProperty("messages").EnumerateArray(), m => m.GetProperty("author").GetString() == "operator");
+        Assert.Equal("unknown", reply.GetProperty("delivery").GetString());
+
+        // WeChat answers again; the same key (a double click, the console's retry) still pushes nothing: 409, unknown.
+        app.Harness.WeChat.SendDelay = TimeSpan.Zero;
+        var (again, againProblem) = await HandoffApp.AdminAsync(app.B, HttpMethod.Post, $"/api/admin/handoff/{user}/messages", HandoffApp.Reply("请提供订单号", "silent-1"));
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Equal("unknown", againProblem.GetProperty("delivery").GetString());
+        Assert.Equal(0, app.PushesOf(user, "请提供订单号"));
+
+        // The operator decides to send it again: a new key.
+        var (resent, message) = await HandoffApp.AdminAsync(app.B, HttpMethod.Post, $"/api/admin/handoff/{user}/messages", HandoffApp.Reply("请提供订单号", "silent-2"));
+        Assert.Equal(HttpStatusCode.OK, resent);
+        Assert.Equal("sent", message.GetProperty("delivery").GetString());
+        Assert.Equal(1, app.PushesOf(user, "请提供订单号"));
+
+        // A request that died mid-push left its row "sending": the worker's sweep makes it unknown.
+        await using (var db = new WeChatDbContext(new DbContextOptionsBuilder<WeChatDbContext>().UseNpgsql(app.Harness.Database + ";Pooling=false").Options))
+        {
+            var sessionId = session.GetProperty("session").GetProperty("sessionId").GetInt64();
+            var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO handoff_messages ("SessionId", "AppId", "OpenId", "Key", "Operator", "Text", "At", "Delivery")
+                VALUES ({sessionId}, {WorkerHarness.AppId}, {user}, 'op:crashed', '张三', '崩溃前的回复', {at}, 'Sending')
+                """, TestContext.Current.CancellationToken);
+        }
+
+        await app.Harness.WaitUntilAsync(async () =>
+        {
+            var (_, view) = await HandoffApp.AdminAsync(app.A, HttpMethod.Get, $"/api/admin/handoff/{user}");
+            return view.GetProperty("messages").EnumerateArray()
+                .Any(m => m.GetProperty("text").GetString() == "崩溃前的回复" && m.GetProperty("delivery").GetString() == "unknown");
+        }, "the sweep marks the dead request's reply unknown");
     }
 
     private sealed class StaticMonitor(HandoffOptions value) : IOptionsMonitor<HandoffOptions>

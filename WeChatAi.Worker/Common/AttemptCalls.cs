@@ -22,12 +22,19 @@ internal sealed record AttemptStart(RedisValue TurnEntry, DeadLetterRetry? Retry
 
     /// <summary>The conversation memory's last entries to read (0: none).</summary>
     public int MemoryEntries { get; init; }
+
+    /// <summary>Whether to look for the user in the open handoff sessions first (the job's first start; not for a notice).</summary>
+    public bool ChecksHandoff { get; init; }
 }
 
 /// <param name="Attempt">The attempt's number.</param>
 /// <param name="ShowsTyping">The typing markers are this attempt's: it sends WeChat's typing command.</param>
 /// <param name="Memory">The memory's last entries (oldest first), read when the job had no answer yet.</param>
-internal sealed record StartedAttempt(int Attempt, bool ShowsTyping, RedisValue[] Memory);
+internal sealed record StartedAttempt(int Attempt, bool ShowsTyping, RedisValue[] Memory)
+{
+    /// <summary>The user is with a person (<see cref="AttemptStart.ChecksHandoff"/>): the job is held, not attempted.</summary>
+    public static StartedAttempt HandedOff { get; } = new(0, false, []);
+}
 
 /// <summary>A question and its answer for the conversation memory, as the memory stores them, with its cap and expiry.</summary>
 internal sealed record RememberedTurn(string Question, string Answer, int MaxEntries, TimeSpan Ttl);

@@ -1,7 +1,10 @@
--- JobState.StartAsync, an attempt's first call (one round trip for what took six): is it the job's turn, the attempt
--- counted, the user's budget reset, the typing markers set, the memory read. Returns {'wait'} when an older entry of
--- the user is unfinished (entry '' skips the check: a later attempt of a job whose turn came), else {'go', the job's
--- hash (HGETALL), 1 if this attempt shows typing, the memory's last memoryCount entries}.
+-- JobState.StartAsync, an attempt's first call (one round trip for what took six): is the user with a person, is it the
+-- job's turn, the attempt counted, the user's budget reset, the typing markers set, the memory read. Returns {'held'}
+-- when the user's field is in the shard's open handoff sessions (handoffField '' skips the check: a notice, or a later
+-- start of a job checked already; JobAttempt asks again just before the LLM call), touching nothing; {'wait'} when an
+-- older entry of the user is unfinished (entry '' skips the check: a later attempt of a job whose turn came), else
+-- {'go', the job's hash (HGETALL), 1 if this attempt shows typing, the memory's last memoryCount entries}.
+if handoffField ~= '' and redis.call('HEXISTS', handoff, handoffField) == 1 then return {'held'} end
 if entry ~= '' then
   local oldest = redis.call('ZRANGE', turns, 0, 0)[1]
   if oldest and oldest ~= entry then return {'wait'} end

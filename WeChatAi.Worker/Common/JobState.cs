@@ -5,6 +5,7 @@ using WeChatAi.Core.Redis;
 using System.Text.Json.Serialization;
 using WeChatAi.Core.Data;
 using WeChatAi.Core.Data.Knowledge;
+using WeChatAi.Core.Handoff;
 using WeChatAi.Core.Memory;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
@@ -80,7 +81,8 @@ internal sealed class JobState
     public string? TakenOverParts => _fields.GetValueOrDefault("prefix");
 
     /// <summary>
-    /// Starts an attempt in one call: unless <see cref="AttemptStart.TurnEntry"/> is null, checks the job is its user's
+    /// Starts an attempt in one call: with <see cref="AttemptStart.ChecksHandoff"/>, finds the user handed to a person
+    /// (<see cref="StartedAttempt.HandedOff"/>, nothing else done); unless <see cref="AttemptStart.TurnEntry"/> is null, checks the job is its user's
     /// oldest unfinished entry (null when it is not: the caller waits for its turn); counts the attempt (a job retried
     /// from a dead letter starts counting again from 1) and loads what earlier attempts stored; writes the
     /// <see cref="UnwrittenMarks"/>; and, as <paramref name="start"/> asks, resets the user's budget, sets the typing
@@ -96,6 +98,8 @@ internal sealed class JobState
             ReplyKeys.Budget(Shard, job.AppId, job.OpenId),
             WorkerKeys.Typing(Shard, job.AppId, job.OpenId),
             MemoryKeys.Memory(Shard, job.AppId, job.OpenId),
+            HandoffKeys.Open(Shard, job.AppId),
+            start.ChecksHandoff ? job.OpenId : "",
             start.TurnEntry.IsNull ? RedisValue.EmptyString : start.TurnEntry,
             (long)ActiveTtl.TotalMilliseconds,
             retry?.DeadLetterId ?? "",
@@ -107,9 +111,12 @@ internal sealed class JobState
             (long)start.TypingShown.TotalMilliseconds,
             start.MemoryEntries,
             marks)))!;
-        if ((string?)reply[0] == "wait")
+        switch ((string?)reply[0])
         {
-            return null;
+            case "wait":
+                return null;
+            case "held":
+                return StartedAttempt.HandedOff;
         }
 
         _marks.RemoveRange(0, marks.Count);
@@ -343,6 +350,7 @@ internal sealed class JobState
     private static RedisScript<TCall> Load<TCall>(string name, string? library = null) =>
         RedisScript.Load<TCall>(typeof(JobState), $"JobState.{name}.lua", library: library);
 
+    /// <param name="HandoffField">The user's OpenID, to hold the job if it is in <paramref name="Handoff"/> ('' for no check).</param>
     /// <param name="Entry">The stream entry whose turn to check ('' for none).</param>
     /// <param name="RetryOf">For a job retried from a dead letter, the dead letter's id ('' otherwise), with the answer and
     /// the taken-over parts it kept ('' for none).</param>
@@ -351,8 +359,8 @@ internal sealed class JobState
     /// <param name="MemoryCount">0: the memory is not read.</param>
     /// <param name="Marks">The unwritten part markers (field, value pairs).</param>
     private sealed record StartCall(
-        RedisKey Job, RedisKey Turns, RedisKey Budget, RedisKey TypingKey, RedisKey MemoryKey,
-        RedisValue Entry, long TtlMs, string RetryOf, string Answer, string TakenOverParts,
+        RedisKey Job, RedisKey Turns, RedisKey Budget, RedisKey TypingKey, RedisKey MemoryKey, RedisKey Handoff,
+        string HandoffField, RedisValue Entry, long TtlMs, string RetryOf, string Answer, string TakenOverParts,
         long ReceivedAt, int BudgetMessages, long BudgetTtlMs, long TypingMs, int MemoryCount, IReadOnlyList<RedisValue> Marks);
 
     /// <param name="Reasoning">The reasoning summary ('' for none).</param>

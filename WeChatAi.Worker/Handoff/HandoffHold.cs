@@ -10,8 +10,9 @@ namespace WeChatAi.Worker.Handoff;
 
 /// <summary>
 /// A job of a user handed to a person (a message queued before the session opened, or an operator's takeover while it
-/// ran) never reaches the LLM: the pipeline asks <see cref="IsHeldAsync"/> at the job's start and the attempt again just
-/// before the LLM call; a held job is recorded for the operator, its charge given back, and acknowledged.
+/// ran) never reaches the LLM: the job's first start finds the user's marker in the same script call
+/// (<c>JobState.Start.lua</c>) and the attempt asks <see cref="IsHeldAsync"/> again just before the LLM call; a held
+/// job is recorded for the operator, its charge given back, and acknowledged.
 /// </summary>
 internal sealed class HandoffHold(IConnectionMultiplexer redis, HandoffSessions sessions, QuotaGiveBack giveBack)
 {

@@ -10,6 +10,7 @@ using WeChatAi.Core.Data.Handoff;
 using WeChatAi.Core.Handoff;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Redis;
+using WeChatAi.Core.WeChat;
 
 namespace WeChatAi.Worker.Handoff;
 
@@ -18,6 +19,7 @@ namespace WeChatAi.Worker.Handoff;
 /// the AI (the user told with <c>Handoff:IdleText</c>, a notice job the pipeline pushes within the user's budget), and
 /// <c>Handoff:NotifyWebhookUrl</c> told once per session when a user has waited <c>Handoff:NotifyAfterSeconds</c>
 /// for a first reply. Each step is a conditional update in PostgreSQL, so several workers sweep without doing it twice.
+/// First, the Redis markers are made to agree with the open rows (<see cref="HandoffSessions.ReconcileAsync"/>).
 /// </summary>
 internal sealed partial class HandoffSweep(
     IServiceScopeFactory scopes,
@@ -26,6 +28,7 @@ internal sealed partial class HandoffSweep(
     JobShards shards,
     IHttpClientFactory http,
     IOptionsMonitor<HandoffOptions> options,
+    IOptions<WeChatOptions> weChat,
     TimeProvider time,
     ILogger<HandoffSweep> logger) : BackgroundService
 {
@@ -56,8 +59,19 @@ internal sealed partial class HandoffSweep(
     {
         var settings = options.CurrentValue;
         var now = time.GetUtcNow();
+        var (restored, removed) = await sessions.ReconcileAsync(weChat.Value.AppId!, cancellationToken);
+        if (restored + removed > 0)
+        {
+            LogReconciled(logger, restored, removed);
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WeChatDbContext>();
+        // A reply whose request died mid-push (the API stopped): unknown, as a push WeChat never answered.
+        var givenUp = now - settings.SendingGivenUpAfter;
+        await db.HandoffMessages.Where(m => m.Delivery == HandoffDelivery.Sending && m.At < givenUp)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Delivery, HandoffDelivery.Unknown), cancellationToken);
+
         var idleSince = now.AddMinutes(-settings.IdleMinutes);
         var idle = await db.HandoffSessions.AsNoTracking().Where(s => s.ClosedAt == null && s.LastActivityAt < idleSince).ToListAsync(cancellationToken);
         foreach (var session in idle)
@@ -110,6 +124,9 @@ internal sealed partial class HandoffSweep(
             LogNotifyFailed(logger, ex, session.Id);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff markers repaired: {Restored} open session(s) had none in Redis, {Removed} marker(s) outlived their session")]
+    private static partial void LogReconciled(ILogger logger, int restored, int removed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The handoff sweep failed; trying again at the next pass")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

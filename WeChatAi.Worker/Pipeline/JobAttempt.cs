@@ -22,7 +22,7 @@ namespace WeChatAi.Worker.Pipeline;
 internal sealed record AttemptResult(AiJob Job, StoredAnswer Answer, DeliveryOutcome Outcome, bool EndsTyping);
 
 /// <summary>
-/// One attempt at a job: started (<see cref="StartAsync"/>: the turn, the budget, typing and memory in one call), the
+/// One attempt at a job: started (<see cref="StartAsync"/>: handoff, the turn, the budget, typing and memory in one call), the
 /// answer (from the LLM between the content-safety checks of the question and the answer, or the one an earlier
 /// attempt stored), stored with the turn remembered and the first part claimed in one call, split into WeChat-sized
 /// parts and delivered (pushed, or stored for the passive reply).
@@ -42,7 +42,10 @@ internal sealed class JobAttempt(
     IOptions<WeChatOptions> weChatOptions,
     IOptionsMonitor<ComplianceOptions> compliance)
 {
-    /// <summary>The attempt's first call; null when the job's turn has not come (<paramref name="turnEntry"/> given: an older message of the user is unfinished).</summary>
+    /// <summary>
+    /// The attempt's first call; null when the job's turn has not come (<paramref name="turnEntry"/> given: an older
+    /// message of the user is unfinished); <see cref="HandedOffException"/> when, at the job's first start, the user is with a person.
+    /// </summary>
     public async Task<StartedAttempt?> StartAsync(AiJob job, JobState state, RedisValue turnEntry, DeadLetterRetry? retry)
     {
         var start = new AttemptStart(turnEntry, retry);
@@ -56,14 +59,17 @@ internal sealed class JobAttempt(
         var voice = job.Media is { Kind: JobMedia.Voice };
         var isReset = !voice && JobCommands.IsReset(job.Content);
         var types = !voice && await TypesAsync(job, isReset);
-        return await state.StartAsync(job, start with
+        var started = await state.StartAsync(job, start with
         {
+            // Queued before the user was handed to a person: held at the first start, in the same call (no HEXISTS of its own).
+            ChecksHandoff = !turnEntry.IsNull,
             // Each job is a user message: WeChat's 48-hour budget starts again from it.
             BudgetMessages = budget.Messages,
             BudgetWindowLeft = budget.WindowLeft(job),
             TypingShown = types ? TypingIndicator.ShownFor : TimeSpan.Zero,
             MemoryEntries = isReset ? 0 : memory.EntriesToRead,
         });
+        return ReferenceEquals(started, StartedAttempt.HandedOff) ? throw new HandedOffException() : started;
     }
 
     public async Task<AttemptResult> RunAsync(AiJob job, JobState state, StartedAttempt started, CancellationToken cancellationToken)

@@ -62,13 +62,8 @@ internal sealed partial class JobPipeline(
         // Attempts of this loop whose failure Redis could not record: they ended here, their worker was not cut off.
         var unrecorded = 0;
 
-        // Checked by the first attempt's start; later attempts run on the turn the job already has.
+        // Checked by the first attempt's start (with the handoff marker); later attempts run on the turn the job already has.
         var turnEntry = entryId;
-        if (await handoff.IsHeldAsync(job))
-        {
-            await handoff.HoldAsync(shard, entryId, job, state); // queued before the user was handed to a person: no LLM
-            return;
-        }
 
         while (true)
         {
@@ -100,6 +95,7 @@ internal sealed partial class JobPipeline(
             }
             catch (HandedOffException)
             {
+                // Queued before the user was handed to a person (found by the first start), or taken over before the LLM call.
                 await handoff.HoldAsync(shard, entryId, job, state);
                 return;
             }

@@ -36,8 +36,14 @@ public sealed class HandoffMessage
 
 public enum HandoffDelivery
 {
-    /// <summary>Claimed by a request that is pushing it (or died doing so).</summary>
+    /// <summary>Claimed by a request that is pushing it (or died doing so: the worker's sweep makes it <see cref="Unknown"/>).</summary>
     Sending,
     Sent,
     Refused,
+
+    /// <summary>
+    /// WeChat gave no answer (or the request died mid-push): the user may have it. Never pushed again under its key; the
+    /// operator decides whether to send it again with a new one.
+    /// </summary>
+    Unknown,
 }

@@ -35,6 +35,9 @@ internal static class HandoffModel
             message.Property(m => m.Delivery).HasConversion<string>().HasMaxLength(16);
             message.HasIndex(m => new { m.AppId, m.Key }).IsUnique();
             message.HasIndex(m => new { m.SessionId, m.Id });
+
+            // The sweep's look for replies left "sending" by a request that died: only those rows, however long the history.
+            message.HasIndex(m => m.At).HasFilter("\"Delivery\" = 'Sending'");
             message.HasOne<HandoffSession>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
     }

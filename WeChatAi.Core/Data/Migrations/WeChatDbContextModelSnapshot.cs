@@ -623,6 +623,9 @@ namespace WeChatAi.Core.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At")
+                        .HasFilter("\"Delivery\" = 'Sending'");
+
                     b.HasIndex("AppId", "Key")
                         .IsUnique();
 
