@@ -11,7 +11,7 @@ namespace WeChatAi.Admin.Api;
 /// operator (<c>X-Admin-Operator</c>, the audit's actor); the key is added by the client's configuration. A refusal
 /// or an unreachable API is an <see cref="AdminApiException"/> carrying the API's message.
 /// </summary>
-public sealed class AdminApi(HttpClient http, AuthenticationStateProvider authentication)
+public sealed partial class AdminApi(HttpClient http, AuthenticationStateProvider authentication)
 {
     public const string OperatorHeader = "X-Admin-Operator";
 
