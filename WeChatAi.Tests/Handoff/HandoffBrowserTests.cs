@@ -34,6 +34,9 @@ public sealed partial class HandoffBrowserTests(AppHostFixture fixture)
         var openId = await chat.OpenIdAsync();
         await user.ClickAsync("#follow");
         await Expect(user.Locator(".bubble.reply").Last).ToHaveTextAsync(new WeChatOptions().WelcomeText);
+        var before = "人工之前的问题 " + suffix;
+        await chat.SendAsync(before);
+        await Expect(user.Locator(".bubble.push").Last).ToContainTextAsync("【模拟AI】", Answered);
 
         // Operator A on the Inbox, the chime turned on with a click (browsers play no sound before one).
         await using var a = await ConsoleBrowser.SignedInAsync(fixture);
@@ -63,6 +66,10 @@ public sealed partial class HandoffBrowserTests(AppHostFixture fixture)
         await row.ClickAsync();
         await Expect(console.Locator("#handoff-state")).ToContainTextAsync("人工处理中");
         await Expect(console.Locator(".handoff-line")).ToContainTextAsync("用户请求人工");
+        // The whole conversation: the AI's turn before the session, then the session's opening.
+        await Expect(console.Locator("#handoff-transcript .exchange-question", new() { HasText = before })).ToBeVisibleAsync();
+        Assert.True(await console.Locator("#handoff-transcript > *").EvaluateAllAsync<bool>(
+            "lines => lines.findIndex(l => l.matches('.turn[data-exchange]')) < lines.findIndex(l => l.matches('.handoff-line'))"));
         await console.ClickAsync("#take-over");
         await Expect(console.Locator("#handoff-assignee")).ToHaveTextAsync("admin");
         await Expect(console.Locator("#reply-window")).ToHaveAttributeAsync("data-open", "true");
@@ -122,7 +129,7 @@ public sealed partial class HandoffBrowserTests(AppHostFixture fixture)
         await Expect(console.Locator("#reply-left")).ToHaveTextAsync(new WeChatOptions().MessageBudget.ToString(CultureInfo.InvariantCulture));
         await console.ClickAsync("#reply-send");
         await Expect(user.Locator(".bubble.push", new() { HasText = refused })).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-        await Expect(user.Locator(".bubble.push", new() { HasText = "【模拟AI】" })).ToHaveCountAsync(0);
+        await Expect(user.Locator(".bubble.push", new() { HasText = "【模拟AI】" })).ToHaveCountAsync(1);
         Assert.Equal(llmCalls, await LlmCallsAsync());
 
         // A hands back: the end text reaches the user, and the next question gets the AI's answer.
@@ -135,6 +142,7 @@ public sealed partial class HandoffBrowserTests(AppHostFixture fixture)
         await chat.SendAsync(question);
         var answer = user.Locator(".bubble.push", new() { HasText = "【模拟AI】" });
         await Expect(answer.Last).ToContainTextAsync(question, Answered);
+        await Expect(answer).ToHaveCountAsync(2);
         Assert.True(await LlmCallsAsync() > llmCalls);
 
         // From the user's conversation, B takes the user over (no session now: one opens) and lands in the session view.
@@ -143,6 +151,7 @@ public sealed partial class HandoffBrowserTests(AppHostFixture fixture)
         await Expect(other).ToHaveURLAsync(new Regex("/inbox/"));
         await Expect(other.Locator("#handoff-assignee")).ToHaveTextAsync(AppHostFixture.SecondOperator);
         await Expect(other.Locator(".handoff-line").Last).ToContainTextAsync(AppHostFixture.SecondOperator + " 接管了对话");
+        await Expect(other.Locator("#handoff-transcript .exchange-question", new() { HasText = question })).ToBeVisibleAsync();
         await other.ClickAsync("#hand-back");
         await other.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "结束 Hand back" }).ClickAsync();
         await Expect(other.Locator("#handoff-state")).ToContainTextAsync("AI 回答中");

@@ -8,26 +8,25 @@ public sealed record HandoffTranscript(DateTimeOffset At, ExchangeView? Exchange
     /// <summary>WeChat accepts customer-service messages for 48 hours after the user's last message.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(48);
 
-    /// <summary>Everything in time order: the user's exchanges with the AI around the session and the session's messages.</summary>
-    public static List<HandoffTranscript> Merge(IReadOnlyList<ExchangeView> exchanges, HandoffView session)
+    /// <summary>Everything in time order: the user's exchanges with the AI around the session (if any) and the session's messages.</summary>
+    public static List<HandoffTranscript> Merge(IReadOnlyList<ExchangeView> exchanges, HandoffView? session)
     {
         ArgumentNullException.ThrowIfNull(exchanges);
-        ArgumentNullException.ThrowIfNull(session);
-        var s = session.Session;
-        var lines = new List<HandoffTranscript>
+        var lines = new List<HandoffTranscript>();
+        if (session is { Session: var s })
         {
-            new(s.OpenedAt, null, null, s.OpenedBy is { } by ? $"{by} 接管了对话 took the user over" : "用户请求人工 The user asked for a person"),
-        };
-        if (session.ClosedAt is { } closed)
-        {
-            lines.Add(new(closed, null, null, $"已交还 AI Handed back ({session.CloseReason}{(session.ClosedBy is { } who ? " · " + who : "")})"));
+            lines.Add(new(s.OpenedAt, null, null, s.OpenedBy is { } by ? $"{by} 接管了对话 took the user over" : "用户请求人工 The user asked for a person"));
+            lines.AddRange(session.Messages.Select(m => new HandoffTranscript(m.At, null, m, null)));
+            if (session.ClosedAt is { } closed)
+            {
+                lines.Add(new(closed, null, null, $"已交还 AI Handed back ({session.CloseReason}{(session.ClosedBy is { } who ? " · " + who : "")})"));
+            }
         }
 
+        // At the same instant, the session's opening or closing line comes first.
         return
         [
-            .. exchanges.Select(e => new HandoffTranscript(e.ReceivedAt, e, null, null))
-                .Concat(session.Messages.Select(m => new HandoffTranscript(m.At, null, m, null)))
-                .Concat(lines)
+            .. exchanges.Select(e => new HandoffTranscript(e.ReceivedAt, e, null, null)).Concat(lines)
                 .OrderBy(l => l.At).ThenBy(l => l.Line is null ? 1 : 0),
         ];
     }
