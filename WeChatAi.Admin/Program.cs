@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.AddAdminApi();
 builder.AddConsoleUi();
 builder.AddConsoleSignIn();
+builder.AddInbox();
 
 var app = builder.Build();
 

@@ -72,10 +72,13 @@ internal sealed class ConsoleBrowser(IPlaywright playwright, IBrowser browser, I
     public Task SignInAsync(AppHostFixture fixture) => SignInAsync(fixture.App);
 
     /// <inheritdoc cref="SignInAsync(AppHostFixture)"/>
-    public async Task SignInAsync(DistributedApplication app)
+    public async Task SignInAsync(DistributedApplication app) => await SignInAsync("admin", await PasswordAsync(app));
+
+    /// <summary>Signs in as <paramref name="name"/> and waits for the overview on its circuit.</summary>
+    public async Task SignInAsync(string name, string password)
     {
-        await SubmitSignInAsync("admin", await PasswordAsync(app));
-        await Expect(page.Locator("#operator")).ToHaveTextAsync("admin");
+        await SubmitSignInAsync(name, password);
+        await Expect(page.Locator("#operator")).ToHaveTextAsync(name);
         await WaitInteractiveAsync();
     }
 

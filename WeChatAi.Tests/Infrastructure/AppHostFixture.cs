@@ -7,11 +7,17 @@ namespace WeChatAi.Tests.Infrastructure;
 
 /// <summary>
 /// The whole AppHost in local mode (real redis-server and postgres processes) with no credentials, so the simulator
-/// stands in for WeChat and the LLM; one for the whole <see cref="AppHostCollection"/>.
+/// stands in for WeChat and the LLM; one for the whole <see cref="AppHostCollection"/>. Besides <c>admin</c>, the API has a
+/// second console user (<see cref="SecondOperator"/>), for what two operators see of each other.
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>The second console user's name and password (<c>Admin:Users:0</c> of the API, its hash made here).</summary>
+    public const string SecondOperator = "operator-b";
+
+    public const string SecondPassword = "second-operator-password";
 
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("wechatai-apphost-").FullName;
 
@@ -21,15 +27,20 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        App = await StartAsync(_dataDirectory);
+        App = await StartAsync(_dataDirectory, WithSecondOperator);
     }
 
     /// <summary>Builds and starts the AppHost in local mode with its data in <paramref name="dataDirectory"/> (and any <paramref name="settings"/>, "Key=value").</summary>
-    public static async Task<DistributedApplication> StartAsync(string dataDirectory, params string[] settings)
+    public static Task<DistributedApplication> StartAsync(string dataDirectory, params string[] settings) => StartAsync(dataDirectory, null, settings);
+
+    /// <inheritdoc cref="StartAsync(string, string[])"/>
+    /// <param name="configure">Changes to the model before it starts (a resource's environment).</param>
+    public static async Task<DistributedApplication> StartAsync(string dataDirectory, Action<IDistributedApplicationTestingBuilder>? configure, params string[] settings)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.WeChatAi_AppHost>(
             ["Infrastructure:Mode=local", $"Infrastructure:DataDirectory={dataDirectory}", .. settings], cts.Token);
+        configure?.Invoke(builder);
         var app = await builder.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
@@ -37,6 +48,12 @@ public sealed class AppHostFixture : IAsyncLifetime
         await app.ResourceNotifications.WaitForResourceHealthyAsync("simulator", cts.Token);
         return app;
     }
+
+    // The AppHost never forwards a password hash as a setting (a secret): the test gives it to the API's environment.
+    private static void WithSecondOperator(IDistributedApplicationTestingBuilder builder) =>
+        builder.CreateResourceBuilder<ProjectResource>("api")
+            .WithEnvironment("Admin__Users__0__Name", SecondOperator)
+            .WithEnvironment("Admin__Users__0__PasswordHash", WeChatAi.Api.Admin.AdminPasswords.Hash(SecondPassword));
 
     /// <summary>The environment the running <paramref name="resource"/> was started with (e.g. the credentials made up for the run).</summary>
     public Task<Dictionary<string, string>> EnvironmentOfAsync(string resource) => EnvironmentOfAsync(App, resource);
