@@ -166,10 +166,10 @@ public sealed class KnowledgeAnswerTests(PostgresServer postgres)
         var prices = await app.AddAsync(new { title = "价格表", text = "Python 入门班每期 299 元，进阶班每期 599 元，两门一起报名立减 100 元。" });
         foreach (var id in new[] { refunds, schedule, prices })
         {
-            Assert.Equal("simulator-embedding/native", (await app.WaitForStateAsync(id, "ready")).GetProperty("embeddingModel").GetString());
+            Assert.Equal("simulator-embedding/native", (await app.WaitForStateAsync(id, "ready", TimeSpan.FromSeconds(30))).GetProperty("embeddingModel").GetString());
         }
 
-        await app.Harness.WaitUntilAsync(() => app.Worker.Output.Contains("Loaded 3 knowledge passages", StringComparison.Ordinal) && app.Worker.Output.Contains("3 with vectors", StringComparison.Ordinal), "the worker loads 3 passages with vectors", TimeSpan.FromSeconds(10));
+        await app.Harness.WaitUntilAsync(() => app.Worker.Output.Contains("Loaded 3 knowledge passages", StringComparison.Ordinal) && app.Worker.Output.Contains("3 with vectors", StringComparison.Ordinal), "the worker loads 3 passages with vectors", TimeSpan.FromSeconds(30));
 
         // "退全款" is not how the policy says it: its keyword match is under Knowledge:MinScore, its cosine over Knowledge:MinVectorScore.
         var answer = await app.AskAsync("oKbVector", "七天内退全款吗");
