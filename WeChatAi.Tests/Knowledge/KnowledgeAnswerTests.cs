@@ -5,6 +5,7 @@ using WeChatAi.Core.Data.Knowledge;
 using WeChatAi.Core.Knowledge;
 using WeChatAi.Simulator.Llm;
 using WeChatAi.Tests.Infrastructure;
+using WeChatAi.Tests.Simulator;
 using WeChatAi.Tests.Worker;
 
 namespace WeChatAi.Tests.Knowledge;
@@ -146,6 +147,39 @@ public sealed class KnowledgeAnswerTests(PostgresServer postgres)
         Assert.DoesNotContain("参考：", plain, StringComparison.Ordinal);
         Assert.Equal("退款怎么申请", app.Harness.Llm.Requests.Last()[^1].Content);
         Assert.Equal(JsonValueKind.Null, (await ExchangeKnowledgeAsync(app, "oKbOff")).ValueKind);
+    }
+
+    [Fact]
+    public async Task A_question_in_other_words_than_its_source_passes_the_bar_on_its_vector_and_is_answered_from_it_and_cited()
+    {
+        await using var simulator = await SimulatorProcess.StartAsync(new Uri("http://127.0.0.1:9/wechat"));
+        var embeddings = new Dictionary<string, string?>
+        {
+            ["Knowledge__EmbeddingEndpoint"] = new Uri(simulator.Client.BaseAddress!, "/v1").ToString(),
+            ["Knowledge__EmbeddingModel"] = "simulator-embedding",
+            ["Knowledge__EmbeddingApiKey"] = "simulator",
+        };
+        await using var app = await KnowledgeApp.StartAsync(postgres, replicas: 1, worker: embeddings);
+        app.Harness.Llm.Answer = question => FakeLlm.Answer(question, 0);
+        var refunds = await app.AddAsync(new { title = "退款说明", text = "购买课程后七天内、学习不超过三节的，可以申请全额退款，款项原路退回，三到五个工作日到账。" });
+        var schedule = await app.AddAsync(new { title = "上课时间", text = "每周二、周四晚上八点直播上课，错过的可以看回放，回放保留三十天。" });
+        var prices = await app.AddAsync(new { title = "价格表", text = "Python 入门班每期 299 元，进阶班每期 599 元，两门一起报名立减 100 元。" });
+        foreach (var id in new[] { refunds, schedule, prices })
+        {
+            Assert.Equal("simulator-embedding/native", (await app.WaitForStateAsync(id, "ready", TimeSpan.FromSeconds(30))).GetProperty("embeddingModel").GetString());
+        }
+
+        await app.Harness.WaitUntilAsync(() => app.Worker.Output.Contains("Loaded 3 knowledge passages", StringComparison.Ordinal) && app.Worker.Output.Contains("3 with vectors", StringComparison.Ordinal), "the worker loads 3 passages with vectors", TimeSpan.FromSeconds(30));
+
+        // "退全款" is not how the policy says it: its keyword match is under Knowledge:MinScore, its cosine over Knowledge:MinVectorScore.
+        var answer = await app.AskAsync("oKbVector", "七天内退全款吗");
+        Assert.StartsWith(FakeKnowledgeAnswer.Prefix + "购买课程后七天内", answer, StringComparison.Ordinal);
+        Assert.EndsWith("\n参考：《退款说明》", answer, StringComparison.Ordinal);
+        var kept = await ExchangeKnowledgeAsync(app, "oKbVector");
+        Assert.True(kept.GetProperty("cited").GetBoolean());
+        var passage = Assert.Single(kept.GetProperty("passages").EnumerateArray()); // the schedule's cosine is under the bar
+        Assert.Equal(refunds, passage.GetProperty("sourceId").GetInt64());
+        Assert.InRange(passage.GetProperty("match").GetDouble(), 0.0, 0.29); // the keyword bar alone would have sent nothing
     }
 
     [Fact]
