@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using WeChatAi.Core.Handoff;
 using WeChatAi.Core.Memory;
 using WeChatAi.Core.Queue;
 using WeChatAi.Core.Replies;
@@ -68,6 +69,28 @@ public class JobStateTests : RedisConnectionTests
         var third = await new JobState(Db, shard, job.JobId).StartAsync(job, start with { TurnEntry = RedisValue.Null });
         Assert.Equal((3, false), (third!.Attempt, third.ShowsTyping));
         Assert.Empty(third.Memory);
+    }
+
+    [Fact]
+    public async Task Start_finds_a_user_handed_to_a_person_before_anything_else_and_only_when_asked()
+    {
+        var job = Job("o-held", 1);
+        var shard = TestShards.Of(job.OpenId);
+        var budget = ReplyKeys.Budget(shard, job.AppId, job.OpenId);
+        await Db.SortedSetAddAsync(WorkerKeys.Turns(shard, job.AppId, job.OpenId), [new("0-1", 0), new("1-0", 1)]);
+        await Db.HashSetAsync(HandoffKeys.Open(shard, job.AppId), job.OpenId, 7);
+        var state = new JobState(Db, shard, job.JobId);
+        var start = new AttemptStart("1-0", null) { BudgetMessages = 5, BudgetWindowLeft = TimeSpan.FromHours(48), ChecksHandoff = true };
+
+        // Held, though an older entry is unfinished: no wait for a turn, nothing counted or reset.
+        Assert.Same(StartedAttempt.HandedOff, await state.StartAsync(job, start));
+        Assert.False(await Db.KeyExistsAsync(state.Key));
+        Assert.False(await Db.KeyExistsAsync(budget));
+
+        // Not asked (a later start, a notice): the marker is not looked at.
+        var started = await state.StartAsync(job, start with { TurnEntry = RedisValue.Null, ChecksHandoff = false });
+        Assert.NotSame(StartedAttempt.HandedOff, started);
+        Assert.Equal(1, started!.Attempt);
     }
 
     [Fact]

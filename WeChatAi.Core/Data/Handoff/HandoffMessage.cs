@@ -22,7 +22,7 @@ public sealed class HandoffMessage
 
     public required string Text { get; set; }
 
-    /// <summary><c>image</c> or <c>voice</c> for such a user message (<see cref="Text"/> is then its placeholder).</summary>
+    /// <summary><c>image</c> or <c>voice</c> for such a user message (<see cref="Text"/> is then its placeholder); <c>menu</c> for a menu click (<see cref="Text"/> is its key).</summary>
     public string? Media { get; set; }
 
     public DateTimeOffset At { get; set; }
