@@ -47,9 +47,6 @@ public sealed class KnowledgeAnswerOptions
     [Range(1, 10, ErrorMessage = "Knowledge:TopPassages must be between 1 and 10.")]
     public int TopPassages { get; set; } = 3;
 
-    /// <summary>The rule a passage must pass, from the three bars.</summary>
-    public PassageBar Bar => new(MinScore, MinVectorScore, MinRerankScore);
-
     /// <summary>The reply in <c>strict</c> mode when the knowledge base has nothing for the question (or the LLM found the passages do not cover it).</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Knowledge:StrictFallbackText must not be empty.")]
     [MaxLength(500, ErrorMessage = "Knowledge:StrictFallbackText must be at most 500 characters.")]
@@ -59,5 +56,5 @@ public sealed class KnowledgeAnswerOptions
     public int Pool => TopPassages * PassageBar.PoolFactor;
 
     /// <summary>The passages sent to the LLM: those of the ranked <paramref name="pool"/> past the bar, best first, at most <see cref="TopPassages"/>.</summary>
-    public List<RankedPassage> Sent(IEnumerable<RankedPassage> pool) => Bar.Select(pool, TopPassages);
+    public List<RankedPassage> Sent(IEnumerable<RankedPassage> pool) => new PassageBar(MinScore, MinVectorScore, MinRerankScore).Select(pool, TopPassages);
 }
