@@ -24,6 +24,9 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddJsonConsoleInProduction();
+        // Hosting's request scope (RequestPath) goes on every line logged during a request, and admin and console paths carry
+        // OpenIDs: off in code, so a missing appsettings.json, or one reloaded while it is rewritten, cannot bring it back.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.AddForwardedHeaders();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
