@@ -19,7 +19,9 @@ public static class HandoffText
     public static string Delivery(string? delivery) => delivery switch
     {
         "sent" => "已送达 sent",
-        "sending" => "发送中或结果未知 sending",
+        "sending" => "发送中 sending",
+        // WeChat never answered: the user may have it; it is not sent again under its key (docs/handoff.md).
+        "unknown" => "结果未知，可能已送达 unknown",
         _ => delivery ?? string.Empty,
     };
 }
